@@ -1,0 +1,57 @@
+namespace FileSync.Edge.Protocol;
+
+/// <summary>Wire names of every message type (protocol v1, see Protocol/README.md).</summary>
+public static class MessageTypes
+{
+    // Edge -> server (legacy names kept).
+    public const string FileCreateSync = "workspace:file_create_sync";
+    public const string FileModifySync = "workspace:file_modify_sync";
+    public const string FileDeleteSync = "workspace:file_delete_sync";
+    public const string FileDone = "workspace:file_done";
+
+    // Edge -> server (extensions).
+    public const string SyncError = "workspace:sync_error";
+    public const string Manifest = "workspace:manifest";
+    public const string ChunkResult = "file:chunk_result";
+    public const string EdgeStatus = "edge:status";
+    public const string WorkspaceResult = "ctx:workspace_result";
+
+    // Server -> edge.
+    public const string ConnectedEdge = "connected_edge";
+    public const string Error = "error";
+    public const string ConfigUpdate = "edge:config_update";
+    public const string SyncStart = "workspace:sync_start";
+    public const string SyncStop = "workspace:sync_stop";
+    public const string Resync = "workspace:resync";
+    public const string ManifestDiff = "workspace:manifest_diff";
+    public const string ChunkRequest = "file:chunk_request";
+    public const string StatusRequest = "edge:status_request";
+    public const string WorkspaceRequest = "ctx:workspace_request";
+}
+
+/// <summary>Capability names announced by the server in <c>connected_edge</c>.</summary>
+public static class Capabilities
+{
+    public const string Manifest = "manifest";
+}
+
+/// <summary>Values of the <c>encoding</c> field of a file sync payload.</summary>
+public static class ContentEncodings
+{
+    public const string Utf8 = "utf8";
+    public const string Base64 = "base64";
+}
+
+/// <summary>Values of the <c>code</c> field of <c>workspace:sync_error</c> and <c>error</c>.</summary>
+public static class ErrorCodes
+{
+    public const string TooManyFiles = "too_many_files";
+    public const string NotFound = "not_found";
+    public const string ForbiddenPath = "forbidden_path";
+    public const string Unreadable = "unreadable";
+    public const string TooLarge = "too_large";
+    public const string Binary = "binary";
+    public const string MalformedMessage = "malformed_message";
+    public const string InvalidPayload = "invalid_payload";
+    public const string Unauthorized = "unauthorized";
+}

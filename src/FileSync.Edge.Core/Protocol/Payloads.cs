@@ -1,0 +1,163 @@
+using System.Text.Json.Serialization;
+
+namespace FileSync.Edge.Protocol;
+
+// One record per payload. Field names are camelCase on the wire (JsonSerializerDefaults.Web);
+// legacy names that differ are pinned with [JsonPropertyName].
+
+/// <summary>Payload of <c>workspace:file_create_sync</c> and <c>workspace:file_modify_sync</c>.</summary>
+public sealed record FileSyncPayload
+{
+    /// <summary>Absolute path of the file on the edge (legacy field).</summary>
+    public required string Path { get; init; }
+
+    /// <summary>File content, UTF-8 text or base64 as told by <see cref="Encoding"/>.</summary>
+    public required string Content { get; init; }
+    public string? EdgeId { get; init; }
+    public string? UserId { get; init; }
+
+    /// <summary>Absolute path of the workspace root.</summary>
+    public required string Workspace { get; init; }
+
+    /// <summary>Path relative to the workspace root, '/' separated.</summary>
+    public required string RelativePath { get; init; }
+
+    /// <summary>SHA-256 of the raw bytes, lowercase hex.</summary>
+    public required string Hash { get; init; }
+    public required long Size { get; init; }
+    public required string Encoding { get; init; }
+}
+
+/// <summary>Payload of <c>workspace:file_delete_sync</c>.</summary>
+public sealed record FileDeletePayload
+{
+    public required string Path { get; init; }
+    public string? EdgeId { get; init; }
+    public string? UserId { get; init; }
+    public required string Workspace { get; init; }
+    public required string RelativePath { get; init; }
+}
+
+/// <summary>Payload of <c>workspace:file_done</c>.</summary>
+public sealed record FileDonePayload
+{
+    /// <summary>Absolute path of the workspace root.</summary>
+    public required string Path { get; init; }
+    public string? EdgeId { get; init; }
+    public string? UserId { get; init; }
+    public required SyncStats Stats { get; init; }
+}
+
+public sealed record SyncStats
+{
+    public int FilesSynced { get; init; }
+    public int FilesSkipped { get; init; }
+    public int SyncErrors { get; init; }
+    public long BytesSynced { get; init; }
+}
+
+/// <summary>Payload of <c>workspace:sync_error</c>.</summary>
+public sealed record SyncErrorPayload
+{
+    public required string Path { get; init; }
+    public required string Code { get; init; }
+    public required string Message { get; init; }
+    public string? EdgeId { get; init; }
+    public string? UserId { get; init; }
+    public int? Count { get; init; }
+    public int? Limit { get; init; }
+}
+
+/// <summary>Payload of <c>connected_edge</c>. A null <see cref="Capabilities"/> means a legacy server.</summary>
+public sealed record ConnectedEdgePayload
+{
+    public string? EdgeId { get; init; }
+    public string? UserId { get; init; }
+    public IReadOnlyList<string>? Capabilities { get; init; }
+}
+
+/// <summary>Payload of <c>error</c>, in both directions.</summary>
+public sealed record ErrorPayload
+{
+    public required string Message { get; init; }
+    public string? Code { get; init; }
+}
+
+/// <summary>Payload of <c>edge:config_update</c>.</summary>
+public sealed record ConfigUpdatePayload
+{
+    [JsonPropertyName("workspacepaths")]
+    public IReadOnlyList<string>? WorkspacePaths { get; init; }
+}
+
+/// <summary>Payload of <c>workspace:sync_start</c>, <c>workspace:sync_stop</c>, <c>workspace:resync</c>.</summary>
+public sealed record WorkspacePathPayload
+{
+    public string? Path { get; init; }
+}
+
+/// <summary>Payload of <c>workspace:manifest</c>: what the edge has, possibly in several chunks.</summary>
+public sealed record ManifestPayload
+{
+    public required string Path { get; init; }
+    public string? EdgeId { get; init; }
+    public string? UserId { get; init; }
+    public required IReadOnlyList<ManifestEntry> Files { get; init; }
+
+    /// <summary>Zero-based chunk index; the manifest is complete when <see cref="Last"/> is true.</summary>
+    public int Chunk { get; init; }
+    public bool Last { get; init; } = true;
+}
+
+public sealed record ManifestEntry(string RelativePath, string Hash, long Size);
+
+/// <summary>Payload of <c>workspace:manifest_diff</c>: the relative paths the server needs.</summary>
+public sealed record ManifestDiffPayload
+{
+    public string? Path { get; init; }
+    public IReadOnlyList<string>? Need { get; init; }
+}
+
+/// <summary>Payload of <c>file:chunk_request</c>.</summary>
+public sealed record ChunkRequestPayload
+{
+    public string? Path { get; init; }
+    public string? RequestId { get; init; }
+}
+
+/// <summary>Payload of <c>file:chunk_result</c>: content or error.</summary>
+public sealed record ChunkResultPayload
+{
+    public string? RequestId { get; init; }
+    public string? Path { get; init; }
+    public string? Content { get; init; }
+    public string? Encoding { get; init; }
+    public string? Error { get; init; }
+    public string? Code { get; init; }
+}
+
+/// <summary>Payload of <c>edge:status_request</c>.</summary>
+public sealed record StatusRequestPayload
+{
+    public string? RequestId { get; init; }
+}
+
+/// <summary>Payload of <c>edge:status</c>.</summary>
+public sealed record EdgeStatusPayload
+{
+    public string? RequestId { get; init; }
+    public string? EdgeId { get; init; }
+    public required string Version { get; init; }
+    public double ConnectedSeconds { get; init; }
+    public required IReadOnlyList<WorkspaceStatus> Workspaces { get; init; }
+}
+
+public sealed record WorkspaceStatus
+{
+    public required string Path { get; init; }
+    public required string State { get; init; }
+    public int Files { get; init; }
+    public long Bytes { get; init; }
+    public int Skipped { get; init; }
+    public string? LastError { get; init; }
+}

@@ -1,0 +1,25 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace FileSync.Edge.Protocol;
+
+/// <summary>Source-generated (trim-safe) JSON metadata for every wire payload.</summary>
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull
+)]
+[JsonSerializable(typeof(FileSyncPayload))]
+[JsonSerializable(typeof(FileDeletePayload))]
+[JsonSerializable(typeof(FileDonePayload))]
+[JsonSerializable(typeof(SyncErrorPayload))]
+[JsonSerializable(typeof(ConnectedEdgePayload))]
+[JsonSerializable(typeof(ErrorPayload))]
+[JsonSerializable(typeof(ConfigUpdatePayload))]
+[JsonSerializable(typeof(WorkspacePathPayload))]
+[JsonSerializable(typeof(ManifestPayload))]
+[JsonSerializable(typeof(ManifestDiffPayload))]
+[JsonSerializable(typeof(ChunkRequestPayload))]
+[JsonSerializable(typeof(ChunkResultPayload))]
+[JsonSerializable(typeof(StatusRequestPayload))]
+[JsonSerializable(typeof(EdgeStatusPayload))]
+public sealed partial class ProtocolJsonContext : JsonSerializerContext;

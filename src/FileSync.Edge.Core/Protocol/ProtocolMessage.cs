@@ -1,0 +1,113 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace FileSync.Edge.Protocol;
+
+/// <summary>
+/// One parsed frame: <c>{"type": "...", "payload": {...}}</c>. The payload stays a
+/// <see cref="JsonElement"/> until the receiver dispatches on <see cref="Type"/>.
+/// </summary>
+public readonly record struct ProtocolMessage(string Type, JsonElement Payload)
+{
+    /// <summary>Largest frame either side accepts, in bytes.</summary>
+    public const int MaxFrameBytes = 5 * 1024 * 1024;
+
+    /// <summary>Serializes <paramref name="payload"/> into a UTF-8 envelope.</summary>
+    public static byte[] Serialize<T>(string type, T payload, JsonTypeInfo<T> typeInfo)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type"u8, type);
+            writer.WritePropertyName("payload"u8);
+            JsonSerializer.Serialize(writer, payload, typeInfo);
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Parses an envelope. Returns false with a one-line reason when the frame is not a JSON
+    /// object with a string <c>type</c> and an object (or absent) <c>payload</c>.
+    /// </summary>
+    public static bool TryParse(ReadOnlyMemory<byte> utf8, out ProtocolMessage message, out string error)
+    {
+        message = default;
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = 32 });
+        }
+        catch (JsonException ex)
+        {
+            error = $"frame is not valid JSON: {ex.Message}";
+            return false;
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                error = "frame is not a JSON object";
+                return false;
+            }
+            if (!root.TryGetProperty("type", out var typeElement) || typeElement.ValueKind != JsonValueKind.String)
+            {
+                error = "frame has no string 'type'";
+                return false;
+            }
+            var payload = default(JsonElement);
+            if (root.TryGetProperty("payload", out var payloadElement))
+            {
+                if (payloadElement.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+                {
+                    error = "frame 'payload' is not an object";
+                    return false;
+                }
+                payload = payloadElement.Clone();
+            }
+            message = new ProtocolMessage(typeElement.GetString()!, payload);
+            error = "";
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Reads the payload as <typeparamref name="T"/>. Returns false with a one-line reason when the
+    /// payload is missing or its fields have the wrong types.
+    /// </summary>
+    public bool TryReadPayload<T>(JsonTypeInfo<T> typeInfo, out T? value, out string error)
+        where T : class
+    {
+        value = null;
+        if (Payload.ValueKind != JsonValueKind.Object)
+        {
+            error = $"'{Type}' has no payload object";
+            return false;
+        }
+        try
+        {
+            value = Payload.Deserialize(typeInfo);
+        }
+        catch (JsonException ex)
+        {
+            error = $"'{Type}' payload is invalid: {ex.Message}";
+            return false;
+        }
+        catch (InvalidOperationException ex)
+        {
+            error = $"'{Type}' payload is invalid: {ex.Message}";
+            return false;
+        }
+        if (value is null)
+        {
+            error = $"'{Type}' payload is null";
+            return false;
+        }
+        error = "";
+        return true;
+    }
+}
