@@ -1,1 +1,3 @@
-class P { static void Main(){} }
+using FileSync.Edge.Hosting;
+
+return await AgentHost.RunAsync(args).ConfigureAwait(false);

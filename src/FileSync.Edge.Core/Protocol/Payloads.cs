@@ -161,3 +161,20 @@ public sealed record WorkspaceStatus
     public int Skipped { get; init; }
     public string? LastError { get; init; }
 }
+
+/// <summary>Payload of <c>ctx:workspace_request</c>.</summary>
+public sealed record WorkspaceRequestPayload
+{
+    public string? Path { get; init; }
+    public string? RequestId { get; init; }
+}
+
+/// <summary>Payload of <c>ctx:workspace_result</c>: the filtered, synced file list of a workspace.</summary>
+public sealed record WorkspaceResultPayload
+{
+    public string? RequestId { get; init; }
+    public required string Path { get; init; }
+    public IReadOnlyList<string>? Files { get; init; }
+    public string? Error { get; init; }
+    public string? Code { get; init; }
+}

@@ -22,4 +22,6 @@ namespace FileSync.Edge.Protocol;
 [JsonSerializable(typeof(ChunkResultPayload))]
 [JsonSerializable(typeof(StatusRequestPayload))]
 [JsonSerializable(typeof(EdgeStatusPayload))]
+[JsonSerializable(typeof(WorkspaceRequestPayload))]
+[JsonSerializable(typeof(WorkspaceResultPayload))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

@@ -1,0 +1,42 @@
+using FileSync.Edge.Control;
+using FileSync.Edge.Uplink;
+using FileSync.Edge.Watching;
+using FileSync.Edge.Workspace;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the FileSync.Edge engine. Options are bound by the host.</summary>
+public static class FileSyncEdgeServiceCollectionExtensions
+{
+    public static IServiceCollection AddFileSyncEdgeCore(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptionsWithValidateOnStart<SyncOptions, SyncOptionsValidator>();
+        services.AddOptionsWithValidateOnStart<UplinkOptions, UplinkOptionsValidator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<UplinkOptions>, UplinkOptionsCustomValidator>());
+        services.TryAddSingleton<IReconnectPolicy>(sp =>
+            new DefaultReconnectPolicy(TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<UplinkOptions>>().Value.MaxReconnectDelaySeconds))
+        );
+        services.TryAddSingleton(sp => new UplinkConnection(
+            sp.GetRequiredService<IOptions<UplinkOptions>>().Value,
+            sp.GetRequiredService<IReconnectPolicy>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<UplinkConnection>>()
+        ));
+        services.TryAddSingleton<IUplink>(sp => sp.GetRequiredService<UplinkConnection>());
+        services.TryAddSingleton<IWorkspaceWatcherFactory, FileSystemWorkspaceWatcherFactory>();
+        services.TryAddSingleton(sp => new WorkspaceRegistry(
+            sp.GetRequiredService<IOptions<SyncOptions>>(),
+            sp.GetRequiredService<IUplink>(),
+            sp.GetRequiredService<IWorkspaceWatcherFactory>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetService<ISyncProgress>()
+        ));
+        services.TryAddSingleton<ControlDispatcher>();
+        return services;
+    }
+}

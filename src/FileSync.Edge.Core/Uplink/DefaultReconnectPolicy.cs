@@ -1,0 +1,23 @@
+namespace FileSync.Edge.Uplink;
+
+/// <summary>
+/// Exponential backoff with full jitter: a random delay in [base·2^attempt / 2, base·2^attempt], capped.
+/// Never gives up, except on an authentication rejection (retrying cannot fix a wrong key).
+/// </summary>
+public sealed class DefaultReconnectPolicy(TimeSpan maxDelay, TimeSpan? baseDelay = null, Random? random = null) : IReconnectPolicy
+{
+    private readonly TimeSpan _baseDelay = baseDelay ?? TimeSpan.FromMilliseconds(500);
+    private readonly Random _random = random ?? Random.Shared;
+
+    public TimeSpan? NextDelay(ReconnectContext context)
+    {
+        if (context.LastError is UplinkAuthenticationException)
+        {
+            return null;
+        }
+        var exponent = Math.Min(context.Attempt, 20);
+        var ceiling = Math.Min(maxDelay.TotalMilliseconds, _baseDelay.TotalMilliseconds * Math.Pow(2, exponent));
+        var jittered = ceiling / 2 + _random.NextDouble() * ceiling / 2;
+        return TimeSpan.FromMilliseconds(jittered);
+    }
+}

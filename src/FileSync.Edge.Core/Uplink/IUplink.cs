@@ -1,0 +1,17 @@
+namespace FileSync.Edge.Uplink;
+
+/// <summary>What the workspace managers see of the connection to the server.</summary>
+public interface IUplink
+{
+    /// <summary>The current session, or null while disconnected.</summary>
+    UplinkSession? Session { get; }
+
+    /// <summary>Raised (on any thread) when <see cref="Session"/> changes. Handlers must only signal.</summary>
+    event Action? SessionChanged;
+
+    /// <summary>
+    /// Sends one UTF-8 text frame on <paramref name="session"/>. Returns false, without sending, when that
+    /// session has ended; the caller keeps its state and converges on the next session.
+    /// </summary>
+    ValueTask<bool> SendAsync(UplinkSession session, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,7 @@
+namespace FileSync.Edge.Uplink;
+
+/// <summary>What a reconnect policy knows when asked for the next delay.</summary>
+/// <param name="Attempt">Failed attempts since the last successful connection (0 for the first retry).</param>
+/// <param name="Elapsed">Time since the connection was lost.</param>
+/// <param name="LastError">Why the last attempt (or the connection) failed.</param>
+public readonly record struct ReconnectContext(int Attempt, TimeSpan Elapsed, Exception? LastError);

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+
+namespace FileSync.Edge.Uplink;
+
+public sealed partial class UplinkConnection
+{
+    // Event ids 100-199: uplink. Never log the API key or file contents.
+    private static partial class Log
+    {
+        [LoggerMessage(100, LogLevel.Information, "Connected to {Server} as {EdgeId} (capabilities: {Capabilities})", EventName = "Connected")]
+        public static partial void Connected(ILogger logger, string server, string edgeId, string capabilities);
+
+        [LoggerMessage(101, LogLevel.Warning, "Connection lost: {Reason}", EventName = "ConnectionLost")]
+        public static partial void ConnectionLost(ILogger logger, string reason);
+
+        [LoggerMessage(102, LogLevel.Information, "Reconnecting in {Seconds:F1} s (attempt {Attempt}): {Reason}", EventName = "Reconnecting")]
+        public static partial void Reconnecting(ILogger logger, double seconds, int attempt, string reason);
+
+        [LoggerMessage(103, LogLevel.Debug, "The server {Server} rejected the API key; not retrying", EventName = "AuthenticationRejected")]
+        public static partial void AuthenticationRejected(ILogger logger, string server);
+
+        [LoggerMessage(104, LogLevel.Warning, "Ignored a malformed frame from the server: {Reason}", EventName = "MalformedFrame")]
+        public static partial void MalformedFrame(ILogger logger, string reason);
+
+        [LoggerMessage(105, LogLevel.Warning, "Dropped a frame from the server: {Reason}", EventName = "FrameDropped")]
+        public static partial void FrameDropped(ILogger logger, string reason);
+
+        [LoggerMessage(106, LogLevel.Warning, "The server reported an error ({Code}): {Message}", EventName = "ServerError")]
+        public static partial void ServerError(ILogger logger, string code, string message);
+
+        [LoggerMessage(107, LogLevel.Debug, "Send failed: {Reason}", EventName = "SendFailed")]
+        public static partial void SendFailed(ILogger logger, string reason);
+
+        [LoggerMessage(108, LogLevel.Information, "The server closed the connection ({Status}) {Description}", EventName = "Closed")]
+        public static partial void Closed(ILogger logger, string status, string description);
+    }
+}

@@ -1,0 +1,465 @@
+using System.Buffers;
+using System.Net;
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using FileSync.Edge.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace FileSync.Edge.Uplink;
+
+/// <summary>
+/// The agent's one WebSocket to the server. A single reconnect loop owns the socket: it connects
+/// (with a timeout, the API key in the Authorization header, keepalive pings), waits for
+/// <c>connected_edge</c>, publishes a new <see cref="UplinkSession"/>, and runs the receive loop,
+/// which only parses frames and queues commands. On loss it backs off per <see cref="IReconnectPolicy"/>
+/// and tries again, forever, unless the server rejects the credentials.
+/// </summary>
+public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
+{
+    private static readonly TimeSpan s_handshakeTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan s_sendTimeout = TimeSpan.FromSeconds(30);
+    private const int CommandQueueCapacity = 256;
+
+    private readonly UplinkOptions _options;
+    private readonly IReconnectPolicy _policy;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly string _fingerprint;
+    private readonly Lock _stateGate = new();
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly Channel<ProtocolMessage> _commands = Channel.CreateBounded<ProtocolMessage>(
+        new BoundedChannelOptions(CommandQueueCapacity) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait }
+    );
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stopping = new();
+
+    private UplinkState _state = UplinkState.Disconnected;
+    private volatile UplinkSession? _session;
+    private ClientWebSocket? _socket;
+    private long _epoch;
+    private Task? _loop;
+    private int _disposed;
+
+    public UplinkConnection(UplinkOptions options, IReconnectPolicy policy, TimeProvider time, ILogger<UplinkConnection> logger)
+    {
+        _options = options;
+        _policy = policy;
+        _time = time;
+        _logger = logger;
+        _fingerprint = string.IsNullOrWhiteSpace(options.Fingerprint) ? MachineFingerprint.Compute() : options.Fingerprint;
+        ServerUri = BuildUri(options.Server ?? throw new ArgumentException("Uplink server URL is required", nameof(options)), _fingerprint);
+    }
+
+    /// <summary>The URL connected to, including <c>?fingerprint=</c>.</summary>
+    public Uri ServerUri { get; }
+
+    public UplinkState State
+    {
+        get
+        {
+            lock (_stateGate)
+            {
+                return _state;
+            }
+        }
+    }
+
+    public UplinkSession? Session => _session;
+
+    public event Action? SessionChanged;
+
+    /// <summary>Server → edge messages other than the handshake, for the control stage. Bounded.</summary>
+    public ChannelReader<ProtocolMessage> Commands => _commands.Reader;
+
+    /// <summary>Completes when the connection stops for good; faults with <see cref="UplinkAuthenticationException"/> on a rejected key.</summary>
+    public Task Completion => _completion.Task;
+
+    /// <summary>Starts the reconnect loop. Returns at once; watch <see cref="Session"/> / <see cref="SessionChanged"/>.</summary>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (_loop is not null)
+        {
+            throw new InvalidOperationException("The uplink is already started.");
+        }
+        _loop = RunAsync(_stopping.Token);
+        return Task.CompletedTask;
+    }
+
+    public async ValueTask<bool> SendAsync(UplinkSession session, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default)
+    {
+        if (_session != session)
+        {
+            return false;
+        }
+        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var socket = _socket;
+            if (_session != session || socket is null || socket.State != WebSocketState.Open)
+            {
+                return false;
+            }
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(s_sendTimeout);
+            await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, timeout.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Log.SendFailed(_logger, ex.Message);
+            _socket?.Abort();
+            return false;
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    /// <summary>Sends a reply on whatever session is current; false when disconnected.</summary>
+    public ValueTask<bool> SendAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default) =>
+        _session is { } session ? SendAsync(session, frame, cancellationToken) : ValueTask.FromResult(false);
+
+    private void ChangeState(UplinkState expected, UplinkState next)
+    {
+        lock (_stateGate)
+        {
+            if (_state != expected)
+            {
+                throw new InvalidOperationException($"Uplink state is {_state}, expected {expected} to move to {next}.");
+            }
+            var legal = (expected, next) switch
+            {
+                (UplinkState.Disconnected, UplinkState.Connecting) => true,
+                (UplinkState.Connecting, UplinkState.Connected or UplinkState.Reconnecting) => true,
+                (UplinkState.Connected, UplinkState.Reconnecting) => true,
+                (UplinkState.Reconnecting, UplinkState.Connecting) => true,
+                (_, UplinkState.Stopped) => true,
+                _ => false,
+            };
+            if (!legal)
+            {
+                throw new InvalidOperationException($"Illegal uplink transition {expected} -> {next}.");
+            }
+            _state = next;
+        }
+    }
+
+    private UplinkState ForceStopped()
+    {
+        lock (_stateGate)
+        {
+            var previous = _state;
+            _state = UplinkState.Stopped;
+            return previous;
+        }
+    }
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var attempt = 0;
+        var outageStarted = _time.GetTimestamp();
+        ChangeState(UplinkState.Disconnected, UplinkState.Connecting);
+        try
+        {
+            while (true)
+            {
+                Exception? failure = null;
+                try
+                {
+                    using var socket = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+                    var connected = await RunSessionAsync(socket, cancellationToken).ConfigureAwait(false);
+                    if (connected)
+                    {
+                        attempt = 0;
+                        outageStarted = _time.GetTimestamp();
+                    }
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    failure = ex;
+                }
+                finally
+                {
+                    SetSession(null);
+                }
+
+                var delay = _policy.NextDelay(new ReconnectContext(attempt, _time.GetElapsedTime(outageStarted), failure));
+                if (delay is null)
+                {
+                    if (failure is UplinkAuthenticationException)
+                    {
+                        Log.AuthenticationRejected(_logger, ServerUri.GetLeftPart(UriPartial.Path));
+                    }
+                    ForceStopped();
+                    _commands.Writer.TryComplete();
+                    _completion.TrySetException(failure ?? new InvalidOperationException("The reconnect policy gave up."));
+                    return;
+                }
+                Log.Reconnecting(_logger, delay.Value.TotalSeconds, attempt + 1, failure?.Message ?? "connection closed");
+                attempt++;
+                ChangeState(State, UplinkState.Reconnecting);
+                await Task.Delay(delay.Value, _time, cancellationToken).ConfigureAwait(false);
+                ChangeState(UplinkState.Reconnecting, UplinkState.Connecting);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        ForceStopped();
+        _commands.Writer.TryComplete();
+        _completion.TrySetResult();
+    }
+
+    private async Task<ClientWebSocket> ConnectAsync(CancellationToken cancellationToken)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.KeepAliveInterval = _options.KeepAlive;
+        socket.Options.KeepAliveTimeout = _options.KeepAliveTimeout;
+        socket.Options.CollectHttpResponseDetails = true;
+        if (!string.IsNullOrEmpty(_options.ApiKey))
+        {
+            socket.Options.SetRequestHeader("Authorization", "Bearer " + _options.ApiKey);
+        }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.ConnectTimeout);
+        try
+        {
+            await socket.ConnectAsync(ServerUri, timeout.Token).ConfigureAwait(false);
+            return socket;
+        }
+        catch (Exception ex) when (ex is WebSocketException or HttpRequestException or OperationCanceledException or IOException)
+        {
+            var status = socket.HttpStatusCode;
+            socket.Dispose();
+            cancellationToken.ThrowIfCancellationRequested();
+            if (status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            {
+                throw new UplinkAuthenticationException(
+                    $"The server rejected the API key (HTTP {(int)status}). Check --api-key / FILESYNC_API_KEY.",
+                    ex
+                );
+            }
+            if (ex is OperationCanceledException)
+            {
+                throw new TimeoutException($"Connecting to {ServerUri.GetLeftPart(UriPartial.Path)} timed out after {_options.ConnectTimeoutSeconds} s.", ex);
+            }
+            throw;
+        }
+    }
+
+    /// <summary>Runs one connection until it closes. Returns whether the handshake completed.</summary>
+    private async Task<bool> RunSessionAsync(ClientWebSocket socket, CancellationToken cancellationToken)
+    {
+        var handshakeDone = false;
+        using var handshakeTimeout = _time.CreateTimer(
+            _ =>
+            {
+                if (!Volatile.Read(ref handshakeDone))
+                {
+                    socket.Abort();
+                }
+            },
+            null,
+            s_handshakeTimeout,
+            Timeout.InfiniteTimeSpan
+        );
+        _socket = socket;
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            while (true)
+            {
+                var frame = await ReceiveFrameAsync(socket, buffer, cancellationToken).ConfigureAwait(false);
+                if (frame is null)
+                {
+                    Log.Closed(_logger, socket.CloseStatus?.ToString() ?? "none", socket.CloseStatusDescription ?? "");
+                    return handshakeDone;
+                }
+                if (frame.Value.Count == 0)
+                {
+                    continue;
+                }
+                if (!ProtocolMessage.TryParse(frame.Value, out var message, out var error))
+                {
+                    Log.MalformedFrame(_logger, error);
+                    continue;
+                }
+                if (message.Type == MessageTypes.ConnectedEdge)
+                {
+                    if (message.TryReadPayload(ProtocolJsonContext.Default.ConnectedEdgePayload, out var connected, out error))
+                    {
+                        Volatile.Write(ref handshakeDone, true);
+                        if (State == UplinkState.Connecting)
+                        {
+                            ChangeState(UplinkState.Connecting, UplinkState.Connected);
+                        }
+                        var session = new UplinkSession(
+                            Interlocked.Increment(ref _epoch),
+                            connected!.EdgeId,
+                            connected.UserId,
+                            connected.Capabilities,
+                            _time.GetTimestamp()
+                        );
+                        Log.Connected(_logger, ServerUri.GetLeftPart(UriPartial.Path), session.EdgeId ?? "?", string.Join(",", session.Capabilities ?? ["legacy"]));
+                        SetSession(session);
+                    }
+                    else
+                    {
+                        Log.MalformedFrame(_logger, error);
+                    }
+                    continue;
+                }
+                if (message.Type == MessageTypes.Error)
+                {
+                    var text = message.TryReadPayload(ProtocolJsonContext.Default.ErrorPayload, out var payload, out _) ? payload!.Message : "(no message)";
+                    Log.ServerError(_logger, payload?.Code ?? "", text);
+                    continue;
+                }
+                await _commands.Writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
+        {
+            Log.ConnectionLost(_logger, ex.Message);
+            if (!handshakeDone)
+            {
+                throw;
+            }
+            return true;
+        }
+        finally
+        {
+            _socket = null;
+            ArrayPool<byte>.Shared.Return(buffer);
+            SetSession(null);
+            socket.Abort();
+        }
+    }
+
+    /// <summary>Reads one whole text message; null when the socket closed. Oversized messages are dropped with a log line.</summary>
+    private async Task<ArraySegment<byte>?> ReceiveFrameAsync(ClientWebSocket socket, byte[] buffer, CancellationToken cancellationToken)
+    {
+        byte[]? large = null;
+        var length = 0;
+        var oversized = false;
+        try
+        {
+            while (true)
+            {
+                var target = large ?? buffer;
+                if (length == target.Length)
+                {
+                    if (target.Length >= ProtocolMessage.MaxFrameBytes)
+                    {
+                        oversized = true;
+                        length = 0;
+                    }
+                    else
+                    {
+                        var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(target.Length * 2, ProtocolMessage.MaxFrameBytes));
+                        target.AsSpan(0, length).CopyTo(bigger);
+                        if (large is not null)
+                        {
+                            ArrayPool<byte>.Shared.Return(large);
+                        }
+                        large = bigger;
+                        target = bigger;
+                    }
+                }
+                var result = await socket.ReceiveAsync(target.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return null;
+                }
+                length += result.Count;
+                if (result.EndOfMessage)
+                {
+                    if (oversized || result.MessageType != WebSocketMessageType.Text)
+                    {
+                        Log.FrameDropped(_logger, oversized ? "larger than 5 MB" : "not a text frame");
+                        return new ArraySegment<byte>([]);
+                    }
+                    return new ArraySegment<byte>(target.AsSpan(0, length).ToArray());
+                }
+            }
+        }
+        finally
+        {
+            if (large is not null)
+            {
+                ArrayPool<byte>.Shared.Return(large);
+            }
+        }
+    }
+
+    private void SetSession(UplinkSession? session)
+    {
+        if (_session == session)
+        {
+            return;
+        }
+        _session = session;
+        SessionChanged?.Invoke();
+    }
+
+    public async Task StopAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        var socket = _socket;
+        if (socket is not null)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await _sendLock.WaitAsync(timeout.Token).ConfigureAwait(false);
+                try
+                {
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "agent stopping", timeout.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _sendLock.Release();
+                }
+            }
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
+            {
+                // Best effort.
+            }
+            socket.Abort();
+        }
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        ForceStopped();
+        _completion.TrySetResult();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        await StopAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private static Uri BuildUri(Uri server, string fingerprint)
+    {
+        var builder = new UriBuilder(server);
+        var query = builder.Query.TrimStart('?');
+        var parameter = "fingerprint=" + Uri.EscapeDataString(fingerprint);
+        builder.Query = query.Length == 0 ? parameter : query + "&" + parameter;
+        return builder.Uri;
+    }
+}

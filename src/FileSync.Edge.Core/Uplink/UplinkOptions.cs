@@ -1,0 +1,38 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace FileSync.Edge.Uplink;
+
+/// <summary>Connection settings. Bound from the "Uplink" configuration section.</summary>
+public sealed class UplinkOptions
+{
+    public const string SectionName = "Uplink";
+
+    /// <summary>WebSocket URL of the server, e.g. ws://127.0.0.1:8765/ws/v1/edge.</summary>
+    public Uri? Server { get; set; }
+
+    /// <summary>Sent as <c>Authorization: Bearer</c>; never logged, never put in the URL.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Stable machine id sent as <c>?fingerprint=</c>. Default: derived from the machine id and user.</summary>
+    public string? Fingerprint { get; set; }
+
+    /// <summary>Give up a connect attempt after this many seconds. Default 10.</summary>
+    [Range(1, 300)]
+    public int ConnectTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Seconds between WebSocket pings. Default 10.</summary>
+    [Range(1, 300)]
+    public int KeepAliveSeconds { get; set; } = 10;
+
+    /// <summary>A connection whose ping is not answered within this many seconds is dropped. Default 10.</summary>
+    [Range(1, 300)]
+    public int KeepAliveTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Largest backoff between reconnect attempts, in seconds. Default 30.</summary>
+    [Range(1, 3600)]
+    public int MaxReconnectDelaySeconds { get; set; } = 30;
+
+    public TimeSpan ConnectTimeout => TimeSpan.FromSeconds(ConnectTimeoutSeconds);
+    public TimeSpan KeepAlive => TimeSpan.FromSeconds(KeepAliveSeconds);
+    public TimeSpan KeepAliveTimeout => TimeSpan.FromSeconds(KeepAliveTimeoutSeconds);
+}

@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Options;
+
+namespace FileSync.Edge.Uplink;
+
+/// <summary>Attribute rules of <see cref="UplinkOptions"/>, source-generated (trim-safe), plus the URL scheme.</summary>
+[OptionsValidator]
+public sealed partial class UplinkOptionsValidator : IValidateOptions<UplinkOptions>;
+
+/// <summary>Cross-field rules of <see cref="UplinkOptions"/>.</summary>
+public sealed class UplinkOptionsCustomValidator : IValidateOptions<UplinkOptions>
+{
+    public ValidateOptionsResult Validate(string? name, UplinkOptions options)
+    {
+        if (options.Server is null)
+        {
+            return ValidateOptionsResult.Fail("no server URL: pass --server ws://host:port/ws/v1/edge or set FILESYNC_SERVER");
+        }
+        if (!options.Server.IsAbsoluteUri || options.Server.Scheme is not ("ws" or "wss"))
+        {
+            return ValidateOptionsResult.Fail($"server URL '{options.Server}' must be an absolute ws:// or wss:// URL");
+        }
+        return ValidateOptionsResult.Success;
+    }
+}

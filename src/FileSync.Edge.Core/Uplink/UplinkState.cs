@@ -1,0 +1,11 @@
+namespace FileSync.Edge.Uplink;
+
+/// <summary>States of <see cref="UplinkConnection"/>.</summary>
+public enum UplinkState
+{
+    Disconnected,
+    Connecting,
+    Connected,
+    Reconnecting,
+    Stopped,
+}

@@ -1,0 +1,19 @@
+namespace FileSync.Edge.Watching;
+
+/// <summary>
+/// Reports that something changed at a path under a workspace. Events are hints, not truth: the
+/// sync engine decides from the file's state. Handlers must only enqueue.
+/// </summary>
+public interface IWorkspaceWatcher : IDisposable
+{
+    /// <summary>Something at this full path may have changed (created, written, deleted, renamed from or to).</summary>
+    event Action<string>? Changed;
+
+    /// <summary>
+    /// Events may have been lost (buffer overflow, watcher failure). The receiver must rescan the
+    /// workspace. The watcher has already tried to recover itself.
+    /// </summary>
+    event Action<Exception>? Error;
+
+    void Start();
+}

@@ -1,0 +1,15 @@
+namespace FileSync.Edge.Workspace;
+
+/// <summary>The outcome of reading one file; errors are carried, never thrown through the pipeline.</summary>
+public sealed record FileReadResult(string RelativePath, FileReadStatus Status)
+{
+    public long Size { get; init; }
+    public long MtimeTicks { get; init; }
+    public string? Hash { get; init; }
+
+    /// <summary>The bytes, when the caller asked for content and the file was read.</summary>
+    public byte[]? Content { get; init; }
+    public string? Error { get; init; }
+
+    public FileEntry ToEntry() => new(Size, MtimeTicks, Hash ?? "");
+}

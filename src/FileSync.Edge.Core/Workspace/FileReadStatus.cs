@@ -1,0 +1,32 @@
+namespace FileSync.Edge.Workspace;
+
+/// <summary>What reading one candidate file found.</summary>
+public enum FileReadStatus
+{
+    /// <summary>Size and mtime match the index and the server already has this hash: nothing was read.</summary>
+    Unchanged,
+
+    /// <summary>Read and hashed.</summary>
+    Ok,
+
+    /// <summary>The path does not exist (deleted, renamed away, or vanished mid-read).</summary>
+    Missing,
+
+    /// <summary>The path is a directory, a symlink or another non-regular file.</summary>
+    NotAFile,
+
+    /// <summary>Excluded by ignore rules.</summary>
+    Ignored,
+
+    /// <summary>Larger than the size limit.</summary>
+    TooLarge,
+
+    /// <summary>A NUL byte in the first 8 KB.</summary>
+    Binary,
+
+    /// <summary>Permission denied or another I/O error.</summary>
+    Unreadable,
+
+    /// <summary>Size or mtime changed while it was read: still being written, re-checked next batch.</summary>
+    Unstable,
+}

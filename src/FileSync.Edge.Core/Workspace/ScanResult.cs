@@ -1,0 +1,10 @@
+namespace FileSync.Edge.Workspace;
+
+/// <summary>The files a scan found and the directories it could not read.</summary>
+public sealed class ScanResult
+{
+    public List<ScannedFile> Files { get; } = [];
+
+    /// <summary>Relative directory → error message, for directories that could not be listed.</summary>
+    public Dictionary<string, string> UnreadableDirectories { get; } = new(PathComparer.Default);
+}

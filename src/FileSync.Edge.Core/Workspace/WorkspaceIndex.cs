@@ -1,0 +1,79 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace FileSync.Edge.Workspace;
+
+/// <summary>
+/// relative path → (size, mtime, hash) of every file of a workspace that is synced. Owned by one
+/// <see cref="WorkspaceSyncManager"/> loop; not thread-safe.
+/// </summary>
+public sealed class WorkspaceIndex
+{
+    private readonly Dictionary<string, FileEntry> _entries;
+
+    public WorkspaceIndex(StringComparer? comparer = null)
+    {
+        Comparer = comparer ?? PathComparer.Default;
+        _entries = new Dictionary<string, FileEntry>(Comparer);
+    }
+
+    public StringComparer Comparer { get; }
+
+    public int Count => _entries.Count;
+
+    public long TotalBytes { get; private set; }
+
+    public IEnumerable<string> Paths => _entries.Keys;
+
+    public IEnumerable<KeyValuePair<string, FileEntry>> Entries => _entries;
+
+    public bool TryGet(string relativePath, [MaybeNullWhen(false)] out FileEntry entry) =>
+        _entries.TryGetValue(relativePath, out entry);
+
+    public bool Contains(string relativePath) => _entries.ContainsKey(relativePath);
+
+    public void Set(string relativePath, FileEntry entry)
+    {
+        if (_entries.TryGetValue(relativePath, out var old))
+        {
+            TotalBytes -= old.Size;
+        }
+        _entries[relativePath] = entry;
+        TotalBytes += entry.Size;
+    }
+
+    public bool Remove(string relativePath)
+    {
+        if (_entries.Remove(relativePath, out var old))
+        {
+            TotalBytes -= old.Size;
+            return true;
+        }
+        return false;
+    }
+
+    public void Clear()
+    {
+        _entries.Clear();
+        TotalBytes = 0;
+    }
+
+    /// <summary>Every indexed path strictly under <paramref name="directory"/> ('' = the whole workspace).</summary>
+    public List<string> PathsUnder(string directory)
+    {
+        var result = new List<string>();
+        if (directory.Length == 0)
+        {
+            result.AddRange(_entries.Keys);
+            return result;
+        }
+        var comparison = Comparer == StringComparer.OrdinalIgnoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        foreach (var path in _entries.Keys)
+        {
+            if (path.Length > directory.Length && path[directory.Length] == '/' && path.StartsWith(directory, comparison))
+            {
+                result.Add(path);
+            }
+        }
+        return result;
+    }
+}

@@ -1,0 +1,72 @@
+using FileSync.Edge.Filtering;
+
+namespace FileSync.Edge.Workspace;
+
+/// <summary>
+/// Walks a workspace tree, pruning ignored directories and never following symlinks (so a link
+/// pointing out of the workspace, or a link loop, is never entered).
+/// </summary>
+public sealed class WorkspaceScanner(string rootPath, WorkspaceIgnoreFilter filter)
+{
+    private static readonly EnumerationOptions s_enumeration = new()
+    {
+        RecurseSubdirectories = false,
+        IgnoreInaccessible = false,
+        AttributesToSkip = 0,
+        ReturnSpecialDirectories = false,
+    };
+
+    /// <summary>Scans the whole workspace.</summary>
+    public ScanResult ScanAll(CancellationToken cancellationToken = default) => Scan("", cancellationToken);
+
+    /// <summary>
+    /// Scans <paramref name="relativeDirectory"/> and everything under it. The caller has checked the
+    /// directory itself is not ignored.
+    /// </summary>
+    public ScanResult Scan(string relativeDirectory, CancellationToken cancellationToken = default)
+    {
+        var result = new ScanResult();
+        var pending = new Stack<string>();
+        pending.Push(relativeDirectory);
+        while (pending.TryPop(out var directory))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var fullDirectory = WorkspacePaths.ToFullPath(rootPath, directory);
+            try
+            {
+                foreach (var entry in new DirectoryInfo(fullDirectory).EnumerateFileSystemInfos("*", s_enumeration))
+                {
+                    var attributes = entry.Attributes;
+                    if ((attributes & FileAttributes.ReparsePoint) != 0)
+                    {
+                        continue;
+                    }
+                    var relative = directory.Length == 0 ? entry.Name : string.Concat(directory, "/", entry.Name);
+                    if ((attributes & FileAttributes.Directory) != 0)
+                    {
+                        if (!filter.IsIgnoredEntry(relative, isDirectory: true))
+                        {
+                            pending.Push(relative);
+                        }
+                    }
+                    else if (entry is FileInfo file && (attributes & FileAttributes.Device) == 0)
+                    {
+                        if (!filter.IsIgnoredEntry(relative, isDirectory: false))
+                        {
+                            result.Files.Add(new ScannedFile(relative, file.Length, file.LastWriteTimeUtc.Ticks));
+                        }
+                    }
+                }
+            }
+            catch (DirectoryNotFoundException) when (directory.Length > 0)
+            {
+                // Deleted while we walked: its files are handled as deletes.
+            }
+            catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+            {
+                result.UnreadableDirectories[directory] = ex.Message;
+            }
+        }
+        return result;
+    }
+}

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Logging;
+
+namespace FileSync.Edge.Workspace;
+
+public sealed partial class WorkspaceSyncManager
+{
+    // Event ids 300-399: workspace sync.
+    private static partial class Log
+    {
+        [LoggerMessage(300, LogLevel.Information,
+            "Workspace {Workspace}: initial sync done: {Files} files, {Bytes} bytes, {Skipped} skipped ({TooLarge} too large, {Binary} binary), {Errors} unreadable, in {Seconds:F1} s",
+            EventName = "InitialSyncDone")]
+        public static partial void InitialSyncDone(ILogger logger, string workspace, int files, long bytes, int skipped, int tooLarge, int binary, int errors, double seconds);
+
+        [LoggerMessage(301, LogLevel.Information, "Workspace {Workspace}: re-synced {Files} files by {Method} in {Seconds:F1} s", EventName = "ResyncDone")]
+        public static partial void ResyncDone(ILogger logger, string workspace, int files, string method, double seconds);
+
+        [LoggerMessage(302, LogLevel.Error,
+            "Workspace {Root} has {Count} files, more than the limit of {Limit}: not synced. Exclude folders in .aishignore or raise --max-files",
+            EventName = "WorkspaceRefused")]
+        public static partial void WorkspaceRefused(ILogger logger, string root, int count, int limit);
+
+        [LoggerMessage(303, LogLevel.Information, "Workspace {Root} is syncable again ({Count} files)", EventName = "WorkspaceResumed")]
+        public static partial void WorkspaceResumed(ILogger logger, string root, int count);
+
+        [LoggerMessage(304, LogLevel.Error, "Workspace {Root} does not exist; it will be synced when it reappears", EventName = "WorkspaceMissing")]
+        public static partial void WorkspaceMissing(ILogger logger, string root);
+
+        [LoggerMessage(305, LogLevel.Debug, "Skipped {Path}: {Reason} ({Size} bytes)", EventName = "FileSkipped")]
+        public static partial void FileSkipped(ILogger logger, string path, string reason, long size);
+
+        [LoggerMessage(306, LogLevel.Warning, "Workspace {Root}: cannot read {Path}: {Reason}; will retry when it changes", EventName = "FileUnreadable")]
+        public static partial void FileUnreadable(ILogger logger, string root, string path, string reason);
+
+        [LoggerMessage(307, LogLevel.Warning, "Workspace {Root}: cannot list directory {Path}: {Reason}", EventName = "DirectoryUnreadable")]
+        public static partial void DirectoryUnreadable(ILogger logger, string root, string path, string reason);
+
+        [LoggerMessage(308, LogLevel.Debug, "{Path} changed while being read; re-checking in the next batch", EventName = "FileUnstable")]
+        public static partial void FileUnstable(ILogger logger, string path);
+
+        [LoggerMessage(309, LogLevel.Information, "Workspace {Root}: ignore rules changed, rescanning", EventName = "IgnoreRulesChanged")]
+        public static partial void IgnoreRulesChanged(ILogger logger, string root);
+
+        [LoggerMessage(310, LogLevel.Warning, "Workspace {Root}: more than {Limit} changed paths pending, rescanning instead", EventName = "DirtySetOverflowed")]
+        public static partial void DirtySetOverflowed(ILogger logger, string root, int limit);
+
+        [LoggerMessage(311, LogLevel.Error, "Workspace {Root}: batch failed; will rescan", EventName = "BatchFailed")]
+        public static partial void BatchFailed(ILogger logger, string root, Exception exception);
+
+        [LoggerMessage(312, LogLevel.Warning, "Workspace {Root}: {Reason}; changes are picked up by periodic rescans only", EventName = "WatcherStartFailed")]
+        public static partial void WatcherStartFailed(ILogger logger, string root, string reason);
+
+        [LoggerMessage(313, LogLevel.Debug, "Workspace {Workspace}: manifest of {Files} files sent in {Chunks} frames", EventName = "ManifestSent")]
+        public static partial void ManifestSent(ILogger logger, string workspace, int files, int chunks);
+
+        [LoggerMessage(314, LogLevel.Warning, "Workspace {Workspace}: the server did not answer the manifest; re-sending everything", EventName = "ManifestTimedOut")]
+        public static partial void ManifestTimedOut(ILogger logger, string workspace);
+    }
+}

@@ -1,0 +1,946 @@
+using System.Threading.Channels;
+using FileSync.Edge.Filtering;
+using FileSync.Edge.Protocol;
+using FileSync.Edge.Uplink;
+using FileSync.Edge.Watching;
+using Microsoft.Extensions.Logging;
+
+namespace FileSync.Edge.Workspace;
+
+/// <summary>
+/// Keeps one workspace mirrored on the server. State-based: watcher events only mark paths dirty;
+/// every batch decides from each dirty path's current state what to send. The index holds what is on
+/// disk, <c>_serverState</c> what the server was sent on the current session; a batch sends the
+/// difference. A new session (connect, reconnect) starts with a full sync: manifest exchange when the
+/// server has the capability, a full re-send otherwise.
+/// </summary>
+public sealed partial class WorkspaceSyncManager : IAsyncDisposable
+{
+    private static readonly TimeSpan s_manifestTimeout = TimeSpan.FromSeconds(60);
+    private const int ManifestChunkEntries = 4000;
+
+    private readonly SyncOptions _options;
+    private readonly IUplink _uplink;
+    private readonly IWorkspaceWatcherFactory _watcherFactory;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ISyncProgress? _progress;
+    private readonly WorkspaceIgnoreFilter _filter;
+    private readonly WorkspaceScanner _scanner;
+    private readonly FileContentReader _reader;
+    private readonly SyncMessageBuilder _messages;
+    private readonly WorkspaceIndex _index = new();
+    private readonly Dictionary<string, string> _serverState = new(PathComparer.Default);
+    private readonly Dictionary<string, FileReadStatus> _skipped = new(PathComparer.Default);
+    private readonly Dictionary<string, string> _errors = new(PathComparer.Default);
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(
+        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true }
+    );
+    private readonly Lock _dirtyGate = new();
+    private readonly TaskCompletionSource _initialSync = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stopping = new();
+
+    private HashSet<string> _dirty = new(PathComparer.Default);
+    private bool _dirtyOverflowed;
+    private volatile bool _rescanRequested;
+    private volatile bool _resyncRequested;
+    private long _syncedEpoch = -1;
+    private long _refusalReportedEpoch = -1;
+    private long _lastBatchTimestamp;
+    private bool _initialSyncLogged;
+    private IWorkspaceWatcher? _watcher;
+    private ITimer? _rescanTimer;
+    private Task? _loop;
+    private TaskCompletionSource<ManifestDiffPayload>? _pendingManifestDiff;
+    private volatile WorkspaceState _state = WorkspaceState.Waiting;
+    private volatile string? _lastError;
+    private int _statusFiles;
+    private long _statusBytes;
+    private int _statusSkipped;
+    private int _disposed;
+
+    public WorkspaceSyncManager(
+        string rootPath,
+        SyncOptions options,
+        IUplink uplink,
+        IWorkspaceWatcherFactory watcherFactory,
+        TimeProvider time,
+        ILogger logger,
+        ISyncProgress? progress = null
+    )
+    {
+        RootPath = WorkspacePaths.NormalizeRoot(rootPath);
+        Name = Path.GetFileName(RootPath);
+        _options = options;
+        _uplink = uplink;
+        _watcherFactory = watcherFactory;
+        _time = time;
+        _logger = logger;
+        _progress = progress;
+        _filter = new WorkspaceIgnoreFilter(RootPath);
+        _scanner = new WorkspaceScanner(RootPath, _filter);
+        _reader = new FileContentReader(RootPath, options.MaxFileBytes);
+        _messages = new SyncMessageBuilder(RootPath);
+    }
+
+    /// <summary>Absolute, normalised path of the workspace root.</summary>
+    public string RootPath { get; }
+
+    /// <summary>The folder name of the workspace (the server mirrors it under this name).</summary>
+    public string Name { get; }
+
+    public WorkspaceState State => _state;
+
+    /// <summary>The last error worth showing a user, or null.</summary>
+    public string? LastError => _lastError;
+
+    /// <summary>How many files have had their content read (and hashed) so far.</summary>
+    public long FilesRead => _reader.FilesRead;
+
+    /// <summary>Completes when the first full sync has been sent (or the workspace was refused).</summary>
+    public Task InitialSyncCompleted => _initialSync.Task;
+
+    /// <summary>A point-in-time view for <c>edge:status</c>.</summary>
+    public WorkspaceStatus GetStatus() =>
+        new()
+        {
+            Path = RootPath,
+            State = _state.ToString().ToLowerInvariant(),
+            Files = Volatile.Read(ref _statusFiles),
+            Bytes = Interlocked.Read(ref _statusBytes),
+            Skipped = Volatile.Read(ref _statusSkipped),
+            LastError = _lastError,
+        };
+
+    /// <summary>True when <paramref name="relativePath"/> is excluded by this workspace's ignore rules.</summary>
+    public bool IsExcluded(string relativePath) =>
+        _filter.IsIgnored(relativePath, Directory.Exists(WorkspacePaths.ToFullPath(RootPath, relativePath)));
+
+    /// <summary>Reads a file for the server (same size limit and binary rule as sync). Thread-safe.</summary>
+    public FileReadResult ReadForServer(string relativePath) => _reader.Read(relativePath, skipIfMatches: null, keepContent: true);
+
+    /// <summary>The filtered list of files that are (or would be) synced, sorted. Thread-safe; scans the disk.</summary>
+    public IReadOnlyList<string> ListFiles(CancellationToken cancellationToken = default)
+    {
+        var files = _scanner.ScanAll(cancellationToken).Files.Where(f => f.Size <= _options.MaxFileBytes).Select(f => f.RelativePath).ToList();
+        files.Sort(StringComparer.Ordinal);
+        return files;
+    }
+
+    /// <summary>Starts watching and syncing. Returns once the watcher is armed.</summary>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        _uplink.SessionChanged += Wake;
+        StartWatcher();
+        if (_options.RescanMinutes > 0)
+        {
+            _rescanTimer = _time.CreateTimer(_ => RequestRescan(), null, _options.RescanInterval, _options.RescanInterval);
+        }
+        _loop = RunAsync(_stopping.Token);
+        Wake();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Rescans the whole workspace in the next batch and sends only real differences.</summary>
+    public void RequestRescan()
+    {
+        _rescanRequested = true;
+        Wake();
+    }
+
+    /// <summary>Re-sends the whole workspace (or re-runs the manifest exchange) in the next batch.</summary>
+    public void RequestResync()
+    {
+        _resyncRequested = true;
+        Wake();
+    }
+
+    /// <summary>Delivers the server's answer to our manifest.</summary>
+    public void OnManifestDiff(ManifestDiffPayload diff) => Volatile.Read(ref _pendingManifestDiff)?.TrySetResult(diff);
+
+    /// <summary>Sends whatever is pending right now instead of waiting for the batch timer (tests, shutdown).</summary>
+    internal void MarkDirty(string relativePath)
+    {
+        lock (_dirtyGate)
+        {
+            if (_dirty.Count >= _options.MaxDirtyPaths)
+            {
+                _dirtyOverflowed = true;
+                _dirty.Clear();
+            }
+            else
+            {
+                _dirty.Add(relativePath);
+            }
+        }
+        Wake();
+    }
+
+    private void Wake() => _wake.Writer.TryWrite(true);
+
+    private void StartWatcher()
+    {
+        try
+        {
+            var watcher = _watcherFactory.Create(RootPath);
+            watcher.Changed += OnWatcherChanged;
+            watcher.Error += OnWatcherError;
+            watcher.Start();
+            _watcher = watcher;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            _lastError = $"watcher could not start: {ex.Message}";
+            Log.WatcherStartFailed(_logger, RootPath, ex.Message);
+        }
+    }
+
+    private void OnWatcherChanged(string fullPath)
+    {
+        var relative = WorkspacePaths.ToRelativePath(RootPath, fullPath);
+        if (relative is null)
+        {
+            RequestRescan();
+            return;
+        }
+        if (IsInsideGitDirectory(relative))
+        {
+            return;
+        }
+        if (_state == WorkspaceState.Refused && !WorkspaceIgnoreFilter.IsIgnoreFileName(WorkspacePaths.FileName(relative)))
+        {
+            return;
+        }
+        MarkDirty(relative);
+    }
+
+    private void OnWatcherError(Exception exception)
+    {
+        _lastError = $"watcher error: {exception.Message}";
+        RequestRescan();
+    }
+
+    private static bool IsInsideGitDirectory(string relative) =>
+        relative.StartsWith(".git", StringComparison.Ordinal) && (relative.Length == 4 || relative[4] == '/');
+
+    private bool HasPendingWork
+    {
+        get
+        {
+            if (_rescanRequested || _resyncRequested)
+            {
+                return true;
+            }
+            lock (_dirtyGate)
+            {
+                return _dirty.Count > 0 || _dirtyOverflowed;
+            }
+        }
+    }
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var session = await WaitForWorkAsync(cancellationToken).ConfigureAwait(false);
+                await RunBatchAsync(session, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (SessionLostException)
+            {
+                // The connection went away mid-batch; the next session converges with a full sync.
+                Interlocked.Exchange(ref _syncedEpoch, -1);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                _lastError = ex.Message;
+                Log.BatchFailed(_logger, RootPath, ex);
+                _rescanRequested = true;
+                try
+                {
+                    await Task.Delay(_options.BatchInterval, _time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+            finally
+            {
+                _lastBatchTimestamp = _time.GetTimestamp();
+                PublishStatus();
+            }
+        }
+        _state = WorkspaceState.Stopped;
+    }
+
+    /// <summary>
+    /// Waits until there is a session and something to do. A new session is served at once; the first
+    /// change after a quiet period waits only the settle time; later changes are batched at most once
+    /// per batch interval.
+    /// </summary>
+    private async Task<UplinkSession> WaitForWorkAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var session = _uplink.Session;
+            if (session is not null)
+            {
+                if (session.Epoch != Interlocked.Read(ref _syncedEpoch))
+                {
+                    return session;
+                }
+                if (HasPendingWork)
+                {
+                    var sinceLastBatch = _time.GetElapsedTime(_lastBatchTimestamp);
+                    var delay = sinceLastBatch >= _options.BatchInterval ? _options.Settle : _options.BatchInterval - sinceLastBatch;
+                    if (delay < _options.Settle)
+                    {
+                        delay = _options.Settle;
+                    }
+                    if (delay > TimeSpan.Zero)
+                    {
+                        await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                    }
+                    return _uplink.Session ?? session;
+                }
+            }
+            await _wake.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunBatchAsync(UplinkSession session, CancellationToken cancellationToken)
+    {
+        if (session.Epoch != Interlocked.Read(ref _syncedEpoch) || _resyncRequested)
+        {
+            _resyncRequested = false;
+            await FullSyncAsync(session, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        HashSet<string> dirty;
+        bool overflowed;
+        lock (_dirtyGate)
+        {
+            dirty = _dirty;
+            overflowed = _dirtyOverflowed;
+            _dirty = new HashSet<string>(PathComparer.Default);
+            _dirtyOverflowed = false;
+        }
+        if (overflowed)
+        {
+            Log.DirtySetOverflowed(_logger, RootPath, _options.MaxDirtyPaths);
+            _rescanRequested = true;
+        }
+        if (!_rescanRequested && dirty.Any(p => WorkspaceIgnoreFilter.IsIgnoreFileName(WorkspacePaths.FileName(p))))
+        {
+            Log.IgnoreRulesChanged(_logger, RootPath);
+            _rescanRequested = true;
+        }
+        if (_rescanRequested)
+        {
+            _rescanRequested = false;
+            if (_state is not WorkspaceState.Watching)
+            {
+                // Refused or missing until now: a full sync resumes it (and ends with file_done).
+                await FullSyncAsync(session, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            _filter.Invalidate();
+            await RescanAsync(session, resendAll: false, indexOnly: false, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        if (_state != WorkspaceState.Watching || dirty.Count == 0)
+        {
+            return;
+        }
+        var candidates = ExpandDirtyPaths(dirty, cancellationToken);
+        var context = new BatchContext(session, ResendAll: false, IndexOnly: false);
+        await SyncPathsAsync(BuildWorkItems(candidates, context), context, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Turns dirty paths into the files to re-check: a directory expands into the files under it on disk
+    /// (a new directory's files may predate its watch) and in the index (a deleted or renamed directory).
+    /// </summary>
+    private HashSet<string> ExpandDirtyPaths(HashSet<string> dirty, CancellationToken cancellationToken)
+    {
+        var candidates = new HashSet<string>(PathComparer.Default);
+        var safeDirectories = new HashSet<string>(PathComparer.Default);
+        foreach (var path in dirty)
+        {
+            if (!HasNoLinkedAncestor(path, safeDirectories))
+            {
+                // Reached through a symlinked directory: never read; whatever we had there is gone.
+                AddIndexedUnder(path, candidates);
+                candidates.Add(path);
+                continue;
+            }
+            var fullPath = WorkspacePaths.ToFullPath(RootPath, path);
+            var directory = new DirectoryInfo(fullPath);
+            if (directory.Exists && directory.LinkTarget is null)
+            {
+                if (!_filter.IsIgnored(path, isDirectory: true))
+                {
+                    var scan = _scanner.Scan(path, cancellationToken);
+                    foreach (var file in scan.Files)
+                    {
+                        candidates.Add(file.RelativePath);
+                    }
+                    RecordUnreadableDirectories(scan);
+                }
+                AddIndexedUnder(path, candidates);
+                continue;
+            }
+            candidates.Add(path);
+            if (!_index.Contains(path) && !_serverState.ContainsKey(path))
+            {
+                AddIndexedUnder(path, candidates);
+            }
+        }
+        return candidates;
+    }
+
+    private void AddIndexedUnder(string directory, HashSet<string> candidates)
+    {
+        foreach (var path in _index.PathsUnder(directory))
+        {
+            candidates.Add(path);
+        }
+        var prefix = directory + "/";
+        foreach (var path in _serverState.Keys)
+        {
+            if (path.StartsWith(prefix, PathComparer.Comparison))
+            {
+                candidates.Add(path);
+            }
+        }
+    }
+
+    /// <summary>True when no directory between the root and <paramref name="relativePath"/> is a symlink.</summary>
+    private bool HasNoLinkedAncestor(string relativePath, HashSet<string> verified)
+    {
+        var parent = WorkspacePaths.Parent(relativePath);
+        while (parent.Length > 0 && !verified.Contains(parent))
+        {
+            var info = new DirectoryInfo(WorkspacePaths.ToFullPath(RootPath, parent));
+            if (info.Exists && info.LinkTarget is not null)
+            {
+                return false;
+            }
+            verified.Add(parent);
+            parent = WorkspacePaths.Parent(parent);
+        }
+        return true;
+    }
+
+    private async Task FullSyncAsync(UplinkSession session, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        if (_state is not (WorkspaceState.Refused or WorkspaceState.Missing))
+        {
+            _state = WorkspaceState.Syncing;
+        }
+        _filter.Invalidate();
+        var useManifest = session.Has(Capabilities.Manifest);
+        var synced = useManifest
+            ? await ManifestSyncAsync(session, cancellationToken).ConfigureAwait(false)
+            : await RescanAsync(session, resendAll: true, indexOnly: false, cancellationToken).ConfigureAwait(false);
+        if (!synced)
+        {
+            Interlocked.Exchange(ref _syncedEpoch, session.Epoch);
+            _initialSync.TrySetResult();
+            return;
+        }
+        var stats = CurrentStats();
+        await SendOrThrowAsync(session, _messages.FileDone(session, stats), cancellationToken).ConfigureAwait(false);
+        Interlocked.Exchange(ref _syncedEpoch, session.Epoch);
+        _state = WorkspaceState.Watching;
+        var elapsed = _time.GetElapsedTime(started);
+        _progress?.Report(new SyncProgressSnapshot(Name, _index.Count + _skipped.Count, _index.Count, _index.Count, Completed: true));
+        if (!_initialSyncLogged)
+        {
+            _initialSyncLogged = true;
+            Log.InitialSyncDone(
+                _logger,
+                Name,
+                stats.FilesSynced,
+                stats.BytesSynced,
+                stats.FilesSkipped,
+                _skipped.Values.Count(s => s == FileReadStatus.TooLarge),
+                _skipped.Values.Count(s => s == FileReadStatus.Binary),
+                _errors.Count,
+                elapsed.TotalSeconds
+            );
+        }
+        else
+        {
+            Log.ResyncDone(_logger, Name, stats.FilesSynced, useManifest ? "manifest" : "full re-send", elapsed.TotalSeconds);
+        }
+        _initialSync.TrySetResult();
+    }
+
+    /// <summary>
+    /// Scans the whole workspace and converges: files not on disk any more are deleted, changed ones
+    /// sent. With <paramref name="resendAll"/> every file is sent (a legacy server after a reconnect).
+    /// With <paramref name="indexOnly"/> only the index is brought up to date. Returns false when the
+    /// workspace is refused (over the file limit) or missing.
+    /// </summary>
+    private async Task<bool> RescanAsync(UplinkSession session, bool resendAll, bool indexOnly, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(RootPath))
+        {
+            await ReportMissingAsync(session, cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+        var scan = _scanner.ScanAll(cancellationToken);
+        RecordUnreadableDirectories(scan);
+        var eligible = 0;
+        foreach (var file in scan.Files)
+        {
+            if (file.Size <= _options.MaxFileBytes)
+            {
+                eligible++;
+            }
+        }
+        if (eligible > _options.MaxFiles)
+        {
+            await RefuseAsync(session, eligible, cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+        if (_state is WorkspaceState.Refused or WorkspaceState.Missing)
+        {
+            Log.WorkspaceResumed(_logger, RootPath, eligible);
+            _state = WorkspaceState.Syncing;
+        }
+        var candidates = new HashSet<string>(PathComparer.Default);
+        foreach (var file in scan.Files)
+        {
+            candidates.Add(file.RelativePath);
+        }
+        foreach (var path in _index.Paths)
+        {
+            if (!IsUnderUnreadableDirectory(path, scan))
+            {
+                candidates.Add(path);
+            }
+        }
+        foreach (var path in _serverState.Keys)
+        {
+            if (!IsUnderUnreadableDirectory(path, scan))
+            {
+                candidates.Add(path);
+            }
+        }
+        var context = new BatchContext(session, resendAll, indexOnly) { ReportProgress = _state == WorkspaceState.Syncing, Scanned = scan.Files.Count };
+        await SyncPathsAsync(BuildWorkItems(candidates, context), context, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private static bool IsUnderUnreadableDirectory(string path, ScanResult scan)
+    {
+        if (scan.UnreadableDirectories.Count == 0)
+        {
+            return false;
+        }
+        for (var parent = WorkspacePaths.Parent(path); ; parent = WorkspacePaths.Parent(parent))
+        {
+            if (scan.UnreadableDirectories.ContainsKey(parent))
+            {
+                return true;
+            }
+            if (parent.Length == 0)
+            {
+                return false;
+            }
+        }
+    }
+
+    private void RecordUnreadableDirectories(ScanResult scan)
+    {
+        foreach (var (directory, error) in scan.UnreadableDirectories)
+        {
+            var key = directory + "/";
+            if (_errors.TryAdd(key, error))
+            {
+                Log.DirectoryUnreadable(_logger, RootPath, directory, error);
+            }
+        }
+        // Directories readable again are forgotten; their files come back through the scan.
+        foreach (var key in _errors.Keys.Where(k => k.EndsWith('/')).ToList())
+        {
+            if (!scan.UnreadableDirectories.ContainsKey(key[..^1]) && Directory.Exists(WorkspacePaths.ToFullPath(RootPath, key[..^1])))
+            {
+                var info = new DirectoryInfo(WorkspacePaths.ToFullPath(RootPath, key[..^1]));
+                try
+                {
+                    _ = info.EnumerateFileSystemInfos().Any();
+                    _errors.Remove(key);
+                }
+                catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+                {
+                    // Still unreadable.
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Manifest resume: bring the index up to date without sending, tell the server what we have, then
+    /// send only what it says it needs. Falls back to a full re-send when the server does not answer.
+    /// </summary>
+    private async Task<bool> ManifestSyncAsync(UplinkSession session, CancellationToken cancellationToken)
+    {
+        if (!await RescanAsync(session, resendAll: false, indexOnly: true, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+        var diffSource = new TaskCompletionSource<ManifestDiffPayload>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _pendingManifestDiff, diffSource);
+        try
+        {
+            var entries = _index.Entries.Select(e => new ManifestEntry(e.Key, e.Value.Hash, e.Value.Size)).ToList();
+            var chunk = 0;
+            for (var offset = 0; offset < entries.Count || chunk == 0; offset += ManifestChunkEntries, chunk++)
+            {
+                var part = entries.GetRange(offset, Math.Min(ManifestChunkEntries, entries.Count - offset));
+                var last = offset + ManifestChunkEntries >= entries.Count;
+                await SendOrThrowAsync(session, _messages.Manifest(session, part, chunk, last), cancellationToken).ConfigureAwait(false);
+            }
+            Log.ManifestSent(_logger, Name, entries.Count, chunk);
+
+            ManifestDiffPayload diff;
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                timeout.CancelAfter(s_manifestTimeout);
+                var lost = WaitForSessionEndAsync(session, timeout.Token);
+                var completed = await Task.WhenAny(diffSource.Task, lost, Task.Delay(s_manifestTimeout, _time, timeout.Token)).ConfigureAwait(false);
+                timeout.Cancel();
+                cancellationToken.ThrowIfCancellationRequested();
+                if (completed == lost && _uplink.Session != session)
+                {
+                    throw new SessionLostException();
+                }
+                if (completed != diffSource.Task)
+                {
+                    Log.ManifestTimedOut(_logger, Name);
+                    return await RescanAsync(session, resendAll: true, indexOnly: false, cancellationToken).ConfigureAwait(false);
+                }
+                diff = await diffSource.Task.ConfigureAwait(false);
+            }
+
+            var need = new HashSet<string>(diff.Need ?? [], PathComparer.Default);
+            _serverState.Clear();
+            foreach (var (path, entry) in _index.Entries)
+            {
+                if (!need.Contains(path))
+                {
+                    _serverState[path] = entry.Hash;
+                }
+            }
+            need.RemoveWhere(p => !_index.Contains(p));
+            var context = new BatchContext(session, ResendAll: false, IndexOnly: false) { ReportProgress = true };
+            await SyncPathsAsync(BuildWorkItems(need, context), context, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        finally
+        {
+            Volatile.Write(ref _pendingManifestDiff, null);
+        }
+    }
+
+    private async Task WaitForSessionEndAsync(UplinkSession session, CancellationToken cancellationToken)
+    {
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnChanged()
+        {
+            if (_uplink.Session != session)
+            {
+                ended.TrySetResult();
+            }
+        }
+        _uplink.SessionChanged += OnChanged;
+        try
+        {
+            OnChanged();
+            await ended.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Timed out or stopped: the caller decides.
+        }
+        finally
+        {
+            _uplink.SessionChanged -= OnChanged;
+        }
+    }
+
+    private async Task RefuseAsync(UplinkSession session, int count, CancellationToken cancellationToken)
+    {
+        var wasRefused = _state == WorkspaceState.Refused;
+        _state = WorkspaceState.Refused;
+        var message =
+            $"Workspace {RootPath} has {count} files, more than the limit of {_options.MaxFiles}; it is not synced. "
+            + "Exclude folders in a .aishignore file, or raise the limit with --max-files.";
+        _lastError = message;
+        if (!wasRefused)
+        {
+            Log.WorkspaceRefused(_logger, RootPath, count, _options.MaxFiles);
+        }
+        lock (_dirtyGate)
+        {
+            _dirty.Clear();
+        }
+        if (_refusalReportedEpoch != session.Epoch)
+        {
+            await SendOrThrowAsync(session, _messages.SyncError(session, ErrorCodes.TooManyFiles, message, count, _options.MaxFiles), cancellationToken)
+                .ConfigureAwait(false);
+            _refusalReportedEpoch = session.Epoch;
+        }
+    }
+
+    private async Task ReportMissingAsync(UplinkSession session, CancellationToken cancellationToken)
+    {
+        var wasMissing = _state == WorkspaceState.Missing;
+        _state = WorkspaceState.Missing;
+        _lastError = $"Workspace {RootPath} does not exist";
+        if (!wasMissing)
+        {
+            Log.WorkspaceMissing(_logger, RootPath);
+        }
+        if (_refusalReportedEpoch != session.Epoch)
+        {
+            await SendOrThrowAsync(session, _messages.SyncError(session, ErrorCodes.NotFound, _lastError), cancellationToken).ConfigureAwait(false);
+            _refusalReportedEpoch = session.Epoch;
+        }
+    }
+
+    private List<WorkItem> BuildWorkItems(IEnumerable<string> paths, BatchContext context)
+    {
+        var items = new List<WorkItem>();
+        foreach (var path in paths)
+        {
+            FileEntry? indexed = _index.TryGet(path, out var entry) ? entry : null;
+            var serverHash = context.ResendAll ? null : _serverState.GetValueOrDefault(path);
+            items.Add(new WorkItem(path, indexed, serverHash));
+        }
+        context.Total = items.Count;
+        return items;
+    }
+
+    /// <summary>
+    /// The batch pipeline: reads and hashes on the pool (bounded parallelism), applies results to the
+    /// index and sends messages on this loop, in completion order.
+    /// </summary>
+    private async Task SyncPathsAsync(List<WorkItem> items, BatchContext context, CancellationToken cancellationToken)
+    {
+        if (items.Count == 0)
+        {
+            return;
+        }
+        if (items.Count == 1)
+        {
+            await ApplyAsync(Read(items[0], context), context, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        var results = Channel.CreateBounded<FileReadResult>(
+            new BoundedChannelOptions(_options.HashParallelism * 8) { SingleReader = true, SingleWriter = false }
+        );
+        using var producerStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producer = ProduceAsync();
+        try
+        {
+            await foreach (var result in results.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await ApplyAsync(result, context, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await producerStop.CancelAsync().ConfigureAwait(false);
+            await producer.ConfigureAwait(false);
+        }
+
+        async Task ProduceAsync()
+        {
+            try
+            {
+                var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.HashParallelism, CancellationToken = producerStop.Token };
+                await Parallel
+                    .ForEachAsync(items, parallel, async (item, token) => await results.Writer.WriteAsync(Read(item, context), token).ConfigureAwait(false))
+                    .ConfigureAwait(false);
+                results.Writer.TryComplete();
+            }
+            catch (OperationCanceledException)
+            {
+                results.Writer.TryComplete();
+            }
+            catch (Exception ex)
+            {
+                results.Writer.TryComplete(ex);
+            }
+        }
+    }
+
+    private FileReadResult Read(WorkItem item, BatchContext context)
+    {
+        if (_filter.IsIgnored(item.Path, isDirectory: false))
+        {
+            return new FileReadResult(item.Path, FileReadStatus.Ignored);
+        }
+        // Skip the read when size and mtime match the index and the server already has that content.
+        var skipIfMatches = item.Indexed is { } indexed && (context.IndexOnly || indexed.Hash == item.ServerHash) ? item.Indexed : null;
+        return _reader.Read(item.Path, skipIfMatches, keepContent: !context.IndexOnly);
+    }
+
+    private async Task ApplyAsync(FileReadResult result, BatchContext context, CancellationToken cancellationToken)
+    {
+        var path = result.RelativePath;
+        switch (result.Status)
+        {
+            case FileReadStatus.Unchanged:
+                // Same size and mtime as indexed, and the server has that content (see Read).
+                _skipped.Remove(path);
+                _errors.Remove(path);
+                break;
+
+            case FileReadStatus.Ok:
+                _skipped.Remove(path);
+                _errors.Remove(path);
+                if (!_index.Contains(path) && _index.Count >= _options.MaxFiles)
+                {
+                    // Growing past the limit: the next rescan decides (and refuses the workspace).
+                    RequestRescan();
+                    break;
+                }
+                _index.Set(path, result.ToEntry());
+                if (!context.IndexOnly && result.Content is not null)
+                {
+                    var known = _serverState.TryGetValue(path, out var serverHash);
+                    if (context.ResendAll || !known || serverHash != result.Hash)
+                    {
+                        var created = context.ResendAll || !known;
+                        await SendOrThrowAsync(context.Session, _messages.FileSync(context.Session, path, created, result.Content, result.Hash!), cancellationToken)
+                            .ConfigureAwait(false);
+                        _serverState[path] = result.Hash!;
+                        context.Sent++;
+                    }
+                }
+                context.Hashed++;
+                break;
+
+            case FileReadStatus.Unstable:
+                Log.FileUnstable(_logger, path);
+                MarkDirty(path);
+                break;
+
+            case FileReadStatus.Unreadable:
+                if (_errors.TryAdd(path, result.Error ?? "unreadable"))
+                {
+                    Log.FileUnreadable(_logger, RootPath, path, result.Error ?? "unreadable");
+                }
+                break;
+
+            default:
+                // Missing, ignored, not a regular file, too large or binary: not (or no longer) synced.
+                _errors.Remove(path);
+                if (result.Status is FileReadStatus.TooLarge or FileReadStatus.Binary)
+                {
+                    if (_skipped.TryAdd(path, result.Status))
+                    {
+                        Log.FileSkipped(_logger, path, result.Status == FileReadStatus.TooLarge ? "too large" : "binary", result.Size);
+                    }
+                }
+                else
+                {
+                    _skipped.Remove(path);
+                }
+                _index.Remove(path);
+                if (!context.IndexOnly && _serverState.ContainsKey(path))
+                {
+                    await SendOrThrowAsync(context.Session, _messages.FileDelete(context.Session, path), cancellationToken).ConfigureAwait(false);
+                    _serverState.Remove(path);
+                }
+                break;
+        }
+        context.Done++;
+        if (context.ReportProgress && _progress is not null && (context.Done & 63) == 0)
+        {
+            _progress.Report(new SyncProgressSnapshot(Name, Math.Max(context.Scanned, context.Total), context.Hashed, context.Sent, Completed: false));
+        }
+    }
+
+    private async Task SendOrThrowAsync(UplinkSession session, byte[] frame, CancellationToken cancellationToken)
+    {
+        if (!await _uplink.SendAsync(session, frame, cancellationToken).ConfigureAwait(false))
+        {
+            throw new SessionLostException();
+        }
+    }
+
+    private SyncStats CurrentStats() =>
+        new()
+        {
+            FilesSynced = _index.Count,
+            FilesSkipped = _skipped.Count,
+            SyncErrors = _errors.Count,
+            BytesSynced = _index.TotalBytes,
+        };
+
+    private void PublishStatus()
+    {
+        Volatile.Write(ref _statusFiles, _index.Count);
+        Interlocked.Exchange(ref _statusBytes, _index.TotalBytes);
+        Volatile.Write(ref _statusSkipped, _skipped.Count);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        _uplink.SessionChanged -= Wake;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _watcher?.Dispose();
+        if (_rescanTimer is not null)
+        {
+            await _rescanTimer.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_loop is not null)
+        {
+            try
+            {
+                await _loop.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped.
+            }
+        }
+        _state = WorkspaceState.Stopped;
+        _initialSync.TrySetCanceled();
+        _stopping.Dispose();
+    }
+
+    /// <summary>One path to re-check, with what the index and the server had for it when the batch started.</summary>
+    private readonly record struct WorkItem(string Path, FileEntry? Indexed, string? ServerHash);
+
+    /// <summary>Per-batch settings and counters.</summary>
+    private sealed record BatchContext(UplinkSession Session, bool ResendAll, bool IndexOnly)
+    {
+        public bool ReportProgress { get; init; }
+        public int Scanned { get; init; }
+        public int Total { get; set; }
+        public int Done { get; set; }
+        public int Hashed { get; set; }
+        public int Sent { get; set; }
+    }
+
+    private sealed class SessionLostException : Exception;
+}

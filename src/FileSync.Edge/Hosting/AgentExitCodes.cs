@@ -1,0 +1,10 @@
+namespace FileSync.Edge.Hosting;
+
+/// <summary>Process exit codes (DESIGN §4).</summary>
+public static class AgentExitCodes
+{
+    public const int Ok = 0;
+    public const int Fatal = 1;
+    public const int BadArguments = 2;
+    public const int AuthenticationRejected = 3;
+}

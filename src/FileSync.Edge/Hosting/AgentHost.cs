@@ -1,0 +1,174 @@
+using System.CommandLine;
+using FileSync.Edge.Cli;
+using FileSync.Edge.Configuration;
+using FileSync.Edge.Uplink;
+using FileSync.Edge.Workspace;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+
+namespace FileSync.Edge.Hosting;
+
+/// <summary>Parses the command line, builds the host and runs the agent until Ctrl+C, SIGTERM or a fatal error.</summary>
+public static class AgentHost
+{
+    /// <summary>Runs the agent; returns the process exit code. Errors are one line on <paramref name="error"/>.</summary>
+    public static async Task<int> RunAsync(
+        string[] args,
+        TextWriter? error = null,
+        Action<ILoggingBuilder>? configureLogging = null,
+        CancellationToken cancellationToken = default
+    )
+    {
+        error ??= Console.Error;
+        var commandLine = new AgentCommandLine();
+        var root = commandLine.CreateRootCommand();
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            await error.WriteLineAsync($"filesync-edge: error: {parse.Errors[0].Message} (see --help)").ConfigureAwait(false);
+            return AgentExitCodes.BadArguments;
+        }
+        var exitCode = AgentExitCodes.Ok;
+        root.SetAction(async (result, token) =>
+        {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, cancellationToken);
+            exitCode = await RunAgentAsync(commandLine, result, error, configureLogging, linked.Token).ConfigureAwait(false);
+            return exitCode;
+        });
+        var invocationResult = await parse.InvokeAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        return invocationResult == 0 ? exitCode : invocationResult;
+    }
+
+    private static async Task<int> RunAgentAsync(
+        AgentCommandLine commandLine,
+        ParseResult result,
+        TextWriter error,
+        Action<ILoggingBuilder>? configureLogging,
+        CancellationToken cancellationToken
+    )
+    {
+        string? apiKeyFromFile = null;
+        if (result.GetValue(commandLine.ApiKeyFile) is { } keyFile)
+        {
+            try
+            {
+                apiKeyFromFile = (await File.ReadAllTextAsync(keyFile.FullName, cancellationToken).ConfigureAwait(false)).Trim();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                await error.WriteLineAsync($"filesync-edge: error: cannot read --api-key-file '{keyFile.FullName}': {ex.Message}").ConfigureAwait(false);
+                return AgentExitCodes.BadArguments;
+            }
+        }
+
+        var configPath = result.GetValue(commandLine.ConfigFile)?.FullName ?? AgentConfigFile.DefaultPath();
+        IReadOnlyList<string> savedWorkspaces;
+        try
+        {
+            savedWorkspaces = AgentConfigFile.ReadWorkspaces(configPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        {
+            await error.WriteLineAsync($"filesync-edge: error: cannot read config file '{configPath}': {ex.Message}").ConfigureAwait(false);
+            return AgentExitCodes.BadArguments;
+        }
+
+        var workspaces = new List<string>();
+        if ((result.GetValue(commandLine.Workspaces) ?? []).FirstOrDefault(w => w.StartsWith('-')) is { } unknown)
+        {
+            await error.WriteLineAsync($"filesync-edge: error: unknown option '{unknown}' (see --help)").ConfigureAwait(false);
+            return AgentExitCodes.BadArguments;
+        }
+        foreach (var path in (result.GetValue(commandLine.Workspaces) ?? []).Concat(savedWorkspaces))
+        {
+            var rootPath = WorkspaceRootValidator.Validate(path, out var reason);
+            if (rootPath is null)
+            {
+                await error.WriteLineAsync($"filesync-edge: error: {reason}").ConfigureAwait(false);
+                return AgentExitCodes.BadArguments;
+            }
+            if (!workspaces.Contains(rootPath, PathComparer.Default))
+            {
+                workspaces.Add(rootPath);
+            }
+        }
+        if (workspaces.Count == 0)
+        {
+            await error.WriteLineAsync("filesync-edge: error: no workspace given; pass one or more folders (see --help)").ConfigureAwait(false);
+            return AgentExitCodes.BadArguments;
+        }
+
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+        builder.Configuration.AddJsonFile(configPath, optional: true, reloadOnChange: false);
+        builder.Configuration.AddInMemoryCollection(EnvironmentValues());
+        builder.Configuration.AddInMemoryCollection(commandLine.ToConfiguration(result, apiKeyFromFile));
+
+        var logLevel = result.GetValue(commandLine.LogLevel) ?? LogLevel.Information;
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(logLevel);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        // Start-up failures are reported as one line below, not as a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
+        builder.Logging.AddSimpleConsole(options =>
+        {
+            options.SingleLine = true;
+            options.TimestampFormat = "HH:mm:ss ";
+            options.ColorBehavior = LoggerColorBehavior.Disabled;
+        });
+        builder.Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+        configureLogging?.Invoke(builder.Logging);
+
+        builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        builder.Services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.SectionName);
+        builder.Services.AddOptions<UplinkOptions>().BindConfiguration(UplinkOptions.SectionName);
+        if (ConsoleSyncProgress.IsInteractive && configureLogging is null)
+        {
+            builder.Services.AddSingleton<ISyncProgress, ConsoleSyncProgress>();
+        }
+        builder.Services.AddFileSyncEdgeCore();
+        var runState = new AgentRunState(workspaces);
+        builder.Services.AddSingleton(runState);
+        builder.Services.AddHostedService<AgentService>();
+
+        try
+        {
+            using var host = builder.Build();
+            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OptionsValidationException ex)
+        {
+            await error.WriteLineAsync($"filesync-edge: error: {string.Join("; ", ex.Failures)}").ConfigureAwait(false);
+            return AgentExitCodes.BadArguments;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException && ex.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase))
+        {
+            await error.WriteLineAsync($"filesync-edge: error: invalid configuration: {ex.Message}").ConfigureAwait(false);
+            return AgentExitCodes.BadArguments;
+        }
+        if (runState.ExitMessage is not null)
+        {
+            await error.WriteLineAsync($"filesync-edge: error: {runState.ExitMessage}").ConfigureAwait(false);
+        }
+        return runState.ExitCode;
+    }
+
+    /// <summary>FILESYNC_SERVER and FILESYNC_API_KEY, mapped to their configuration keys.</summary>
+    private static Dictionary<string, string?> EnvironmentValues()
+    {
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        if (Environment.GetEnvironmentVariable("FILESYNC_SERVER") is { Length: > 0 } server)
+        {
+            values["Uplink:Server"] = server;
+        }
+        if (Environment.GetEnvironmentVariable("FILESYNC_API_KEY") is { Length: > 0 } key)
+        {
+            values["Uplink:ApiKey"] = key;
+        }
+        return values;
+    }
+}

@@ -1,0 +1,66 @@
+using FileSync.Edge.Control;
+using FileSync.Edge.Uplink;
+using FileSync.Edge.Workspace;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace FileSync.Edge.Hosting;
+
+/// <summary>Runs the uplink, the workspaces and the control loop for the lifetime of the host.</summary>
+public sealed partial class AgentService(
+    UplinkConnection uplink,
+    WorkspaceRegistry workspaces,
+    ControlDispatcher control,
+    AgentRunState runState,
+    IHostApplicationLifetime lifetime,
+    ILogger<AgentService> logger
+) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await uplink.StartAsync(stoppingToken).ConfigureAwait(false);
+        foreach (var path in runState.Workspaces)
+        {
+            var (_, error) = await workspaces.AddAsync(path, stoppingToken).ConfigureAwait(false);
+            if (error.Length > 0)
+            {
+                Log.WorkspaceRejected(logger, error);
+            }
+        }
+        var controlLoop = control.RunAsync(stoppingToken);
+        try
+        {
+            await uplink.Completion.WaitAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (UplinkAuthenticationException ex)
+        {
+            runState.ExitCode = AgentExitCodes.AuthenticationRejected;
+            runState.ExitMessage = ex.Message;
+            lifetime.StopApplication();
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Ctrl+C / SIGTERM.
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            runState.ExitCode = AgentExitCodes.Fatal;
+            runState.ExitMessage = ex.Message;
+            lifetime.StopApplication();
+        }
+        await controlLoop.ConfigureAwait(false);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        await workspaces.DisposeAsync().ConfigureAwait(false);
+        await uplink.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(10, LogLevel.Error, "{Reason}", EventName = "WorkspaceRejected")]
+        public static partial void WorkspaceRejected(ILogger logger, string reason);
+    }
+}
