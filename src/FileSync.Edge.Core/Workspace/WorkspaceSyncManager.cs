@@ -58,6 +58,8 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     private long _statusBytes;
     private int _statusSkipped;
     private int _disposed;
+    private long _messagesSent;
+    private int _batchesWithSends;
 
     public WorkspaceSyncManager(
         string rootPath,
@@ -96,6 +98,9 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
 
     /// <summary>How many files have had their content read (and hashed) so far.</summary>
     public long FilesRead => _reader.FilesRead;
+
+    /// <summary>How many batches (incremental, rescan or full sync) sent at least one message.</summary>
+    public int BatchesWithSends => Volatile.Read(ref _batchesWithSends);
 
     /// <summary>Completes when the first full sync has been sent (or the workspace was refused).</summary>
     public Task InitialSyncCompleted => _initialSync.Task;
@@ -246,7 +251,18 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
             try
             {
                 var session = await WaitForWorkAsync(cancellationToken).ConfigureAwait(false);
-                await RunBatchAsync(session, cancellationToken).ConfigureAwait(false);
+                var sentBefore = _messagesSent;
+                try
+                {
+                    await RunBatchAsync(session, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    if (_messagesSent != sentBefore)
+                    {
+                        Interlocked.Increment(ref _batchesWithSends);
+                    }
+                }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -881,6 +897,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         {
             throw new SessionLostException();
         }
+        _messagesSent++;
     }
 
     private SyncStats CurrentStats() =>

@@ -1,0 +1,380 @@
+using System.Security.Cryptography;
+using System.Text;
+using FileSync.Edge.Protocol;
+using FileSync.Edge.Tests.Infrastructure;
+using FileSync.Edge.Workspace;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace FileSync.Edge.Tests.Workspace;
+
+/// <summary>
+/// Logic of one workspace manager over real files, with the uplink and watcher replaced by test seams
+/// so each test controls exactly which events arrive and when the connection exists.
+/// </summary>
+public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
+{
+    private readonly TempDirectory _workspace = new();
+    private readonly RecordingUplink _uplink = new();
+    private readonly FakeWorkspaceWatcherFactory _watchers = new();
+    private WorkspaceSyncManager? _manager;
+
+    private string Root => _workspace.Path;
+
+    private FakeWorkspaceWatcher Watcher => _watchers.Watchers.Values.Single();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_manager is not null)
+        {
+            await _manager.DisposeAsync();
+        }
+        _workspace.Dispose();
+    }
+
+    private async Task<WorkspaceSyncManager> StartAsync(SyncOptions? options = null, TimeProvider? time = null)
+    {
+        options ??= new SyncOptions { BatchMilliseconds = 20, SettleMilliseconds = 0, RescanMinutes = 0 };
+        _manager = new WorkspaceSyncManager(Root, options, _uplink, _watchers, time ?? TimeProvider.System, NullLogger.Instance);
+        await _manager.StartAsync();
+        return _manager;
+    }
+
+    private Task WaitForDoneAsync(int count = 1) =>
+        Wait.UntilAsync(() => _uplink.OfType(MessageTypes.FileDone).Count >= count, Wait.Generous, () => $"{count} file_done, got {_uplink.OfType(MessageTypes.FileDone).Count}");
+
+    private void Touch(string relativePath) => Watcher.RaiseChanged(Path.Combine(Root, relativePath));
+
+    private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    [Fact]
+    public async Task InitialSync_Connected_SendsEveryFilteredFileThenDone()
+    {
+        _workspace.Write("a.txt", "alpha");
+        _workspace.Write("sub/deep/b.txt", "beta");
+        _workspace.Write("node_modules/x.js", "ignored by the built-in excludes");
+        _workspace.Write(".git/config", "never synced");
+        await StartAsync();
+
+        _uplink.Connect();
+        await WaitForDoneAsync();
+
+        var creates = _uplink.OfType(MessageTypes.FileCreateSync);
+        Assert.Equal(["a.txt", "sub/deep/b.txt"], creates.Select(m => m.Payload.GetProperty("relativePath").GetString()).Order(StringComparer.Ordinal));
+        var a = creates.Single(m => m.Payload.GetProperty("relativePath").GetString() == "a.txt");
+        Assert.Equal("alpha", RecordingUplink.Text(a));
+        Assert.Equal(Sha256("alpha"u8.ToArray()), a.Payload.GetProperty("hash").GetString());
+        Assert.Equal(Path.Combine(Root, "a.txt"), a.Payload.GetProperty("path").GetString());
+        Assert.Equal(Root, a.Payload.GetProperty("workspace").GetString());
+        Assert.Equal("edge-test", a.Payload.GetProperty("edgeId").GetString());
+        Assert.Equal("user-test", a.Payload.GetProperty("userId").GetString());
+        Assert.Equal("utf8", a.Payload.GetProperty("encoding").GetString());
+        var done = _uplink.OfType(MessageTypes.FileDone).Single();
+        Assert.Equal(2, RecordingUplink.Stats(done).GetProperty("filesSynced").GetInt32());
+        Assert.Equal(9, RecordingUplink.Stats(done).GetProperty("bytesSynced").GetInt64());
+        Assert.Equal(MessageTypes.FileDone, _uplink.Sent.Last().Type);
+    }
+
+    [Fact]
+    public async Task InitialSync_SizeLimitAndBinary_SkipsAndCountsThem()
+    {
+        File.WriteAllBytes(Path.Combine(Root, "exact.txt"), Encoding.ASCII.GetBytes(new string('x', 102_400)));
+        File.WriteAllBytes(Path.Combine(Root, "over.txt"), Encoding.ASCII.GetBytes(new string('x', 102_401)));
+        File.WriteAllBytes(Path.Combine(Root, "image.png"), [0x89, 0x50, 0x4E, 0x47, 0x00, 0x01, 0x02]);
+        var latin1 = new byte[] { 0x63, 0x61, 0x66, 0xE9 }; // "café" in Latin-1: not UTF-8, not binary
+        File.WriteAllBytes(Path.Combine(Root, "latin1.txt"), latin1);
+        await StartAsync();
+
+        _uplink.Connect();
+        await WaitForDoneAsync();
+
+        var creates = _uplink.OfType(MessageTypes.FileCreateSync);
+        Assert.Equal(["exact.txt", "latin1.txt"], creates.Select(m => m.Payload.GetProperty("relativePath").GetString()).Order(StringComparer.Ordinal));
+        var encoded = creates.Single(m => m.Payload.GetProperty("relativePath").GetString() == "latin1.txt");
+        Assert.Equal("base64", encoded.Payload.GetProperty("encoding").GetString());
+        Assert.Equal(latin1, Convert.FromBase64String(RecordingUplink.Text(encoded)));
+        var stats = RecordingUplink.Stats(_uplink.OfType(MessageTypes.FileDone).Single());
+        Assert.Equal(2, stats.GetProperty("filesSkipped").GetInt32());
+        Assert.Equal(2, stats.GetProperty("filesSynced").GetInt32());
+    }
+
+    [Fact]
+    public async Task Batch_SeveralWritesOneFile_SendsOneModifyWithFinalContent()
+    {
+        _workspace.Write("a.txt", "v0");
+        var time = new ManualTimeProvider();
+        await StartAsync(new SyncOptions { BatchMilliseconds = 500, SettleMilliseconds = 10, RescanMinutes = 0 }, time);
+        _uplink.Connect();
+        await WaitForDoneAsync();
+        _uplink.Clear();
+
+        for (var i = 1; i <= 5; i++)
+        {
+            _workspace.Write("a.txt", $"v{i}");
+            Touch("a.txt");
+        }
+        await time.WaitForTimersAsync();
+        time.Advance(TimeSpan.FromMilliseconds(500));
+
+        await Wait.UntilAsync(() => !_uplink.Sent.IsEmpty, Wait.Generous, () => "a modify");
+        var modify = Assert.Single(_uplink.Sent);
+        Assert.Equal(MessageTypes.FileModifySync, modify.Type);
+        Assert.Equal("v5", RecordingUplink.Text(modify));
+    }
+
+    [Fact]
+    public async Task Batch_LoneChangeAfterQuiet_FlushedAfterSettleNotBatchInterval()
+    {
+        _workspace.Write("a.txt", "v0");
+        var time = new ManualTimeProvider();
+        await StartAsync(new SyncOptions { BatchMilliseconds = 500, SettleMilliseconds = 10, RescanMinutes = 0 }, time);
+        _uplink.Connect();
+        await WaitForDoneAsync();
+        _uplink.Clear();
+        time.Advance(TimeSpan.FromSeconds(1)); // quiet for more than one batch interval
+
+        _workspace.Write("a.txt", "v1");
+        Touch("a.txt");
+        await time.WaitForTimersAsync();
+        Assert.Empty(_uplink.Sent);
+        time.Advance(TimeSpan.FromMilliseconds(10));
+
+        await Wait.UntilAsync(() => !_uplink.Sent.IsEmpty, Wait.Generous, () => "the modify after the settle");
+        Assert.Equal("v1", RecordingUplink.Text(_uplink.Sent.Single()));
+    }
+
+    [Fact]
+    public async Task Batch_ThousandChangesOverTwoSeconds_AtMostFiveBatches()
+    {
+        var time = new ManualTimeProvider();
+        var manager = await StartAsync(new SyncOptions { BatchMilliseconds = 500, SettleMilliseconds = 10, RescanMinutes = 0 }, time);
+        _uplink.Connect();
+        await WaitForDoneAsync();
+        time.Advance(TimeSpan.FromSeconds(1));
+        var batchesBefore = manager.BatchesWithSends;
+        _uplink.Clear();
+
+        for (var i = 0; i < 1000; i++)
+        {
+            _workspace.Write($"burst/f{i:D4}.txt", $"content {i}");
+            Touch($"burst/f{i:D4}.txt");
+            if (i % 100 == 99)
+            {
+                time.Advance(TimeSpan.FromMilliseconds(200)); // 1000 changes spread over 2 s
+            }
+        }
+        await Wait.UntilAsync(
+            () =>
+            {
+                time.Advance(TimeSpan.FromMilliseconds(100));
+                return _uplink.OfType(MessageTypes.FileCreateSync).Count == 1000;
+            },
+            Wait.Generous,
+            () => $"1000 creates, got {_uplink.OfType(MessageTypes.FileCreateSync).Count}"
+        );
+
+        Assert.InRange(manager.BatchesWithSends - batchesBefore, 1, 5);
+        Assert.Equal(1000, _uplink.RelativePathsOf(MessageTypes.FileCreateSync).Distinct().Count());
+        Assert.Equal(1000, _uplink.Sent.Count);
+    }
+
+    [Fact]
+    public async Task Batch_ContentUnchangedButTouched_SendsNothing()
+    {
+        _workspace.Write("a.txt", "same");
+        await StartAsync();
+        _uplink.Connect();
+        await WaitForDoneAsync();
+        _uplink.Clear();
+
+        File.SetLastWriteTimeUtc(Path.Combine(Root, "a.txt"), DateTime.UtcNow.AddMinutes(1));
+        _workspace.Write("b.txt", "marker");
+        Touch("a.txt");
+        Touch("b.txt");
+
+        await Wait.UntilAsync(() => _uplink.Sent.Count >= 1, Wait.Generous, () => "the marker create");
+        Assert.Equal(["b.txt"], _uplink.Sent.Select(m => m.Payload.GetProperty("relativePath").GetString()));
+        Assert.Equal(3, _manager!.FilesRead); // a.txt at the initial sync and again to compare hashes after the touch; b.txt once
+    }
+
+    [Fact]
+    public async Task Batch_DirectoryDeletedWithOneEvent_DeletesEveryFileUnderIt()
+    {
+        _workspace.Write("keep.txt", "k");
+        _workspace.Write("dir/a.txt", "a");
+        _workspace.Write("dir/sub/b.txt", "b");
+        _workspace.Write("dir/sub/c.txt", "c");
+        await StartAsync();
+        _uplink.Connect();
+        await WaitForDoneAsync();
+        _uplink.Clear();
+
+        Directory.Delete(Path.Combine(Root, "dir"), recursive: true);
+        Touch("dir");
+
+        await Wait.UntilAsync(() => _uplink.Sent.Count >= 3, Wait.Generous, () => "three deletes");
+        Assert.Equal(["dir/a.txt", "dir/sub/b.txt", "dir/sub/c.txt"], _uplink.RelativePathsOf(MessageTypes.FileDeleteSync).Order(StringComparer.Ordinal));
+        Assert.All(_uplink.Sent, m => Assert.Equal(MessageTypes.FileDeleteSync, m.Type));
+    }
+
+    [Fact]
+    public async Task Batch_NewDirectoryReportedAlone_SendsFilesCreatedBeforeItsWatch()
+    {
+        await StartAsync();
+        _uplink.Connect();
+        await WaitForDoneAsync();
+        _uplink.Clear();
+
+        _workspace.Write("fresh/one.txt", "1");
+        _workspace.Write("fresh/nested/two.txt", "2");
+        Touch("fresh"); // only the directory's own event: its files appeared before any watch on it
+
+        await Wait.UntilAsync(() => _uplink.Sent.Count >= 2, Wait.Generous, () => "two creates");
+        Assert.Equal(["fresh/nested/two.txt", "fresh/one.txt"], _uplink.RelativePathsOf(MessageTypes.FileCreateSync).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Batch_RenameOfFile_DeletesOldPathCreatesNew()
+    {
+        _workspace.Write("old.txt", "moved content");
+        await StartAsync();
+        _uplink.Connect();
+        await WaitForDoneAsync();
+        _uplink.Clear();
+
+        File.Move(Path.Combine(Root, "old.txt"), Path.Combine(Root, "new.txt"));
+        Touch("new.txt"); // the two halves may arrive in any order, or one may be late
+        Touch("old.txt");
+
+        await Wait.UntilAsync(() => _uplink.Sent.Count >= 2, Wait.Generous, () => "delete + create");
+        Assert.Equal(["old.txt"], _uplink.RelativePathsOf(MessageTypes.FileDeleteSync));
+        Assert.Equal(["new.txt"], _uplink.RelativePathsOf(MessageTypes.FileCreateSync));
+    }
+
+    [Fact]
+    public async Task InitialSync_OverFileLimit_RefusesWithSyncErrorAndSendsNoFiles()
+    {
+        for (var i = 0; i < 11; i++)
+        {
+            _workspace.Write($"f{i}.txt", "x");
+        }
+        var manager = await StartAsync(new SyncOptions { MaxFiles = 10, BatchMilliseconds = 20, RescanMinutes = 0 });
+
+        _uplink.Connect();
+        await manager.InitialSyncCompleted.OrTimeout();
+
+        var error = Assert.Single(_uplink.Sent);
+        Assert.Equal(MessageTypes.SyncError, error.Type);
+        Assert.Equal("too_many_files", error.Payload.GetProperty("code").GetString());
+        Assert.Equal(11, error.Payload.GetProperty("count").GetInt32());
+        Assert.Equal(10, error.Payload.GetProperty("limit").GetInt32());
+        Assert.Contains(".aishignore", error.Payload.GetProperty("message").GetString());
+        Assert.Equal(WorkspaceState.Refused, manager.State);
+    }
+
+    [Fact]
+    public async Task Refused_AishignoreBringsCountUnderLimit_SyncsWorkspace()
+    {
+        for (var i = 0; i < 11; i++)
+        {
+            _workspace.Write($"gen/f{i}.txt", "x");
+        }
+        _workspace.Write("main.txt", "m");
+        var manager = await StartAsync(new SyncOptions { MaxFiles = 10, BatchMilliseconds = 20, RescanMinutes = 0 });
+        _uplink.Connect();
+        await manager.InitialSyncCompleted.OrTimeout();
+        Assert.Equal(WorkspaceState.Refused, manager.State);
+
+        _workspace.Write(".aishignore", "gen/\n");
+        Touch(".aishignore");
+
+        await WaitForDoneAsync();
+        Assert.Equal([".aishignore", "main.txt"], _uplink.RelativePathsOf(MessageTypes.FileCreateSync).Order(StringComparer.Ordinal));
+        Assert.Equal(WorkspaceState.Watching, manager.State);
+    }
+
+    [Fact]
+    public async Task Reconnect_LegacyServer_ResendsEverythingAndDeletesWhatVanishedOffline()
+    {
+        _workspace.Write("a.txt", "a");
+        _workspace.Write("b.txt", "b");
+        await StartAsync();
+        _uplink.Connect();
+        await WaitForDoneAsync();
+
+        _uplink.Disconnect();
+        _workspace.Write("a.txt", "a changed offline");
+        File.Delete(Path.Combine(Root, "b.txt"));
+        _workspace.Write("c.txt", "created offline");
+        Touch("a.txt");
+        Touch("b.txt");
+        Touch("c.txt");
+        _uplink.Clear();
+        _uplink.Connect();
+
+        await WaitForDoneAsync();
+        Assert.Equal(["a.txt", "c.txt"], _uplink.RelativePathsOf(MessageTypes.FileCreateSync).Order(StringComparer.Ordinal));
+        Assert.Equal(["b.txt"], _uplink.RelativePathsOf(MessageTypes.FileDeleteSync));
+        Assert.Equal("a changed offline", RecordingUplink.Text(_uplink.OfType(MessageTypes.FileCreateSync).Single(m => m.Payload.GetProperty("relativePath").GetString() == "a.txt")));
+    }
+
+    [Fact]
+    public async Task Reconnect_ManifestServer_SendsOnlyWhatTheServerNeeds()
+    {
+        _workspace.Write("a.txt", "a");
+        _workspace.Write("b.txt", "b");
+        var manager = await StartAsync();
+        _uplink.Connect([Capabilities.Manifest]);
+
+        await Wait.UntilAsync(() => _uplink.OfType(MessageTypes.Manifest).Count == 1, Wait.Generous, () => "a manifest");
+        var manifest = _uplink.OfType(MessageTypes.Manifest).Single();
+        Assert.Equal(2, manifest.Payload.GetProperty("files").GetArrayLength());
+        Assert.Empty(_uplink.OfType(MessageTypes.FileCreateSync));
+        Assert.Equal(0, manager.FilesRead - 2); // hashed once each, contents not re-read yet
+        manager.OnManifestDiff(new ManifestDiffPayload { Path = Root, Need = ["b.txt"] });
+
+        await WaitForDoneAsync();
+        Assert.Equal(["b.txt"], _uplink.RelativePathsOf(MessageTypes.FileCreateSync));
+    }
+
+    [Fact]
+    public async Task WatcherError_RescansAndSendsOnlyRealDifferences()
+    {
+        _workspace.Write("a.txt", "a");
+        _workspace.Write("b.txt", "b");
+        await StartAsync();
+        _uplink.Connect();
+        await WaitForDoneAsync();
+        _uplink.Clear();
+
+        _workspace.Write("b.txt", "b changed while events were lost");
+        Watcher.RaiseError(new InternalBufferOverflowException("overflow"));
+
+        await Wait.UntilAsync(() => _uplink.Sent.Count >= 1, Wait.Generous, () => "the modify found by the rescan");
+        var modify = Assert.Single(_uplink.Sent);
+        Assert.Equal(MessageTypes.FileModifySync, modify.Type);
+        Assert.Equal("b.txt", modify.Payload.GetProperty("relativePath").GetString());
+    }
+
+    [Fact]
+    public async Task Batch_SendFailsMidBatch_NextSessionConverges()
+    {
+        _workspace.Write("a.txt", "a");
+        await StartAsync();
+        var first = _uplink.Connect();
+        await WaitForDoneAsync();
+
+        _uplink.FailSends = true;
+        _workspace.Write("a.txt", "changed during the outage");
+        Touch("a.txt");
+        await Wait.UntilAsync(() => _uplink.Session is null, Wait.Generous, () => "the session to drop");
+        _uplink.FailSends = false;
+        _uplink.Clear();
+        _uplink.Connect();
+
+        await WaitForDoneAsync();
+        Assert.NotEqual(first, _uplink.Session);
+        Assert.Equal("changed during the outage", RecordingUplink.Text(_uplink.OfType(MessageTypes.FileCreateSync).Single()));
+    }
+}
