@@ -50,6 +50,11 @@ public sealed partial class WorkspaceSyncManager
         [LoggerMessage(312, LogLevel.Warning, "Workspace {Root}: {Reason}; changes are picked up by periodic rescans only", EventName = "WatcherStartFailed")]
         public static partial void WatcherStartFailed(ILogger logger, string root, string reason);
 
+        [LoggerMessage(315, LogLevel.Warning,
+            "Workspace {Root}: the inotify watch limit is reached; raise it with 'sudo sysctl fs.inotify.max_user_watches=524288' (and fs.inotify.max_user_instances). Until then this workspace is rescanned every {Seconds} s",
+            EventName = "WatchLimitReached")]
+        public static partial void WatchLimitReached(ILogger logger, string root, double seconds);
+
         [LoggerMessage(313, LogLevel.Debug, "Workspace {Workspace}: manifest of {Files} files sent in {Chunks} frames", EventName = "ManifestSent")]
         public static partial void ManifestSent(ILogger logger, string workspace, int files, int chunks);
 

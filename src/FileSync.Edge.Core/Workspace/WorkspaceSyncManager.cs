@@ -50,6 +50,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     private bool _initialSyncLogged;
     private IWorkspaceWatcher? _watcher;
     private ITimer? _rescanTimer;
+    private ITimer? _pollTimer;
     private Task? _loop;
     private TaskCompletionSource<ManifestDiffPayload>? _pendingManifestDiff;
     private volatile WorkspaceState _state = WorkspaceState.Waiting;
@@ -184,8 +185,18 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
 
     private void Wake() => _wake.Writer.TryWrite(true);
 
+    /// <summary>How often a workspace without a working watcher (watch limit reached, root missing) is rescanned.</summary>
+    internal static readonly TimeSpan PollingInterval = TimeSpan.FromSeconds(2);
+
     private void StartWatcher()
     {
+        _watcher?.Dispose();
+        _watcher = null;
+        if (!Directory.Exists(RootPath))
+        {
+            StartPolling();
+            return;
+        }
         try
         {
             var watcher = _watcherFactory.Create(RootPath);
@@ -193,12 +204,52 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
             watcher.Error += OnWatcherError;
             watcher.Start();
             _watcher = watcher;
+            StopPolling();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
         {
-            _lastError = $"watcher could not start: {ex.Message}";
+            OnWatcherUnavailable(ex);
+        }
+    }
+
+    /// <summary>No reliable watcher: say why once, then rescan every <see cref="PollingInterval"/> instead of missing changes.</summary>
+    private void OnWatcherUnavailable(Exception ex)
+    {
+        _lastError = $"watcher unavailable: {ex.Message}";
+        if (IsWatchLimit(ex))
+        {
+            Log.WatchLimitReached(_logger, RootPath, PollingInterval.TotalSeconds);
+        }
+        else
+        {
             Log.WatcherStartFailed(_logger, RootPath, ex.Message);
         }
+        StartPolling();
+    }
+
+    /// <summary>inotify ran out of watches or instances (ENOSPC / EMFILE): the user must raise a sysctl.</summary>
+    internal static bool IsWatchLimit(Exception ex) =>
+        ex.Message.Contains("inotify", StringComparison.OrdinalIgnoreCase)
+        || ex.Message.Contains("No space left on device", StringComparison.OrdinalIgnoreCase)
+        || ex.HResult == 28;
+
+    private void StartPolling()
+    {
+        if (Volatile.Read(ref _pollTimer) is not null)
+        {
+            return;
+        }
+        var timer = _time.CreateTimer(_ => RequestRescan(), null, PollingInterval, PollingInterval);
+        if (Interlocked.CompareExchange(ref _pollTimer, timer, null) is not null)
+        {
+            timer.Dispose();
+        }
+    }
+
+    private void StopPolling()
+    {
+        var timer = Interlocked.Exchange(ref _pollTimer, null);
+        timer?.Dispose();
     }
 
     private void OnWatcherChanged(string fullPath)
@@ -223,6 +274,10 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     private void OnWatcherError(Exception exception)
     {
         _lastError = $"watcher error: {exception.Message}";
+        if (IsWatchLimit(exception) || !Directory.Exists(RootPath))
+        {
+            OnWatcherUnavailable(exception);
+        }
         RequestRescan();
     }
 
@@ -514,6 +569,11 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
             await ReportMissingAsync(session, cancellationToken).ConfigureAwait(false);
             return false;
         }
+        if (_state == WorkspaceState.Missing)
+        {
+            // The folder is back: watch it again.
+            StartWatcher();
+        }
         var scan = _scanner.ScanAll(cancellationToken);
         RecordUnreadableDirectories(scan);
         var eligible = 0;
@@ -728,6 +788,9 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         if (!wasMissing)
         {
             Log.WorkspaceMissing(_logger, RootPath);
+            _watcher?.Dispose();
+            _watcher = null;
+            StartPolling();
         }
         if (_refusalReportedEpoch != session.Epoch)
         {
@@ -929,6 +992,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         {
             await _rescanTimer.DisposeAsync().ConfigureAwait(false);
         }
+        StopPolling();
         if (_loop is not null)
         {
             try

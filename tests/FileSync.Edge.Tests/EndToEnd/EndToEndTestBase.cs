@@ -1,0 +1,105 @@
+using FileSync.Edge.Tests.Infrastructure;
+
+namespace FileSync.Edge.Tests.EndToEnd;
+
+/// <summary>
+/// A real reference server (in-process Kestrel on a loopback port) and real agent processes on temp
+/// workspaces. Everything is torn down after each test.
+/// </summary>
+public abstract class EndToEndTestBase(ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly List<ChildProcess> _agents = [];
+    private readonly List<TempDirectory> _directories = [];
+
+    protected ITestOutputHelper Output { get; } = output;
+
+    protected InProcessServer? Server { get; private set; }
+
+    protected string MirrorRoot { get; private set; } = "";
+
+    /// <summary>A config file path that does not exist, so the developer's own config never leaks into a test.</summary>
+    protected string NoConfigFile { get; private set; } = "";
+
+    public virtual Task InitializeAsync()
+    {
+        var scratch = NewDirectory();
+        MirrorRoot = Path.Combine(scratch.Path, "mirror");
+        Directory.CreateDirectory(MirrorRoot);
+        NoConfigFile = Path.Combine(scratch.Path, "no-config.json");
+        return Task.CompletedTask;
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        foreach (var agent in _agents)
+        {
+            await agent.DisposeAsync();
+        }
+        if (Server is not null)
+        {
+            await Server.DisposeAsync();
+        }
+        foreach (var directory in _directories)
+        {
+            directory.Dispose();
+        }
+    }
+
+    protected TempDirectory NewDirectory()
+    {
+        var directory = new TempDirectory();
+        _directories.Add(directory);
+        return directory;
+    }
+
+    /// <summary>A new workspace folder; the server mirrors it under its (random) folder name.</summary>
+    protected TempDirectory NewWorkspace() => NewDirectory();
+
+    protected string MirrorOf(TempDirectory workspace) => Path.Combine(MirrorRoot, Path.GetFileName(workspace.Path));
+
+    protected async Task<InProcessServer> StartServerAsync(string? apiKey = null, bool legacy = false, int port = 0)
+    {
+        Server = await InProcessServer.StartAsync(MirrorRoot, apiKey, legacy, port, Output);
+        return Server;
+    }
+
+    protected async Task RestartServerAsync(bool keepMirror = true, bool legacy = false)
+    {
+        var port = Server!.Port;
+        await Server.StopAsync();
+        await Server.DisposeAsync();
+        if (!keepMirror)
+        {
+            Directory.Delete(MirrorRoot, recursive: true);
+            Directory.CreateDirectory(MirrorRoot);
+        }
+        Server = await InProcessServer.StartAsync(MirrorRoot, null, legacy, port, Output);
+    }
+
+    protected ChildProcess StartAgent(IEnumerable<string> workspaces, params string[] extraArguments)
+    {
+        var arguments = workspaces.Concat(["--server", Server!.WebSocketUri.ToString(), "--config", NoConfigFile]).Concat(extraArguments);
+        var agent = ChildProcess.StartBuilt("filesync-edge", arguments, Output);
+        _agents.Add(agent);
+        return agent;
+    }
+
+    protected ChildProcess StartAgent(TempDirectory workspace, params string[] extraArguments) => StartAgent([workspace.Path], extraArguments);
+
+    protected async Task<string> WaitForEdgeIdAsync()
+    {
+        string? edgeId = null;
+        await Wait.UntilAsync(
+            async () =>
+            {
+                var status = await Server!.GetStatusAsync();
+                edgeId = status.Edges.FirstOrDefault()?.EdgeId;
+                return edgeId is not null;
+            },
+            Wait.Generous,
+            () => "an edge to connect"
+        );
+        return edgeId!;
+    }
+
+}

@@ -1,0 +1,136 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace FileSync.Edge.Tests.Infrastructure;
+
+/// <summary>
+/// A real child process with captured stdout/stderr lines, killed (with its tree) on dispose.
+/// </summary>
+public sealed class ChildProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _lines = new();
+    private readonly ITestOutputHelper? _output;
+    private readonly string _name;
+
+    private ChildProcess(Process process, string name, ITestOutputHelper? output)
+    {
+        _process = process;
+        _name = name;
+        _output = output;
+    }
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Every line written so far to stdout or stderr.</summary>
+    public IReadOnlyCollection<string> Lines => _lines;
+
+    public string Output => string.Join(Environment.NewLine, _lines);
+
+    /// <summary>Starts one of the executables built next to the test assembly (filesync-edge, filesync-server).</summary>
+    public static ChildProcess StartBuilt(string executable, IEnumerable<string> arguments, ITestOutputHelper? output = null, IDictionary<string, string?>? environment = null)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, executable + ".dll");
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(dll);
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+        info.Environment["DOTNET_NOLOGO"] = "1";
+        info.Environment.Remove("FILESYNC_SERVER");
+        info.Environment.Remove("FILESYNC_API_KEY");
+        if (environment is not null)
+        {
+            foreach (var (key, value) in environment)
+            {
+                info.Environment[key] = value;
+            }
+        }
+        return Start(info, executable, output);
+    }
+
+    public static ChildProcess Start(ProcessStartInfo info, string name, ITestOutputHelper? output = null)
+    {
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var child = new ChildProcess(process, name, output);
+        process.OutputDataReceived += (_, e) => child.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => child.OnLine(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return child;
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        _lines.Enqueue(line);
+        try
+        {
+            _output?.WriteLine($"[{_name}] {line}");
+        }
+        catch (InvalidOperationException)
+        {
+            // The test already finished.
+        }
+    }
+
+    /// <summary>Waits for a line containing <paramref name="text"/>.</summary>
+    public Task WaitForLineAsync(string text, TimeSpan? deadline = null) =>
+        Wait.UntilAsync(() => _lines.Any(l => l.Contains(text, StringComparison.Ordinal)), deadline ?? Wait.Generous, () => $"[{_name}] a line containing '{text}'; output so far:\n{Output}");
+
+    public async Task<int> WaitForExitAsync(TimeSpan? deadline = null)
+    {
+        await _process.WaitForExitAsync().OrTimeout(deadline, $"{_name} to exit; output so far:\n{Output}");
+        return _process.ExitCode;
+    }
+
+    /// <summary>Sends SIGTERM (POSIX) so the process can shut down cleanly.</summary>
+    public void Terminate()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            _process.Kill(entireProcessTree: true);
+            return;
+        }
+        _ = SysKill(_process.Id, 15);
+    }
+
+    /// <summary>Sends SIGSTOP / SIGCONT (POSIX) to freeze and resume the process.</summary>
+    public void Signal(int signal) => _ = SysKill(_process.Id, signal);
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SysKill(int pid, int signal);
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
+        {
+            // Already gone.
+        }
+        _process.Dispose();
+    }
+}
