@@ -34,8 +34,14 @@ public static class FileSyncEdgeServiceCollectionExtensions
             sp.GetRequiredService<IWorkspaceWatcherFactory>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>(),
-            sp.GetService<ISyncProgress>()
+            sp.GetService<ISyncProgress>(),
+            sp.GetService<WorkspaceIndexStore>()
         ));
+        services.TryAddSingleton(sp =>
+        {
+            var directory = sp.GetRequiredService<IOptions<SyncOptions>>().Value.StateDirectory;
+            return directory == "" ? null! : new WorkspaceIndexStore(directory ?? WorkspaceIndexStore.DefaultStateDirectory());
+        });
         services.TryAddSingleton<ControlDispatcher>();
         return services;
     }

@@ -159,6 +159,9 @@ public sealed record WorkspaceStatus
     public int Files { get; init; }
     public long Bytes { get; init; }
     public int Skipped { get; init; }
+
+    /// <summary>Files whose content the agent has read since it started (a measure of re-reading).</summary>
+    public long FilesRead { get; init; }
     public string? LastError { get; init; }
 }
 

@@ -41,6 +41,9 @@ public sealed class SyncOptions
     [Range(100, 10_000_000)]
     public int MaxDirtyPaths { get; set; } = 20_000;
 
+    /// <summary>Where the per-workspace index is saved. Default: FILESYNC_STATE_DIR or the user's state folder. Empty string: do not persist.</summary>
+    public string? StateDirectory { get; set; }
+
     public TimeSpan BatchInterval => TimeSpan.FromMilliseconds(BatchMilliseconds);
     public TimeSpan Settle => TimeSpan.FromMilliseconds(SettleMilliseconds);
     public TimeSpan RescanInterval => TimeSpan.FromMinutes(RescanMinutes);

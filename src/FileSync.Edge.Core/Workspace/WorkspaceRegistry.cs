@@ -12,7 +12,8 @@ public sealed partial class WorkspaceRegistry(
     IWorkspaceWatcherFactory watcherFactory,
     TimeProvider time,
     ILoggerFactory loggerFactory,
-    ISyncProgress? progress = null
+    ISyncProgress? progress = null,
+    WorkspaceIndexStore? indexStore = null
 ) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -49,7 +50,7 @@ public sealed partial class WorkspaceRegistry(
                     return (null, $"workspace '{root}' overlaps the workspace '{other.RootPath}'");
                 }
             }
-            var manager = new WorkspaceSyncManager(root, options.Value, uplink, watcherFactory, time, loggerFactory.CreateLogger<WorkspaceSyncManager>(), progress);
+            var manager = new WorkspaceSyncManager(root, options.Value, uplink, watcherFactory, time, loggerFactory.CreateLogger<WorkspaceSyncManager>(), progress, indexStore);
             await manager.StartAsync(cancellationToken).ConfigureAwait(false);
             _managers = [.. _managers, manager];
             Log.WorkspaceAdded(_logger, root);

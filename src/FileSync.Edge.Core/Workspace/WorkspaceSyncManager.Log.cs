@@ -55,6 +55,15 @@ public sealed partial class WorkspaceSyncManager
             EventName = "WatchLimitReached")]
         public static partial void WatchLimitReached(ILogger logger, string root, double seconds);
 
+        [LoggerMessage(316, LogLevel.Information, "Workspace {Workspace}: restored the saved index of {Files} files", EventName = "IndexRestored")]
+        public static partial void IndexRestored(ILogger logger, string workspace, int files);
+
+        [LoggerMessage(317, LogLevel.Warning, "Workspace {Workspace}: ignored the saved index ({Problem}); rebuilding it", EventName = "IndexDiscarded")]
+        public static partial void IndexDiscarded(ILogger logger, string workspace, string problem);
+
+        [LoggerMessage(318, LogLevel.Warning, "Workspace {Workspace}: could not save the index: {Reason}", EventName = "IndexSaveFailed")]
+        public static partial void IndexSaveFailed(ILogger logger, string workspace, string reason);
+
         [LoggerMessage(313, LogLevel.Debug, "Workspace {Workspace}: manifest of {Files} files sent in {Chunks} frames", EventName = "ManifestSent")]
         public static partial void ManifestSent(ILogger logger, string workspace, int files, int chunks);
 

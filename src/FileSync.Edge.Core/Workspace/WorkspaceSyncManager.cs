@@ -25,6 +25,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ISyncProgress? _progress;
+    private readonly WorkspaceIndexStore? _indexStore;
     private readonly WorkspaceIgnoreFilter _filter;
     private readonly WorkspaceScanner _scanner;
     private readonly FileContentReader _reader;
@@ -60,6 +61,8 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     private int _statusSkipped;
     private int _disposed;
     private long _messagesSent;
+    private bool _indexChanged;
+    private long _lastIndexSave;
     private int _batchesWithSends;
 
     public WorkspaceSyncManager(
@@ -69,9 +72,11 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         IWorkspaceWatcherFactory watcherFactory,
         TimeProvider time,
         ILogger logger,
-        ISyncProgress? progress = null
+        ISyncProgress? progress = null,
+        WorkspaceIndexStore? indexStore = null
     )
     {
+        _indexStore = indexStore;
         RootPath = WorkspacePaths.NormalizeRoot(rootPath);
         Name = Path.GetFileName(RootPath);
         _options = options;
@@ -115,6 +120,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
             Files = Volatile.Read(ref _statusFiles),
             Bytes = Interlocked.Read(ref _statusBytes),
             Skipped = Volatile.Read(ref _statusSkipped),
+            FilesRead = _reader.FilesRead,
             LastError = _lastError,
         };
 
@@ -137,6 +143,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        LoadSavedIndex();
         _uplink.SessionChanged += Wake;
         StartWatcher();
         if (_options.RescanMinutes > 0)
@@ -146,6 +153,50 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         _loop = RunAsync(_stopping.Token);
         Wake();
         return Task.CompletedTask;
+    }
+
+    /// <summary>How often, at most, the index is persisted while changes continue.</summary>
+    private static readonly TimeSpan s_indexSaveInterval = TimeSpan.FromSeconds(5);
+
+    private void LoadSavedIndex()
+    {
+        if (_indexStore is null)
+        {
+            return;
+        }
+        if (_indexStore.TryLoad(RootPath, _index, out var problem))
+        {
+            // What we had sent before the restart is what the server is assumed to hold; every full sync
+            // (manifest or re-send) corrects that assumption.
+            foreach (var (path, entry) in _index.Entries)
+            {
+                _serverState[path] = entry.Hash;
+            }
+            Log.IndexRestored(_logger, Name, _index.Count);
+        }
+        else if (problem.Length > 0)
+        {
+            Log.IndexDiscarded(_logger, Name, problem);
+        }
+        _lastIndexSave = _time.GetTimestamp();
+    }
+
+    private void SaveIndexIfDue(bool force)
+    {
+        if (_indexStore is null || !_indexChanged || (!force && _time.GetElapsedTime(_lastIndexSave) < s_indexSaveInterval))
+        {
+            return;
+        }
+        try
+        {
+            _indexStore.Save(RootPath, _index);
+            _indexChanged = false;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.IndexSaveFailed(_logger, Name, ex.Message);
+        }
+        _lastIndexSave = _time.GetTimestamp();
     }
 
     /// <summary>Rescans the whole workspace in the next batch and sends only real differences.</summary>
@@ -346,6 +397,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
             {
                 _lastBatchTimestamp = _time.GetTimestamp();
                 PublishStatus();
+                SaveIndexIfDue(force: _state != WorkspaceState.Watching);
             }
         }
         _state = WorkspaceState.Stopped;
@@ -898,6 +950,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
                     break;
                 }
                 _index.Set(path, result.ToEntry());
+                _indexChanged = true;
                 if (!context.IndexOnly && result.Content is not null)
                 {
                     var known = _serverState.TryGetValue(path, out var serverHash);
@@ -939,7 +992,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
                 {
                     _skipped.Remove(path);
                 }
-                _index.Remove(path);
+                _indexChanged |= _index.Remove(path);
                 if (!context.IndexOnly && _serverState.ContainsKey(path))
                 {
                     await SendOrThrowAsync(context.Session, _messages.FileDelete(context.Session, path), cancellationToken).ConfigureAwait(false);
@@ -1005,6 +1058,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
             }
         }
         _state = WorkspaceState.Stopped;
+        SaveIndexIfDue(force: true);
         _initialSync.TrySetCanceled();
         _stopping.Dispose();
     }

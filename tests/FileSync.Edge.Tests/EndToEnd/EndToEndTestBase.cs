@@ -20,12 +20,16 @@ public abstract class EndToEndTestBase(ITestOutputHelper output) : IAsyncLifetim
     /// <summary>A config file path that does not exist, so the developer's own config never leaks into a test.</summary>
     protected string NoConfigFile { get; private set; } = "";
 
+    /// <summary>The agents' state directory (saved indexes), private to the test and kept across agent restarts.</summary>
+    protected string StateDirectory { get; private set; } = "";
+
     public virtual Task InitializeAsync()
     {
         var scratch = NewDirectory();
         MirrorRoot = Path.Combine(scratch.Path, "mirror");
         Directory.CreateDirectory(MirrorRoot);
         NoConfigFile = Path.Combine(scratch.Path, "no-config.json");
+        StateDirectory = Path.Combine(scratch.Path, "state");
         return Task.CompletedTask;
     }
 
@@ -79,7 +83,7 @@ public abstract class EndToEndTestBase(ITestOutputHelper output) : IAsyncLifetim
     protected ChildProcess StartAgent(IEnumerable<string> workspaces, params string[] extraArguments)
     {
         var arguments = workspaces.Concat(["--server", Server!.WebSocketUri.ToString(), "--config", NoConfigFile]).Concat(extraArguments);
-        var agent = ChildProcess.StartBuilt("filesync-edge", arguments, Output);
+        var agent = ChildProcess.StartBuilt("filesync-edge", arguments, Output, new Dictionary<string, string?> { ["FILESYNC_STATE_DIR"] = StateDirectory });
         _agents.Add(agent);
         return agent;
     }
