@@ -1,11 +1,286 @@
+using System.Collections.Concurrent;
+using System.Collections.ObjectModel;
+
 namespace FileSync.Edge.Filtering;
 
-public sealed class WorkspaceIgnoreFilter(string rootPath, bool? ignoreCase = null)
+/// <summary>
+/// Decides which paths of one workspace are excluded from sync, with the semantics of
+/// <c>git check-ignore</c> for <c>.gitignore</c> files, plus <c>.aishignore</c> files (same
+/// syntax) and <see cref="BuiltInPatterns"/>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Sources, lowest precedence first (the last matching pattern wins): <see cref="BuiltInPatterns"/>;
+/// <c>&lt;root&gt;/.git/info/exclude</c> if present; then, for each directory from the root down
+/// to the path's parent, that directory's <c>.gitignore</c> followed by its <c>.aishignore</c>.
+/// A path inside an excluded directory is excluded whatever the patterns say about it (a
+/// <c>!</c> pattern cannot re-include it), and a directory named <c>.git</c> or a file named
+/// <c>.git</c> is always excluded.
+/// </para>
+/// <para>
+/// Parsed ignore files and directory verdicts are cached until <see cref="Invalidate"/>.
+/// Instances are safe for concurrent readers; <see cref="Invalidate"/> may run concurrently
+/// with them (a racing reader may still answer from the old rules).
+/// </para>
+/// <para>
+/// Ignore files that are missing, unreadable or symbolic links (git does not follow them) count
+/// as empty. Patterns that can never match (unclosed <c>[</c>, …) are dropped. Nothing throws.
+/// </para>
+/// </remarks>
+public sealed class WorkspaceIgnoreFilter
 {
-    public string Root { get; } = rootPath;
-    public bool IgnoreCase { get; } = ignoreCase ?? false;
-    public bool IsIgnored(string relativePath, bool isDirectory) => relativePath.StartsWith(".git", StringComparison.Ordinal) || relativePath.StartsWith("node_modules", StringComparison.Ordinal);
-    public bool IsIgnoredEntry(string relativePath, bool isDirectory) => IsIgnored(relativePath, isDirectory);
-    public void Invalidate() { }
-    public static bool IsIgnoreFileName(string fileName) => fileName is ".gitignore" or ".aishignore";
+    private const string GitDirectoryName = ".git";
+
+    /// <summary>
+    /// Built-in excludes, in gitignore syntax, applied with the lowest precedence (like git's
+    /// <c>core.excludesFile</c>), so a <c>!pattern</c> in a <c>.gitignore</c> or
+    /// <c>.aishignore</c> re-includes them — except <c>.git</c>, which is always excluded:
+    /// <list type="bullet">
+    /// <item><c>.git</c> — git's own data; a directory, or the file a worktree or submodule has
+    /// instead (hard exclude, cannot be re-included).</item>
+    /// <item><c>.hg/</c>, <c>.svn/</c>, <c>.bzr/</c> — other version-control metadata.</item>
+    /// <item><c>node_modules/</c> — npm/yarn/pnpm dependencies.</item>
+    /// <item><c>__pycache__/</c>, <c>.venv/</c>, <c>.mypy_cache/</c>, <c>.pytest_cache/</c>,
+    /// <c>.ruff_cache/</c>, <c>.tox/</c> — Python bytecode, virtual environment and tool caches.</item>
+    /// <item><c>.idea/</c>, <c>.vs/</c> — JetBrains and Visual Studio per-user IDE state.</item>
+    /// <item><c>.DS_Store</c>, <c>Thumbs.db</c>, <c>desktop.ini</c> — operating-system folder metadata.</item>
+    /// <item><c>*.swp</c>, <c>*.swo</c>, <c>*.swx</c> — vim swap files.</item>
+    /// <item><c>*~</c> — backup files of emacs, vim, gedit and others.</item>
+    /// <item><c>.#*</c>, <c>\#*#</c> — emacs lock files and auto-save files.</item>
+    /// <item><c>~$*</c> — Microsoft Office owner/lock files.</item>
+    /// </list>
+    /// Deliberately not included: <c>*.tmp</c> (also used for real data, and editors' transient
+    /// temp files vanish before a batch is processed), build outputs such as <c>bin/</c>,
+    /// <c>obj/</c>, <c>dist/</c>, <c>build/</c>, <c>target/</c> (project-specific; the project's
+    /// <c>.gitignore</c> normally covers them) and <c>.vscode/</c> (often shared settings).
+    /// </summary>
+    public static IReadOnlyList<string> BuiltInPatterns { get; } =
+        new ReadOnlyCollection<string>([
+            ".git",
+            ".hg/",
+            ".svn/",
+            ".bzr/",
+            "node_modules/",
+            "__pycache__/",
+            ".venv/",
+            ".mypy_cache/",
+            ".pytest_cache/",
+            ".ruff_cache/",
+            ".tox/",
+            ".idea/",
+            ".vs/",
+            ".DS_Store",
+            "Thumbs.db",
+            "desktop.ini",
+            "*.swp",
+            "*.swo",
+            "*.swx",
+            "*~",
+            ".#*",
+            "\\#*#",
+            "~$*",
+        ]);
+
+    private static readonly IgnoreRuleSet _builtInRules = new(
+        string.Empty,
+        IgnoreRuleSet.ParsePatterns(string.Join('\n', BuiltInPatterns))
+    );
+
+    private readonly string _rootPath;
+    private readonly bool _ignoreCase;
+    private Cache _cache = new();
+
+    /// <param name="rootPath">The workspace root directory.</param>
+    /// <param name="ignoreCase">
+    /// Whether patterns match case-insensitively; defaults to true on Windows and macOS (whose
+    /// file systems usually are), false elsewhere — git's <c>core.ignorecase</c>.
+    /// </param>
+    public WorkspaceIgnoreFilter(string rootPath, bool? ignoreCase = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(rootPath);
+        _rootPath = Path.GetFullPath(rootPath);
+        _ignoreCase = ignoreCase ?? (OperatingSystem.IsWindows() || OperatingSystem.IsMacOS());
+    }
+
+    /// <summary>The full path of the workspace root.</summary>
+    public string RootPath => _rootPath;
+
+    /// <summary>Whether patterns match case-insensitively.</summary>
+    public bool IgnoreCase => _ignoreCase;
+
+    /// <summary>True for the names of ignore files: <c>.gitignore</c> and <c>.aishignore</c>.</summary>
+    public static bool IsIgnoreFileName(string fileName) =>
+        fileName is ".gitignore" or ".aishignore";
+
+    /// <summary>
+    /// True when <paramref name="relativePath"/> is excluded, either itself or because one of its
+    /// ancestor directories is.
+    /// </summary>
+    /// <param name="relativePath">'/'-separated path relative to the root, without a leading '/'.</param>
+    /// <param name="isDirectory">Whether the path is a directory (patterns ending in '/' only match directories).</param>
+    public bool IsIgnored(string relativePath, bool isDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(relativePath);
+        var path = relativePath.AsSpan().Trim('/');
+        if (path.IsEmpty)
+        {
+            return false;
+        }
+
+        var cache = Volatile.Read(ref _cache);
+        var state = GetDirectoryState(cache, ParentOf(path));
+        return state.IsExcluded || IsExcludedByPatterns(state.Chain, path, isDirectory);
+    }
+
+    /// <summary>
+    /// Like <see cref="IsIgnored"/>, but assumes every ancestor directory of
+    /// <paramref name="relativePath"/> is already known not to be ignored (as in a recursive walk
+    /// that does not descend into ignored directories), so only the entry itself is judged.
+    /// </summary>
+    public bool IsIgnoredEntry(string relativePath, bool isDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(relativePath);
+        var path = relativePath.AsSpan().Trim('/');
+        if (path.IsEmpty)
+        {
+            return false;
+        }
+
+        var cache = Volatile.Read(ref _cache);
+        var state = GetDirectoryState(cache, ParentOf(path));
+        return IsExcludedByPatterns(state.Chain, path, isDirectory);
+    }
+
+    /// <summary>
+    /// Forgets all cached ignore files and verdicts; call it when any <c>.gitignore</c>,
+    /// <c>.aishignore</c> or <c>.git/info/exclude</c> changes.
+    /// </summary>
+    public void Invalidate() => Volatile.Write(ref _cache, new Cache());
+
+    private static ReadOnlySpan<char> ParentOf(ReadOnlySpan<char> path)
+    {
+        var slash = path.LastIndexOf('/');
+        return slash < 0 ? [] : path[..slash];
+    }
+
+    private DirectoryState GetDirectoryState(Cache cache, ReadOnlySpan<char> directory)
+    {
+        if (cache.Lookup.TryGetValue(directory, out var state))
+        {
+            return state;
+        }
+
+        state = directory.IsEmpty ? CreateRootState() : CreateState(cache, directory);
+        return cache.States.GetOrAdd(directory.ToString(), state);
+    }
+
+    private DirectoryState CreateRootState()
+    {
+        var chain = new List<IgnoreRuleSet> { _builtInRules };
+        var gitDirectory = Path.Join(_rootPath, GitDirectoryName);
+        if (
+            Directory.Exists(gitDirectory)
+            && IgnoreRuleSet.Load(string.Empty, Path.Join(gitDirectory, "info", "exclude"))
+                is { } exclude
+        )
+        {
+            chain.Add(exclude);
+        }
+
+        if (LoadDirectoryRules(string.Empty) is { } rootRules)
+        {
+            chain.Add(rootRules);
+        }
+
+        return new DirectoryState([.. chain], isExcluded: false);
+    }
+
+    private DirectoryState CreateState(Cache cache, ReadOnlySpan<char> directory)
+    {
+        var parent = GetDirectoryState(cache, ParentOf(directory));
+        if (parent.IsExcluded)
+        {
+            // Like git, never read ignore files inside an excluded directory.
+            return new DirectoryState(parent.Chain, isExcluded: true);
+        }
+
+        if (IsExcludedByPatterns(parent.Chain, directory, isDirectory: true))
+        {
+            return new DirectoryState(parent.Chain, isExcluded: true);
+        }
+
+        var own = LoadDirectoryRules(directory.ToString());
+        return new DirectoryState(
+            own is null ? parent.Chain : [.. parent.Chain, own],
+            isExcluded: false
+        );
+    }
+
+    private IgnoreRuleSet? LoadDirectoryRules(string directory)
+    {
+        var fullDirectory = directory.Length == 0 ? _rootPath : Path.Join(_rootPath, directory);
+        return IgnoreRuleSet.Load(
+            directory,
+            Path.Join(fullDirectory, ".gitignore"),
+            Path.Join(fullDirectory, ".aishignore")
+        );
+    }
+
+    private bool IsExcludedByPatterns(
+        IgnoreRuleSet[] chain,
+        ReadOnlySpan<char> path,
+        bool isDirectory
+    )
+    {
+        var slash = path.LastIndexOf('/');
+        var name = slash < 0 ? path : path[(slash + 1)..];
+        if (
+            name.Equals(
+                GitDirectoryName,
+                _ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal
+            )
+        )
+        {
+            return true;
+        }
+
+        for (var i = chain.Length - 1; i >= 0; i--)
+        {
+            var rules = chain[i];
+            var baseLength = rules.BaseDirectory.Length;
+            var relative = baseLength == 0 ? path : path[(baseLength + 1)..];
+            if (rules.Match(relative, name, isDirectory, _ignoreCase) is { } verdict)
+            {
+                return verdict;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>What is known about one directory.</summary>
+    private sealed class DirectoryState(IgnoreRuleSet[] chain, bool isExcluded)
+    {
+        /// <summary>The rule sets that apply to the directory's entries, lowest precedence first.</summary>
+        public IgnoreRuleSet[] Chain { get; } = chain;
+
+        /// <summary>The directory itself or one of its ancestors is excluded.</summary>
+        public bool IsExcluded { get; } = isExcluded;
+    }
+
+    /// <summary>One generation of cached state; <see cref="Invalidate"/> swaps in a new one.</summary>
+    private sealed class Cache
+    {
+        public Cache()
+        {
+            Lookup = States.GetAlternateLookup<ReadOnlySpan<char>>();
+        }
+
+        public ConcurrentDictionary<string, DirectoryState> States { get; } =
+            new(StringComparer.Ordinal);
+
+        public ConcurrentDictionary<string, DirectoryState>.AlternateLookup<
+            ReadOnlySpan<char>
+        > Lookup { get; }
+    }
 }

@@ -1,0 +1,120 @@
+using System.Text;
+
+namespace FileSync.Edge.Filtering;
+
+/// <summary>
+/// The patterns that apply from one directory: the contents of its <c>.gitignore</c> followed by
+/// its <c>.aishignore</c> (or the built-in and <c>info/exclude</c> patterns, based at the root).
+/// Immutable, so it can be shared between threads.
+/// </summary>
+internal sealed class IgnoreRuleSet
+{
+    private readonly IgnorePattern[] _patterns;
+
+    public IgnoreRuleSet(string baseDirectory, IgnorePattern[] patterns)
+    {
+        BaseDirectory = baseDirectory;
+        _patterns = patterns;
+    }
+
+    /// <summary>The directory the patterns are relative to: '/'-separated, "" for the root.</summary>
+    public string BaseDirectory { get; }
+
+    public IReadOnlyList<IgnorePattern> Patterns => _patterns;
+
+    public bool IsEmpty => _patterns.Length == 0;
+
+    /// <summary>Parses gitignore-syntax text (a UTF-8 BOM and CRLF line ends are accepted).</summary>
+    public static IgnorePattern[] ParsePatterns(ReadOnlySpan<char> content)
+    {
+        if (content.Length > 0 && content[0] == '\uFEFF')
+        {
+            content = content[1..];
+        }
+
+        var patterns = new List<IgnorePattern>();
+        foreach (var range in content.Split('\n'))
+        {
+            if (IgnorePattern.Parse(content[range]) is { } pattern)
+            {
+                patterns.Add(pattern);
+            }
+        }
+
+        return [.. patterns];
+    }
+
+    /// <summary>
+    /// Reads and parses the given ignore files in order (later files take precedence). Missing,
+    /// unreadable and symlinked files count as empty, as git does not follow symlinks to ignore
+    /// files. Returns null when no pattern was found.
+    /// </summary>
+    public static IgnoreRuleSet? Load(string baseDirectory, params ReadOnlySpan<string> filePaths)
+    {
+        List<IgnorePattern>? patterns = null;
+        foreach (var filePath in filePaths)
+        {
+            var content = TryReadText(filePath);
+            if (content is null)
+            {
+                continue;
+            }
+
+            var parsed = ParsePatterns(content);
+            if (parsed.Length > 0)
+            {
+                (patterns ??= []).AddRange(parsed);
+            }
+        }
+
+        return patterns is null ? null : new IgnoreRuleSet(baseDirectory, [.. patterns]);
+    }
+
+    /// <summary>
+    /// The verdict of the last pattern that matches: true = excluded, false = re-included by a
+    /// <c>!</c> pattern, null = no pattern matches.
+    /// </summary>
+    public bool? Match(
+        ReadOnlySpan<char> relativePath,
+        ReadOnlySpan<char> name,
+        bool isDirectory,
+        bool ignoreCase
+    )
+    {
+        for (var i = _patterns.Length - 1; i >= 0; i--)
+        {
+            var pattern = _patterns[i];
+            if (pattern.IsMatch(relativePath, name, isDirectory, ignoreCase))
+            {
+                return !pattern.IsNegated;
+            }
+        }
+
+        return null;
+    }
+
+    private static string? TryReadText(string filePath)
+    {
+        try
+        {
+            var info = new FileInfo(filePath);
+            if (!info.Exists || info.Attributes.HasFlag(FileAttributes.ReparsePoint))
+            {
+                return null;
+            }
+
+            var bytes = File.ReadAllBytes(filePath);
+            return Encoding.UTF8.GetString(bytes);
+        }
+        catch (Exception ex)
+            when (ex
+                    is IOException
+                        or UnauthorizedAccessException
+                        or NotSupportedException
+                        or ArgumentException
+            )
+        {
+            return null;
+        }
+    }
+}

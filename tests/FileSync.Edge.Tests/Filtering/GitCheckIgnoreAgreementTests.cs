@@ -1,0 +1,169 @@
+using System.Text;
+using FileSync.Edge.Filtering;
+
+namespace FileSync.Edge.Tests.Filtering;
+
+/// <summary>
+/// Every expectation here is git's: each scenario is materialised as a real repository and
+/// <c>git check-ignore</c> is asked about every path and every ancestor directory.
+/// </summary>
+public sealed class GitCheckIgnoreAgreementTests
+{
+    public static TheoryData<string> Scenarios => GitIgnoreScenarios.Names;
+
+    [GitTheory]
+    [MemberData(nameof(Scenarios))]
+    public async Task IsIgnored_Scenario_AgreesWithGitCheckIgnore(string scenarioName)
+    {
+        var scenario = GitIgnoreScenarios.Get(scenarioName);
+        using var sandbox = await CreateSandboxAsync(scenario);
+        var gitVerdicts = await sandbox.QueryAsync(scenario.Paths, scenario.IgnoreCase);
+        var directories = DirectoriesOf(scenario.Paths);
+        var filter = new WorkspaceIgnoreFilter(sandbox.Root, scenario.IgnoreCase);
+
+        var rows = gitVerdicts
+            .Values.Select(git =>
+                (Git: git, Ours: filter.IsIgnored(git.Path, directories.Contains(git.Path)))
+            )
+            .ToList();
+
+        var disagreements = rows.Where(r => r.Git.Ignored != r.Ours).ToList();
+        if (disagreements.Count > 0)
+        {
+            Assert.Fail(Describe(scenario, disagreements, rows.Count));
+        }
+    }
+
+    [GitTheory]
+    [MemberData(nameof(Scenarios))]
+    public async Task IsIgnoredEntry_PrunedWalkOfScenario_KeepsExactlyTheFilesGitKeeps(
+        string scenarioName
+    )
+    {
+        var scenario = GitIgnoreScenarios.Get(scenarioName);
+        using var sandbox = await CreateSandboxAsync(scenario);
+
+        // Everything on disk except git's own directory, including the ignore files themselves.
+        var onDisk = Directory
+            .EnumerateFiles(sandbox.Root, "*", SearchOption.AllDirectories)
+            .Select(f =>
+                Path.GetRelativePath(sandbox.Root, f).Replace(Path.DirectorySeparatorChar, '/')
+            )
+            .Where(p => p != ".git" && !p.StartsWith(".git/", StringComparison.Ordinal))
+            .ToList();
+        var gitVerdicts = await sandbox.QueryAsync(onDisk, scenario.IgnoreCase);
+        var expected = onDisk
+            .Where(p => !gitVerdicts[p].Ignored)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+        var filter = new WorkspaceIgnoreFilter(sandbox.Root, scenario.IgnoreCase);
+        var kept = new List<string>();
+        Walk(filter, sandbox.Root, string.Empty, kept);
+        kept.Sort(StringComparer.Ordinal);
+
+        Assert.Equal(expected, kept);
+    }
+
+    private static async Task<GitSandbox> CreateSandboxAsync(GitIgnoreScenarios.Scenario scenario)
+    {
+        var sandbox = await GitSandbox.CreateAsync();
+        foreach (var (path, content) in scenario.IgnoreFiles)
+        {
+            sandbox.Write(path, content);
+        }
+
+        foreach (var path in scenario.Paths)
+        {
+            sandbox.Create(path);
+        }
+
+        return sandbox;
+    }
+
+    private static void Walk(
+        WorkspaceIgnoreFilter filter,
+        string root,
+        string relativeDirectory,
+        List<string> kept
+    )
+    {
+        var fullDirectory =
+            relativeDirectory.Length == 0 ? root : Path.Combine(root, relativeDirectory);
+        foreach (var entry in new DirectoryInfo(fullDirectory).EnumerateFileSystemInfos())
+        {
+            var relative =
+                relativeDirectory.Length == 0 ? entry.Name : relativeDirectory + "/" + entry.Name;
+            var isDirectory = entry is DirectoryInfo;
+            if (filter.IsIgnoredEntry(relative, isDirectory))
+            {
+                continue;
+            }
+
+            if (isDirectory)
+            {
+                Walk(filter, root, relative, kept);
+            }
+            else
+            {
+                kept.Add(relative);
+            }
+        }
+    }
+
+    /// <summary>Paths that are directories: those listed with a trailing '/' and every ancestor.</summary>
+    private static HashSet<string> DirectoriesOf(IEnumerable<string> paths)
+    {
+        var directories = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var path in paths)
+        {
+            if (path.EndsWith('/'))
+            {
+                directories.Add(path.TrimEnd('/'));
+            }
+
+            for (var slash = path.IndexOf('/'); slash > 0; slash = path.IndexOf('/', slash + 1))
+            {
+                directories.Add(path[..slash]);
+            }
+        }
+
+        return directories;
+    }
+
+    private static string Describe(
+        GitIgnoreScenarios.Scenario scenario,
+        List<(GitVerdict Git, bool Ours)> disagreements,
+        int total
+    )
+    {
+        var text = new StringBuilder();
+        text.AppendLine(
+            $"Scenario '{scenario.Name}' (ignorecase={scenario.IgnoreCase}): "
+                + $"{disagreements.Count} of {total} paths disagree with git check-ignore."
+        );
+        foreach (var (path, content) in scenario.IgnoreFiles)
+        {
+            text.AppendLine($"--- {path} ---");
+            text.AppendLine(Visible(content));
+        }
+
+        text.AppendLine("path | git | ours | git's matching pattern");
+        foreach (var (git, ours) in disagreements)
+        {
+            text.AppendLine(
+                $"{Visible(git.Path)} | {Verdict(git.Ignored)} | {Verdict(ours)} | {Visible(git.Reason)}"
+            );
+        }
+
+        return text.ToString();
+    }
+
+    private static string Verdict(bool ignored) => ignored ? "ignored" : "kept";
+
+    private static string Visible(string text) =>
+        text.Replace("\t", "\\t")
+            .Replace("\r", "\\r")
+            .Replace("\uFEFF", "<BOM>")
+            .Replace(" \n", "·\n");
+}
