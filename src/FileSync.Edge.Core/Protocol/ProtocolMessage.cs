@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -79,7 +80,7 @@ public readonly record struct ProtocolMessage(string Type, JsonElement Payload)
     /// Reads the payload as <typeparamref name="T"/>. Returns false with a one-line reason when the
     /// payload is missing or its fields have the wrong types.
     /// </summary>
-    public bool TryReadPayload<T>(JsonTypeInfo<T> typeInfo, out T? value, out string error)
+    public bool TryReadPayload<T>(JsonTypeInfo<T> typeInfo, [NotNullWhen(true)] out T? value, out string error)
         where T : class
     {
         value = null;

@@ -460,6 +460,11 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
             Log.DirtySetOverflowed(_logger, RootPath, _options.MaxDirtyPaths);
             _rescanRequested = true;
         }
+        if (!_rescanRequested && !Directory.Exists(RootPath))
+        {
+            // The workspace folder itself went away (its own deletion is not always reported).
+            _rescanRequested = true;
+        }
         if (!_rescanRequested && dirty.Any(p => WorkspaceIgnoreFilter.IsIgnoreFileName(WorkspacePaths.FileName(p))))
         {
             Log.IgnoreRulesChanged(_logger, RootPath);

@@ -36,17 +36,26 @@ public static class MirrorAssert
     }
 
     /// <summary>Waits until <paramref name="mirror"/> equals <paramref name="expected"/>; fails with a diff.</summary>
-    public static async Task EqualsEventuallyAsync(Func<Dictionary<string, byte[]>> expected, string mirror, TimeSpan? deadline = null)
+    public static Task EqualsEventuallyAsync(Func<Dictionary<string, byte[]>> expected, string mirror, TimeSpan? deadline = null) =>
+        EqualsEventuallyAsync(expected, () => FilesOf(mirror), deadline, mirror);
+
+    /// <summary>Waits until <paramref name="actual"/> equals <paramref name="expected"/>; fails with a diff.</summary>
+    public static async Task EqualsEventuallyAsync(
+        Func<Dictionary<string, byte[]>> expected,
+        Func<Dictionary<string, byte[]>> actual,
+        TimeSpan? deadline = null,
+        string what = "the server's copy"
+    )
     {
         string diff = "";
         await Wait.UntilAsync(
             () =>
             {
-                diff = Diff(expected(), FilesOf(mirror));
+                diff = Diff(expected(), actual());
                 return diff.Length == 0;
             },
             deadline ?? Wait.Generous,
-            () => $"mirror {mirror} differs:\n{diff}"
+            () => $"{what} differs:\n{diff}"
         );
     }
 
