@@ -220,7 +220,7 @@ internal static partial class Log
     [LoggerMessage(
         1022,
         LogLevel.Warning,
-        "Edge {EdgeId} sent a frame over {MaxBytes} bytes; closing the connection",
+        "Edge {EdgeId} sent a frame over {MaxBytes} bytes; discarded it",
         EventName = "FrameTooLarge"
     )]
     public static partial void FrameTooLarge(ILogger logger, string edgeId, int maxBytes);

@@ -133,9 +133,10 @@ internal sealed class EdgeSession : IAsyncDisposable
     /// <summary>
     /// Receives frames until the edge closes, the connection drops, <see cref="Stop"/> is called or
     /// <paramref name="cancellationToken"/> fires. Each complete text frame is handed to
-    /// <paramref name="onTextFrame"/> in order; binary frames are answered with an error; a frame
-    /// over <see cref="ProtocolMessage.MaxFrameBytes"/> is answered with an error and closes the
-    /// connection with MessageTooBig. Returns why the loop ended.
+    /// <paramref name="onTextFrame"/> in order. A binary frame, or a frame over
+    /// <see cref="ProtocolMessage.MaxFrameBytes"/> (read to its end and discarded, so memory stays
+    /// bounded), is answered with a <c>malformed_message</c> error; the connection stays open.
+    /// Returns why the loop ended.
     /// </summary>
     public async Task<string> RunReceiveLoopAsync(
         Func<ReadOnlyMemory<byte>, CancellationToken, Task> onTextFrame,
@@ -153,16 +154,22 @@ internal sealed class EdgeSession : IAsyncDisposable
             while (true)
             {
                 var count = 0;
+                var oversized = false;
                 ValueWebSocketReceiveResult result;
                 do
                 {
                     if (count == buffer.Length)
                     {
-                        if (buffer.Length > ProtocolMessage.MaxFrameBytes)
+                        if (count > ProtocolMessage.MaxFrameBytes)
                         {
-                            return await RejectOversizedFrameAsync(token);
+                            // Too large: read the rest of the frame into the same buffer and drop it.
+                            oversized = true;
+                            count = 0;
                         }
-                        buffer = Grow(buffer, count);
+                        else
+                        {
+                            buffer = Grow(buffer, count);
+                        }
                     }
                     result = await _socket.ReceiveAsync(buffer.AsMemory(count), token);
                     count += result.Count;
@@ -177,9 +184,17 @@ internal sealed class EdgeSession : IAsyncDisposable
                     await AnswerCloseAsync();
                     return $"closed by the edge ({_socket.CloseStatus})";
                 }
-                if (count > ProtocolMessage.MaxFrameBytes)
+                if (oversized || count > ProtocolMessage.MaxFrameBytes)
                 {
-                    return await RejectOversizedFrameAsync(token);
+                    Log.FrameTooLarge(_logger, EdgeId, ProtocolMessage.MaxFrameBytes);
+                    await TrySendAsync(
+                        ProtocolFrames.Error(
+                            ErrorCodes.MalformedMessage,
+                            $"frame exceeds {ProtocolMessage.MaxFrameBytes} bytes; it was discarded"
+                        ),
+                        token
+                    );
+                    continue;
                 }
                 if (result.MessageType == WebSocketMessageType.Binary)
                 {
@@ -267,6 +282,9 @@ internal sealed class EdgeSession : IAsyncDisposable
         {
             return;
         }
+        // Disposal comes after the receive loop returned (or when it never ran): a pending Stop
+        // must not wait for it.
+        _receiveLoopEnded.TrySetResult();
         if (Volatile.Read(ref _stopTask) is { } stopping)
         {
             await stopping;
@@ -319,20 +337,6 @@ internal sealed class EdgeSession : IAsyncDisposable
         {
             Log.CloseFailed(_logger, EdgeId, ex);
         }
-    }
-
-    private async Task<string> RejectOversizedFrameAsync(CancellationToken token)
-    {
-        Log.FrameTooLarge(_logger, EdgeId, ProtocolMessage.MaxFrameBytes);
-        await TrySendAsync(
-            ProtocolFrames.Error(
-                ErrorCodes.MalformedMessage,
-                $"frame exceeds {ProtocolMessage.MaxFrameBytes} bytes"
-            ),
-            token
-        );
-        Stop(WebSocketCloseStatus.MessageTooBig, "frame too large");
-        return "frame too large";
     }
 
     private static byte[] Grow(byte[] buffer, int used)
