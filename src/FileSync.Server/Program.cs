@@ -18,7 +18,17 @@ var portOption = new Option<int>("--port")
 };
 portOption.Validators.Add(result =>
 {
-    if (result.GetValueOrDefault<int>() is < 0 or > 65535)
+    // Read the token, not the value: a non-numeric port already is a parse error and
+    // GetValueOrDefault would throw on it.
+    if (
+        result.Tokens is [var token]
+        && int.TryParse(
+            token.Value,
+            System.Globalization.CultureInfo.InvariantCulture,
+            out var port
+        )
+        && port is < 0 or > 65535
+    )
     {
         result.AddError("--port must be between 0 and 65535");
     }
