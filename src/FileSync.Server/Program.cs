@@ -1,1 +1,158 @@
-class P { static void Main(){} }
+using System.CommandLine;
+using FileSync.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+
+// filesync-server --port <port> --mirror <dir> [--api-key <key>] [--legacy]
+// Exit codes: 0 clean shutdown (Ctrl+C / SIGTERM), 2 bad arguments, 1 anything else fatal.
+// Stdout carries exactly one line, "listening on http://127.0.0.1:NNNN"; logs go to stderr.
+
+const string Name = "filesync-server";
+
+var portOption = new Option<int>("--port")
+{
+    Description = "TCP port on 127.0.0.1 (0 = any free port; the bound URL is printed on stdout)",
+    Required = true,
+};
+portOption.Validators.Add(result =>
+{
+    // Read the token, not the value: a non-numeric port already is a parse error and
+    // GetValueOrDefault would throw on it.
+    if (
+        result.Tokens is [var token]
+        && int.TryParse(
+            token.Value,
+            System.Globalization.CultureInfo.InvariantCulture,
+            out var port
+        )
+        && port is < 0 or > 65535
+    )
+    {
+        result.AddError("--port must be between 0 and 65535");
+    }
+});
+var mirrorOption = new Option<string>("--mirror")
+{
+    Description = "Folder that receives one sub-folder per workspace (created when missing)",
+    Required = true,
+};
+mirrorOption.Validators.Add(result =>
+{
+    var value = result.GetValueOrDefault<string>();
+    if (string.IsNullOrWhiteSpace(value))
+    {
+        result.AddError("--mirror must not be empty");
+    }
+    else if (File.Exists(value))
+    {
+        result.AddError($"--mirror '{value}' is a file, not a folder");
+    }
+});
+var apiKeyOption = new Option<string?>("--api-key")
+{
+    Description =
+        "Require 'Authorization: Bearer <key>' on the WebSocket upgrade (HTTP 401 otherwise)",
+};
+apiKeyOption.Validators.Add(result =>
+{
+    if (string.IsNullOrWhiteSpace(result.GetValueOrDefault<string?>()))
+    {
+        result.AddError("--api-key must not be empty");
+    }
+});
+var legacyOption = new Option<bool>("--legacy")
+{
+    Description =
+        "Act as a legacy server: no capabilities in connected_edge, manifests not answered",
+};
+
+var root = new RootCommand(
+    "FileSync reference server: mirrors the workspaces of connected edges into a folder."
+)
+{
+    portOption,
+    mirrorOption,
+    apiKeyOption,
+    legacyOption,
+};
+root.SetAction(
+    (parseResult, cancellationToken) =>
+        RunAsync(
+            new ServerOptions
+            {
+                Port = parseResult.GetValue(portOption),
+                MirrorDirectory = parseResult.GetValue(mirrorOption)!,
+                ApiKey = parseResult.GetValue(apiKeyOption),
+                Legacy = parseResult.GetValue(legacyOption),
+            },
+            cancellationToken
+        )
+);
+
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    await Console.Error.WriteLineAsync($"{Name}: {parsed.Errors[0].Message} (see --help)");
+    return 2;
+}
+
+// The host handles Ctrl+C / SIGTERM itself (graceful stop, exit 0), so System.CommandLine must not.
+return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+
+static async Task<int> RunAsync(ServerOptions options, CancellationToken cancellationToken)
+{
+    WebApplication app;
+    try
+    {
+        app = MirrorServer.Build(options, ConfigureConsoleLogging);
+    }
+    catch (OptionsValidationException ex)
+    {
+        await Console.Error.WriteLineAsync($"{Name}: {string.Join("; ", ex.Failures)}");
+        return 2;
+    }
+    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+    {
+        await Console.Error.WriteLineAsync(
+            $"{Name}: cannot use --mirror '{options.MirrorDirectory}': {ex.Message}"
+        );
+        return 2;
+    }
+
+    await using (app)
+    {
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (IOException ex)
+        {
+            await Console.Error.WriteLineAsync(
+                $"{Name}: cannot listen on 127.0.0.1:{options.Port}: {ex.Message}"
+            );
+            return 1;
+        }
+        var address = MirrorServer.GetBaseAddress(app).GetLeftPart(UriPartial.Authority);
+        await Console.Out.WriteLineAsync($"listening on {address}");
+        await Console.Out.FlushAsync(cancellationToken);
+        await app.WaitForShutdownAsync(cancellationToken);
+    }
+    return 0;
+}
+
+static void ConfigureConsoleLogging(ILoggingBuilder logging)
+{
+    logging.AddSimpleConsole(console =>
+    {
+        console.SingleLine = true;
+        console.TimestampFormat = "HH:mm:ss ";
+    });
+    // Stdout is reserved for the "listening on" line that scripts read.
+    logging.Services.Configure<ConsoleLoggerOptions>(console =>
+        console.LogToStandardErrorThreshold = LogLevel.Trace
+    );
+    logging.SetMinimumLevel(LogLevel.Information);
+    logging.AddFilter("Microsoft", LogLevel.Warning);
+}

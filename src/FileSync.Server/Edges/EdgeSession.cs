@@ -1,0 +1,350 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using FileSync.Edge.Protocol;
+using FileSync.Server.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace FileSync.Server.Edges;
+
+/// <summary>
+/// One connected edge: owns the receive loop of its WebSocket and serializes every send (one at
+/// a time, each bounded by <see cref="ServerOptions.SendTimeout"/>).
+/// </summary>
+internal sealed class EdgeSession : IAsyncDisposable
+{
+    private const int InitialBufferBytes = 16 * 1024;
+
+    private readonly WebSocket _socket;
+    private readonly ServerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly CancellationTokenSource _stopCts = new();
+    private readonly TaskCompletionSource _receiveLoopEnded = new(
+        TaskCreationOptions.RunContinuationsAsynchronously
+    );
+    private readonly TaskCompletionSource _helloSent = new(
+        TaskCreationOptions.RunContinuationsAsynchronously
+    );
+    private Task? _stopTask;
+    private int _stopRequested;
+    private int _disposed;
+
+    public EdgeSession(
+        string edgeId,
+        WebSocket socket,
+        IReadOnlyList<string> capabilities,
+        ServerOptions options,
+        TimeProvider time,
+        ILogger logger
+    )
+    {
+        EdgeId = edgeId;
+        Capabilities = capabilities;
+        ConnectedAt = time.GetUtcNow();
+        _socket = socket;
+        _options = options;
+        _time = time;
+        _logger = logger;
+    }
+
+    public string EdgeId { get; }
+
+    /// <summary>Capabilities the server announced to this edge.</summary>
+    public IReadOnlyList<string> Capabilities { get; }
+
+    public DateTimeOffset ConnectedAt { get; }
+
+    /// <summary>
+    /// Sends the first frame (<c>connected_edge</c>). Until it is out, <see cref="TrySendAsync"/>
+    /// waits, so a command forwarded right after registration cannot overtake it.
+    /// </summary>
+    public async Task<bool> TrySendHelloAsync(
+        ReadOnlyMemory<byte> utf8Json,
+        CancellationToken cancellationToken = default
+    )
+    {
+        try
+        {
+            return await TrySendCoreAsync(utf8Json, waitForHello: false, cancellationToken);
+        }
+        finally
+        {
+            _helloSent.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Sends one text frame. Returns false when the connection is gone or the send timed out (the
+    /// connection is then aborted); throws only when <paramref name="cancellationToken"/> fires.
+    /// </summary>
+    public Task<bool> TrySendAsync(
+        ReadOnlyMemory<byte> utf8Json,
+        CancellationToken cancellationToken = default
+    ) => TrySendCoreAsync(utf8Json, waitForHello: true, cancellationToken);
+
+    private async Task<bool> TrySendCoreAsync(
+        ReadOnlyMemory<byte> utf8Json,
+        bool waitForHello,
+        CancellationToken cancellationToken
+    )
+    {
+        using var timeout = new CancellationTokenSource(_options.SendTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(
+            cancellationToken,
+            timeout.Token
+        );
+        try
+        {
+            if (waitForHello)
+            {
+                await _helloSent.Task.WaitAsync(linked.Token);
+            }
+            await _sendLock.WaitAsync(linked.Token);
+            try
+            {
+                await _socket.SendAsync(
+                    utf8Json,
+                    WebSocketMessageType.Text,
+                    endOfMessage: true,
+                    linked.Token
+                );
+                return true;
+            }
+            finally
+            {
+                _sendLock.Release();
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Log.SendFailed(_logger, EdgeId, new TimeoutException("send timed out"));
+            _socket.Abort();
+            return false;
+        }
+        catch (Exception ex)
+            when (ex is WebSocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            Log.SendFailed(_logger, EdgeId, ex);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Receives frames until the edge closes, the connection drops, <see cref="Stop"/> is called or
+    /// <paramref name="cancellationToken"/> fires. Each complete text frame is handed to
+    /// <paramref name="onTextFrame"/> in order. A binary frame, or a frame over
+    /// <see cref="ProtocolMessage.MaxFrameBytes"/> (read to its end and discarded, so memory stays
+    /// bounded), is answered with a <c>malformed_message</c> error; the connection stays open.
+    /// Returns why the loop ended.
+    /// </summary>
+    public async Task<string> RunReceiveLoopAsync(
+        Func<ReadOnlyMemory<byte>, CancellationToken, Task> onTextFrame,
+        CancellationToken cancellationToken = default
+    )
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(
+            cancellationToken,
+            _stopCts.Token
+        );
+        var token = linked.Token;
+        var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
+        try
+        {
+            while (true)
+            {
+                var count = 0;
+                var oversized = false;
+                ValueWebSocketReceiveResult result;
+                do
+                {
+                    if (count == buffer.Length)
+                    {
+                        if (count > ProtocolMessage.MaxFrameBytes)
+                        {
+                            // Too large: read the rest of the frame into the same buffer and drop it.
+                            oversized = true;
+                            count = 0;
+                        }
+                        else
+                        {
+                            buffer = Grow(buffer, count);
+                        }
+                    }
+                    result = await _socket.ReceiveAsync(buffer.AsMemory(count), token);
+                    count += result.Count;
+                } while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
+
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    if (Volatile.Read(ref _stopRequested) == 1)
+                    {
+                        return "closed by the server";
+                    }
+                    await AnswerCloseAsync();
+                    return $"closed by the edge ({_socket.CloseStatus})";
+                }
+                if (oversized || count > ProtocolMessage.MaxFrameBytes)
+                {
+                    Log.FrameTooLarge(_logger, EdgeId, ProtocolMessage.MaxFrameBytes);
+                    await TrySendAsync(
+                        ProtocolFrames.Error(
+                            ErrorCodes.MalformedMessage,
+                            $"frame exceeds {ProtocolMessage.MaxFrameBytes} bytes; it was discarded"
+                        ),
+                        token
+                    );
+                    continue;
+                }
+                if (result.MessageType == WebSocketMessageType.Binary)
+                {
+                    Log.MalformedFrame(_logger, EdgeId, "binary frame");
+                    await TrySendAsync(
+                        ProtocolFrames.Error(
+                            ErrorCodes.MalformedMessage,
+                            "binary frames are not supported; send UTF-8 JSON text"
+                        ),
+                        token
+                    );
+                    continue;
+                }
+                await onTextFrame(buffer.AsMemory(0, count), token);
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            return _stopCts.IsCancellationRequested ? "closed by the server" : "request aborted";
+        }
+        catch (WebSocketException ex)
+        {
+            Log.ConnectionLost(_logger, EdgeId, ex);
+            return "connection lost";
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            _receiveLoopEnded.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Starts closing the connection (idempotent, returns at once): sends a close frame, waits up
+    /// to <see cref="ServerOptions.CloseTimeout"/> for the receive loop to end, then aborts it.
+    /// </summary>
+    public void Stop(WebSocketCloseStatus status, string description)
+    {
+        if (Interlocked.Exchange(ref _stopRequested, 1) == 1)
+        {
+            return;
+        }
+        // Fire-and-forget by design (callers are synchronous: shutdown, replacement); the task
+        // never throws and DisposeAsync awaits it so the close frame is out before disposal.
+        _stopTask = StopCoreAsync();
+
+        async Task StopCoreAsync()
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(_options.CloseTimeout, _time);
+                await _sendLock.WaitAsync(timeout.Token);
+                try
+                {
+                    if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                    {
+                        await _socket.CloseOutputAsync(status, description, timeout.Token);
+                    }
+                }
+                finally
+                {
+                    _sendLock.Release();
+                }
+                await _receiveLoopEnded.Task.WaitAsync(timeout.Token);
+            }
+            catch (Exception ex)
+                when (ex
+                        is OperationCanceledException
+                            or WebSocketException
+                            or ObjectDisposedException
+                )
+            {
+                Log.CloseFailed(_logger, EdgeId, ex);
+            }
+            finally
+            {
+                CancelReceiveLoop();
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+        // Disposal comes after the receive loop returned (or when it never ran): a pending Stop
+        // must not wait for it.
+        _receiveLoopEnded.TrySetResult();
+        if (Volatile.Read(ref _stopTask) is { } stopping)
+        {
+            await stopping;
+        }
+        CancelReceiveLoop();
+        await _receiveLoopEnded
+            .Task.WaitAsync(_options.CloseTimeout, _time)
+            .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _socket.Dispose();
+        _stopCts.Dispose();
+    }
+
+    private void CancelReceiveLoop()
+    {
+        try
+        {
+            _stopCts.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already disposed.
+        }
+    }
+
+    private async Task AnswerCloseAsync()
+    {
+        if (_socket.State != WebSocketState.CloseReceived)
+        {
+            return;
+        }
+        try
+        {
+            using var timeout = new CancellationTokenSource(_options.CloseTimeout, _time);
+            await _sendLock.WaitAsync(timeout.Token);
+            try
+            {
+                await _socket.CloseOutputAsync(
+                    WebSocketCloseStatus.NormalClosure,
+                    "",
+                    timeout.Token
+                );
+            }
+            finally
+            {
+                _sendLock.Release();
+            }
+        }
+        catch (Exception ex)
+            when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        {
+            Log.CloseFailed(_logger, EdgeId, ex);
+        }
+    }
+
+    private static byte[] Grow(byte[] buffer, int used)
+    {
+        var size = (int)Math.Min((long)buffer.Length * 2, ProtocolMessage.MaxFrameBytes + 1L);
+        var larger = ArrayPool<byte>.Shared.Rent(size);
+        buffer.AsSpan(0, used).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(buffer);
+        return larger;
+    }
+}

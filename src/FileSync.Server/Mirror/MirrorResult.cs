@@ -1,0 +1,19 @@
+using System.Diagnostics.CodeAnalysis;
+using FileSync.Edge.Protocol;
+using FileSync.Server.Protocol;
+
+namespace FileSync.Server.Mirror;
+
+/// <summary>Outcome of one mirror operation: success, or an error code for the <c>error</c> reply.</summary>
+internal readonly record struct MirrorResult(string? ErrorCode, string? ErrorMessage)
+{
+    public static MirrorResult Ok => default;
+
+    [MemberNotNullWhen(false, nameof(ErrorCode), nameof(ErrorMessage))]
+    public bool Succeeded => ErrorCode is null;
+
+    public static MirrorResult Forbidden(string reason) => new(ErrorCodes.ForbiddenPath, reason);
+
+    public static MirrorResult WriteFailed(string reason) =>
+        new(ServerErrorCodes.WriteFailed, reason);
+}

@@ -1,0 +1,47 @@
+using FileSync.Edge.Protocol;
+using FileSync.Server.Edges;
+
+namespace FileSync.Server.Protocol;
+
+/// <summary>Builds the frames the server sends.</summary>
+internal static class ProtocolFrames
+{
+    public static byte[] ConnectedEdge(string edgeId, IReadOnlyList<string>? capabilities) =>
+        ProtocolMessage.Serialize(
+            MessageTypes.ConnectedEdge,
+            new ConnectedEdgePayload
+            {
+                EdgeId = edgeId,
+                UserId = EdgeIds.UserId,
+                Capabilities = capabilities,
+            },
+            ProtocolJsonContext.Default.ConnectedEdgePayload
+        );
+
+    public static byte[] Error(
+        string code,
+        string message,
+        string? messageType = null,
+        string? path = null,
+        string? relativePath = null
+    ) =>
+        ProtocolMessage.Serialize(
+            MessageTypes.Error,
+            new ErrorReply
+            {
+                Code = code,
+                Message = message,
+                MessageType = messageType,
+                Path = path,
+                RelativePath = relativePath,
+            },
+            ServerJsonContext.Default.ErrorReply
+        );
+
+    public static byte[] ManifestDiff(string? path, IReadOnlyList<string> need) =>
+        ProtocolMessage.Serialize(
+            MessageTypes.ManifestDiff,
+            new ManifestDiffPayload { Path = path, Need = need },
+            ProtocolJsonContext.Default.ManifestDiffPayload
+        );
+}

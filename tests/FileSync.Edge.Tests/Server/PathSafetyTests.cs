@@ -1,0 +1,203 @@
+using System.Text;
+using FileSync.Edge.Protocol;
+using Xunit.Abstractions;
+
+namespace FileSync.Edge.Tests.Server;
+
+public sealed class PathSafetyTests(ITestOutputHelper output) : ServerTestBase(output)
+{
+    public static TheoryData<string> EscapingRelativePaths =>
+        new()
+        {
+            "../x",
+            "../../x",
+            "/etc/passwd",
+            "a/../../x",
+            "a/../x",
+            @"C:\x",
+            "C:/x",
+            "c:x",
+            @"..\x",
+            @"a\..\..\x",
+            "a/./b",
+            "./a",
+            "a//b",
+            "a/",
+            "..",
+            ".",
+            "",
+            "x\0y",
+            "bad\nname",
+        };
+
+    [Theory]
+    [MemberData(nameof(EscapingRelativePaths))]
+    public async Task Create_UnsafeRelativePath_RejectedWithForbiddenPathAndNothingWritten(
+        string relativePath
+    )
+    {
+        var server = await StartServerAsync();
+        var client = await ConnectAsync(server);
+
+        await client.SendTextAsync(
+            EdgeMessages.FileSync(
+                MessageTypes.FileCreateSync,
+                relativePath,
+                Encoding.UTF8.GetBytes("pwned"),
+                ContentEncodings.Utf8
+            )
+        );
+
+        var error = await client.ReceiveErrorAsync(ErrorCodes.ForbiddenPath);
+        Assert.Equal(relativePath, error.Payload.GetProperty("relativePath").GetString());
+        Assert.Empty(Sandbox.AllFiles());
+    }
+
+    [Theory]
+    [InlineData("..")]
+    [InlineData("/home/dev/..")]
+    [InlineData(".")]
+    [InlineData("/")]
+    [InlineData(@"C:\")]
+    [InlineData(@"C:\Users\..")]
+    public async Task Create_UnsafeWorkspaceName_RejectedWithForbiddenPathAndNothingWritten(
+        string workspace
+    )
+    {
+        var server = await StartServerAsync();
+        var client = await ConnectAsync(server);
+
+        await client.SendTextAsync(EdgeMessages.Create("x.txt", "pwned", workspace));
+
+        await client.ReceiveErrorAsync(ErrorCodes.ForbiddenPath);
+        Assert.Empty(Sandbox.AllFiles());
+        Assert.Empty((await server.GetStatusAsync()).Workspaces);
+    }
+
+    [Fact]
+    public async Task Create_WorkspaceDerivedFromPathEscapes_Rejected()
+    {
+        var server = await StartServerAsync();
+        var client = await ConnectAsync(server);
+
+        await client.SendTextAsync(
+            """{"type":"workspace:file_create_sync","payload":{"path":"/home/../x.txt","content":"pwned","relativePath":"x.txt"}}"""
+        );
+
+        await client.ReceiveErrorAsync(ErrorCodes.ForbiddenPath);
+        Assert.Empty(Sandbox.AllFiles());
+    }
+
+    [Theory]
+    [InlineData("/home/dev/proj", "../outside.txt")]
+    [InlineData("/home/dev/..", "outside.txt")]
+    [InlineData("/home/dev/proj", "/tmp/outside.txt")]
+    public async Task Delete_UnsafePath_RejectedAndOutsideFileKept(
+        string workspace,
+        string relativePath
+    )
+    {
+        var server = await StartServerAsync();
+        var client = await ConnectAsync(server);
+        var outside = Path.Combine(Sandbox.Root, "outside.txt");
+        await File.WriteAllTextAsync(outside, "precious");
+
+        await client.SendTextAsync(EdgeMessages.Delete(relativePath, workspace));
+
+        await client.ReceiveErrorAsync(ErrorCodes.ForbiddenPath);
+        Assert.Equal("precious", await File.ReadAllTextAsync(outside));
+    }
+
+    [Fact]
+    public async Task Create_ThroughSymlinkedFolderInMirror_Rejected()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return; // Creating symbolic links needs extra privileges on Windows.
+        }
+        var server = await StartServerAsync();
+        var client = await ConnectAsync(server);
+        var outside = Directory.CreateDirectory(Path.Combine(Sandbox.Root, "outside")).FullName;
+        Directory.CreateDirectory(Path.Combine(Sandbox.MirrorDirectory, "proj"));
+        Directory.CreateSymbolicLink(
+            Path.Combine(Sandbox.MirrorDirectory, "proj", "link"),
+            outside
+        );
+
+        await client.SendTextAsync(EdgeMessages.Create("link/pwn.txt", "pwned"));
+        await client.ReceiveErrorAsync(ErrorCodes.ForbiddenPath);
+        await File.WriteAllTextAsync(Path.Combine(outside, "victim.txt"), "precious");
+        await client.SendTextAsync(EdgeMessages.Delete("link/victim.txt"));
+        await client.ReceiveErrorAsync(ErrorCodes.ForbiddenPath);
+
+        Assert.Equal(["victim.txt"], Directory.GetFiles(outside).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task Create_SymlinkedWorkspaceFolder_Rejected()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return; // Creating symbolic links needs extra privileges on Windows.
+        }
+        var server = await StartServerAsync();
+        var client = await ConnectAsync(server);
+        var outside = Directory.CreateDirectory(Path.Combine(Sandbox.Root, "outside")).FullName;
+        Directory.CreateSymbolicLink(Path.Combine(Sandbox.MirrorDirectory, "proj"), outside);
+
+        await client.SendTextAsync(EdgeMessages.Create("pwn.txt", "pwned"));
+
+        await client.ReceiveErrorAsync(ErrorCodes.ForbiddenPath);
+        Assert.Empty(Directory.GetFiles(outside));
+    }
+
+    [Fact]
+    public async Task Manifest_UnsafeEntries_SkippedNotNeededAndNothingOutsideDeleted()
+    {
+        var server = await StartServerAsync();
+        var client = await ConnectAsync(server);
+        var outside = Path.Combine(Sandbox.Root, "outside.txt");
+        await File.WriteAllTextAsync(outside, "precious");
+
+        await client.SendTextAsync(
+            EdgeMessages.Manifest([("../outside.txt", "x"), ("/etc/passwd", "x"), ("ok.txt", "ok")])
+        );
+
+        var diff = await client.ReceiveAsync(MessageTypes.ManifestDiff);
+        Assert.Equal(
+            ["ok.txt"],
+            diff.Payload.GetProperty("need").EnumerateArray().Select(e => e.GetString())
+        );
+        Assert.Equal("precious", await File.ReadAllTextAsync(outside));
+    }
+
+    [Fact]
+    public async Task Manifest_UnsafeWorkspaceName_RejectedWithForbiddenPath()
+    {
+        var server = await StartServerAsync();
+        var client = await ConnectAsync(server);
+        var outside = Path.Combine(Sandbox.Root, "outside.txt");
+        await File.WriteAllTextAsync(outside, "precious");
+
+        await client.SendTextAsync(EdgeMessages.Manifest([], workspace: "/home/.."));
+
+        await client.ReceiveErrorAsync(ErrorCodes.ForbiddenPath);
+        Assert.Equal("precious", await File.ReadAllTextAsync(outside));
+    }
+
+    [Fact]
+    public async Task Create_AfterForbiddenPath_ConnectionKeepsWorking()
+    {
+        var server = await StartServerAsync();
+        var client = await ConnectAsync(server);
+
+        await client.SendTextAsync(EdgeMessages.Create("../x", "pwned"));
+        await client.ReceiveErrorAsync(ErrorCodes.ForbiddenPath);
+        await client.SendTextAsync(EdgeMessages.Create("fine.txt", "fine"));
+
+        await Eventually.UntilAsync(
+            () => File.Exists(Sandbox.MirrorPath("proj", "fine.txt")),
+            "valid file still applied"
+        );
+    }
+}
