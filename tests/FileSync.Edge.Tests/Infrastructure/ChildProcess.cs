@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Reflection;
 using System.Runtime.InteropServices;
 
 namespace FileSync.Edge.Tests.Infrastructure;
@@ -35,7 +36,7 @@ public sealed class ChildProcess : IAsyncDisposable
     /// <summary>Starts one of the executables built next to the test assembly (filesync-edge, filesync-server).</summary>
     public static ChildProcess StartBuilt(string executable, IEnumerable<string> arguments, ITestOutputHelper? output = null, IDictionary<string, string?>? environment = null)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, executable + ".dll");
+        var dll = BuiltPath(executable);
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -59,6 +60,18 @@ public sealed class ChildProcess : IAsyncDisposable
             }
         }
         return Start(info, executable, output);
+    }
+
+    /// <summary>The .dll of a built executable in its own output folder (recorded at build time).</summary>
+    public static string BuiltPath(string executable)
+    {
+        var recorded = typeof(ChildProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().SingleOrDefault(a => a.Key == executable)?.Value;
+        var path = recorded is null ? Path.Combine(AppContext.BaseDirectory, executable + ".dll") : Path.GetFullPath(recorded);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{executable} is not built at {path}; build the solution first", path);
+        }
+        return path;
     }
 
     public static ChildProcess Start(ProcessStartInfo info, string name, ITestOutputHelper? output = null)

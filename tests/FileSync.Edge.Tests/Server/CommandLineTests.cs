@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
+using FileSync.Edge.Tests.Infrastructure;
 using FileSync.Server;
 using Xunit.Abstractions;
 
@@ -115,7 +116,7 @@ public sealed class CommandLineTests(ITestOutputHelper output) : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "filesync-server.dll"));
+        info.ArgumentList.Add(ChildProcess.BuiltPath("filesync-server"));
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
