@@ -40,11 +40,35 @@ internal sealed class GlobPattern
     private readonly MatchKind _kind;
     private readonly string _literal;
 
+    // Cheap rejections before the automaton runs: a general pattern's leading and trailing runs
+    // of literal characters must start and end the text, and its longest literal run must occur.
+    private readonly string _literalPrefix = string.Empty;
+    private readonly string _literalSuffix = string.Empty;
+    private readonly string _requiredLiteral = string.Empty;
+
     private GlobPattern(Token[] tokens, MatchKind kind, string literal)
     {
         _tokens = tokens;
         _kind = kind;
         _literal = literal;
+        if (kind == MatchKind.General)
+        {
+            var start = 0;
+            while (start < tokens.Length && tokens[start].Kind == TokenKind.Literal)
+            {
+                start++;
+            }
+
+            var end = tokens.Length;
+            while (end > start && tokens[end - 1].Kind == TokenKind.Literal)
+            {
+                end--;
+            }
+
+            _literalPrefix = LiteralOf(tokens.AsSpan(0, start));
+            _literalSuffix = LiteralOf(tokens.AsSpan(end));
+            _requiredLiteral = LongestLiteralRun(tokens.AsSpan(start, end - start));
+        }
     }
 
     private enum MatchKind
@@ -192,7 +216,10 @@ internal sealed class GlobPattern
                     && text.StartsWith(_literal, comparison)
                     && !text[_literal.Length..].Contains('/');
             default:
-                return RunAutomaton(text, ignoreCase);
+                return text.StartsWith(_literalPrefix, comparison)
+                    && text.EndsWith(_literalSuffix, comparison)
+                    && (_requiredLiteral.Length == 0 || text.Contains(_requiredLiteral, comparison))
+                    && RunAutomaton(text, ignoreCase);
         }
     }
 
@@ -242,6 +269,30 @@ internal sealed class GlobPattern
         }
 
         return new string(chars);
+    }
+
+    private static string LongestLiteralRun(ReadOnlySpan<Token> tokens)
+    {
+        var bestStart = 0;
+        var bestLength = 0;
+        var runStart = 0;
+        for (var i = 0; i <= tokens.Length; i++)
+        {
+            if (i < tokens.Length && tokens[i].Kind == TokenKind.Literal)
+            {
+                continue;
+            }
+
+            if (i - runStart > bestLength)
+            {
+                bestStart = runStart;
+                bestLength = i - runStart;
+            }
+
+            runStart = i + 1;
+        }
+
+        return LiteralOf(tokens.Slice(bestStart, bestLength));
     }
 
     private bool RunAutomaton(ReadOnlySpan<char> text, bool ignoreCase)
