@@ -65,6 +65,27 @@ public sealed class GitCheckIgnoreAgreementTests
         Assert.Equal(expected, kept);
     }
 
+    [GitFact]
+    public async Task IsIgnored_IgnoreFilesAreSymlinks_AgreesWithGitWhichDoesNotFollowThem()
+    {
+        using var sandbox = await GitSandbox.CreateAsync();
+        sandbox.Write("rules.txt", "*.log\n");
+        sandbox.Create("a.log");
+        sandbox.Create("sub/b.log");
+        File.CreateSymbolicLink(Path.Combine(sandbox.Root, ".gitignore"), "rules.txt");
+        File.CreateSymbolicLink(Path.Combine(sandbox.Root, "sub", ".aishignore"), "../rules.txt");
+        File.CreateSymbolicLink(Path.Combine(sandbox.Root, "sub", ".gitignore"), "../rules.txt");
+        var gitVerdicts = await sandbox.QueryAsync(["a.log", "sub/b.log"], ignoreCase: false);
+        var filter = new WorkspaceIgnoreFilter(sandbox.Root, ignoreCase: false);
+
+        Assert.False(gitVerdicts["a.log"].Ignored);
+        Assert.Equal(gitVerdicts["a.log"].Ignored, filter.IsIgnored("a.log", isDirectory: false));
+        Assert.Equal(
+            gitVerdicts["sub/b.log"].Ignored,
+            filter.IsIgnored("sub/b.log", isDirectory: false)
+        );
+    }
+
     private static async Task<GitSandbox> CreateSandboxAsync(GitIgnoreScenarios.Scenario scenario)
     {
         var sandbox = await GitSandbox.CreateAsync();
