@@ -26,7 +26,9 @@ namespace FileSync.Edge.Filtering;
 /// </list>
 /// <para>
 /// Matching is per UTF-16 character, not per UTF-8 byte as in git, so <c>?</c> matches one
-/// non-ASCII letter. Case-insensitive matching uses ordinal (invariant) case folding.
+/// non-ASCII letter. Case-insensitive matching folds literal characters with ordinal
+/// (invariant) rules, also beyond ASCII where git folds only ASCII; bracket expressions fold the
+/// way git does (see <see cref="BracketExpression.Matches"/>).
 /// </para>
 /// <para>Matching runs a small NFA over the tokens (no backtracking), so time is linear in the
 /// path length times the pattern length whatever the pattern.</para>

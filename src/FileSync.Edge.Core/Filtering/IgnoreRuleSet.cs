@@ -45,16 +45,21 @@ internal sealed class IgnoreRuleSet
     }
 
     /// <summary>
-    /// Reads and parses the given ignore files in order (later files take precedence). Missing,
-    /// unreadable and symlinked files count as empty, as git does not follow symlinks to ignore
-    /// files. Returns null when no pattern was found.
+    /// Reads and parses the given ignore files in order (later files take precedence). Missing
+    /// and unreadable files count as empty, and so do symbolic links unless
+    /// <paramref name="followSymlinks"/> (git does not follow them for ignore files inside the
+    /// working tree). Returns null when no pattern was found.
     /// </summary>
-    public static IgnoreRuleSet? Load(string baseDirectory, params ReadOnlySpan<string> filePaths)
+    public static IgnoreRuleSet? Load(
+        string baseDirectory,
+        bool followSymlinks,
+        params ReadOnlySpan<string> filePaths
+    )
     {
         List<IgnorePattern>? patterns = null;
         foreach (var filePath in filePaths)
         {
-            var content = TryReadText(filePath);
+            var content = TryReadText(filePath, followSymlinks);
             if (content is null)
             {
                 continue;
@@ -93,12 +98,15 @@ internal sealed class IgnoreRuleSet
         return null;
     }
 
-    private static string? TryReadText(string filePath)
+    private static string? TryReadText(string filePath, bool followSymlinks)
     {
         try
         {
             var info = new FileInfo(filePath);
-            if (!info.Exists || info.Attributes.HasFlag(FileAttributes.ReparsePoint))
+            if (
+                !info.Exists
+                || (!followSymlinks && info.Attributes.HasFlag(FileAttributes.ReparsePoint))
+            )
             {
                 return null;
             }

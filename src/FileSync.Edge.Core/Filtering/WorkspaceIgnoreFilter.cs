@@ -159,8 +159,10 @@ public sealed class WorkspaceIgnoreFilter
     }
 
     /// <summary>
-    /// Forgets all cached ignore files and verdicts; call it when any <c>.gitignore</c>,
-    /// <c>.aishignore</c> or <c>.git/info/exclude</c> changes.
+    /// Forgets all cached ignore files and verdicts. Call it when a <c>.gitignore</c>,
+    /// <c>.aishignore</c> or <c>.git/info/exclude</c> is created, changed or deleted, and also
+    /// when a directory is renamed, moved in or deleted (its ignore files move with it without
+    /// an event of their own) and before a full rescan.
     /// </summary>
     public void Invalidate() => Volatile.Write(ref _cache, new Cache());
 
@@ -188,7 +190,11 @@ public sealed class WorkspaceIgnoreFilter
         var gitDirectory = Path.Join(_rootPath, GitDirectoryName);
         if (
             Directory.Exists(gitDirectory)
-            && IgnoreRuleSet.Load(string.Empty, Path.Join(gitDirectory, "info", "exclude"))
+            && IgnoreRuleSet.Load(
+                string.Empty,
+                followSymlinks: true,
+                Path.Join(gitDirectory, "info", "exclude")
+            )
                 is { } exclude
         )
         {
@@ -229,6 +235,7 @@ public sealed class WorkspaceIgnoreFilter
         var fullDirectory = directory.Length == 0 ? _rootPath : Path.Join(_rootPath, directory);
         return IgnoreRuleSet.Load(
             directory,
+            followSymlinks: false,
             Path.Join(fullDirectory, GitIgnoreFileName),
             Path.Join(fullDirectory, AishIgnoreFileName)
         );

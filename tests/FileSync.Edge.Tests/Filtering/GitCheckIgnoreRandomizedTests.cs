@@ -8,6 +8,7 @@ namespace FileSync.Edge.Tests.Filtering;
 /// <c>.gitignore</c> (two random patterns, the second sometimes negated) and random paths
 /// below it; git's verdicts are the expectations. Seeds are fixed, so failures reproduce.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class GitCheckIgnoreRandomizedTests
 {
     private const int CellsPerSeed = 300;
