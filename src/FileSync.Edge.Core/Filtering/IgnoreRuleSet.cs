@@ -20,10 +20,6 @@ internal sealed class IgnoreRuleSet
     /// <summary>The directory the patterns are relative to: '/'-separated, "" for the root.</summary>
     public string BaseDirectory { get; }
 
-    public IReadOnlyList<IgnorePattern> Patterns => _patterns;
-
-    public bool IsEmpty => _patterns.Length == 0;
-
     /// <summary>Parses gitignore-syntax text (a UTF-8 BOM and CRLF line ends are accepted).</summary>
     public static IgnorePattern[] ParsePatterns(ReadOnlySpan<char> content)
     {
