@@ -163,6 +163,12 @@ internal sealed class BracketExpression
     }
 
     /// <summary>True when <paramref name="c"/> is matched (never for <c>/</c>).</summary>
+    /// <remarks>
+    /// Case-insensitive matching mirrors git with <c>core.ignorecase=true</c>: the character is
+    /// lower-cased and compared with the members as written, so an upper-case single member
+    /// (<c>[A]</c>) matches nothing, while ranges are also tried with the upper-case form and
+    /// <c>[:upper:]</c> accepts lower-case letters.
+    /// </remarks>
     public bool Matches(char c, bool ignoreCase)
     {
         if (c == '/')
@@ -170,15 +176,7 @@ internal sealed class BracketExpression
             return false;
         }
 
-        var hit = Contains(c);
-        if (!hit && ignoreCase)
-        {
-            var lower = char.ToLowerInvariant(c);
-            var upper = char.ToUpperInvariant(c);
-            hit = (lower != c && Contains(lower)) || (upper != c && Contains(upper));
-        }
-
-        return hit != _negated;
+        return (ignoreCase ? ContainsFolded(c) : Contains(c)) != _negated;
     }
 
     private bool Contains(char c)
@@ -197,6 +195,33 @@ internal sealed class BracketExpression
         }
 
         return _classes != PosixClasses.None && InClasses(c, _classes);
+    }
+
+    private bool ContainsFolded(char c)
+    {
+        var lower = char.ToLowerInvariant(c);
+        if (_singles.Contains(lower))
+        {
+            return true;
+        }
+
+        var upper = char.ToUpperInvariant(lower);
+        for (var i = 0; i < _ranges.Length; i += 2)
+        {
+            if (
+                (lower >= _ranges[i] && lower <= _ranges[i + 1])
+                || (upper >= _ranges[i] && upper <= _ranges[i + 1])
+            )
+            {
+                return true;
+            }
+        }
+
+        return _classes != PosixClasses.None
+            && (
+                InClasses(lower, _classes)
+                || (_classes.HasFlag(PosixClasses.Upper) && char.IsAsciiLetterLower(lower))
+            );
     }
 
     // POSIX classes use ASCII semantics, as git's wildmatch does.

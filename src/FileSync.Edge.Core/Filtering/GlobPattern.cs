@@ -10,34 +10,67 @@ namespace FileSync.Edge.Filtering;
 /// <list type="bullet">
 /// <item><c>*</c> matches any run of characters except <c>/</c>; <c>?</c> and <c>[...]</c> match
 /// one character except <c>/</c>; <c>\x</c> matches <c>x</c> literally.</item>
-/// <item>A run of two or more asterisks at the start of the pattern or after a <c>/</c>, and
-/// followed by <c>/</c>, matches zero or more whole directories (<c>**/foo</c>,
-/// <c>a/**/b</c>).</item>
-/// <item>Any other run of two or more asterisks that is followed by <c>/</c> or ends the pattern
-/// matches any characters including <c>/</c> (<c>a/**</c>; and, as git does, <c>a**/c</c>
-/// matches <c>ab/x/c</c>).</item>
-/// <item>Every other run of asterisks behaves like a single <c>*</c> (<c>x/**q</c>).</item>
+/// <item>A run of two or more asterisks is a "globstar" when it is at a boundary — the start
+/// of the pattern, right after a <c>/</c>, or preceded only by ordinary characters (no
+/// <c>*?[\</c>) — and is followed by <c>/</c> or ends the pattern. Any other run behaves like a
+/// single <c>*</c> (<c>x/**q</c>, <c>*a**/c</c>).</item>
+/// <item>A globstar followed by <c>/</c> matches nothing at all (the <c>/</c> included) or any
+/// characters ending with <c>/</c>: <c>**/foo</c> and <c>a/**/b</c> match zero or more
+/// directories. A globstar at the end matches any characters including <c>/</c> (<c>a/**</c>).</item>
+/// <item>The "preceded only by ordinary characters" boundary mirrors git, which compares a
+/// pattern's literal prefix separately and runs wildmatch on the rest: so <c>x/a**</c> matches
+/// <c>x/ab/c</c>, and <c>a**/c</c> matches <c>ab/x/c</c> and even <c>ac</c>, while
+/// <c>\a**/c</c> or <c>*a**/c</c> do not cross a <c>/</c>.</item>
 /// <item>A malformed pattern (unclosed <c>[</c>, trailing backslash, unknown <c>[:class:]</c>)
 /// never matches: <see cref="Compile"/> returns null.</item>
 /// </list>
 /// <para>
 /// Matching is per UTF-16 character, not per UTF-8 byte as in git, so <c>?</c> matches one
-/// non-ASCII letter. Case-insensitive matching uses ordinal (invariant) case folding.
+/// non-ASCII letter. Case-insensitive matching folds literal characters with ordinal
+/// (invariant) rules, also beyond ASCII where git folds only ASCII; bracket expressions fold the
+/// way git does (see <see cref="BracketExpression.Matches"/>).
 /// </para>
 /// <para>Matching runs a small NFA over the tokens (no backtracking), so time is linear in the
 /// path length times the pattern length whatever the pattern.</para>
 /// </remarks>
 internal sealed class GlobPattern
 {
+    private static readonly System.Buffers.SearchValues<char> _globSpecials =
+        System.Buffers.SearchValues.Create("*?[\\");
+
     private readonly Token[] _tokens;
     private readonly MatchKind _kind;
     private readonly string _literal;
+
+    // Cheap rejections before the automaton runs: a general pattern's leading and trailing runs
+    // of literal characters must start and end the text, and its longest literal run must occur.
+    private readonly string _literalPrefix = string.Empty;
+    private readonly string _literalSuffix = string.Empty;
+    private readonly string _requiredLiteral = string.Empty;
 
     private GlobPattern(Token[] tokens, MatchKind kind, string literal)
     {
         _tokens = tokens;
         _kind = kind;
         _literal = literal;
+        if (kind == MatchKind.General)
+        {
+            var start = 0;
+            while (start < tokens.Length && tokens[start].Kind == TokenKind.Literal)
+            {
+                start++;
+            }
+
+            var end = tokens.Length;
+            while (end > start && tokens[end - 1].Kind == TokenKind.Literal)
+            {
+                end--;
+            }
+
+            _literalPrefix = LiteralOf(tokens.AsSpan(0, start));
+            _literalSuffix = LiteralOf(tokens.AsSpan(end));
+            _requiredLiteral = LongestLiteralRun(tokens.AsSpan(start, end - start));
+        }
     }
 
     private enum MatchKind
@@ -69,11 +102,11 @@ internal sealed class GlobPattern
         /// <summary><c>*</c>: zero or more characters other than <c>/</c>.</summary>
         Star,
 
-        /// <summary><c>**</c> not bounded by slashes on both sides: zero or more of any character.</summary>
+        /// <summary>A globstar that ends the pattern (or precedes <c>\/</c>): zero or more of any character.</summary>
         CrossStar,
 
         /// <summary>
-        /// <c>**/</c> at a directory boundary: empty, or any characters ending with <c>/</c>. It is
+        /// A globstar followed by <c>/</c>: empty, or any characters ending with <c>/</c>. It is
         /// always followed by a <see cref="DirectoriesLoop"/> token; both share the same rest.
         /// </summary>
         Directories,
@@ -103,15 +136,23 @@ internal sealed class GlobPattern
                         end++;
                     }
 
-                    var atBoundary = i == 0 || pattern[i - 1] == '/';
+                    var globstar =
+                        end - i >= 2
+                        && (
+                            i == 0
+                            || pattern[i - 1] == '/'
+                            || !pattern[..i].ContainsAny(_globSpecials)
+                        );
                     var slashAfter = end < pattern.Length && pattern[end] == '/';
-                    if (end - i >= 2 && atBoundary && slashAfter)
+                    var escapedSlashAfter =
+                        end + 1 < pattern.Length && pattern[end] == '\\' && pattern[end + 1] == '/';
+                    if (globstar && slashAfter)
                     {
                         tokens.Add(new Token(TokenKind.Directories));
                         tokens.Add(new Token(TokenKind.DirectoriesLoop));
                         i = end + 1;
                     }
-                    else if (end - i >= 2 && (slashAfter || end == pattern.Length))
+                    else if (globstar && (escapedSlashAfter || end == pattern.Length))
                     {
                         tokens.Add(new Token(TokenKind.CrossStar));
                         i = end;
@@ -177,7 +218,10 @@ internal sealed class GlobPattern
                     && text.StartsWith(_literal, comparison)
                     && !text[_literal.Length..].Contains('/');
             default:
-                return RunAutomaton(text, ignoreCase);
+                return text.StartsWith(_literalPrefix, comparison)
+                    && text.EndsWith(_literalSuffix, comparison)
+                    && (_requiredLiteral.Length == 0 || text.Contains(_requiredLiteral, comparison))
+                    && RunAutomaton(text, ignoreCase);
         }
     }
 
@@ -227,6 +271,30 @@ internal sealed class GlobPattern
         }
 
         return new string(chars);
+    }
+
+    private static string LongestLiteralRun(ReadOnlySpan<Token> tokens)
+    {
+        var bestStart = 0;
+        var bestLength = 0;
+        var runStart = 0;
+        for (var i = 0; i <= tokens.Length; i++)
+        {
+            if (i < tokens.Length && tokens[i].Kind == TokenKind.Literal)
+            {
+                continue;
+            }
+
+            if (i - runStart > bestLength)
+            {
+                bestStart = runStart;
+                bestLength = i - runStart;
+            }
+
+            runStart = i + 1;
+        }
+
+        return LiteralOf(tokens.Slice(bestStart, bestLength));
     }
 
     private bool RunAutomaton(ReadOnlySpan<char> text, bool ignoreCase)

@@ -20,10 +20,6 @@ internal sealed class IgnoreRuleSet
     /// <summary>The directory the patterns are relative to: '/'-separated, "" for the root.</summary>
     public string BaseDirectory { get; }
 
-    public IReadOnlyList<IgnorePattern> Patterns => _patterns;
-
-    public bool IsEmpty => _patterns.Length == 0;
-
     /// <summary>Parses gitignore-syntax text (a UTF-8 BOM and CRLF line ends are accepted).</summary>
     public static IgnorePattern[] ParsePatterns(ReadOnlySpan<char> content)
     {
@@ -45,16 +41,21 @@ internal sealed class IgnoreRuleSet
     }
 
     /// <summary>
-    /// Reads and parses the given ignore files in order (later files take precedence). Missing,
-    /// unreadable and symlinked files count as empty, as git does not follow symlinks to ignore
-    /// files. Returns null when no pattern was found.
+    /// Reads and parses the given ignore files in order (later files take precedence). Missing
+    /// and unreadable files count as empty, and so do symbolic links unless
+    /// <paramref name="followSymlinks"/> (git does not follow them for ignore files inside the
+    /// working tree). Returns null when no pattern was found.
     /// </summary>
-    public static IgnoreRuleSet? Load(string baseDirectory, params ReadOnlySpan<string> filePaths)
+    public static IgnoreRuleSet? Load(
+        string baseDirectory,
+        bool followSymlinks,
+        params ReadOnlySpan<string> filePaths
+    )
     {
         List<IgnorePattern>? patterns = null;
         foreach (var filePath in filePaths)
         {
-            var content = TryReadText(filePath);
+            var content = TryReadText(filePath, followSymlinks);
             if (content is null)
             {
                 continue;
@@ -93,12 +94,15 @@ internal sealed class IgnoreRuleSet
         return null;
     }
 
-    private static string? TryReadText(string filePath)
+    private static string? TryReadText(string filePath, bool followSymlinks)
     {
         try
         {
             var info = new FileInfo(filePath);
-            if (!info.Exists || info.Attributes.HasFlag(FileAttributes.ReparsePoint))
+            if (
+                !info.Exists
+                || (!followSymlinks && info.Attributes.HasFlag(FileAttributes.ReparsePoint))
+            )
             {
                 return null;
             }

@@ -30,6 +30,8 @@ namespace FileSync.Edge.Filtering;
 public sealed class WorkspaceIgnoreFilter
 {
     private const string GitDirectoryName = ".git";
+    private const string GitIgnoreFileName = ".gitignore";
+    private const string AishIgnoreFileName = ".aishignore";
 
     /// <summary>
     /// Built-in excludes, in gitignore syntax, applied with the lowest precedence (like git's
@@ -108,9 +110,14 @@ public sealed class WorkspaceIgnoreFilter
     /// <summary>Whether patterns match case-insensitively.</summary>
     public bool IgnoreCase => _ignoreCase;
 
-    /// <summary>True for the names of ignore files: <c>.gitignore</c> and <c>.aishignore</c>.</summary>
+    /// <summary>
+    /// True for the names of ignore files: <c>.gitignore</c> and <c>.aishignore</c>, compared
+    /// case-insensitively (on a case-insensitive file system <c>.GitIgnore</c> is read as
+    /// <c>.gitignore</c>; elsewhere a needless <see cref="Invalidate"/> is harmless).
+    /// </summary>
     public static bool IsIgnoreFileName(string fileName) =>
-        fileName is ".gitignore" or ".aishignore";
+        string.Equals(fileName, GitIgnoreFileName, StringComparison.OrdinalIgnoreCase)
+        || string.Equals(fileName, AishIgnoreFileName, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// True when <paramref name="relativePath"/> is excluded, either itself or because one of its
@@ -152,8 +159,10 @@ public sealed class WorkspaceIgnoreFilter
     }
 
     /// <summary>
-    /// Forgets all cached ignore files and verdicts; call it when any <c>.gitignore</c>,
-    /// <c>.aishignore</c> or <c>.git/info/exclude</c> changes.
+    /// Forgets all cached ignore files and verdicts. Call it when a <c>.gitignore</c>,
+    /// <c>.aishignore</c> or <c>.git/info/exclude</c> is created, changed or deleted, and also
+    /// when a directory is renamed, moved in or deleted (its ignore files move with it without
+    /// an event of their own) and before a full rescan.
     /// </summary>
     public void Invalidate() => Volatile.Write(ref _cache, new Cache());
 
@@ -170,8 +179,9 @@ public sealed class WorkspaceIgnoreFilter
             return state;
         }
 
-        state = directory.IsEmpty ? CreateRootState() : CreateState(cache, directory);
-        return cache.States.GetOrAdd(directory.ToString(), state);
+        var key = directory.ToString();
+        state = key.Length == 0 ? CreateRootState() : CreateState(cache, key);
+        return cache.States.GetOrAdd(key, state);
     }
 
     private DirectoryState CreateRootState()
@@ -180,7 +190,11 @@ public sealed class WorkspaceIgnoreFilter
         var gitDirectory = Path.Join(_rootPath, GitDirectoryName);
         if (
             Directory.Exists(gitDirectory)
-            && IgnoreRuleSet.Load(string.Empty, Path.Join(gitDirectory, "info", "exclude"))
+            && IgnoreRuleSet.Load(
+                string.Empty,
+                followSymlinks: true,
+                Path.Join(gitDirectory, "info", "exclude")
+            )
                 is { } exclude
         )
         {
@@ -195,7 +209,7 @@ public sealed class WorkspaceIgnoreFilter
         return new DirectoryState([.. chain], isExcluded: false);
     }
 
-    private DirectoryState CreateState(Cache cache, ReadOnlySpan<char> directory)
+    private DirectoryState CreateState(Cache cache, string directory)
     {
         var parent = GetDirectoryState(cache, ParentOf(directory));
         if (parent.IsExcluded)
@@ -209,7 +223,7 @@ public sealed class WorkspaceIgnoreFilter
             return new DirectoryState(parent.Chain, isExcluded: true);
         }
 
-        var own = LoadDirectoryRules(directory.ToString());
+        var own = LoadDirectoryRules(directory);
         return new DirectoryState(
             own is null ? parent.Chain : [.. parent.Chain, own],
             isExcluded: false
@@ -221,8 +235,9 @@ public sealed class WorkspaceIgnoreFilter
         var fullDirectory = directory.Length == 0 ? _rootPath : Path.Join(_rootPath, directory);
         return IgnoreRuleSet.Load(
             directory,
-            Path.Join(fullDirectory, ".gitignore"),
-            Path.Join(fullDirectory, ".aishignore")
+            followSymlinks: false,
+            Path.Join(fullDirectory, GitIgnoreFileName),
+            Path.Join(fullDirectory, AishIgnoreFileName)
         );
     }
 

@@ -7,6 +7,7 @@ namespace FileSync.Edge.Tests.Filtering;
 /// Every expectation here is git's: each scenario is materialised as a real repository and
 /// <c>git check-ignore</c> is asked about every path and every ancestor directory.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class GitCheckIgnoreAgreementTests
 {
     public static TheoryData<string> Scenarios => GitIgnoreScenarios.Names;
@@ -63,6 +64,43 @@ public sealed class GitCheckIgnoreAgreementTests
         kept.Sort(StringComparer.Ordinal);
 
         Assert.Equal(expected, kept);
+    }
+
+    [GitFact]
+    public async Task IsIgnored_IgnoreFilesAreSymlinks_AgreesWithGitWhichDoesNotFollowThem()
+    {
+        using var sandbox = await GitSandbox.CreateAsync();
+        sandbox.Write("rules.txt", "*.log\n");
+        sandbox.Create("a.log");
+        sandbox.Create("sub/b.log");
+        File.CreateSymbolicLink(Path.Combine(sandbox.Root, ".gitignore"), "rules.txt");
+        File.CreateSymbolicLink(Path.Combine(sandbox.Root, "sub", ".aishignore"), "../rules.txt");
+        File.CreateSymbolicLink(Path.Combine(sandbox.Root, "sub", ".gitignore"), "../rules.txt");
+        var gitVerdicts = await sandbox.QueryAsync(["a.log", "sub/b.log"], ignoreCase: false);
+        var filter = new WorkspaceIgnoreFilter(sandbox.Root, ignoreCase: false);
+
+        Assert.False(gitVerdicts["a.log"].Ignored);
+        Assert.Equal(gitVerdicts["a.log"].Ignored, filter.IsIgnored("a.log", isDirectory: false));
+        Assert.Equal(
+            gitVerdicts["sub/b.log"].Ignored,
+            filter.IsIgnored("sub/b.log", isDirectory: false)
+        );
+    }
+
+    [GitFact]
+    public async Task IsIgnored_InfoExcludeIsSymlink_AgreesWithGitWhichFollowsIt()
+    {
+        using var sandbox = await GitSandbox.CreateAsync();
+        sandbox.Write("rules.txt", "*.log\n");
+        sandbox.Create("a.log");
+        var exclude = Path.Combine(sandbox.Root, ".git", "info", "exclude");
+        File.Delete(exclude);
+        File.CreateSymbolicLink(exclude, Path.Combine(sandbox.Root, "rules.txt"));
+        var gitVerdicts = await sandbox.QueryAsync(["a.log"], ignoreCase: false);
+        var filter = new WorkspaceIgnoreFilter(sandbox.Root, ignoreCase: false);
+
+        Assert.True(gitVerdicts["a.log"].Ignored);
+        Assert.True(filter.IsIgnored("a.log", isDirectory: false));
     }
 
     private static async Task<GitSandbox> CreateSandboxAsync(GitIgnoreScenarios.Scenario scenario)

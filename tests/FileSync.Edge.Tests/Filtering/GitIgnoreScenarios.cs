@@ -239,6 +239,29 @@ internal static class GitIgnoreScenarios
             "x/ab/d/e",
             "x/ac"
         ),
+        Root(
+            "double-star-right-after-literal-prefix-is-a-globstar",
+            "a**/c\nx/a**/c\nq/*a**/c\n\\r**/z\nk/**\\/m\nb**/[a-b]\n",
+            "ac",
+            "x/ac",
+            "q/xa/y/c",
+            "q/xab/c",
+            "r/z",
+            "rz",
+            "r/y/z",
+            "k/m",
+            "k/x/m",
+            "k/x/y/m",
+            "ba",
+            "bb/"
+        ),
+        Root(
+            "double-star-after-a-wildcard-is-a-star",
+            "**[]a]/a**\n!ab/\n",
+            "[a]/ab/-",
+            "x]/ab/c/d",
+            "x]/ac"
+        ),
         Root("triple-star-is-a-double-star", "a/***/b\n", "a/b", "a/x/b", "a/x/y/b"),
         Root(
             "double-star-before-text-is-a-star",
@@ -423,6 +446,36 @@ internal static class GitIgnoreScenarios
             "case-insensitive-when-ignorecase-is-true",
             [(".gitignore", "*.LOG\nBuild/\n[a-c]X\n/Docs/readme.MD\n[[:upper:]]u\n")],
             ["a.log", "x/A.Log", "build/x", "BUILD/y", "bx", "Cx", "dx", "docs/README.md", "au"],
+            IgnoreCase: true
+        ),
+        new Scenario(
+            "case-insensitive-brackets-compare-lowercased-text-with-members-as-written",
+            [
+                (
+                    ".gitignore",
+                    "[A]1\n[a]2\n[A-C]3\n[a-c]4\n[B-a]5\n[[:lower:]]6\n[^A]7\n[!a]8\n[Dd]ebug/\n"
+                ),
+            ],
+            [
+                "A1",
+                "a1",
+                "A2",
+                "a2",
+                "B3",
+                "b3",
+                "B4",
+                "b4",
+                "C5",
+                "c5",
+                "_5",
+                "A6",
+                "A7",
+                "a7",
+                "A8",
+                "b8",
+                "DEBUG/x",
+                "debug/y",
+            ],
             IgnoreCase: true
         ),
     ];
