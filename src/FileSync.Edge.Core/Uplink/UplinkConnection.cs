@@ -327,8 +327,9 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                 await _commands.Writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
+        catch (Exception ex) when (ex is not OutOfMemoryException && !cancellationToken.IsCancellationRequested)
         {
+            // Socket errors, keepalive timeouts (the socket is aborted), a handshake that never came.
             Log.ConnectionLost(_logger, ex.Message);
             if (!handshakeDone)
             {

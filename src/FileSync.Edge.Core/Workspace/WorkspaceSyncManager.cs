@@ -34,6 +34,11 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     private readonly Dictionary<string, string> _serverState = new(PathComparer.Default);
     private readonly Dictionary<string, FileReadStatus> _skipped = new(PathComparer.Default);
     private readonly Dictionary<string, string> _errors = new(PathComparer.Default);
+
+    /// <summary>Content read during a manifest pass, for the files the server may then ask for (bounded by <see cref="HeldContentBudget"/>).</summary>
+    private readonly Dictionary<string, (string Hash, byte[] Content)> _heldContent = new(PathComparer.Default);
+    private const long HeldContentBudget = 16 * 1024 * 1024;
+    private long _heldBytes;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true }
     );
@@ -500,6 +505,11 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     {
         var candidates = new HashSet<string>(PathComparer.Default);
         var safeDirectories = new HashSet<string>(PathComparer.Default);
+        if (dirty.Any(p => !_index.Contains(p) && !File.Exists(WorkspacePaths.ToFullPath(RootPath, p))))
+        {
+            // A directory appeared, vanished or moved: ignore files may have come or gone with it.
+            _filter.Invalidate();
+        }
         foreach (var path in dirty)
         {
             if (!HasNoLinkedAncestor(path, safeDirectories))
@@ -784,6 +794,8 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         finally
         {
             Volatile.Write(ref _pendingManifestDiff, null);
+            _heldContent.Clear();
+            _heldBytes = 0;
         }
     }
 
@@ -931,7 +943,16 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         }
         // Skip the read when size and mtime match the index and the server already has that content.
         var skipIfMatches = item.Indexed is { } indexed && (context.IndexOnly || indexed.Hash == item.ServerHash) ? item.Indexed : null;
-        return _reader.Read(item.Path, skipIfMatches, keepContent: !context.IndexOnly);
+        if (!context.IndexOnly && _heldContent.TryGetValue(item.Path, out var held) && item.Indexed is { } entry)
+        {
+            // Read during the manifest pass and unchanged since (same size and mtime): no second read.
+            var check = _reader.Read(item.Path, entry, keepContent: false);
+            return check.Status == FileReadStatus.Unchanged && check.Hash == held.Hash ? check with { Status = FileReadStatus.Ok, Content = held.Content } : Reread();
+        }
+        return Reread();
+
+        // In the manifest pass, content is kept (within a budget) so files the server turns out to need are not read twice.
+        FileReadResult Reread() => _reader.Read(item.Path, skipIfMatches, keepContent: !context.IndexOnly || _heldBytes < HeldContentBudget);
     }
 
     private async Task ApplyAsync(FileReadResult result, BatchContext context, CancellationToken cancellationToken)
@@ -956,6 +977,11 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
                 }
                 _index.Set(path, result.ToEntry());
                 _indexChanged = true;
+                if (context.IndexOnly && result.Content is not null && _heldBytes + result.Content.Length <= HeldContentBudget)
+                {
+                    _heldContent[path] = (result.Hash!, result.Content);
+                    _heldBytes += result.Content.Length;
+                }
                 if (!context.IndexOnly && result.Content is not null)
                 {
                     var known = _serverState.TryGetValue(path, out var serverHash);

@@ -481,7 +481,8 @@ internal sealed class MirrorStore
                     temp,
                     FileMode.CreateNew,
                     FileAccess.Write,
-                    FileShare.None
+                    // Shared, not exclusive: an exclusive (flock) lock would fail when anyone merely reads the temp file.
+                    FileShare.Read
                 )
             )
             {

@@ -37,7 +37,7 @@ public abstract class EndToEndTestBase(ITestOutputHelper output) : IAsyncLifetim
     {
         foreach (var agent in _agents)
         {
-            await agent.DisposeAsync();
+            await agent.DisposeAsync(); // never throws: a failed test must not leak processes
         }
         if (Server is not null)
         {
@@ -80,15 +80,47 @@ public abstract class EndToEndTestBase(ITestOutputHelper output) : IAsyncLifetim
         Server = await InProcessServer.StartAsync(MirrorRoot, null, legacy, port, Output);
     }
 
-    protected ChildProcess StartAgent(IEnumerable<string> workspaces, params string[] extraArguments)
+    protected ChildProcess StartAgent(IEnumerable<string> workspaces, params string[] extraArguments) =>
+        StartAgentVia(Server!.WebSocketUri, workspaces, extraArguments);
+
+    /// <summary>Starts an agent that connects to <paramref name="server"/> (e.g. a fault proxy in front of the server).</summary>
+    protected ChildProcess StartAgentVia(Uri server, IEnumerable<string> workspaces, params string[] extraArguments)
     {
-        var arguments = workspaces.Concat(["--server", Server!.WebSocketUri.ToString(), "--config", NoConfigFile]).Concat(extraArguments);
+        var arguments = workspaces.Concat(["--server", server.ToString()]).Concat(extraArguments.Contains("--config") ? [] : ["--config", NoConfigFile]).Concat(extraArguments);
         var agent = ChildProcess.StartBuilt("filesync-edge", arguments, Output, new Dictionary<string, string?> { ["FILESYNC_STATE_DIR"] = StateDirectory });
         _agents.Add(agent);
         return agent;
     }
 
     protected ChildProcess StartAgent(TempDirectory workspace, params string[] extraArguments) => StartAgent([workspace.Path], extraArguments);
+
+    /// <summary>Asks the agent for <c>edge:status</c> through the server's admin API and returns the reply payload.</summary>
+    protected async Task<System.Text.Json.JsonElement> GetAgentStatusAsync(string edgeId)
+    {
+        var requestId = Guid.NewGuid().ToString("N");
+        await Server!.SendCommandAsync(edgeId, $$$"""{"type":"edge:status_request","payload":{"requestId":"{{{requestId}}}"}}""");
+        System.Text.Json.JsonElement? reply = null;
+        await Wait.UntilAsync(
+            async () =>
+            {
+                reply = (await Server.GetRepliesAsync(edgeId))
+                    .Where(r => r.Type == "edge:status" && r.Payload.TryGetProperty("requestId", out var id) && id.GetString() == requestId)
+                    .Select(r => (System.Text.Json.JsonElement?)r.Payload)
+                    .FirstOrDefault();
+                return reply is not null;
+            },
+            Wait.Generous,
+            () => "the edge:status reply"
+        );
+        return reply!.Value;
+    }
+
+    /// <summary>Bodies (create + modify) and content bytes the server has received for its only workspace.</summary>
+    protected async Task<(long Bodies, long ContentBytes, long Manifests)> ReceivedAsync()
+    {
+        var workspace = (await Server!.GetStatusAsync()).Workspaces.Single();
+        return (workspace.Received.Create + workspace.Received.Modify, workspace.Received.ContentBytes, workspace.Received.Manifest);
+    }
 
     protected async Task<string> WaitForEdgeIdAsync()
     {

@@ -125,13 +125,25 @@ public sealed class ChildProcess : IAsyncDisposable
     }
 
     /// <summary>Sends SIGSTOP / SIGCONT (POSIX) to freeze and resume the process.</summary>
-    public void Signal(int signal) => _ = SysKill(_process.Id, signal);
+    public void Signal(int signal)
+    {
+        if (Volatile.Read(ref _disposed) == 0 && !_process.HasExited)
+        {
+            _ = SysKill(_process.Id, signal);
+        }
+    }
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int SysKill(int pid, int signal);
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         try
         {
             if (!_process.HasExited)

@@ -19,7 +19,7 @@ public static class MirrorAssert
         foreach (var path in Directory.EnumerateFiles(workspace, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true }))
         {
             var relative = Path.GetRelativePath(workspace, path).Replace('\\', '/');
-            if (relative.StartsWith(".git/", StringComparison.Ordinal) || excluded?.Invoke(relative) == true)
+            if (relative.StartsWith(".git/", StringComparison.Ordinal) || IsServerTempFile(relative) || excluded?.Invoke(relative) == true)
             {
                 continue;
             }
@@ -34,6 +34,9 @@ public static class MirrorAssert
         }
         return files;
     }
+
+    /// <summary>The reference server writes atomically through ".~filesync-*.tmp" files; they are not content.</summary>
+    private static bool IsServerTempFile(string relative) => Path.GetFileName(relative).StartsWith(".~filesync-", StringComparison.Ordinal);
 
     /// <summary>Waits until <paramref name="mirror"/> equals <paramref name="expected"/>; fails with a diff.</summary>
     public static Task EqualsEventuallyAsync(Func<Dictionary<string, byte[]>> expected, string mirror, TimeSpan? deadline = null) =>

@@ -1,0 +1,213 @@
+using System.Text.RegularExpressions;
+using FileSync.Edge.Tests.Infrastructure;
+
+namespace FileSync.Edge.Tests.EndToEnd;
+
+/// <summary>
+/// Disconnects, stalls, kills and restarts, injected for real (a TCP proxy in front of the server, a
+/// real server process, agent restarts): afterwards the mirror converges and only what changed is re-sent.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed partial class ResumeAndFaultTests(ITestOutputHelper output) : EndToEndTestBase(output)
+{
+    private static TempDirectory Populate(TempDirectory workspace, int files, int bytesEach = 200)
+    {
+        var filler = new string('x', bytesEach);
+        for (var i = 0; i < files; i++)
+        {
+            workspace.Write($"d{i % 50}/f{i:D4}.txt", $"{i}:{filler}");
+        }
+        return workspace;
+    }
+
+    private async Task<TcpFaultProxy> StartProxyAsync()
+    {
+        var proxy = new TcpFaultProxy(Server!.Port);
+        _proxies.Add(proxy);
+        await Task.CompletedTask;
+        return proxy;
+    }
+
+    private readonly List<TcpFaultProxy> _proxies = [];
+
+    public override async Task DisposeAsync()
+    {
+        foreach (var proxy in _proxies)
+        {
+            await proxy.DisposeAsync();
+        }
+        foreach (var process in _serverProcesses)
+        {
+            process.Signal(18); // a frozen server must be able to die
+            await process.DisposeAsync();
+        }
+        await base.DisposeAsync();
+    }
+
+    private Task WaitForNoEdgeAsync() =>
+        Wait.UntilAsync(async () => (await Server!.GetStatusAsync()).Edges.Count == 0, Wait.Generous, () => "the edge to be disconnected");
+
+    [Fact]
+    public async Task Reconnect_OneOfTwoThousandFilesChanged_ExactlyOneBodyResent()
+    {
+        var workspace = Populate(NewWorkspace(), 2000);
+        await StartServerAsync();
+        var proxy = await StartProxyAsync();
+        StartAgentVia(proxy.WebSocketUri, [workspace.Path]);
+        await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
+        var before = await ReceivedAsync();
+        Assert.Equal(2000, before.Bodies);
+
+        proxy.Refusing = true;
+        proxy.CutAll();
+        await WaitForNoEdgeAsync();
+        workspace.Write("d7/f0007.txt", "changed while disconnected");
+        proxy.Refusing = false;
+
+        await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
+        var after = await ReceivedAsync();
+        Assert.Equal(1, after.Bodies - before.Bodies);
+        Assert.Equal("changed while disconnected".Length, after.ContentBytes - before.ContentBytes);
+        Assert.True(after.Manifests > before.Manifests, "the reconnect went through a manifest exchange");
+    }
+
+    [Fact]
+    public async Task AgentRestart_OneOfTwoThousandFilesChanged_OneBodyResentOneFileRead()
+    {
+        var workspace = Populate(NewWorkspace(), 2000);
+        await StartServerAsync();
+        var agent = StartAgent(workspace);
+        await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
+        agent.Terminate();
+        Assert.Equal(0, await agent.WaitForExitAsync());
+        await WaitForNoEdgeAsync();
+        var before = await ReceivedAsync();
+
+        workspace.Write("d3/f0003.txt", "changed while the agent was stopped");
+        StartAgent(workspace);
+
+        await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
+        await Wait.UntilAsync(async () => (await Server!.GetStatusAsync()).Workspaces.Single().Done, Wait.Generous, () => "file_done after the restart");
+        var after = await ReceivedAsync();
+        Assert.Equal(1, after.Bodies - before.Bodies);
+        var status = await GetAgentStatusAsync(await WaitForEdgeIdAsync());
+        Assert.Equal(1, status.GetProperty("workspaces")[0].GetProperty("filesRead").GetInt64());
+    }
+
+    [Fact]
+    public async Task AgentRestart_SavedIndexCorrupt_WarnsRebuildsAndSyncs()
+    {
+        var workspace = Populate(NewWorkspace(), 20);
+        await StartServerAsync();
+        var agent = StartAgent(workspace);
+        await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
+        agent.Terminate();
+        Assert.Equal(0, await agent.WaitForExitAsync());
+        var saved = Assert.Single(Directory.GetFiles(StateDirectory, "index-*.json"));
+        File.WriteAllText(saved, "{ not json at all");
+        workspace.Write("new.txt", "after corruption");
+
+        var restarted = StartAgent(workspace);
+
+        await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
+        await restarted.WaitForLineAsync("ignored the saved index");
+    }
+
+    [Fact]
+    public async Task ServerProcessKilledDuringInitialSync_RestartedWithMirror_Converges()
+    {
+        var workspace = Populate(NewWorkspace(), 1500, bytesEach: 20_000);
+        var server = await StartServerProcessAsync(port: 0);
+        var port = server.Port;
+        var agent = StartAgentVia(new Uri($"ws://127.0.0.1:{port}/ws/v1/edge"), [workspace.Path]);
+        await Wait.UntilAsync(
+            () => Directory.Exists(MirrorOf(workspace)) && Directory.EnumerateFiles(MirrorOf(workspace), "*", SearchOption.AllDirectories).Take(50).Count() == 50,
+            Wait.Generous,
+            () => "the initial sync to be under way"
+        );
+
+        await server.Process.DisposeAsync(); // SIGKILL mid-sync
+        workspace.Write("d1/f0001.txt", "changed while the server was dead");
+        await StartServerProcessAsync(port);
+
+        await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace), deadline: TimeSpan.FromSeconds(60));
+        Assert.False(agent.HasExited);
+    }
+
+    [Fact]
+    public async Task ConnectionCutMidBatch_Converges()
+    {
+        var workspace = Populate(NewWorkspace(), 10);
+        await StartServerAsync();
+        var proxy = await StartProxyAsync();
+        StartAgentVia(proxy.WebSocketUri, [workspace.Path]);
+        await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
+        var before = await ReceivedAsync();
+
+        for (var i = 0; i < 800; i++)
+        {
+            workspace.Write($"burst/f{i:D3}.txt", new string('y', 5_000) + i);
+        }
+        await Wait.UntilAsync(async () => (await ReceivedAsync()).Bodies > before.Bodies, Wait.Generous, () => "the burst to start arriving");
+        proxy.CutAll();
+        File.Delete(Path.Combine(workspace.Path, "d1/f0001.txt"));
+
+        await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
+    }
+
+    [Fact]
+    public async Task ConnectionStalled_KeepaliveDetectsItAndAgentReconnects()
+    {
+        var workspace = Populate(NewWorkspace(), 5);
+        var config = Path.Combine(NewDirectory().Path, "config.json");
+        File.WriteAllText(config, """{"Uplink": {"KeepAliveSeconds": 2, "KeepAliveTimeoutSeconds": 2}}""");
+        await StartServerAsync();
+        var proxy = await StartProxyAsync();
+        var agent = StartAgentVia(proxy.WebSocketUri, [workspace.Path], "--config", config);
+        await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
+
+        proxy.Stall();
+        workspace.Write("during-stall.txt", "must arrive after the reconnect");
+        await agent.WaitForLineAsync("Connection lost", TimeSpan.FromSeconds(30));
+        proxy.Resume();
+
+        await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
+        Assert.True(proxy.Accepted >= 2);
+    }
+
+    [Fact]
+    public async Task ServerProcessFrozen_DefaultKeepaliveDetectsWithin30Seconds()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // SIGSTOP is POSIX-only.
+        }
+        var workspace = Populate(NewWorkspace(), 5);
+        var server = await StartServerProcessAsync(port: 0);
+        var agent = StartAgentVia(new Uri($"ws://127.0.0.1:{server.Port}/ws/v1/edge"), [workspace.Path]);
+        await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
+
+        server.Process.Signal(19); // SIGSTOP: the TCP connection stays up, nobody answers
+        await agent.WaitForLineAsync("Connection lost", TimeSpan.FromSeconds(30));
+        server.Process.Signal(18); // SIGCONT
+        workspace.Write("after-thaw.txt", "synced after the reconnect");
+
+        await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
+    }
+
+    private sealed record ServerProcess(ChildProcess Process, int Port);
+
+    private async Task<ServerProcess> StartServerProcessAsync(int port)
+    {
+        var process = ChildProcess.StartBuilt("filesync-server", ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--mirror", MirrorRoot], Output);
+        _serverProcesses.Add(process);
+        await process.WaitForLineAsync("listening on");
+        var line = process.Lines.First(l => l.Contains("listening on", StringComparison.Ordinal));
+        return new ServerProcess(process, int.Parse(ListeningPort().Match(line).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private readonly List<ChildProcess> _serverProcesses = [];
+
+    [GeneratedRegex(@":(\d+)")]
+    private static partial Regex ListeningPort();
+}
