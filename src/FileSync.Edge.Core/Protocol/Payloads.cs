@@ -162,6 +162,9 @@ public sealed record WorkspaceStatus
 
     /// <summary>Files whose content the agent has read since it started (a measure of re-reading).</summary>
     public long FilesRead { get; init; }
+
+    /// <summary>Files and directories that could not be read (permission denied, I/O errors).</summary>
+    public int Errors { get; init; }
     public string? LastError { get; init; }
 }
 

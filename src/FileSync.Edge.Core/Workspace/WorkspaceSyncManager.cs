@@ -50,6 +50,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     private bool _dirtyOverflowed;
     private volatile bool _rescanRequested;
     private volatile bool _resyncRequested;
+    private bool _rewatchRequested;
     private long _syncedEpoch = -1;
     private long _refusalReportedEpoch = -1;
     private long _lastBatchTimestamp;
@@ -64,6 +65,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     private int _statusFiles;
     private long _statusBytes;
     private int _statusSkipped;
+    private int _statusErrors;
     private int _disposed;
     private long _messagesSent;
     private bool _indexChanged;
@@ -126,6 +128,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
             Bytes = Interlocked.Read(ref _statusBytes),
             Skipped = Volatile.Read(ref _statusSkipped),
             FilesRead = _reader.FilesRead,
+            Errors = Volatile.Read(ref _statusErrors),
             LastError = _lastError,
         };
 
@@ -401,6 +404,12 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
             finally
             {
                 _lastBatchTimestamp = _time.GetTimestamp();
+                if (_rewatchRequested)
+                {
+                    _rewatchRequested = false;
+                    StartWatcher();
+                    _rescanRequested = true; // anything that changed while unwatched
+                }
                 PublishStatus();
                 SaveIndexIfDue(force: _state != WorkspaceState.Watching);
             }
@@ -724,6 +733,8 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
                 {
                     _ = info.EnumerateFileSystemInfos().Any();
                     _errors.Remove(key);
+                    // The OS watcher could not watch it while it was unreadable: watch the tree anew.
+                    _rewatchRequested = true;
                 }
                 catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
                 {
@@ -1061,6 +1072,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         Volatile.Write(ref _statusFiles, _index.Count);
         Interlocked.Exchange(ref _statusBytes, _index.TotalBytes);
         Volatile.Write(ref _statusSkipped, _skipped.Count);
+        Volatile.Write(ref _statusErrors, _errors.Count);
     }
 
     public async ValueTask DisposeAsync()

@@ -29,7 +29,8 @@ public static class AgentHost
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            await error.WriteLineAsync($"filesync-edge: error: {parse.Errors[0].Message} (see --help)").ConfigureAwait(false);
+            var message = parse.Errors[0].Message.Split('\n', 2)[0].Trim();
+            await error.WriteLineAsync($"filesync-edge: error: {message} (see --help)").ConfigureAwait(false);
             return AgentExitCodes.BadArguments;
         }
         var exitCode = AgentExitCodes.Ok;

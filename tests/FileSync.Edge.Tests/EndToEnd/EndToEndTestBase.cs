@@ -84,10 +84,19 @@ public abstract class EndToEndTestBase(ITestOutputHelper output) : IAsyncLifetim
         StartAgentVia(Server!.WebSocketUri, workspaces, extraArguments);
 
     /// <summary>Starts an agent that connects to <paramref name="server"/> (e.g. a fault proxy in front of the server).</summary>
-    protected ChildProcess StartAgentVia(Uri server, IEnumerable<string> workspaces, params string[] extraArguments)
+    protected ChildProcess StartAgentVia(Uri server, IEnumerable<string> workspaces, params string[] extraArguments) =>
+        StartAgentProcess(server, workspaces, asUnprivilegedUser: false, extraArguments);
+
+    protected ChildProcess StartAgentProcess(Uri server, IEnumerable<string> workspaces, bool asUnprivilegedUser, params string[] extraArguments)
     {
         var arguments = workspaces.Concat(["--server", server.ToString()]).Concat(extraArguments.Contains("--config") ? [] : ["--config", NoConfigFile]).Concat(extraArguments);
-        var agent = ChildProcess.StartBuilt("filesync-edge", arguments, Output, new Dictionary<string, string?> { ["FILESYNC_STATE_DIR"] = StateDirectory });
+        var agent = ChildProcess.StartBuilt(
+            "filesync-edge",
+            arguments,
+            Output,
+            new Dictionary<string, string?> { ["FILESYNC_STATE_DIR"] = StateDirectory },
+            asUnprivilegedUser
+        );
         _agents.Add(agent);
         return agent;
     }

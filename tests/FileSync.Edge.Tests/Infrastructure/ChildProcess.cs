@@ -34,16 +34,32 @@ public sealed class ChildProcess : IAsyncDisposable
     public string Output => string.Join(Environment.NewLine, _lines);
 
     /// <summary>Starts one of the executables built next to the test assembly (filesync-edge, filesync-server).</summary>
-    public static ChildProcess StartBuilt(string executable, IEnumerable<string> arguments, ITestOutputHelper? output = null, IDictionary<string, string?>? environment = null)
+    public static ChildProcess StartBuilt(
+        string executable,
+        IEnumerable<string> arguments,
+        ITestOutputHelper? output = null,
+        IDictionary<string, string?>? environment = null,
+        bool asUnprivilegedUser = false
+    )
     {
         var dll = BuiltPath(executable);
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(asUnprivilegedUser && IsRoot ? "setpriv" : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (asUnprivilegedUser && IsRoot)
+        {
+            // Root reads everything; permission tests need a real unprivileged process.
+            foreach (var argument in new[] { "--reuid=65534", "--regid=65534", "--clear-groups", "dotnet" })
+            {
+                info.ArgumentList.Add(argument);
+            }
+            info.Environment["HOME"] = Path.GetTempPath();
+            info.Environment["DOTNET_CLI_HOME"] = Path.GetTempPath();
+        }
         info.ArgumentList.Add(dll);
         foreach (var argument in arguments)
         {
@@ -61,6 +77,9 @@ public sealed class ChildProcess : IAsyncDisposable
         }
         return Start(info, executable, output);
     }
+
+    /// <summary>True when the tests run as root (uid 0), where file permissions do not stop reads.</summary>
+    public static bool IsRoot => !OperatingSystem.IsWindows() && Environment.UserName == "root";
 
     /// <summary>The .dll of a built executable in its own output folder (recorded at build time).</summary>
     public static string BuiltPath(string executable)
