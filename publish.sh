@@ -140,7 +140,7 @@ missing_packs() {
   pack_pattern="NU110[123]: Unable to find package (Microsoft\.[A-Za-z]+\.App\.(Runtime|Host|Crossgen2)\.$rid|runtime\.$rid\.[A-Za-z.]+)"
   others=$(grep -vE "$pack_pattern" <<<"$errors" || true)
   [[ -z "$others" ]] || return 1
-  grep -oE "Unable to find package [^ ]+" <<<"$errors" | awk '{print $5}' | sort -u | paste -sd, - | sed 's/,/, /g'
+  grep -oE "Unable to find package [^ ]+" <<<"$errors" | awk '{ sub(/\.$/, "", $5); print $5 }' | sort -u | paste -sd, - | sed 's/,/, /g'
 }
 
 published=0
