@@ -19,7 +19,8 @@
 #   3  nothing was published: every requested rid was skipped for a missing runtime pack
 #
 # Environment:
-#   FILESYNC_BUILD_LOCK     if set (and flock exists), every dotnet call runs under `flock <file>`
+#   FILESYNC_BUILD_LOCK     if set (and flock exists), every dotnet call runs under `flock -o <file>`
+#                         (-o: build servers that outlive dotnet do not keep the lock)
 #   FILESYNC_MAX_AGENT_BYTES  size limit of the agent executable (default 25000000, i.e. 25 MB)
 #
 # Build trees live in artifacts/_build/<rid>/ (bin, obj, logs), so publishing never touches the
@@ -89,7 +90,7 @@ fi
 
 dotnet_cmd() {
   if [[ -n "${FILESYNC_BUILD_LOCK:-}" ]] && command -v flock >/dev/null 2>&1; then
-    flock "$FILESYNC_BUILD_LOCK" dotnet "$@"
+    flock -o "$FILESYNC_BUILD_LOCK" dotnet "$@"
   else
     dotnet "$@"
   fi
