@@ -377,4 +377,141 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
         Assert.NotEqual(first, _uplink.Session);
         Assert.Equal("changed during the outage", RecordingUplink.Text(_uplink.OfType(MessageTypes.FileCreateSync).Single()));
     }
+
+    [Fact]
+    public async Task PeriodicRescan_ChangeWithoutAnyEvent_SentAtTheNextReconciliation()
+    {
+        _workspace.Write("a.txt", "v1");
+        var time = new ManualTimeProvider();
+        await StartAsync(new SyncOptions { BatchMilliseconds = 500, SettleMilliseconds = 10, RescanMinutes = 10 }, time);
+        _uplink.Connect();
+        await WaitForDoneAsync();
+        _uplink.Clear();
+
+        _workspace.Write("a.txt", "v2, and the watcher missed it");
+        time.Advance(TimeSpan.FromMinutes(9));
+        Assert.Empty(_uplink.Sent);
+        time.Advance(TimeSpan.FromMinutes(1));
+        await Wait.UntilAsync(
+            () =>
+            {
+                time.Advance(TimeSpan.FromMilliseconds(10)); // the batch's own settle delay
+                return !_uplink.Sent.IsEmpty;
+            },
+            Wait.Generous,
+            () => "the modify found by the periodic rescan"
+        );
+
+        Assert.Equal("v2, and the watcher missed it", RecordingUplink.Text(_uplink.Sent.Single()));
+    }
+
+    [Fact]
+    public async Task WatchLimitReached_WarnsOnceNamingTheSysctlAndPollsInstead()
+    {
+        _workspace.Write("a.txt", "a");
+        var time = new ManualTimeProvider();
+        var logger = new ListLogger();
+        _manager = new WorkspaceSyncManager(
+            Root,
+            new SyncOptions { BatchMilliseconds = 500, SettleMilliseconds = 10, RescanMinutes = 0 },
+            _uplink,
+            new ThrowingWatcherFactory(new IOException("The configured user limit (8192) on the number of inotify watches was reached.")),
+            time,
+            logger
+        );
+        await _manager.StartAsync();
+        _uplink.Connect();
+        await WaitForDoneAsync();
+        _uplink.Clear();
+
+        _workspace.Write("b.txt", "created with no watcher running");
+        await Wait.UntilAsync(
+            () =>
+            {
+                time.Advance(TimeSpan.FromMilliseconds(500));
+                return !_uplink.Sent.IsEmpty;
+            },
+            Wait.Generous,
+            () => "the create found by polling"
+        );
+
+        Assert.Equal(["b.txt"], _uplink.RelativePathsOf(MessageTypes.FileCreateSync));
+        var warning = Assert.Single(logger.Records, r => r.Id.Name == "WatchLimitReached");
+        Assert.Contains("fs.inotify.max_user_watches", warning.Message);
+    }
+
+    [Fact]
+    public async Task Batch_ChangeArrivesWhileBatchIsSending_SentInTheNextBatch()
+    {
+        _workspace.Write("a.txt", "v0");
+        var gated = new GatedUplink(_uplink);
+        _manager = new WorkspaceSyncManager(
+            Root,
+            new SyncOptions { BatchMilliseconds = 20, SettleMilliseconds = 0, RescanMinutes = 0 },
+            gated,
+            _watchers,
+            TimeProvider.System,
+            NullLogger.Instance
+        );
+        await _manager.StartAsync();
+        _uplink.Connect();
+        await WaitForDoneAsync();
+        _uplink.Clear();
+
+        gated.Close();
+        _workspace.Write("a.txt", "v1");
+        Touch("a.txt");
+        await gated.Blocked.OrTimeout(what: "the batch to block in its send");
+        _workspace.Write("b.txt", "arrived mid-batch");
+        Touch("b.txt");
+        gated.Open();
+
+        await Wait.UntilAsync(() => _uplink.Sent.Count >= 2, Wait.Generous, () => "both changes");
+        Assert.Equal(["a.txt"], _uplink.RelativePathsOf(MessageTypes.FileModifySync));
+        Assert.Equal(["b.txt"], _uplink.RelativePathsOf(MessageTypes.FileCreateSync));
+    }
+
+    /// <summary>A watcher factory whose watchers cannot start (as when inotify is out of watches).</summary>
+    private sealed class ThrowingWatcherFactory(Exception failure) : FileSync.Edge.Watching.IWorkspaceWatcherFactory
+    {
+        public FileSync.Edge.Watching.IWorkspaceWatcher Create(string rootPath) => throw failure;
+    }
+
+    /// <summary>Holds sends while closed, so a test can act in the middle of a batch.</summary>
+    private sealed class GatedUplink(RecordingUplink inner) : FileSync.Edge.Uplink.IUplink
+    {
+        private TaskCompletionSource _open = CompletedSource();
+        private readonly TaskCompletionSource _blocked = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Blocked => _blocked.Task;
+
+        public FileSync.Edge.Uplink.UplinkSession? Session => inner.Session;
+
+        public event Action? SessionChanged
+        {
+            add => inner.SessionChanged += value;
+            remove => inner.SessionChanged -= value;
+        }
+
+        public void Close() => _open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Open() => _open.TrySetResult();
+
+        public async ValueTask<bool> SendAsync(FileSync.Edge.Uplink.UplinkSession session, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default)
+        {
+            if (!_open.Task.IsCompleted)
+            {
+                _blocked.TrySetResult();
+                await _open.Task.WaitAsync(cancellationToken);
+            }
+            return await inner.SendAsync(session, frame, cancellationToken);
+        }
+
+        private static TaskCompletionSource CompletedSource()
+        {
+            var source = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            source.SetResult();
+            return source;
+        }
+    }
 }
