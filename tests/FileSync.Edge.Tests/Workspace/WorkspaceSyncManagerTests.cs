@@ -33,10 +33,16 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
         _workspace.Dispose();
     }
 
-    private async Task<WorkspaceSyncManager> StartAsync(SyncOptions? options = null, TimeProvider? time = null)
+    private async Task<WorkspaceSyncManager> StartAsync(
+        SyncOptions? options = null,
+        TimeProvider? time = null,
+        FileSync.Edge.Uplink.IUplink? uplink = null,
+        FileSync.Edge.Watching.IWorkspaceWatcherFactory? watchers = null,
+        Microsoft.Extensions.Logging.ILogger? logger = null
+    )
     {
         options ??= new SyncOptions { BatchMilliseconds = 20, SettleMilliseconds = 0, RescanMinutes = 0 };
-        _manager = new WorkspaceSyncManager(Root, options, _uplink, _watchers, time ?? TimeProvider.System, NullLogger.Instance);
+        _manager = new WorkspaceSyncManager(Root, options, uplink ?? _uplink, watchers ?? _watchers, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
         await _manager.StartAsync();
         return _manager;
     }
@@ -411,15 +417,12 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
         _workspace.Write("a.txt", "a");
         var time = new ManualTimeProvider();
         var logger = new ListLogger();
-        _manager = new WorkspaceSyncManager(
-            Root,
+await StartAsync(
             new SyncOptions { BatchMilliseconds = 500, SettleMilliseconds = 10, RescanMinutes = 0 },
-            _uplink,
-            new ThrowingWatcherFactory(new IOException("The configured user limit (8192) on the number of inotify watches was reached.")),
             time,
-            logger
+            watchers: new ThrowingWatcherFactory(new IOException("The configured user limit (8192) on the number of inotify watches was reached.")),
+            logger: logger
         );
-        await _manager.StartAsync();
         _uplink.Connect();
         await WaitForDoneAsync();
         _uplink.Clear();
@@ -445,15 +448,7 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
     {
         _workspace.Write("a.txt", "v0");
         var gated = new GatedUplink(_uplink);
-        _manager = new WorkspaceSyncManager(
-            Root,
-            new SyncOptions { BatchMilliseconds = 20, SettleMilliseconds = 0, RescanMinutes = 0 },
-            gated,
-            _watchers,
-            TimeProvider.System,
-            NullLogger.Instance
-        );
-        await _manager.StartAsync();
+await StartAsync(uplink: gated);
         _uplink.Connect();
         await WaitForDoneAsync();
         _uplink.Clear();
