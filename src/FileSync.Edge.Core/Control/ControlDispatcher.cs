@@ -1,31 +1,50 @@
 using System.Reflection;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using System.Text.Unicode;
+using System.Threading.Channels;
 using FileSync.Edge.Protocol;
 using FileSync.Edge.Uplink;
 using FileSync.Edge.Workspace;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace FileSync.Edge.Control;
 
 /// <summary>
-/// Consumes server → edge commands (one at a time, from the uplink's bounded queue) and turns them
-/// into actions and replies. Every path is checked by <see cref="PathGuard"/> before anything is opened;
-/// a bad command gets one <c>error</c> reply and never stops the loop.
+/// The control stage: consumes server → edge commands one at a time (from the uplink's bounded
+/// queue) and turns them into actions and replies. Every path is checked by <see cref="PathGuard"/>
+/// before anything is opened. Each bad command gets exactly one reply (<c>error</c>,
+/// <c>workspace:sync_error</c>, or the command's own result carrying an <c>error</c>) and one log
+/// line; an unknown type gets a debug log line; nothing stops the loop but cancellation.
 /// </summary>
-public sealed partial class ControlDispatcher(UplinkConnection uplink, WorkspaceRegistry workspaces, TimeProvider time, ILogger<ControlDispatcher> logger)
+public sealed partial class ControlDispatcher(
+    IUplink uplink,
+    WorkspaceRegistry workspaces,
+    IOptions<SyncOptions> syncOptions,
+    TimeProvider time,
+    ILogger<ControlDispatcher> logger,
+    IWorkspaceListStore? workspaceStore = null
+)
 {
+    /// <summary>Most paths one <c>edge:config_update</c> may list.</summary>
+    public const int MaxWorkspacesPerUpdate = 256;
+
+    /// <summary>Longest <c>requestId</c> echoed back, in characters.</summary>
+    public const int MaxRequestIdLength = 256;
+
     private static ProtocolJsonContext Json => ProtocolJsonContext.Default;
 
     public static string AgentVersion { get; } =
         typeof(ControlDispatcher).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
 
-    /// <summary>Runs until the uplink's command queue completes or <paramref name="cancellationToken"/> fires.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken = default)
+    /// <summary>Runs until <paramref name="commands"/> completes or <paramref name="cancellationToken"/> fires.</summary>
+    public async Task RunAsync(ChannelReader<ProtocolMessage> commands, CancellationToken cancellationToken = default)
     {
         try
         {
-            await foreach (var message in uplink.Commands.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (var message in commands.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 try
                 {
@@ -37,8 +56,8 @@ public sealed partial class ControlDispatcher(UplinkConnection uplink, Workspace
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
-                    Log.CommandFailed(logger, message.Type, ex);
-                    await ReplyErrorAsync($"'{message.Type}' failed: {ex.Message}", "internal_error", cancellationToken).ConfigureAwait(false);
+                    Log.CommandFailed(logger, LogText.Clean(message.Type), ex);
+                    await ReplyErrorAsync(message, $"'{message.Type}' failed: {ex.Message}", ErrorCodes.InternalError, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -49,31 +68,52 @@ public sealed partial class ControlDispatcher(UplinkConnection uplink, Workspace
     }
 
     /// <summary>Handles one command. Internal so tests can drive it without a socket.</summary>
-    internal async Task DispatchAsync(ProtocolMessage message, CancellationToken cancellationToken)
+    internal async Task DispatchAsync(ProtocolMessage message, CancellationToken cancellationToken = default)
     {
+        if (message.IsMalformed)
+        {
+            await ReplyErrorAsync(message, message.ParseError!, ErrorCodes.MalformedMessage, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         string error;
         switch (message.Type)
         {
             case MessageTypes.ManifestDiff:
                 if (!message.TryReadPayload(Json.ManifestDiffPayload, out var diff, out error))
                 {
-                    await ReplyErrorAsync(error, ErrorCodes.InvalidPayload, cancellationToken).ConfigureAwait(false);
+                    await ReplyErrorAsync(message, error, ErrorCodes.InvalidPayload, cancellationToken).ConfigureAwait(false);
                     return;
                 }
-                if (diff!.Path is not null && workspaces.Find(diff.Path) is { } target)
+                if (diff.Path is not null && PathGuard.CheckShape(diff.Path) is null && workspaces.Find(diff.Path) is { } target)
                 {
                     target.OnManifestDiff(diff);
                 }
                 else
                 {
-                    Log.UnknownWorkspace(logger, message.Type, diff.Path ?? "");
+                    Log.UnknownWorkspace(logger, message.Type, LogText.Clean(diff.Path ?? ""));
                 }
                 return;
 
             case MessageTypes.ConfigUpdate:
-                if (!message.TryReadPayload(Json.ConfigUpdatePayload, out var config, out error) || config!.WorkspacePaths is null)
+                if (!message.TryReadPayload(Json.ConfigUpdatePayload, out var config, out error))
                 {
-                    await ReplyErrorAsync(error.Length > 0 ? error : "'edge:config_update' needs 'workspacepaths'", ErrorCodes.InvalidPayload, cancellationToken)
+                    await ReplyErrorAsync(message, error, ErrorCodes.InvalidPayload, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+                if (config.WorkspacePaths is null)
+                {
+                    await ReplyErrorAsync(message, "'edge:config_update' needs 'workspacepaths' (an array of absolute paths)", ErrorCodes.InvalidPayload, cancellationToken)
+                        .ConfigureAwait(false);
+                    return;
+                }
+                if (config.WorkspacePaths.Count > MaxWorkspacesPerUpdate)
+                {
+                    await ReplyErrorAsync(
+                            message,
+                            $"'edge:config_update' lists {config.WorkspacePaths.Count} workspaces; at most {MaxWorkspacesPerUpdate} are accepted",
+                            ErrorCodes.InvalidPayload,
+                            cancellationToken
+                        )
                         .ConfigureAwait(false);
                     return;
                 }
@@ -83,148 +123,330 @@ public sealed partial class ControlDispatcher(UplinkConnection uplink, Workspace
             case MessageTypes.SyncStart:
             case MessageTypes.SyncStop:
             case MessageTypes.Resync:
-                if (!message.TryReadPayload(Json.WorkspacePathPayload, out var target2, out error) || string.IsNullOrWhiteSpace(target2!.Path))
+                if (!message.TryReadPayload(Json.WorkspacePathPayload, out var workspace, out error))
                 {
-                    await ReplyErrorAsync(error.Length > 0 ? error : $"'{message.Type}' needs 'path'", ErrorCodes.InvalidPayload, cancellationToken).ConfigureAwait(false);
+                    await ReplyErrorAsync(message, error, ErrorCodes.InvalidPayload, cancellationToken).ConfigureAwait(false);
                     return;
                 }
-                await ApplyWorkspaceCommandAsync(message.Type, target2.Path, cancellationToken).ConfigureAwait(false);
+                if (string.IsNullOrWhiteSpace(workspace.Path))
+                {
+                    await ReplyErrorAsync(message, $"'{message.Type}' needs 'path' (an absolute path)", ErrorCodes.InvalidPayload, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+                await (
+                    message.Type switch
+                    {
+                        MessageTypes.SyncStart => StartWorkspaceAsync(workspace.Path, cancellationToken),
+                        MessageTypes.SyncStop => StopWorkspaceAsync(workspace.Path, cancellationToken),
+                        _ => ResyncWorkspaceAsync(workspace.Path, cancellationToken),
+                    }
+                ).ConfigureAwait(false);
                 return;
 
             case MessageTypes.ChunkRequest:
-                if (!message.TryReadPayload(Json.ChunkRequestPayload, out var chunk, out error))
+                if (!message.TryReadPayload(Json.ChunkRequestPayload, out var chunk, out error) || !HasUsableRequestId(chunk.RequestId, ref error))
                 {
-                    await ReplyErrorAsync(error, ErrorCodes.InvalidPayload, cancellationToken).ConfigureAwait(false);
+                    await ReplyErrorAsync(message, error, ErrorCodes.InvalidPayload, cancellationToken).ConfigureAwait(false);
                     return;
                 }
-                await ReplyAsync(MessageTypes.ChunkResult, ReadChunk(chunk!), Json.ChunkResultPayload, cancellationToken).ConfigureAwait(false);
+                await ReplyChunkAsync(chunk, cancellationToken).ConfigureAwait(false);
                 return;
 
             case MessageTypes.WorkspaceRequest:
-                if (!message.TryReadPayload(Json.WorkspaceRequestPayload, out var listing, out error))
+                if (!message.TryReadPayload(Json.WorkspaceRequestPayload, out var listing, out error) || !HasUsableRequestId(listing.RequestId, ref error))
                 {
-                    await ReplyErrorAsync(error, ErrorCodes.InvalidPayload, cancellationToken).ConfigureAwait(false);
+                    await ReplyErrorAsync(message, error, ErrorCodes.InvalidPayload, cancellationToken).ConfigureAwait(false);
                     return;
                 }
-                await ReplyAsync(MessageTypes.WorkspaceResult, ListWorkspace(listing!, cancellationToken), Json.WorkspaceResultPayload, cancellationToken)
+                await ReplyAsync(MessageTypes.WorkspaceResult, ListWorkspace(listing, cancellationToken), Json.WorkspaceResultPayload, cancellationToken)
                     .ConfigureAwait(false);
                 return;
 
             case MessageTypes.StatusRequest:
-                message.TryReadPayload(Json.StatusRequestPayload, out var status, out _);
-                await ReplyAsync(MessageTypes.EdgeStatus, BuildStatus(status?.RequestId), Json.EdgeStatusPayload, cancellationToken).ConfigureAwait(false);
+                // No payload, or one without a usable requestId, still gets a status (uncorrelated).
+                var requestId = message.TryReadPayload(Json.StatusRequestPayload, out var status, out _) && status.RequestId?.Length <= MaxRequestIdLength
+                    ? status.RequestId
+                    : null;
+                await ReplyAsync(MessageTypes.EdgeStatus, BuildStatus(requestId), Json.EdgeStatusPayload, cancellationToken).ConfigureAwait(false);
                 return;
 
             default:
-                Log.UnknownCommand(logger, message.Type.Length > 100 ? message.Type[..100] : message.Type);
+                Log.UnknownCommand(logger, LogText.Clean(message.Type));
                 return;
         }
+    }
+
+    private static bool HasUsableRequestId(string? requestId, ref string error)
+    {
+        if (requestId?.Length > MaxRequestIdLength)
+        {
+            error = $"'requestId' is longer than {MaxRequestIdLength} characters";
+            return false;
+        }
+        return true;
     }
 
     private async Task ApplyConfigAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken)
     {
         var wanted = new List<string>();
-        foreach (var path in paths.Distinct(StringComparer.Ordinal))
+        foreach (var path in paths)
         {
-            var root = WorkspaceRootValidator.Validate(path, out var error);
+            var root = PathGuard.ResolveRoot(path, out var error, out var code);
             if (root is null)
             {
-                await ReplySyncErrorAsync(path ?? "", CodeFor(error), error, cancellationToken).ConfigureAwait(false);
+                await RefuseWorkspaceAsync(path ?? "", code, error, cancellationToken).ConfigureAwait(false);
                 continue;
             }
-            wanted.Add(root);
+            if (!wanted.Contains(root, PathComparer.Default))
+            {
+                wanted.Add(root);
+            }
         }
         foreach (var manager in workspaces.Managers)
         {
-            if (!wanted.Contains(manager.RootPath, PathComparer.Default))
+            if (!wanted.Contains(RealRootOf(manager), PathComparer.Default))
             {
                 await workspaces.RemoveAsync(manager.RootPath, cancellationToken).ConfigureAwait(false);
             }
         }
+        var applied = new List<string>();
         foreach (var root in wanted)
         {
+            if (FindByRealRoot(root) is not null)
+            {
+                applied.Add(root);
+                continue;
+            }
             var (_, error) = await workspaces.AddAsync(root, cancellationToken).ConfigureAwait(false);
             if (error.Length > 0)
             {
-                await ReplySyncErrorAsync(root, CodeFor(error), error, cancellationToken).ConfigureAwait(false);
+                await RefuseWorkspaceAsync(root, ErrorCodes.ForbiddenPath, error, cancellationToken).ConfigureAwait(false);
+                continue;
             }
+            applied.Add(root);
+        }
+        Remember(list =>
+        {
+            list.Clear();
+            list.AddRange(applied);
+            return true;
+        });
+    }
+
+    private async Task StartWorkspaceAsync(string path, CancellationToken cancellationToken)
+    {
+        var root = PathGuard.ResolveRoot(path, out var error, out var code);
+        if (root is null)
+        {
+            await RefuseWorkspaceAsync(path, code, error, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        if (FindByRealRoot(root) is null)
+        {
+            (_, error) = await workspaces.AddAsync(root, cancellationToken).ConfigureAwait(false);
+            if (error.Length > 0)
+            {
+                await RefuseWorkspaceAsync(root, ErrorCodes.ForbiddenPath, error, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+        }
+        Remember(list =>
+        {
+            if (list.Contains(root, PathComparer.Default))
+            {
+                return false;
+            }
+            list.Add(root);
+            return true;
+        });
+    }
+
+    private async Task StopWorkspaceAsync(string path, CancellationToken cancellationToken)
+    {
+        if (PathGuard.CheckShape(path) is { } shapeError)
+        {
+            await RefuseWorkspaceAsync(path, ErrorCodes.ForbiddenPath, shapeError, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        var manager = FindActive(path);
+        var names = new List<string> { path };
+        if (manager is not null)
+        {
+            names.Add(manager.RootPath);
+            names.Add(RealRootOf(manager));
+            await workspaces.RemoveAsync(manager.RootPath, cancellationToken).ConfigureAwait(false);
+        }
+        else if (FullPathOf(path) is { } full && PathGuard.ResolveLinks(full, out _) is { } real)
+        {
+            names.Add(full);
+            names.Add(real);
+        }
+        // Forget it even when it is not running (a remembered folder that was missing at start-up).
+        var forgotten = false;
+        Remember(list =>
+        {
+            forgotten = list.RemoveAll(saved => names.Any(name => SamePath(saved, name))) > 0;
+            return forgotten;
+        });
+        if (manager is null && !forgotten)
+        {
+            await RefuseWorkspaceAsync(path, ErrorCodes.NotFound, $"'{path}' is not an active workspace", cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task ApplyWorkspaceCommandAsync(string type, string path, CancellationToken cancellationToken)
+    private async Task ResyncWorkspaceAsync(string path, CancellationToken cancellationToken)
     {
-        switch (type)
+        if (PathGuard.CheckShape(path) is { } shapeError)
         {
-            case MessageTypes.SyncStart:
-                var (_, error) = await workspaces.AddAsync(path, cancellationToken).ConfigureAwait(false);
-                if (error.Length > 0)
-                {
-                    await ReplySyncErrorAsync(path, CodeFor(error), error, cancellationToken).ConfigureAwait(false);
-                }
-                return;
-            case MessageTypes.SyncStop:
-                if (!await workspaces.RemoveAsync(path, cancellationToken).ConfigureAwait(false))
-                {
-                    await ReplySyncErrorAsync(path, ErrorCodes.NotFound, $"'{path}' is not an active workspace", cancellationToken).ConfigureAwait(false);
-                }
-                return;
-            default:
-                if (workspaces.Find(path) is { } manager)
-                {
-                    manager.RequestResync();
-                }
-                else
-                {
-                    await ReplySyncErrorAsync(path, ErrorCodes.NotFound, $"'{path}' is not an active workspace", cancellationToken).ConfigureAwait(false);
-                }
-                return;
+            await RefuseWorkspaceAsync(path, ErrorCodes.ForbiddenPath, shapeError, cancellationToken).ConfigureAwait(false);
+            return;
         }
+        if (FindActive(path) is { } manager)
+        {
+            manager.RequestResync();
+            return;
+        }
+        await RefuseWorkspaceAsync(path, ErrorCodes.NotFound, $"'{path}' is not an active workspace", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The active workspace named by an absolute <paramref name="path"/> (as given or with links resolved).</summary>
+    private WorkspaceSyncManager? FindActive(string path)
+    {
+        if (workspaces.Find(path) is { } manager)
+        {
+            return manager;
+        }
+        return FullPathOf(path) is { } full && PathGuard.ResolveLinks(full, out _) is { } real ? FindByRealRoot(real) : null;
+    }
+
+    private static string? FullPathOf(string path)
+    {
+        try
+        {
+            return Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return null;
+        }
+    }
+
+    private WorkspaceSyncManager? FindByRealRoot(string realRoot) =>
+        workspaces.Managers.FirstOrDefault(m => SamePath(m.RootPath, realRoot) || SamePath(RealRootOf(m), realRoot));
+
+    private static string RealRootOf(WorkspaceSyncManager manager) => PathGuard.ResolveLinks(manager.RootPath, out _) ?? manager.RootPath;
+
+    private static bool SamePath(string a, string b) =>
+        string.Equals(Path.TrimEndingDirectorySeparator(a), Path.TrimEndingDirectorySeparator(b), PathComparer.Comparison);
+
+    /// <summary>Applies <paramref name="change"/> to the remembered list; saves when it says something changed.</summary>
+    private void Remember(Func<List<string>, bool> change)
+    {
+        if (workspaceStore is null)
+        {
+            return;
+        }
+        try
+        {
+            var list = workspaceStore.Load().ToList();
+            if (change(list))
+            {
+                workspaceStore.Save(list);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
+        {
+            Log.WorkspaceListNotSaved(logger, ex.Message);
+        }
+    }
+
+    private async Task ReplyChunkAsync(ChunkRequestPayload request, CancellationToken cancellationToken)
+    {
+        var result = ReadChunk(request);
+        var frame = ProtocolMessage.Serialize(MessageTypes.ChunkResult, result, Json.ChunkResultPayload);
+        if (frame.Length > ProtocolMessage.MaxFrameBytes)
+        {
+            // Encoded (base64, escapes) the content would not fit into one frame the server accepts.
+            result = Failed(request, $"file does not fit into one frame of {ProtocolMessage.MaxFrameBytes} bytes", ErrorCodes.TooLarge);
+            frame = ProtocolMessage.Serialize(MessageTypes.ChunkResult, result, Json.ChunkResultPayload);
+        }
+        await SendAsync(frame, cancellationToken).ConfigureAwait(false);
     }
 
     private ChunkResultPayload ReadChunk(ChunkRequestPayload request)
     {
         var resolution = PathGuard.Resolve(workspaces.Managers, request.Path);
-        if (resolution.Workspace is null)
+        if (!resolution.IsAllowed)
         {
-            Log.PathRefused(logger, resolution.Error!);
-            return new ChunkResultPayload { RequestId = request.RequestId, Path = request.Path, Error = resolution.Error, Code = ErrorCodes.ForbiddenPath };
+            Log.PathRefused(logger, LogText.Clean(request.Path ?? ""), resolution.Error!);
+            return Failed(request, resolution.Error!, resolution.Code!);
         }
-        var result = resolution.Workspace.ReadForServer(resolution.RelativePath);
+        var workspace = resolution.Workspace!;
+        var file = new FileInfo(WorkspacePaths.ToFullPath(workspace.RootPath, resolution.RelativePath));
+        if (file.Exists && file.Length == 0)
+        {
+            // Empty, or not a regular file at all (a FIFO or a device reports size 0, and opening a FIFO
+            // blocks until someone writes to it): answer without opening it.
+            return new ChunkResultPayload { RequestId = request.RequestId, Path = request.Path, Content = "", Encoding = ContentEncodings.Utf8 };
+        }
+        var result = workspace.ReadForServer(resolution.RelativePath);
         return result.Status switch
         {
-            FileReadStatus.Ok or FileReadStatus.Unchanged when result.Content is { } content => new ChunkResultPayload
+            FileReadStatus.Ok when result.Content is { } content => new ChunkResultPayload
             {
                 RequestId = request.RequestId,
                 Path = request.Path,
                 Content = Utf8.IsValid(content) ? Encoding.UTF8.GetString(content) : Convert.ToBase64String(content),
                 Encoding = Utf8.IsValid(content) ? ContentEncodings.Utf8 : ContentEncodings.Base64,
             },
-            FileReadStatus.TooLarge => Failed(request, $"file is larger than the limit ({result.Size} bytes)", ErrorCodes.TooLarge),
+            FileReadStatus.TooLarge => Failed(request, $"file is larger than the limit of {syncOptions.Value.MaxFileBytes} bytes", ErrorCodes.TooLarge),
             FileReadStatus.Binary => Failed(request, "file is binary", ErrorCodes.Binary),
             FileReadStatus.Missing => Failed(request, "file not found", ErrorCodes.NotFound),
             FileReadStatus.NotAFile => Failed(request, "not a regular file", ErrorCodes.NotFound),
             FileReadStatus.Unstable => Failed(request, "file is being written; retry", ErrorCodes.Unreadable),
             _ => Failed(request, result.Error ?? "file cannot be read", ErrorCodes.Unreadable),
         };
-
-        static ChunkResultPayload Failed(ChunkRequestPayload request, string error, string code) =>
-            new() { RequestId = request.RequestId, Path = request.Path, Error = error, Code = code };
     }
+
+    private static ChunkResultPayload Failed(ChunkRequestPayload request, string error, string code) =>
+        new()
+        {
+            RequestId = request.RequestId,
+            Path = request.Path?.Length <= PathGuard.MaxPathLength ? request.Path : null,
+            Error = error,
+            Code = code,
+        };
 
     private WorkspaceResultPayload ListWorkspace(WorkspaceRequestPayload request, CancellationToken cancellationToken)
     {
-        var manager = request.Path is null ? (workspaces.Managers.Count == 1 ? workspaces.Managers[0] : null) : workspaces.Find(request.Path);
+        var managers = workspaces.Managers;
+        var manager = request.Path is null ? (managers.Count == 1 ? managers[0] : null)
+            : PathGuard.CheckShape(request.Path) is null ? FindActive(request.Path)
+            : null;
         if (manager is null)
+        {
+            Log.CommandRejected(logger, ErrorCodes.NotFound, $"ctx:workspace_request for {LogText.Clean(request.Path ?? "(no path)")}: not an active workspace");
+            return new WorkspaceResultPayload
+            {
+                RequestId = request.RequestId,
+                Path = request.Path?.Length <= PathGuard.MaxPathLength ? request.Path : "",
+                Error = request.Path is null ? "'path' is required when more than one workspace is active" : "not an active workspace",
+                Code = ErrorCodes.NotFound,
+            };
+        }
+        var maxFiles = syncOptions.Value.MaxFiles;
+        var files = manager.State == WorkspaceState.Refused ? null : manager.ListFiles(cancellationToken);
+        if (files is null || files.Count > maxFiles)
         {
             return new WorkspaceResultPayload
             {
                 RequestId = request.RequestId,
-                Path = request.Path ?? "",
-                Error = "not an active workspace",
-                Code = ErrorCodes.NotFound,
+                Path = manager.RootPath,
+                Error = $"the workspace has more than {maxFiles} files and is not synced",
+                Code = ErrorCodes.TooManyFiles,
             };
         }
-        return new WorkspaceResultPayload { RequestId = request.RequestId, Path = manager.RootPath, Files = manager.ListFiles(cancellationToken) };
+        return new WorkspaceResultPayload { RequestId = request.RequestId, Path = manager.RootPath, Files = files };
     }
 
     private EdgeStatusPayload BuildStatus(string? requestId)
@@ -240,39 +462,71 @@ public sealed partial class ControlDispatcher(UplinkConnection uplink, Workspace
         };
     }
 
-    private static string CodeFor(string error) =>
-        error.Contains("does not exist", StringComparison.Ordinal) ? ErrorCodes.NotFound : ErrorCodes.ForbiddenPath;
-
-    private Task ReplySyncErrorAsync(string path, string code, string message, CancellationToken cancellationToken) =>
-        ReplyAsync(MessageTypes.SyncError, new SyncErrorPayload { Path = path, Code = code, Message = message }, Json.SyncErrorPayload, cancellationToken);
-
-    private Task ReplyErrorAsync(string message, string code, CancellationToken cancellationToken)
+    private Task RefuseWorkspaceAsync(string path, string code, string message, CancellationToken cancellationToken)
     {
-        Log.CommandRejected(logger, code, message);
-        return ReplyAsync(MessageTypes.Error, new ErrorPayload { Message = message, Code = code }, Json.ErrorPayload, cancellationToken);
+        Log.WorkspaceRefused(logger, code, message);
+        var session = uplink.Session;
+        return ReplyAsync(
+            MessageTypes.SyncError,
+            new SyncErrorPayload
+            {
+                Path = path.Length <= PathGuard.MaxPathLength ? path : path[..PathGuard.MaxPathLength],
+                Code = code,
+                Message = message,
+                EdgeId = session?.EdgeId,
+                UserId = session?.UserId,
+            },
+            Json.SyncErrorPayload,
+            cancellationToken
+        );
     }
 
-    private async Task ReplyAsync<T>(string type, T payload, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    private Task ReplyErrorAsync(ProtocolMessage command, string message, string code, CancellationToken cancellationToken)
     {
-        await uplink.SendAsync(ProtocolMessage.Serialize(type, payload, typeInfo), cancellationToken).ConfigureAwait(false);
+        Log.CommandRejected(logger, code, LogText.Clean(message));
+        var known = command.Type.Length is > 0 and <= 64 ? command.Type : null;
+        return ReplyAsync(
+            MessageTypes.Error,
+            new ErrorPayload
+            {
+                Message = message,
+                Code = code,
+                Command = known,
+                RequestId = RequestIdOf(command),
+            },
+            Json.ErrorPayload,
+            cancellationToken
+        );
     }
 
-    // Event ids 400-499: control.
-    private static partial class Log
+    /// <summary>The command's <c>requestId</c> when it is a usable string, whatever else is wrong with the payload.</summary>
+    private static string? RequestIdOf(ProtocolMessage command)
     {
-        [LoggerMessage(400, LogLevel.Debug, "Ignored unknown command type '{Type}'", EventName = "UnknownCommand")]
-        public static partial void UnknownCommand(ILogger logger, string type);
+        if (command.Payload.ValueKind != JsonValueKind.Object
+            || !command.Payload.TryGetProperty("requestId", out var id)
+            || id.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+        try
+        {
+            return id.GetString() is { Length: <= MaxRequestIdLength } text ? text : null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
 
-        [LoggerMessage(401, LogLevel.Warning, "Rejected a command ({Code}): {Reason}", EventName = "CommandRejected")]
-        public static partial void CommandRejected(ILogger logger, string code, string reason);
+    private Task ReplyAsync<T>(string type, T payload, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) =>
+        SendAsync(ProtocolMessage.Serialize(type, payload, typeInfo), cancellationToken);
 
-        [LoggerMessage(402, LogLevel.Warning, "Refused a server path: {Reason}", EventName = "PathRefused")]
-        public static partial void PathRefused(ILogger logger, string reason);
-
-        [LoggerMessage(403, LogLevel.Error, "Command '{Type}' failed", EventName = "CommandFailed")]
-        public static partial void CommandFailed(ILogger logger, string type, Exception exception);
-
-        [LoggerMessage(404, LogLevel.Debug, "'{Type}' names no active workspace: {Path}", EventName = "UnknownWorkspace")]
-        public static partial void UnknownWorkspace(ILogger logger, string type, string path);
+    /// <summary>Sends on the current session; a reply while disconnected is dropped (the server asks again).</summary>
+    private async Task SendAsync(byte[] frame, CancellationToken cancellationToken)
+    {
+        if (uplink.Session is { } session)
+        {
+            await uplink.SendAsync(session, frame, cancellationToken).ConfigureAwait(false);
+        }
     }
 }

@@ -54,4 +54,5 @@ public static class ErrorCodes
     public const string MalformedMessage = "malformed_message";
     public const string InvalidPayload = "invalid_payload";
     public const string Unauthorized = "unauthorized";
+    public const string InternalError = "internal_error";
 }

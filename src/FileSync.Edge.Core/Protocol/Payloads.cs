@@ -81,6 +81,12 @@ public sealed record ErrorPayload
 {
     public required string Message { get; init; }
     public string? Code { get; init; }
+
+    /// <summary>The type of the command this answers, when it had one (edge → server).</summary>
+    public string? Command { get; init; }
+
+    /// <summary>The <c>requestId</c> of the command this answers, when it had a readable one (edge → server).</summary>
+    public string? RequestId { get; init; }
 }
 
 /// <summary>Payload of <c>edge:config_update</c>.</summary>

@@ -14,6 +14,22 @@ public readonly record struct ProtocolMessage(string Type, JsonElement Payload)
     /// <summary>Largest frame either side accepts, in bytes.</summary>
     public const int MaxFrameBytes = 5 * 1024 * 1024;
 
+    /// <summary>
+    /// Why a received frame could not be parsed, for a frame a receiver could not accept (see
+    /// <see cref="Malformed"/>); null for every parsed message. <see cref="TryParse"/> never sets it.
+    /// </summary>
+    public string? ParseError { get; init; }
+
+    /// <summary>True for a placeholder made by <see cref="Malformed"/>.</summary>
+    public bool IsMalformed => ParseError is not null;
+
+    /// <summary>
+    /// A placeholder for a frame that could not be accepted (not JSON, too large, binary, …), so a
+    /// receive loop can hand "answer this with an <c>error</c>" to the stage that sends replies. Its
+    /// <see cref="Type"/> is empty, which no dispatcher handles as a command.
+    /// </summary>
+    public static ProtocolMessage Malformed(string reason) => new("", default) { ParseError = reason };
+
     /// <summary>Serializes <paramref name="payload"/> into a UTF-8 envelope.</summary>
     public static byte[] Serialize<T>(string type, T payload, JsonTypeInfo<T> typeInfo)
     {
@@ -60,6 +76,17 @@ public readonly record struct ProtocolMessage(string Type, JsonElement Payload)
                 error = "frame has no string 'type'";
                 return false;
             }
+            string type;
+            try
+            {
+                type = typeElement.GetString()!;
+            }
+            catch (InvalidOperationException)
+            {
+                // An escaped lone surrogate ("\ud800") is valid JSON but not a valid string.
+                error = "frame 'type' is not a valid string";
+                return false;
+            }
             var payload = default(JsonElement);
             if (root.TryGetProperty("payload", out var payloadElement))
             {
@@ -70,7 +97,7 @@ public readonly record struct ProtocolMessage(string Type, JsonElement Payload)
                 }
                 payload = payloadElement.Clone();
             }
-            message = new ProtocolMessage(typeElement.GetString()!, payload);
+            message = new ProtocolMessage(type, payload);
             error = "";
             return true;
         }

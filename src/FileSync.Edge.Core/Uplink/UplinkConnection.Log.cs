@@ -19,11 +19,10 @@ public sealed partial class UplinkConnection
         [LoggerMessage(103, LogLevel.Debug, "The server {Server} rejected the API key; not retrying", EventName = "AuthenticationRejected")]
         public static partial void AuthenticationRejected(ILogger logger, string server);
 
-        [LoggerMessage(104, LogLevel.Warning, "Ignored a malformed frame from the server: {Reason}", EventName = "MalformedFrame")]
+        // Frames that cannot be accepted after the handshake are answered (and logged) by the control stage;
+        // this line is only for a bad handshake, when there is nobody to answer yet.
+        [LoggerMessage(104, LogLevel.Warning, "Ignored a malformed handshake from the server: {Reason}", EventName = "MalformedFrame")]
         public static partial void MalformedFrame(ILogger logger, string reason);
-
-        [LoggerMessage(105, LogLevel.Warning, "Dropped a frame from the server: {Reason}", EventName = "FrameDropped")]
-        public static partial void FrameDropped(ILogger logger, string reason);
 
         [LoggerMessage(106, LogLevel.Warning, "The server reported an error ({Code}): {Message}", EventName = "ServerError")]
         public static partial void ServerError(ILogger logger, string code, string message);

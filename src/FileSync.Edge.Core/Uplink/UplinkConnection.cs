@@ -20,6 +20,13 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
     private static readonly TimeSpan s_sendTimeout = TimeSpan.FromSeconds(30);
     private const int CommandQueueCapacity = 256;
 
+    /// <summary>
+    /// Most bytes of received frames waiting in the command queue. A frame larger than what is left
+    /// waits (the receive loop stops reading: backpressure) until the control stage catches up; one
+    /// frame of any accepted size always fits into an empty queue.
+    /// </summary>
+    internal const long CommandQueueBytes = 8L * 1024 * 1024;
+
     private readonly UplinkOptions _options;
     private readonly IReconnectPolicy _policy;
     private readonly TimeProvider _time;
@@ -27,9 +34,14 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
     private readonly string _fingerprint;
     private readonly Lock _stateGate = new();
     private readonly SemaphoreSlim _sendLock = new(1, 1);
-    private readonly Channel<ProtocolMessage> _commands = Channel.CreateBounded<ProtocolMessage>(
+    private readonly Channel<QueuedCommand> _commands = Channel.CreateBounded<QueuedCommand>(
         new BoundedChannelOptions(CommandQueueCapacity) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait }
     );
+    private readonly Channel<bool> _commandBytesFreed = Channel.CreateBounded<bool>(
+        new BoundedChannelOptions(1) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite }
+    );
+    private readonly CommandReader _commandReader;
+    private long _queuedCommandBytes;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
 
@@ -47,6 +59,7 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
         _time = time;
         _logger = logger;
         _fingerprint = string.IsNullOrWhiteSpace(options.Fingerprint) ? MachineFingerprint.Compute() : options.Fingerprint;
+        _commandReader = new CommandReader(this);
         ServerUri = BuildUri(options.Server ?? throw new ArgumentException("Uplink server URL is required", nameof(options)), _fingerprint);
     }
 
@@ -68,8 +81,12 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
 
     public event Action? SessionChanged;
 
-    /// <summary>Server → edge messages other than the handshake, for the control stage. Bounded.</summary>
-    public ChannelReader<ProtocolMessage> Commands => _commands.Reader;
+    /// <summary>
+    /// Server → edge messages other than the handshake, for the control stage, plus a
+    /// <see cref="ProtocolMessage.Malformed"/> placeholder for each frame that could not be accepted
+    /// (to be answered with <c>error</c>). Bounded in count and in bytes; single reader.
+    /// </summary>
+    public ChannelReader<ProtocolMessage> Commands => _commandReader;
 
     /// <summary>Completes when the connection stops for good; faults with <see cref="UplinkAuthenticationException"/> on a rejected key.</summary>
     public Task Completion => _completion.Task;
@@ -279,23 +296,30 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
             while (true)
             {
                 var frame = await ReceiveFrameAsync(socket, buffer, cancellationToken).ConfigureAwait(false);
-                if (frame is null)
+                if (frame.Closed)
                 {
                     Log.Closed(_logger, socket.CloseStatus?.ToString() ?? "none", socket.CloseStatusDescription ?? "");
                     return handshakeDone;
                 }
-                if (frame.Value.Count == 0)
+                if (frame.Dropped is { } dropped)
                 {
+                    await EnqueueCommandAsync(ProtocolMessage.Malformed(dropped), 0, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
-                if (!ProtocolMessage.TryParse(frame.Value, out var message, out var error))
+                if (!ProtocolMessage.TryParse(frame.Bytes, out var message, out var error))
                 {
-                    Log.MalformedFrame(_logger, error);
+                    await EnqueueCommandAsync(ProtocolMessage.Malformed(error), 0, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
                 if (message.Type == MessageTypes.ConnectedEdge)
                 {
-                    if (message.TryReadPayload(ProtocolJsonContext.Default.ConnectedEdgePayload, out var connected, out error))
+                    if (Volatile.Read(ref handshakeDone))
+                    {
+                        // One handshake per connection; a repeated one would restart every workspace's sync.
+                        await EnqueueCommandAsync(ProtocolMessage.Malformed("'connected_edge' was already received on this connection; ignored"), 0, cancellationToken)
+                            .ConfigureAwait(false);
+                    }
+                    else if (message.TryReadPayload(ProtocolJsonContext.Default.ConnectedEdgePayload, out var connected, out error))
                     {
                         Volatile.Write(ref handshakeDone, true);
                         if (State == UplinkState.Connecting)
@@ -304,7 +328,7 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                         }
                         var session = new UplinkSession(
                             Interlocked.Increment(ref _epoch),
-                            connected!.EdgeId,
+                            connected.EdgeId,
                             connected.UserId,
                             connected.Capabilities,
                             _time.GetTimestamp()
@@ -314,17 +338,18 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                     }
                     else
                     {
+                        // No session yet, so nobody can be answered: say it in the log.
                         Log.MalformedFrame(_logger, error);
                     }
                     continue;
                 }
                 if (message.Type == MessageTypes.Error)
                 {
-                    var text = message.TryReadPayload(ProtocolJsonContext.Default.ErrorPayload, out var payload, out _) ? payload!.Message : "(no message)";
-                    Log.ServerError(_logger, payload?.Code ?? "", text);
+                    var text = message.TryReadPayload(ProtocolJsonContext.Default.ErrorPayload, out var payload, out _) ? payload.Message : "(no message)";
+                    Log.ServerError(_logger, Truncate(payload?.Code ?? ""), Truncate(text));
                     continue;
                 }
-                await _commands.Writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+                await EnqueueCommandAsync(message, frame.Bytes.Count, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException && !cancellationToken.IsCancellationRequested)
@@ -346,51 +371,63 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
         }
     }
 
-    /// <summary>Reads one whole text message; null when the socket closed. Oversized messages are dropped with a log line.</summary>
-    private async Task<ArraySegment<byte>?> ReceiveFrameAsync(ClientWebSocket socket, byte[] buffer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads one whole message. A message over <see cref="ProtocolMessage.MaxFrameBytes"/> is read to its
+    /// end into a scratch buffer and discarded, as is a binary message; both come back as
+    /// <see cref="ReceivedFrame.Dropped"/> so the control stage can answer them.
+    /// </summary>
+    private async Task<ReceivedFrame> ReceiveFrameAsync(ClientWebSocket socket, byte[] buffer, CancellationToken cancellationToken)
     {
         byte[]? large = null;
         var length = 0;
-        var oversized = false;
+        long discarded = 0;
         try
         {
             while (true)
             {
                 var target = large ?? buffer;
-                if (length == target.Length)
+                var capacity = Math.Min(target.Length, ProtocolMessage.MaxFrameBytes);
+                if (length == capacity && capacity < ProtocolMessage.MaxFrameBytes)
                 {
-                    if (target.Length >= ProtocolMessage.MaxFrameBytes)
+                    var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(capacity * 2, ProtocolMessage.MaxFrameBytes));
+                    target.AsSpan(0, length).CopyTo(bigger);
+                    if (large is not null)
                     {
-                        oversized = true;
-                        length = 0;
+                        ArrayPool<byte>.Shared.Return(large);
                     }
-                    else
-                    {
-                        var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(target.Length * 2, ProtocolMessage.MaxFrameBytes));
-                        target.AsSpan(0, length).CopyTo(bigger);
-                        if (large is not null)
-                        {
-                            ArrayPool<byte>.Shared.Return(large);
-                        }
-                        large = bigger;
-                        target = bigger;
-                    }
+                    large = bigger;
+                    target = bigger;
+                    capacity = Math.Min(target.Length, ProtocolMessage.MaxFrameBytes);
                 }
-                var result = await socket.ReceiveAsync(target.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                // At the limit, keep reading (to find the message's end) into the scratch buffer.
+                var full = length == capacity;
+                var into = full ? buffer.AsMemory() : target.AsMemory(length, capacity - length);
+                var result = await socket.ReceiveAsync(into, cancellationToken).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
-                    return null;
+                    return new ReceivedFrame(default, null, Closed: true);
                 }
-                length += result.Count;
-                if (result.EndOfMessage)
+                if (full)
                 {
-                    if (oversized || result.MessageType != WebSocketMessageType.Text)
-                    {
-                        Log.FrameDropped(_logger, oversized ? "larger than 5 MB" : "not a text frame");
-                        return new ArraySegment<byte>([]);
-                    }
-                    return new ArraySegment<byte>(target.AsSpan(0, length).ToArray());
+                    discarded += result.Count;
                 }
+                else
+                {
+                    length += result.Count;
+                }
+                if (!result.EndOfMessage)
+                {
+                    continue;
+                }
+                if (discarded > 0)
+                {
+                    return new ReceivedFrame(default, $"frame of {length + discarded} bytes is larger than the limit of {ProtocolMessage.MaxFrameBytes} bytes; dropped", false);
+                }
+                if (result.MessageType != WebSocketMessageType.Text)
+                {
+                    return new ReceivedFrame(default, "binary frames are not part of the protocol; dropped", false);
+                }
+                return new ReceivedFrame(new ArraySegment<byte>(target.AsSpan(0, length).ToArray()), null, false);
             }
         }
         finally
@@ -400,6 +437,75 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                 ArrayPool<byte>.Shared.Return(large);
             }
         }
+    }
+
+    /// <summary>
+    /// Queues a command for the control stage, waiting while the queue is full by count or by bytes
+    /// (the socket is then not read, which pushes back on the server).
+    /// </summary>
+    private async ValueTask EnqueueCommandAsync(ProtocolMessage message, int bytes, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var queued = Interlocked.Read(ref _queuedCommandBytes);
+            if (queued == 0 || queued + bytes <= CommandQueueBytes)
+            {
+                break;
+            }
+            await _commandBytesFreed.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        Interlocked.Add(ref _queuedCommandBytes, bytes);
+        try
+        {
+            await _commands.Writer.WriteAsync(new QueuedCommand(message, bytes), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Interlocked.Add(ref _queuedCommandBytes, -bytes);
+            throw;
+        }
+    }
+
+    private void OnCommandDequeued(int bytes)
+    {
+        if (bytes > 0)
+        {
+            Interlocked.Add(ref _queuedCommandBytes, -bytes);
+            _commandBytesFreed.Writer.TryWrite(true);
+        }
+    }
+
+    private static string Truncate(string text) => text.Length <= 200 ? text : string.Concat(text.AsSpan(0, 200), "…");
+
+    /// <summary>One received message, or why it was dropped, or the end of the connection.</summary>
+    private readonly record struct ReceivedFrame(ArraySegment<byte> Bytes, string? Dropped, bool Closed);
+
+    /// <summary>A queued command and the frame bytes it holds against <see cref="CommandQueueBytes"/>.</summary>
+    private readonly record struct QueuedCommand(ProtocolMessage Message, int Bytes);
+
+    /// <summary>The reader side of the command queue: hands out messages and gives their bytes back to the budget.</summary>
+    private sealed class CommandReader(UplinkConnection owner) : ChannelReader<ProtocolMessage>
+    {
+        public override Task Completion => owner._commands.Reader.Completion;
+
+        public override bool CanCount => true;
+
+        public override int Count => owner._commands.Reader.Count;
+
+        public override bool TryRead(out ProtocolMessage item)
+        {
+            if (owner._commands.Reader.TryRead(out var queued))
+            {
+                owner.OnCommandDequeued(queued.Bytes);
+                item = queued.Message;
+                return true;
+            }
+            item = default;
+            return false;
+        }
+
+        public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default) =>
+            owner._commands.Reader.WaitToReadAsync(cancellationToken);
     }
 
     private void SetSession(UplinkSession? session)

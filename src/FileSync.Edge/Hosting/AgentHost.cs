@@ -1,6 +1,7 @@
 using System.CommandLine;
 using FileSync.Edge.Cli;
 using FileSync.Edge.Configuration;
+using FileSync.Edge.Control;
 using FileSync.Edge.Uplink;
 using FileSync.Edge.Workspace;
 using Microsoft.Extensions.Configuration;
@@ -67,7 +68,7 @@ public static class AgentHost
         }
 
         var configPath = result.GetValue(commandLine.ConfigFile)?.FullName ?? AgentConfigFile.DefaultPath();
-        IReadOnlyList<string> savedWorkspaces;
+        IReadOnlyList<string>? savedWorkspaces;
         try
         {
             savedWorkspaces = AgentConfigFile.ReadWorkspaces(configPath);
@@ -84,7 +85,22 @@ public static class AgentHost
             await error.WriteLineAsync($"filesync-edge: error: unknown option '{unknown}' (see --help)").ConfigureAwait(false);
             return AgentExitCodes.BadArguments;
         }
-        foreach (var path in (result.GetValue(commandLine.Workspaces) ?? []).Concat(savedWorkspaces))
+        // The workspaces the server chose last time (remembered in the config file), plus those given now.
+        foreach (var path in savedWorkspaces ?? [])
+        {
+            var rootPath = WorkspaceRootValidator.Validate(path, out var reason);
+            if (rootPath is null)
+            {
+                // Not fatal: the server chose it and can choose again; a folder may be gone for a while.
+                await error.WriteLineAsync($"filesync-edge: warning: skipping a workspace saved in '{configPath}': {reason}").ConfigureAwait(false);
+                continue;
+            }
+            if (!workspaces.Contains(rootPath, PathComparer.Default))
+            {
+                workspaces.Add(rootPath);
+            }
+        }
+        foreach (var path in result.GetValue(commandLine.Workspaces) ?? [])
         {
             var rootPath = WorkspaceRootValidator.Validate(path, out var reason);
             if (rootPath is null)
@@ -97,7 +113,8 @@ public static class AgentHost
                 workspaces.Add(rootPath);
             }
         }
-        if (workspaces.Count == 0)
+        // With a saved (even empty) list the server manages the workspaces, so running without any is fine.
+        if (workspaces.Count == 0 && savedWorkspaces is null)
         {
             await error.WriteLineAsync("filesync-edge: error: no workspace given; pass one or more folders (see --help)").ConfigureAwait(false);
             return AgentExitCodes.BadArguments;
@@ -131,6 +148,7 @@ public static class AgentHost
         {
             builder.Services.AddSingleton<ISyncProgress, ConsoleSyncProgress>();
         }
+        builder.Services.AddSingleton<IWorkspaceListStore>(new ConfigFileWorkspaceStore(configPath));
         builder.Services.AddFileSyncEdgeCore();
         var runState = new AgentRunState(workspaces);
         builder.Services.AddSingleton(runState);

@@ -27,7 +27,7 @@ public sealed partial class AgentService(
                 Log.WorkspaceRejected(logger, error);
             }
         }
-        var controlLoop = control.RunAsync(stoppingToken);
+        var controlLoop = control.RunAsync(uplink.Commands, stoppingToken);
         try
         {
             await uplink.Completion.WaitAsync(stoppingToken).ConfigureAwait(false);

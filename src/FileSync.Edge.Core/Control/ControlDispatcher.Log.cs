@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace FileSync.Edge.Control;
+
+public sealed partial class ControlDispatcher
+{
+    // Event ids 400-499: control. Text from the server is passed through LogText.Clean first.
+    private static partial class Log
+    {
+        [LoggerMessage(400, LogLevel.Debug, "Ignored unknown command type '{Type}'", EventName = "UnknownCommand")]
+        public static partial void UnknownCommand(ILogger logger, string type);
+
+        [LoggerMessage(401, LogLevel.Warning, "Rejected a command ({Code}): {Reason}", EventName = "CommandRejected")]
+        public static partial void CommandRejected(ILogger logger, string code, string reason);
+
+        [LoggerMessage(402, LogLevel.Warning, "Refused to read '{Path}' for the server: {Reason}", EventName = "PathRefused")]
+        public static partial void PathRefused(ILogger logger, string path, string reason);
+
+        [LoggerMessage(403, LogLevel.Error, "Command '{Type}' failed", EventName = "CommandFailed")]
+        public static partial void CommandFailed(ILogger logger, string type, Exception exception);
+
+        [LoggerMessage(404, LogLevel.Debug, "'{Type}' names no active workspace: {Path}", EventName = "UnknownWorkspace")]
+        public static partial void UnknownWorkspace(ILogger logger, string type, string path);
+
+        [LoggerMessage(405, LogLevel.Warning, "Refused a workspace command ({Code}): {Reason}", EventName = "WorkspaceRefused")]
+        public static partial void WorkspaceRefused(ILogger logger, string code, string reason);
+
+        [LoggerMessage(406, LogLevel.Warning, "Could not remember the server's workspace choice: {Reason}", EventName = "WorkspaceListNotSaved")]
+        public static partial void WorkspaceListNotSaved(ILogger logger, string reason);
+    }
+}
