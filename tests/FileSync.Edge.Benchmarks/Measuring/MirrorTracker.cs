@@ -27,6 +27,7 @@ internal sealed unsafe class MirrorTracker : IDisposable
     private volatile bool _stopping;
     private int _fallbackHits;
     private int _overflows;
+    private int _intermediate;
 
     public MirrorTracker(string root)
     {
@@ -47,6 +48,12 @@ internal sealed unsafe class MirrorTracker : IDisposable
 
     /// <summary>Arrivals seen only by the fallback check (0 in a healthy run).</summary>
     public int FallbackHits => Volatile.Read(ref _fallbackHits);
+
+    /// <summary>
+    /// Times an expected file was written in the mirror with other bytes than expected (an intermediate
+    /// version, such as the empty file between an editor's truncate and its write).
+    /// </summary>
+    public int IntermediateVersions => Volatile.Read(ref _intermediate);
 
     /// <summary>Kernel queue overflows of the tracker's own inotify instance (0 in a healthy run).</summary>
     public int Overflows => Volatile.Read(ref _overflows);
@@ -191,6 +198,10 @@ internal sealed unsafe class MirrorTracker : IDisposable
         }
         if (!actual.AsSpan().SequenceEqual(pending.Content))
         {
+            if (!fallback)
+            {
+                Interlocked.Increment(ref _intermediate);
+            }
             return;
         }
         lock (_gate)
