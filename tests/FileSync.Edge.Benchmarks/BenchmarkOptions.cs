@@ -1,0 +1,102 @@
+using System.Globalization;
+
+namespace FileSync.Edge.Benchmarks;
+
+/// <summary>Sizes of the benchmark. The defaults are the full run of issues #7 and #8; <c>--quick</c> is a smoke-sized run.</summary>
+internal sealed class BenchmarkOptions
+{
+    public const string Usage = """
+        FileSync.Edge.Benchmarks --agent <filesync-edge> --server <filesync-server> [options]
+          --work <dir>          scratch folder, deleted and recreated (default: /dev/shm/filesync-bench, a tmpfs, when
+                                it exists; otherwise $TMPDIR/filesync-bench)
+          --out <file>          also write the markdown report to this file
+          --runs <n>            rounds; every figure is the median over them (default 3)
+          --edits <n>           edits per latency run, 300 ms apart (default 200)
+          --isolated <n>        isolated edits per run at defaults, 600 ms apart (default 20; 0 = skip)
+          --burst <n>           files modified at once in the burst (default 1000)
+          --idle-seconds <n>    idle window (default 30)
+          --scale-files <n>     files of the scale workspace (default 50000; 0 = skip)
+          --scale-runs <n>      runs of the scale measurement (default 3)
+          --seed <n>            workspace seed (default 7)
+          --no-peers            skip rsync and lsyncd
+          --no-diagnostics      skip the single-edit breakdown (settle 0, server-only probe)
+          --quick               a small run for development: 1 round, 20 edits, burst 100, 5 s idle, 5000-file scale
+        """;
+
+    public required string AgentExecutable { get; init; }
+    public required string ServerExecutable { get; init; }
+    public string WorkDirectory { get; init; } = DefaultWorkDirectory();
+    public string? OutputFile { get; init; }
+    public int Runs { get; init; } = 3;
+    public int Edits { get; init; } = 200;
+    public int EditSpacingMs { get; init; } = 300;
+    public int IsolatedEdits { get; init; } = 20;
+    public int IsolatedSpacingMs { get; init; } = 600;
+    public int BurstFiles { get; init; } = 1000;
+    public int IdleSeconds { get; init; } = 30;
+    public int ScaleFiles { get; init; } = 50_000;
+    public int ScaleRuns { get; init; } = 3;
+    public ulong Seed { get; init; } = 7;
+    public bool Peers { get; init; } = true;
+    public bool Diagnostics { get; init; } = true;
+    public bool Quick { get; init; }
+
+    public static BenchmarkOptions Parse(string[] args)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var flags = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (arg is "--quick" or "--no-peers" or "--no-diagnostics" or "--help" or "-h")
+            {
+                flags.Add(arg);
+            }
+            else if (arg.StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length)
+            {
+                values[arg] = args[++i];
+            }
+            else
+            {
+                throw new ArgumentException($"unexpected argument '{arg}'");
+            }
+        }
+        if (flags.Contains("--help") || flags.Contains("-h"))
+        {
+            throw new ArgumentException(Usage);
+        }
+        if (!values.TryGetValue("--agent", out var agent) || !values.TryGetValue("--server", out var server))
+        {
+            throw new ArgumentException("--agent and --server are required");
+        }
+        var quick = flags.Contains("--quick");
+        int Int(string name, int full, int small) =>
+            values.TryGetValue(name, out var text) ? int.Parse(text, CultureInfo.InvariantCulture) : quick ? small : full;
+
+        return new BenchmarkOptions
+        {
+            AgentExecutable = Path.GetFullPath(agent),
+            ServerExecutable = Path.GetFullPath(server),
+            WorkDirectory = values.TryGetValue("--work", out var work) ? Path.GetFullPath(work) : DefaultWorkDirectory(),
+            OutputFile = values.TryGetValue("--out", out var output) ? Path.GetFullPath(output) : null,
+            Runs = Int("--runs", 3, 1),
+            Edits = Int("--edits", 200, 20),
+            IsolatedEdits = Int("--isolated", 20, 5),
+            BurstFiles = Int("--burst", 1000, 100),
+            IdleSeconds = Int("--idle-seconds", 30, 5),
+            ScaleFiles = Int("--scale-files", 50_000, 5000),
+            ScaleRuns = Int("--scale-runs", 3, 1),
+            Seed = values.TryGetValue("--seed", out var seed) ? ulong.Parse(seed, CultureInfo.InvariantCulture) : 7,
+            Peers = !flags.Contains("--no-peers"),
+            Diagnostics = !flags.Contains("--no-diagnostics"),
+            Quick = quick,
+        };
+    }
+
+    /// <summary>
+    /// A tmpfs when there is one: the figures then compare the programs, not a shared virtual disk (on
+    /// which, here, creating a file costs 1–2 ms of kernel time in ext4's inode allocator).
+    /// </summary>
+    private static string DefaultWorkDirectory() =>
+        Directory.Exists("/dev/shm") ? "/dev/shm/filesync-bench" : Path.Join(Path.GetTempPath(), "filesync-bench");
+}

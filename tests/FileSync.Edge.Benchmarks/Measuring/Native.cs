@@ -1,0 +1,54 @@
+using System.Runtime.InteropServices;
+
+namespace FileSync.Edge.Benchmarks.Measuring;
+
+/// <summary>The few Linux calls the harness needs: signals, inotify, poll, clock ticks.</summary>
+internal static unsafe partial class Native
+{
+    public const int SigTerm = 15;
+
+    public const int InCloexec = 0x80000;
+    public const int InNonblock = 0x800;
+
+    public const uint InCloseWrite = 0x00000008;
+    public const uint InMovedTo = 0x00000080;
+    public const uint InCreate = 0x00000100;
+    public const uint InQueueOverflow = 0x00004000;
+    public const uint InIsDirectory = 0x40000000;
+
+    public const short PollIn = 0x001;
+
+    private const int ScClockTicks = 2;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short ReturnedEvents;
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int signal);
+
+    [LibraryImport("libc", EntryPoint = "inotify_init1", SetLastError = true)]
+    public static partial int InotifyInit(int flags);
+
+    [LibraryImport("libc", EntryPoint = "inotify_add_watch", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int InotifyAddWatch(int fd, string path, uint mask);
+
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    public static partial nint Read(int fd, byte* buffer, nint count);
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    public static partial int Poll(PollFd* fds, nuint count, int timeoutMilliseconds);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "sysconf")]
+    private static partial long SysConf(int name);
+
+    /// <summary>Kernel clock ticks per second (the unit of utime/stime in /proc/PID/stat).</summary>
+    public static long ClockTicksPerSecond { get; } = Math.Max(1, SysConf(ScClockTicks));
+}
