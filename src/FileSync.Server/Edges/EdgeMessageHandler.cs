@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Serialization.Metadata;
 using FileSync.Edge.Protocol;
 using FileSync.Server.Mirror;
 using FileSync.Server.Protocol;
@@ -85,22 +86,9 @@ internal sealed class EdgeMessageHandler
         CancellationToken cancellationToken
     )
     {
-        if (
-            !message.TryRead(
-                ServerJsonContext.Default.IncomingFileSync,
-                out var payload,
-                out var error
-            )
-        )
+        var typeInfo = ServerJsonContext.Default.IncomingFileSync;
+        if (await ReadOrRejectAsync(message, typeInfo, cancellationToken) is not { } payload)
         {
-            await RejectAsync(
-                message.Type,
-                ErrorCodes.MalformedMessage,
-                error,
-                null,
-                null,
-                cancellationToken
-            );
             return;
         }
         if (payload.RelativePath is null || payload.Content is null)
@@ -115,61 +103,32 @@ internal sealed class EdgeMessageHandler
             );
             return;
         }
+        var workspace = await ResolveWorkspaceOrRejectAsync(
+            message.Type,
+            payload.Workspace,
+            payload.Path,
+            payload.RelativePath,
+            cancellationToken
+        );
+        if (workspace is not { } target)
+        {
+            return;
+        }
         if (
-            !TryGetWorkspace(
-                payload.Workspace,
-                payload.Path,
-                payload.RelativePath,
-                out var name,
-                out var edgePath,
-                out error
+            !TryReadContent(
+                payload.Content,
+                payload,
+                out var content,
+                out var hash,
+                out var code,
+                out var error
             )
         )
         {
             await RejectAsync(
                 message.Type,
-                ErrorCodes.InvalidPayload,
+                code,
                 error,
-                payload.Path,
-                payload.RelativePath,
-                cancellationToken
-            );
-            return;
-        }
-        if (!TryDecode(payload.Content, payload.Encoding, out var content, out error))
-        {
-            await RejectAsync(
-                message.Type,
-                ErrorCodes.MalformedMessage,
-                error,
-                payload.Path,
-                payload.RelativePath,
-                cancellationToken
-            );
-            return;
-        }
-        if (payload.Size is { } size && size != content.Length)
-        {
-            await RejectAsync(
-                message.Type,
-                ErrorCodes.InvalidPayload,
-                $"'size' is {size} but the decoded content has {content.Length} bytes",
-                payload.Path,
-                payload.RelativePath,
-                cancellationToken
-            );
-            return;
-        }
-        var hash = Convert.ToHexStringLower(SHA256.HashData(content));
-        if (
-            payload.Hash is { } expected
-            && !string.Equals(expected, hash, StringComparison.OrdinalIgnoreCase)
-        )
-        {
-            await RejectAsync(
-                message.Type,
-                ErrorCodes.InvalidPayload,
-                "'hash' does not match the sha256 of the decoded content",
                 payload.Path,
                 payload.RelativePath,
                 cancellationToken
@@ -177,24 +136,20 @@ internal sealed class EdgeMessageHandler
             return;
         }
         var result = _store.WriteFile(
-            name,
-            edgePath,
+            target.Name,
+            target.EdgePath,
             payload.RelativePath,
             content,
             hash,
             isCreate
         );
-        if (!result.Succeeded)
-        {
-            await RejectAsync(
-                message.Type,
-                result.ErrorCode,
-                result.ErrorMessage,
-                payload.Path,
-                payload.RelativePath,
-                cancellationToken
-            );
-        }
+        await RejectIfFailedAsync(
+            message.Type,
+            result,
+            payload.Path,
+            payload.RelativePath,
+            cancellationToken
+        );
     }
 
     private async Task HandleFileDeleteAsync(
@@ -202,22 +157,9 @@ internal sealed class EdgeMessageHandler
         CancellationToken cancellationToken
     )
     {
-        if (
-            !message.TryRead(
-                ServerJsonContext.Default.IncomingFileDelete,
-                out var payload,
-                out var error
-            )
-        )
+        var typeInfo = ServerJsonContext.Default.IncomingFileDelete;
+        if (await ReadOrRejectAsync(message, typeInfo, cancellationToken) is not { } payload)
         {
-            await RejectAsync(
-                message.Type,
-                ErrorCodes.MalformedMessage,
-                error,
-                null,
-                null,
-                cancellationToken
-            );
             return;
         }
         if (payload.RelativePath is null)
@@ -232,39 +174,25 @@ internal sealed class EdgeMessageHandler
             );
             return;
         }
-        if (
-            !TryGetWorkspace(
-                payload.Workspace,
-                payload.Path,
-                payload.RelativePath,
-                out var name,
-                out var edgePath,
-                out error
-            )
-        )
+        var workspace = await ResolveWorkspaceOrRejectAsync(
+            message.Type,
+            payload.Workspace,
+            payload.Path,
+            payload.RelativePath,
+            cancellationToken
+        );
+        if (workspace is not { } target)
         {
-            await RejectAsync(
-                message.Type,
-                ErrorCodes.InvalidPayload,
-                error,
-                payload.Path,
-                payload.RelativePath,
-                cancellationToken
-            );
             return;
         }
-        var result = _store.DeleteFile(name, edgePath, payload.RelativePath);
-        if (!result.Succeeded)
-        {
-            await RejectAsync(
-                message.Type,
-                result.ErrorCode,
-                result.ErrorMessage,
-                payload.Path,
-                payload.RelativePath,
-                cancellationToken
-            );
-        }
+        var result = _store.DeleteFile(target.Name, target.EdgePath, payload.RelativePath);
+        await RejectIfFailedAsync(
+            message.Type,
+            result,
+            payload.Path,
+            payload.RelativePath,
+            cancellationToken
+        );
     }
 
     private async Task HandleFileDoneAsync(
@@ -272,22 +200,9 @@ internal sealed class EdgeMessageHandler
         CancellationToken cancellationToken
     )
     {
-        if (
-            !message.TryRead(
-                ServerJsonContext.Default.IncomingFileDone,
-                out var payload,
-                out var error
-            )
-        )
+        var typeInfo = ServerJsonContext.Default.IncomingFileDone;
+        if (await ReadOrRejectAsync(message, typeInfo, cancellationToken) is not { } payload)
         {
-            await RejectAsync(
-                message.Type,
-                ErrorCodes.MalformedMessage,
-                error,
-                null,
-                null,
-                cancellationToken
-            );
             return;
         }
         var root = payload.Workspace ?? payload.Path;
@@ -304,17 +219,7 @@ internal sealed class EdgeMessageHandler
             return;
         }
         var result = _store.MarkDone(MirrorPaths.LastSegment(root), root);
-        if (!result.Succeeded)
-        {
-            await RejectAsync(
-                message.Type,
-                result.ErrorCode,
-                result.ErrorMessage,
-                payload.Path,
-                null,
-                cancellationToken
-            );
-        }
+        await RejectIfFailedAsync(message.Type, result, payload.Path, null, cancellationToken);
     }
 
     private async Task HandleManifestAsync(
@@ -322,22 +227,9 @@ internal sealed class EdgeMessageHandler
         CancellationToken cancellationToken
     )
     {
-        if (
-            !message.TryRead(
-                ServerJsonContext.Default.IncomingManifest,
-                out var payload,
-                out var error
-            )
-        )
+        var typeInfo = ServerJsonContext.Default.IncomingManifest;
+        if (await ReadOrRejectAsync(message, typeInfo, cancellationToken) is not { } payload)
         {
-            await RejectAsync(
-                message.Type,
-                ErrorCodes.MalformedMessage,
-                error,
-                null,
-                null,
-                cancellationToken
-            );
             return;
         }
         var root = payload.Workspace ?? payload.Path;
@@ -359,13 +251,12 @@ internal sealed class EdgeMessageHandler
         {
             if (entry?.RelativePath is null)
             {
-                _manifests.Remove(name);
-                await RejectAsync(
+                await AbandonManifestAsync(
+                    name,
                     message.Type,
                     ErrorCodes.MalformedMessage,
                     "every manifest entry needs a 'relativePath'",
                     payload.Path,
-                    null,
                     cancellationToken
                 );
                 return;
@@ -377,13 +268,12 @@ internal sealed class EdgeMessageHandler
         var recorded = _store.RecordManifestChunk(name, root, isFirstChunk: chunk == 0);
         if (!recorded.Succeeded)
         {
-            _manifests.Remove(name);
-            await RejectAsync(
+            await AbandonManifestAsync(
+                name,
                 message.Type,
                 recorded.ErrorCode,
                 recorded.ErrorMessage,
                 payload.Path,
-                null,
                 cancellationToken
             );
             return;
@@ -395,26 +285,24 @@ internal sealed class EdgeMessageHandler
         }
         if (!_manifests.TryGetValue(name, out var pending) || pending.NextChunk != chunk)
         {
-            _manifests.Remove(name);
-            await RejectAsync(
+            await AbandonManifestAsync(
+                name,
                 message.Type,
                 ErrorCodes.InvalidPayload,
                 $"manifest chunk {chunk} arrived out of order; send the manifest again from chunk 0",
                 payload.Path,
-                null,
                 cancellationToken
             );
             return;
         }
         if (pending.Items.Count + items.Count > MaxManifestEntries)
         {
-            _manifests.Remove(name);
-            await RejectAsync(
+            await AbandonManifestAsync(
+                name,
                 message.Type,
                 ErrorCodes.InvalidPayload,
                 $"manifest has more than {MaxManifestEntries} entries",
                 payload.Path,
-                null,
                 cancellationToken
             );
             return;
@@ -428,22 +316,119 @@ internal sealed class EdgeMessageHandler
 
         _manifests.Remove(name);
         var outcome = _store.ApplyManifest(name, root, pending.Items);
-        if (!outcome.Result.Succeeded)
-        {
-            await RejectAsync(
+        if (
+            await RejectIfFailedAsync(
                 message.Type,
-                outcome.Result.ErrorCode,
-                outcome.Result.ErrorMessage,
+                outcome.Result,
                 payload.Path,
                 null,
                 cancellationToken
-            );
+            )
+        )
+        {
             return;
         }
         await _session.TrySendAsync(
             ProtocolFrames.ManifestDiff(payload.Path ?? root, outcome.Need),
             cancellationToken
         );
+    }
+
+    /// <summary>Reads the payload, or rejects the message as malformed and returns null.</summary>
+    private async Task<T?> ReadOrRejectAsync<T>(
+        ProtocolMessage message,
+        JsonTypeInfo<T> typeInfo,
+        CancellationToken cancellationToken
+    )
+        where T : class
+    {
+        if (message.TryRead(typeInfo, out var payload, out var error))
+        {
+            return payload;
+        }
+        await RejectAsync(
+            message.Type,
+            ErrorCodes.MalformedMessage,
+            error,
+            null,
+            null,
+            cancellationToken
+        );
+        return null;
+    }
+
+    /// <summary>
+    /// The workspace a file message is for (see <see cref="TryGetWorkspace"/>), or null after
+    /// rejecting the message when it names none.
+    /// </summary>
+    private async Task<WorkspaceTarget?> ResolveWorkspaceOrRejectAsync(
+        string messageType,
+        string? workspace,
+        string? path,
+        string relativePath,
+        CancellationToken cancellationToken
+    )
+    {
+        if (
+            TryGetWorkspace(
+                workspace,
+                path,
+                relativePath,
+                out var name,
+                out var edgePath,
+                out var error
+            )
+        )
+        {
+            return new WorkspaceTarget(name, edgePath);
+        }
+        await RejectAsync(
+            messageType,
+            ErrorCodes.InvalidPayload,
+            error,
+            path,
+            relativePath,
+            cancellationToken
+        );
+        return null;
+    }
+
+    /// <summary>Rejects the message with the store's error when <paramref name="result"/> failed; returns whether it did.</summary>
+    private async Task<bool> RejectIfFailedAsync(
+        string messageType,
+        MirrorResult result,
+        string? path,
+        string? relativePath,
+        CancellationToken cancellationToken
+    )
+    {
+        if (result.Succeeded)
+        {
+            return false;
+        }
+        await RejectAsync(
+            messageType,
+            result.ErrorCode,
+            result.ErrorMessage,
+            path,
+            relativePath,
+            cancellationToken
+        );
+        return true;
+    }
+
+    /// <summary>Drops the manifest being accumulated for <paramref name="name"/> and rejects the chunk.</summary>
+    private async Task AbandonManifestAsync(
+        string name,
+        string messageType,
+        string code,
+        string reason,
+        string? path,
+        CancellationToken cancellationToken
+    )
+    {
+        _manifests.Remove(name);
+        await RejectAsync(messageType, code, reason, path, null, cancellationToken);
     }
 
     private async Task RejectAsync(
@@ -495,6 +480,45 @@ internal sealed class EdgeMessageHandler
         return true;
     }
 
+    /// <summary>
+    /// Decodes <paramref name="encoded"/> (the payload's <c>content</c>) and checks it against <c>size</c> and <c>hash</c> when given; on
+    /// failure, the error code and reason to reject the message with.
+    /// </summary>
+    private static bool TryReadContent(
+        string encoded,
+        IncomingFileSync payload,
+        [NotNullWhen(true)] out byte[]? content,
+        [NotNullWhen(true)] out string? hash,
+        [NotNullWhen(false)] out string? code,
+        [NotNullWhen(false)] out string? error
+    )
+    {
+        hash = null;
+        if (!TryDecode(encoded, payload.Encoding, out content, out error))
+        {
+            code = ErrorCodes.MalformedMessage;
+            return false;
+        }
+        if (payload.Size is { } size && size != content.Length)
+        {
+            code = ErrorCodes.InvalidPayload;
+            error = $"'size' is {size} but the decoded content has {content.Length} bytes";
+            return false;
+        }
+        hash = Convert.ToHexStringLower(SHA256.HashData(content));
+        if (
+            payload.Hash is { } expected
+            && !string.Equals(expected, hash, StringComparison.OrdinalIgnoreCase)
+        )
+        {
+            code = ErrorCodes.InvalidPayload;
+            error = "'hash' does not match the sha256 of the decoded content";
+            return false;
+        }
+        code = null;
+        return true;
+    }
+
     private static bool TryDecode(
         string content,
         string? encoding,
@@ -530,6 +554,8 @@ internal sealed class EdgeMessageHandler
     private static bool IsUtf8(string encoding) =>
         string.Equals(encoding, ContentEncodings.Utf8, StringComparison.OrdinalIgnoreCase)
         || string.Equals(encoding, "utf-8", StringComparison.OrdinalIgnoreCase);
+
+    private readonly record struct WorkspaceTarget(string Name, string EdgePath);
 
     private sealed class PendingManifest
     {

@@ -60,99 +60,79 @@ internal sealed class MirrorStore
         bool isCreate
     )
     {
-        if (
-            !TryPrepare(
-                workspaceName,
-                relativePath,
-                out var workspace,
-                out var segments,
-                out var failure
-            )
-        )
-        {
-            return failure;
-        }
-        lock (workspace.Gate)
-        {
-            workspace.EdgePath = edgePath;
-            if (!TryResolve(workspace, segments, out var target, out failure))
+        return UpdateFile(
+            workspaceName,
+            edgePath,
+            relativePath,
+            (workspace, segments, target) =>
             {
-                return failure;
+                try
+                {
+                    RemoveObstacles(workspace, segments, target, relativePath);
+                    WriteAtomically(target, content);
+                    var written = new FileInfo(target);
+                    workspace.Hashes[relativePath] = new WorkspaceMirror.CachedHash(
+                        written.Length,
+                        written.LastWriteTimeUtc,
+                        contentHash
+                    );
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    Log.MirrorUpdateFailed(_logger, workspace.Name, relativePath, ex);
+                    return MirrorResult.WriteFailed(
+                        $"could not write the file: {ex.GetType().Name}"
+                    );
+                }
+                if (isCreate)
+                {
+                    workspace.Creates++;
+                }
+                else
+                {
+                    workspace.Modifies++;
+                }
+                workspace.ContentBytes += content.Length;
+                Log.FileWritten(_logger, workspace.Name, relativePath, content.Length);
+                return MirrorResult.Ok;
             }
-            try
-            {
-                RemoveObstacles(workspace, segments, target, relativePath);
-                WriteAtomically(target, content);
-                var written = new FileInfo(target);
-                workspace.Hashes[relativePath] = new WorkspaceMirror.CachedHash(
-                    written.Length,
-                    written.LastWriteTimeUtc,
-                    contentHash
-                );
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                Log.MirrorUpdateFailed(_logger, workspace.Name, relativePath, ex);
-                return MirrorResult.WriteFailed($"could not write the file: {ex.GetType().Name}");
-            }
-            if (isCreate)
-            {
-                workspace.Creates++;
-            }
-            else
-            {
-                workspace.Modifies++;
-            }
-            workspace.ContentBytes += content.Length;
-            Log.FileWritten(_logger, workspace.Name, relativePath, content.Length);
-            return MirrorResult.Ok;
-        }
+        );
     }
 
     /// <summary>Deletes one file of a workspace (a no-op when absent) and prunes the folders it leaves empty.</summary>
     public MirrorResult DeleteFile(string workspaceName, string edgePath, string relativePath)
     {
-        if (
-            !TryPrepare(
-                workspaceName,
-                relativePath,
-                out var workspace,
-                out var segments,
-                out var failure
-            )
-        )
-        {
-            return failure;
-        }
-        lock (workspace.Gate)
-        {
-            workspace.EdgePath = edgePath;
-            if (!TryResolve(workspace, segments, out var target, out failure))
+        return UpdateFile(
+            workspaceName,
+            edgePath,
+            relativePath,
+            (workspace, _, target) =>
             {
-                return failure;
-            }
-            try
-            {
-                if (IsLink(target) || File.Exists(target))
+                try
                 {
-                    File.Delete(target);
-                    PruneEmptyParents(workspace.Directory, Path.GetDirectoryName(target)!);
-                    Log.FileDeleted(_logger, workspace.Name, relativePath);
+                    if (IsLink(target) || File.Exists(target))
+                    {
+                        File.Delete(target);
+                        PruneEmptyParents(workspace.Directory, Path.GetDirectoryName(target)!);
+                        Log.FileDeleted(_logger, workspace.Name, relativePath);
+                    }
+                    else
+                    {
+                        Log.DeleteNoOp(_logger, workspace.Name, relativePath);
+                    }
+                    workspace.Hashes.Remove(relativePath);
                 }
-                else
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
-                    Log.DeleteNoOp(_logger, workspace.Name, relativePath);
+                    Log.MirrorUpdateFailed(_logger, workspace.Name, relativePath, ex);
+                    return MirrorResult.WriteFailed(
+                        $"could not delete the file: {ex.GetType().Name}"
+                    );
                 }
-                workspace.Hashes.Remove(relativePath);
+                workspace.Deletes++;
+                return MirrorResult.Ok;
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                Log.MirrorUpdateFailed(_logger, workspace.Name, relativePath, ex);
-                return MirrorResult.WriteFailed($"could not delete the file: {ex.GetType().Name}");
-            }
-            workspace.Deletes++;
-            return MirrorResult.Ok;
-        }
+        );
     }
 
     /// <summary>Records <c>workspace:file_done</c>.</summary>
@@ -321,6 +301,40 @@ internal sealed class MirrorStore
             }
         }
         return result;
+    }
+
+    /// <summary>
+    /// Validates the names, then under the workspace lock records <paramref name="edgePath"/>,
+    /// resolves the file's full path and runs <paramref name="update"/> on it.
+    /// </summary>
+    private MirrorResult UpdateFile(
+        string workspaceName,
+        string edgePath,
+        string relativePath,
+        Func<WorkspaceMirror, string[], string, MirrorResult> update
+    )
+    {
+        if (
+            !TryPrepare(
+                workspaceName,
+                relativePath,
+                out var workspace,
+                out var segments,
+                out var failure
+            )
+        )
+        {
+            return failure;
+        }
+        lock (workspace.Gate)
+        {
+            workspace.EdgePath = edgePath;
+            if (!TryResolve(workspace, segments, out var target, out failure))
+            {
+                return failure;
+            }
+            return update(workspace, segments, target);
+        }
     }
 
     private bool TryPrepare(
