@@ -327,10 +327,16 @@ internal sealed partial class BenchmarkRunner(BenchmarkOptions options, TextWrit
         }
     }
 
-    /// <summary>rsync as the copy floor for the burst and for a one-file change (bytes on its wire).</summary>
+    /// <summary>
+    /// rsync as the copy floor for the burst and for a one-file change (bytes on its wire; the same file
+    /// as the agent's restart). rsync's quick check compares size and whole-second mtime, and every edit
+    /// here keeps the size, so edits start in a later second than the sync before them; otherwise rsync
+    /// skips files and looks faster than it is.
+    /// </summary>
     private async Task MeasureRsyncUpdatesAsync(int round, string target)
     {
         await Peers.RsyncAsync(_workspace.Root, target).ConfigureAwait(false);
+        await WaitForNextSecondAsync().ConfigureAwait(false);
         var picks = PickFiles(Pick(round, 9), options.BurstFiles);
         foreach (var relative in picks)
         {
@@ -338,7 +344,8 @@ internal sealed partial class BenchmarkRunner(BenchmarkOptions options, TextWrit
         }
         var burst = await Peers.RsyncAsync(_workspace.Root, target).ConfigureAwait(false);
         Measurements.Add("burst.rsync.s", burst.Elapsed.TotalSeconds);
-        var changedBytes = EditOneFile(Pick(round, 10));
+        await WaitForNextSecondAsync().ConfigureAwait(false);
+        var changedBytes = EditOneFile(Pick(round, 4));
         var one = await Peers.RsyncAsync(_workspace.Root, target).ConfigureAwait(false);
         Measurements.Add("restart.rsync.literalBytes", one.LiteralBytes);
         Measurements.Add("restart.rsync.totalBytesSent", one.TotalBytesSent);
@@ -349,6 +356,12 @@ internal sealed partial class BenchmarkRunner(BenchmarkOptions options, TextWrit
     }
 
     private static double Seconds(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalSeconds;
+
+    private static async Task WaitForNextSecondAsync()
+    {
+        var now = DateTime.UtcNow;
+        await Task.Delay(TimeSpan.FromSeconds(1) - TimeSpan.FromTicks(now.Ticks % TimeSpan.TicksPerSecond) + TimeSpan.FromMilliseconds(50)).ConfigureAwait(false);
+    }
 
     private static double CpuSeconds(long ticks) => ticks / (double)Native.ClockTicksPerSecond;
 
