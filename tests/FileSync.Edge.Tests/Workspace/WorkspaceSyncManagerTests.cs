@@ -345,6 +345,27 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Manifest_MoreThanOneFrameOfEntries_SentInChunksLastOneMarked()
+    {
+        for (var i = 0; i < 4001; i++)
+        {
+            _workspace.Write($"d{i % 20}/f{i}.txt", "x");
+        }
+        var manager = await StartAsync(new SyncOptions { MaxFiles = 10_000, BatchMilliseconds = 20, RescanMinutes = 0 });
+        _uplink.Connect([Capabilities.Manifest]);
+
+        await Wait.UntilAsync(() => _uplink.OfType(MessageTypes.Manifest).Count == 2, Wait.Generous, () => "two manifest chunks");
+        var chunks = _uplink.OfType(MessageTypes.Manifest);
+        Assert.Equal([0, 1], chunks.Select(c => c.Payload.GetProperty("chunk").GetInt32()));
+        Assert.Equal([false, true], chunks.Select(c => c.Payload.GetProperty("last").GetBoolean()));
+        Assert.Equal(4001, chunks.Sum(c => c.Payload.GetProperty("files").GetArrayLength()));
+        Assert.All(chunks, c => Assert.True(System.Text.Encoding.UTF8.GetByteCount(c.Payload.GetRawText()) < 1024 * 1024));
+        manager.OnManifestDiff(new ManifestDiffPayload { Path = Root, Need = [] });
+        await WaitForDoneAsync();
+        Assert.Empty(_uplink.OfType(MessageTypes.FileCreateSync));
+    }
+
+    [Fact]
     public async Task WatcherError_RescansAndSendsOnlyRealDifferences()
     {
         _workspace.Write("a.txt", "a");
