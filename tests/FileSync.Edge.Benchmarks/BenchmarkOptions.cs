@@ -20,6 +20,7 @@ internal sealed class BenchmarkOptions
           --seed <n>            workspace seed (default 7)
           --no-peers            skip rsync and lsyncd
           --no-diagnostics      skip the single-edit breakdown (settle 0, server-only probe)
+          --keep                keep the scratch folder afterwards (it is deleted by default: on tmpfs it holds RAM)
           --quick               a small run for development: 1 round, 20 edits, burst 100, 5 s idle, 5000-file scale
         """;
 
@@ -40,6 +41,7 @@ internal sealed class BenchmarkOptions
     public bool Peers { get; init; } = true;
     public bool Diagnostics { get; init; } = true;
     public bool Quick { get; init; }
+    public bool Keep { get; init; }
 
     public static BenchmarkOptions Parse(string[] args)
     {
@@ -48,7 +50,7 @@ internal sealed class BenchmarkOptions
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
-            if (arg is "--quick" or "--no-peers" or "--no-diagnostics" or "--help" or "-h")
+            if (arg is "--quick" or "--no-peers" or "--no-diagnostics" or "--keep" or "--help" or "-h")
             {
                 flags.Add(arg);
             }
@@ -90,6 +92,7 @@ internal sealed class BenchmarkOptions
             Peers = !flags.Contains("--no-peers"),
             Diagnostics = !flags.Contains("--no-diagnostics"),
             Quick = quick,
+            Keep = flags.Contains("--keep"),
         };
     }
 

@@ -395,7 +395,7 @@ internal sealed partial class BenchmarkRunner(BenchmarkOptions options, TextWrit
     {
         if (tracker.FallbackHits > 0 || tracker.Overflows > 0)
         {
-            Notes.Add($"{who}: {tracker.FallbackHits} arrivals were seen only by the fallback check and {tracker.Overflows} inotify overflows occurred (those latencies are overstated by up to 250 ms).");
+            Notes.Add($"{who}: {tracker.FallbackHits} arrivals were seen by the fallback check rather than by their inotify event, and {tracker.Overflows} inotify overflows occurred (a fallback arrival is timed at the check, at most one 50 ms poll period after the change).");
         }
     }
 

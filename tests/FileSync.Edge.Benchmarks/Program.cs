@@ -45,6 +45,11 @@ catch (BenchmarkException ex)
     exitCode = 1;
 }
 
+if (!options.Keep && Directory.Exists(options.WorkDirectory))
+{
+    Directory.Delete(options.WorkDirectory, recursive: true);
+}
+
 var report = Report.Build(runner, options, startedAt);
 Console.Out.Write(report);
 if (options.OutputFile is { } output)
