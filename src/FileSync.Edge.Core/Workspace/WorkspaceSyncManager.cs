@@ -375,6 +375,9 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
                     if (_messagesSent != sentBefore)
                     {
                         Interlocked.Increment(ref _batchesWithSends);
+                        // Only a batch that sent something starts a busy period; an empty one (a save's
+                        // trailing events) must not delay the next lone change by a batch interval.
+                        _lastBatchTimestamp = _time.GetTimestamp();
                     }
                 }
             }
@@ -403,7 +406,6 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
             }
             finally
             {
-                _lastBatchTimestamp = _time.GetTimestamp();
                 if (_rewatchRequested)
                 {
                     _rewatchRequested = false;
@@ -608,6 +610,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         await SendOrThrowAsync(session, _messages.FileDone(session, stats), cancellationToken).ConfigureAwait(false);
         Interlocked.Exchange(ref _syncedEpoch, session.Epoch);
         _state = WorkspaceState.Watching;
+        SaveIndexIfDue(force: true);
         var elapsed = _time.GetElapsedTime(started);
         _progress?.Report(new SyncProgressSnapshot(Name, _index.Count + _skipped.Count, _index.Count, _index.Count, Completed: true));
         if (!_initialSyncLogged)
