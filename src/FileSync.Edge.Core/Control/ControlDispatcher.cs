@@ -464,7 +464,7 @@ public sealed partial class ControlDispatcher(
 
     private Task RefuseWorkspaceAsync(string path, string code, string message, CancellationToken cancellationToken)
     {
-        Log.WorkspaceRefused(logger, code, message);
+        Log.WorkspaceRefused(logger, code, LogText.Clean(message));
         var session = uplink.Session;
         return ReplyAsync(
             MessageTypes.SyncError,

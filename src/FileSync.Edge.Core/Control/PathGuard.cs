@@ -10,7 +10,8 @@ namespace FileSync.Edge.Control;
 /// active workspace, pass through no symbolic link (or other reparse point) from the workspace root
 /// down, exist, and not be excluded by the workspace's ignore rules.</item>
 /// <item>A workspace root (<see cref="ResolveRoot"/>) must be absolute; it is resolved through every
-/// symbolic link and both the given and the resolved path must be allowed roots.</item>
+/// symbolic link and both the given and the resolved path must be allowed roots, and not inside
+/// <c>/proc</c>, <c>/sys</c>, <c>/dev</c> or <c>/run</c>.</item>
 /// </list>
 /// Both refuse outright: empty paths, NUL characters, paths longer than <see cref="MaxPathLength"/>,
 /// UNC and device paths (<c>\\server\share</c>, <c>\\.\</c>, <c>\\?\</c>, <c>//…</c>) and relative or
@@ -129,8 +130,24 @@ public static class PathGuard
             }
             return null;
         }
+        if (SystemFolderOf(resolved) is { } system)
+        {
+            error = $"workspace path '{resolved}' is inside the system folder '{system}'; choose a project folder";
+            return null;
+        }
         return resolved;
     }
+
+    /// <summary>
+    /// Kernel and device pseudo-filesystems: never a project, and reading them can block (a FIFO, a
+    /// terminal) or have side effects. A person may still name one on the command line; the server may not.
+    /// </summary>
+    private static readonly string[] s_systemFolders = OperatingSystem.IsWindows() ? [] : ["/proc", "/sys", "/dev", "/run"];
+
+    private static string? SystemFolderOf(string root) =>
+        s_systemFolders.FirstOrDefault(folder =>
+            string.Equals(root, folder, PathComparer.Comparison)
+            || (root.StartsWith(folder, PathComparer.Comparison) && root.Length > folder.Length && root[folder.Length] == '/'));
 
     /// <summary>
     /// Checks the form of a path from the server without touching the disk; returns why it is refused,

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net;
 using System.Net.WebSockets;
+using System.Text.Json;
 using System.Threading.Channels;
 using FileSync.Edge.Protocol;
 using Microsoft.Extensions.Logging;
@@ -87,6 +88,9 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
     /// (to be answered with <c>error</c>). Bounded in count and in bytes; single reader.
     /// </summary>
     public ChannelReader<ProtocolMessage> Commands => _commandReader;
+
+    /// <summary>Bytes of received frames waiting in <see cref="Commands"/> (for tests of the bound).</summary>
+    internal long QueuedCommandBytes => Interlocked.Read(ref _queuedCommandBytes);
 
     /// <summary>Completes when the connection stops for good; faults with <see cref="UplinkAuthenticationException"/> on a rejected key.</summary>
     public Task Completion => _completion.Task;
@@ -303,12 +307,24 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                 }
                 if (frame.Dropped is { } dropped)
                 {
-                    await EnqueueCommandAsync(ProtocolMessage.Malformed(dropped), 0, cancellationToken).ConfigureAwait(false);
+                    await EnqueueCommandAsync(QueuedCommand.Problem(dropped), cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+                if (PeekType(frame.Bytes) is not (MessageTypes.ConnectedEdge or MessageTypes.Error))
+                {
+                    // A command: queued as raw bytes (exactly what the byte budget counts) and parsed by the
+                    // control stage when it takes it, so this loop does no work for it.
+                    await EnqueueCommandAsync(QueuedCommand.Raw(frame.Bytes), cancellationToken).ConfigureAwait(false);
                     continue;
                 }
                 if (!ProtocolMessage.TryParse(frame.Bytes, out var message, out var error))
                 {
-                    await EnqueueCommandAsync(ProtocolMessage.Malformed(error), 0, cancellationToken).ConfigureAwait(false);
+                    await EnqueueCommandAsync(QueuedCommand.Problem(error), cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+                if (message.Type is not (MessageTypes.ConnectedEdge or MessageTypes.Error))
+                {
+                    await EnqueueCommandAsync(QueuedCommand.Raw(frame.Bytes), cancellationToken).ConfigureAwait(false);
                     continue;
                 }
                 if (message.Type == MessageTypes.ConnectedEdge)
@@ -316,7 +332,7 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                     if (Volatile.Read(ref handshakeDone))
                     {
                         // One handshake per connection; a repeated one would restart every workspace's sync.
-                        await EnqueueCommandAsync(ProtocolMessage.Malformed("'connected_edge' was already received on this connection; ignored"), 0, cancellationToken)
+                        await EnqueueCommandAsync(QueuedCommand.Problem("'connected_edge' was already received on this connection; ignored"), cancellationToken)
                             .ConfigureAwait(false);
                     }
                     else if (message.TryReadPayload(ProtocolJsonContext.Default.ConnectedEdgePayload, out var connected, out error))
@@ -339,17 +355,12 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                     else
                     {
                         // No session yet, so nobody can be answered: say it in the log.
-                        Log.MalformedFrame(_logger, error);
+                        Log.MalformedFrame(_logger, LogText.Clean(error));
                     }
                     continue;
                 }
-                if (message.Type == MessageTypes.Error)
-                {
-                    var text = message.TryReadPayload(ProtocolJsonContext.Default.ErrorPayload, out var payload, out _) ? payload.Message : "(no message)";
-                    Log.ServerError(_logger, Truncate(payload?.Code ?? ""), Truncate(text));
-                    continue;
-                }
-                await EnqueueCommandAsync(message, frame.Bytes.Count, cancellationToken).ConfigureAwait(false);
+                var text = message.TryReadPayload(ProtocolJsonContext.Default.ErrorPayload, out var payload, out _) ? payload.Message : "(no message)";
+                Log.ServerError(_logger, LogText.Clean(payload?.Code ?? ""), LogText.Clean(text));
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException && !cancellationToken.IsCancellationRequested)
@@ -405,7 +416,7 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                 var result = await socket.ReceiveAsync(into, cancellationToken).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
-                    return new ReceivedFrame(default, null, Closed: true);
+                    return new ReceivedFrame([], null, Closed: true);
                 }
                 if (full)
                 {
@@ -421,13 +432,13 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                 }
                 if (discarded > 0)
                 {
-                    return new ReceivedFrame(default, $"frame of {length + discarded} bytes is larger than the limit of {ProtocolMessage.MaxFrameBytes} bytes; dropped", false);
+                    return new ReceivedFrame([], $"frame of {length + discarded} bytes is larger than the limit of {ProtocolMessage.MaxFrameBytes} bytes; dropped", false);
                 }
                 if (result.MessageType != WebSocketMessageType.Text)
                 {
-                    return new ReceivedFrame(default, "binary frames are not part of the protocol; dropped", false);
+                    return new ReceivedFrame([], "binary frames are not part of the protocol; dropped", false);
                 }
-                return new ReceivedFrame(new ArraySegment<byte>(target.AsSpan(0, length).ToArray()), null, false);
+                return new ReceivedFrame(target.AsSpan(0, length).ToArray(), null, false);
             }
         }
         finally
@@ -443,8 +454,9 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
     /// Queues a command for the control stage, waiting while the queue is full by count or by bytes
     /// (the socket is then not read, which pushes back on the server).
     /// </summary>
-    private async ValueTask EnqueueCommandAsync(ProtocolMessage message, int bytes, CancellationToken cancellationToken)
+    private async ValueTask EnqueueCommandAsync(QueuedCommand command, CancellationToken cancellationToken)
     {
+        var bytes = command.Frame?.Length ?? 0;
         while (true)
         {
             var queued = Interlocked.Read(ref _queuedCommandBytes);
@@ -457,7 +469,7 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
         Interlocked.Add(ref _queuedCommandBytes, bytes);
         try
         {
-            await _commands.Writer.WriteAsync(new QueuedCommand(message, bytes), cancellationToken).ConfigureAwait(false);
+            await _commands.Writer.WriteAsync(command, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -475,13 +487,58 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
         }
     }
 
-    private static string Truncate(string text) => text.Length <= 200 ? text : string.Concat(text.AsSpan(0, 200), "…");
-
     /// <summary>One received message, or why it was dropped, or the end of the connection.</summary>
-    private readonly record struct ReceivedFrame(ArraySegment<byte> Bytes, string? Dropped, bool Closed);
+    private readonly record struct ReceivedFrame(byte[] Bytes, string? Dropped, bool Closed);
 
-    /// <summary>A queued command and the frame bytes it holds against <see cref="CommandQueueBytes"/>.</summary>
-    private readonly record struct QueuedCommand(ProtocolMessage Message, int Bytes);
+    /// <summary>
+    /// A queued command: the raw frame (held against <see cref="CommandQueueBytes"/>, parsed when the
+    /// control stage takes it) or the reason a frame could not be accepted.
+    /// </summary>
+    private readonly record struct QueuedCommand(byte[]? Frame, string? Rejection)
+    {
+        public static QueuedCommand Raw(byte[] frame) => new(frame, null);
+
+        public static QueuedCommand Problem(string reason) => new(null, reason);
+
+        public ProtocolMessage ToMessage() =>
+            Frame is null ? ProtocolMessage.Malformed(Rejection!)
+            : ProtocolMessage.TryParse(Frame, out var message, out var error) ? message
+            : ProtocolMessage.Malformed(error);
+    }
+
+    /// <summary>
+    /// The top-level string <c>type</c> of a frame, found without building a document; null when the frame
+    /// is not a JSON object with one (the control stage's full parse then says what is wrong). Only a frame
+    /// that is not a command (<c>connected_edge</c>, <c>error</c>) is parsed by the receive loop itself.
+    /// </summary>
+    private static string? PeekType(ReadOnlySpan<byte> frame)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(frame, new JsonReaderOptions { MaxDepth = 32 });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+            // The last 'type' wins, as in ProtocolMessage.TryParse.
+            string? type = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isType = reader.ValueTextEquals("type"u8);
+                reader.Read();
+                if (isType)
+                {
+                    type = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+                reader.Skip();
+            }
+            return type;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The reader side of the command queue: hands out messages and gives their bytes back to the budget.</summary>
     private sealed class CommandReader(UplinkConnection owner) : ChannelReader<ProtocolMessage>
@@ -496,8 +553,8 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
         {
             if (owner._commands.Reader.TryRead(out var queued))
             {
-                owner.OnCommandDequeued(queued.Bytes);
-                item = queued.Message;
+                item = queued.ToMessage();
+                owner.OnCommandDequeued(queued.Frame?.Length ?? 0);
                 return true;
             }
             item = default;

@@ -78,7 +78,8 @@ public static class AgentConfigFile
     public static void WriteWorkspaces(string path, IReadOnlyList<string> workspaces)
     {
         var target = Path.GetFullPath(path);
-        if (File.ResolveLinkTarget(target, returnFinalTarget: true) is { } linked)
+        var existing = new FileInfo(target);
+        if (existing.Exists && existing.LinkTarget is not null && existing.ResolveLinkTarget(returnFinalTarget: true) is { } linked)
         {
             target = linked.FullName;
         }
@@ -100,10 +101,10 @@ public static class AgentConfigFile
         {
             writer.WriteStartObject();
             var written = false;
-            var existing = File.Exists(target) ? File.ReadAllBytes(target) : [];
-            if (existing.AsSpan().Trim(" \t\r\n"u8).Length > 0)
+            var current = File.Exists(target) ? File.ReadAllBytes(target) : [];
+            if (current.AsSpan().Trim(" \t\r\n"u8).Length > 0)
             {
-                using var document = JsonDocument.Parse(existing, s_readOptions);
+                using var document = JsonDocument.Parse(current, s_readOptions);
                 if (document.RootElement.ValueKind != JsonValueKind.Object)
                 {
                     throw new JsonException($"the config file '{target}' is not a JSON object");

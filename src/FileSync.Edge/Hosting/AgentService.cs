@@ -30,7 +30,14 @@ public sealed partial class AgentService(
         var controlLoop = control.RunAsync(uplink.Commands, stoppingToken);
         try
         {
-            await uplink.Completion.WaitAsync(stoppingToken).ConfigureAwait(false);
+            // Either ending is the end of the agent: a control stage that died would leave the socket unread.
+            var ended = await Task.WhenAny(uplink.Completion, controlLoop).WaitAsync(stoppingToken).ConfigureAwait(false);
+            if (ended == controlLoop && !controlLoop.IsFaulted)
+            {
+                // The command queue completes only when the uplink stops: the uplink's outcome decides.
+                ended = uplink.Completion;
+            }
+            await ended.WaitAsync(stoppingToken).ConfigureAwait(false);
         }
         catch (UplinkAuthenticationException ex)
         {
@@ -42,13 +49,22 @@ public sealed partial class AgentService(
         {
             // Ctrl+C / SIGTERM.
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex)
         {
+            // Out of memory included: exit with a clear line so a supervisor restarts the agent.
+            Log.Fatal(logger, ex.Message);
             runState.ExitCode = AgentExitCodes.Fatal;
             runState.ExitMessage = ex.Message;
             lifetime.StopApplication();
         }
-        await controlLoop.ConfigureAwait(false);
+        try
+        {
+            await controlLoop.ConfigureAwait(false);
+        }
+        catch (Exception) when (runState.ExitCode != AgentExitCodes.Ok)
+        {
+            // Already reported above.
+        }
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -62,5 +78,8 @@ public sealed partial class AgentService(
     {
         [LoggerMessage(10, LogLevel.Error, "{Reason}", EventName = "WorkspaceRejected")]
         public static partial void WorkspaceRejected(ILogger logger, string reason);
+
+        [LoggerMessage(11, LogLevel.Critical, "Stopping: {Reason}", EventName = "Fatal")]
+        public static partial void Fatal(ILogger logger, string reason);
     }
 }

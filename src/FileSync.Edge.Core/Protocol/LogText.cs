@@ -1,6 +1,6 @@
-namespace FileSync.Edge.Control;
+namespace FileSync.Edge.Protocol;
 
-/// <summary>Makes text from the server safe for one log line: control characters replaced, length capped.</summary>
+/// <summary>Makes text received from the other side safe for one log line: control characters replaced, length capped.</summary>
 internal static class LogText
 {
     public const int MaxLength = 200;
