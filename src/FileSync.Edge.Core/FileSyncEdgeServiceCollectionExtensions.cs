@@ -27,7 +27,7 @@ public static class FileSyncEdgeServiceCollectionExtensions
             sp.GetRequiredService<ILogger<UplinkConnection>>()
         ));
         services.TryAddSingleton<IUplink>(sp => sp.GetRequiredService<UplinkConnection>());
-        services.TryAddSingleton<IWorkspaceWatcherFactory, FileSystemWorkspaceWatcherFactory>();
+        services.TryAddSingleton<IWorkspaceWatcherFactory, WorkspaceWatcherFactory>();
         services.TryAddSingleton(sp => new WorkspaceRegistry(
             sp.GetRequiredService<IOptions<SyncOptions>>(),
             sp.GetRequiredService<IUplink>(),

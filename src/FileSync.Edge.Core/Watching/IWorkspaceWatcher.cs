@@ -16,4 +16,9 @@ public interface IWorkspaceWatcher : IDisposable
     event Action<Exception>? Error;
 
     void Start();
+
+    /// <summary>The exclusion rules changed: watch what is no longer excluded (and may stop watching what now is).</summary>
+    void Refresh()
+    {
+    }
 }

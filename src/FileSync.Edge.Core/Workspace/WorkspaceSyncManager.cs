@@ -50,7 +50,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     private bool _dirtyOverflowed;
     private volatile bool _rescanRequested;
     private volatile bool _resyncRequested;
-    private bool _rewatchRequested;
+    private volatile bool _rewatchRequested;
     private long _syncedEpoch = -1;
     private long _refusalReportedEpoch = -1;
     private long _lastBatchTimestamp;
@@ -258,7 +258,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         }
         try
         {
-            var watcher = _watcherFactory.Create(RootPath);
+            var watcher = _watcherFactory.Create(RootPath, IsExcludedDirectory);
             watcher.Changed += OnWatcherChanged;
             watcher.Error += OnWatcherError;
             watcher.Start();
@@ -330,9 +330,17 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         MarkDirty(relative);
     }
 
+    /// <summary>Directories the watcher may leave unwatched: .git and whatever the ignore rules exclude.</summary>
+    private bool IsExcludedDirectory(string relative) => IsInsideGitDirectory(relative) || _filter.IsIgnored(relative, isDirectory: true);
+
     private void OnWatcherError(Exception exception)
     {
         _lastError = $"watcher error: {exception.Message}";
+        if (exception is DirectoryNotFoundException)
+        {
+            // The root itself went away (perhaps to be replaced at once): watch whatever is there next.
+            _rewatchRequested = true;
+        }
         if (IsWatchLimit(exception) || !Directory.Exists(RootPath))
         {
             OnWatcherUnavailable(exception);
@@ -496,6 +504,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
                 return;
             }
             _filter.Invalidate();
+            _watcher?.Refresh(); // directories no longer ignored need watches before the scan looks at them
             await RescanAsync(session, resendAll: false, indexOnly: false, cancellationToken).ConfigureAwait(false);
             return;
         }

@@ -211,7 +211,18 @@ public sealed class ControlCommandTests(ITestOutputHelper output) : EndToEndTest
         await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace), p => p == "skip.bin");
         var edgeId = await WaitForEdgeIdAsync();
 
-        var status = await StatusAsync(edgeId, "s1");
+        // The mirror can be complete a moment before the agent records the workspace as watching.
+        JsonElement status = default;
+        var asked = 0;
+        await Wait.UntilAsync(
+            async () =>
+            {
+                status = await StatusAsync(edgeId, $"s{++asked}");
+                return status.GetProperty("workspaces").EnumerateArray().All(w => w.GetProperty("state").GetString() == "watching");
+            },
+            Wait.Generous,
+            () => $"workspace watching: {status}"
+        );
 
         Assert.Equal(edgeId, status.GetProperty("edgeId").GetString());
         Assert.StartsWith("0.1.0", status.GetProperty("version").GetString());

@@ -49,9 +49,12 @@ public abstract class EndToEndTestBase(ITestOutputHelper output) : IAsyncLifetim
         }
     }
 
+    /// <summary>Workspaces and the server's mirror on a memory file system (see <see cref="TempDirectory(bool)"/>).</summary>
+    protected virtual bool InMemoryDirectories => false;
+
     protected TempDirectory NewDirectory()
     {
-        var directory = new TempDirectory();
+        var directory = new TempDirectory(InMemoryDirectories);
         _directories.Add(directory);
         return directory;
     }

@@ -25,7 +25,7 @@ public sealed class FakeWorkspaceWatcherFactory : IWorkspaceWatcherFactory
 {
     public Dictionary<string, FakeWorkspaceWatcher> Watchers { get; } = [];
 
-    public IWorkspaceWatcher Create(string rootPath)
+    public IWorkspaceWatcher Create(string rootPath, Func<string, bool> isExcludedDirectory)
     {
         var watcher = new FakeWorkspaceWatcher();
         Watchers[rootPath] = watcher;

@@ -1,11 +1,26 @@
 namespace FileSync.Edge.Tests.Infrastructure;
 
-/// <summary>A fresh directory under the system temp folder, deleted (best effort) on dispose.</summary>
+/// <summary>A fresh directory under the system temp folder (or in memory), deleted (best effort) on dispose.</summary>
 public sealed class TempDirectory : IDisposable
 {
+    private const string MemoryFileSystem = "/dev/shm";
+
     public TempDirectory()
+        : this(inMemory: false)
     {
-        Path = Directory.CreateTempSubdirectory("filesync-test-").FullName;
+    }
+
+    /// <param name="inMemory">
+    /// Put the directory on a memory file system (tmpfs at /dev/shm) where there is one. Tests that write
+    /// tens of thousands of files use it: on the ext4 disks of the build machines a file create costs
+    /// 0.3–0.5 ms of kernel time (inode allocation skips recently deleted inodes), about 20× tmpfs, which
+    /// would make such a test measure the disk instead of the agent. inotify behaves the same on both.
+    /// </param>
+    public TempDirectory(bool inMemory)
+    {
+        Path = inMemory && OperatingSystem.IsLinux() && Directory.Exists(MemoryFileSystem)
+            ? Directory.CreateDirectory(System.IO.Path.Combine(MemoryFileSystem, "filesync-test-" + System.IO.Path.GetRandomFileName())).FullName
+            : Directory.CreateTempSubdirectory("filesync-test-").FullName;
     }
 
     /// <summary>The full path of the directory.</summary>

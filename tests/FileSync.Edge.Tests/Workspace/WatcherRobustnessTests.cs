@@ -44,7 +44,7 @@ public sealed class WatcherRobustnessTests : IAsyncLifetime
     private async Task StartAsync(int maxFiles = 2000, long maxFileBytes = 102_400, int watcherBuffer = 64 * 1024)
     {
         var options = new SyncOptions { BatchMilliseconds = 50, SettleMilliseconds = 5, RescanMinutes = 0, MaxFiles = maxFiles, MaxFileBytes = maxFileBytes };
-        _manager = new WorkspaceSyncManager(Root, options, _uplink, new FileSystemWorkspaceWatcherFactory(NullLoggerFactory.Instance, watcherBuffer), TimeProvider.System, NullLogger.Instance);
+        _manager = new WorkspaceSyncManager(Root, options, _uplink, new WorkspaceWatcherFactory(NullLoggerFactory.Instance, watcherBuffer), TimeProvider.System, NullLogger.Instance);
         await _manager.StartAsync();
         _uplink.Connect();
         await _manager.InitialSyncCompleted.OrTimeout();

@@ -490,7 +490,7 @@ await StartAsync(uplink: gated);
     /// <summary>A watcher factory whose watchers cannot start (as when inotify is out of watches).</summary>
     private sealed class ThrowingWatcherFactory(Exception failure) : FileSync.Edge.Watching.IWorkspaceWatcherFactory
     {
-        public FileSync.Edge.Watching.IWorkspaceWatcher Create(string rootPath) => throw failure;
+        public FileSync.Edge.Watching.IWorkspaceWatcher Create(string rootPath, Func<string, bool> isExcludedDirectory) => throw failure;
     }
 
     /// <summary>Holds sends while closed, so a test can act in the middle of a batch.</summary>
