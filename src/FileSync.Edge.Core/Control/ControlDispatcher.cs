@@ -382,13 +382,7 @@ public sealed partial class ControlDispatcher(
             return Failed(request, resolution.Error!, resolution.Code!);
         }
         var workspace = resolution.Workspace!;
-        var file = new FileInfo(WorkspacePaths.ToFullPath(workspace.RootPath, resolution.RelativePath));
-        if (file.Exists && file.Length == 0)
-        {
-            // Empty, or not a regular file at all (a FIFO or a device reports size 0, and opening a FIFO
-            // blocks until someone writes to it): answer without opening it.
-            return new ChunkResultPayload { RequestId = request.RequestId, Path = request.Path, Content = "", Encoding = ContentEncodings.Utf8 };
-        }
+        // The reader never blocks on a FIFO or device and re-checks, on the open file, that it lies inside the workspace.
         var result = workspace.ReadForServer(resolution.RelativePath);
         return result.Status switch
         {
@@ -403,6 +397,7 @@ public sealed partial class ControlDispatcher(
             FileReadStatus.Binary => Failed(request, "file is binary", ErrorCodes.Binary),
             FileReadStatus.Missing => Failed(request, "file not found", ErrorCodes.NotFound),
             FileReadStatus.NotAFile => Failed(request, "not a regular file", ErrorCodes.NotFound),
+            FileReadStatus.OutsideWorkspace => Failed(request, "path leads outside the workspace", ErrorCodes.ForbiddenPath),
             FileReadStatus.Unstable => Failed(request, "file is being written; retry", ErrorCodes.Unreadable),
             _ => Failed(request, result.Error ?? "file cannot be read", ErrorCodes.Unreadable),
         };

@@ -9,7 +9,11 @@ namespace FileSync.Edge.Workspace;
 /// </summary>
 public sealed class FileContentReader(string rootPath, long maxFileBytes)
 {
+    private readonly WorkspaceFileOpener _opener = new(rootPath);
     private long _filesRead;
+
+    /// <summary>Runs after a file's bytes are read and before its stability check (tests: change the file mid-read).</summary>
+    internal Action<string>? AfterContentRead { get; set; }
 
     /// <summary>How many files have had their content read so far.</summary>
     public long FilesRead => Interlocked.Read(ref _filesRead);
@@ -59,13 +63,13 @@ public sealed class FileContentReader(string rootPath, long maxFileBytes)
     {
         byte[] buffer;
         int length;
-        using (var stream = new FileStream(fullPath, new FileStreamOptions
+        var outcome = _opener.Open(fullPath, out var handle);
+        if (outcome != FileOpenOutcome.Opened)
         {
-            Mode = FileMode.Open,
-            Access = FileAccess.Read,
-            Share = FileShare.ReadWrite | FileShare.Delete,
-            BufferSize = 0,
-        }))
+            // A FIFO or device is never read (it could block); a file that resolves outside the workspace never either.
+            return new FileReadResult(relativePath, outcome == FileOpenOutcome.OutsideWorkspace ? FileReadStatus.OutsideWorkspace : FileReadStatus.NotAFile);
+        }
+        using (var stream = new FileStream(handle!, FileAccess.Read, bufferSize: 0))
         {
             Interlocked.Increment(ref _filesRead);
             // Read up to one byte past the limit so growth during the read is noticed.
@@ -83,6 +87,7 @@ public sealed class FileContentReader(string rootPath, long maxFileBytes)
             }
         }
 
+        AfterContentRead?.Invoke(fullPath);
         if (length > maxFileBytes)
         {
             return new FileReadResult(relativePath, FileReadStatus.TooLarge) { Size = length, MtimeTicks = mtime };

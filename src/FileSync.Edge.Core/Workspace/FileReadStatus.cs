@@ -29,4 +29,7 @@ public enum FileReadStatus
 
     /// <summary>Size or mtime changed while it was read: still being written, re-checked next batch.</summary>
     Unstable,
+
+    /// <summary>Opening it landed outside the workspace (a directory on its path was swapped for a link): not read.</summary>
+    OutsideWorkspace,
 }

@@ -253,7 +253,7 @@ public sealed class ControlDispatcherTests(ITestOutputHelper output) : IAsyncLif
         try
         {
             var result = Assert.Single(await dispatch.WaitAsync(TimeSpan.FromSeconds(10)));
-            Assert.Equal("", Text(result, "content"));
+            Assert.Equal("not a regular file", Text(result, "error"));
         }
         finally
         {

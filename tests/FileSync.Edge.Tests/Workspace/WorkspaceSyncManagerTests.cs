@@ -106,6 +106,20 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task InitialSync_NamedPipeInWorkspace_NeitherBlocksNorSyncs()
+    {
+        File.WriteAllText(Path.Combine(Root, "a.txt"), "a");
+        await FileContentReaderTests.MakeFifoAsync(Path.Combine(Root, "pipe"));
+        File.WriteAllText(Path.Combine(Root, "z.txt"), "z");
+        await StartAsync();
+
+        _uplink.Connect();
+        await WaitForDoneAsync(); // a worker stuck opening the FIFO would never let the sync finish
+
+        Assert.Equal(["a.txt", "z.txt"], _uplink.RelativePathsOf(MessageTypes.FileCreateSync).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Batch_SeveralWritesOneFile_SendsOneModifyWithFinalContent()
     {
         _workspace.Write("a.txt", "v0");
