@@ -246,6 +246,32 @@ public static class PathGuard
     }
 
     /// <summary>
+    /// Checks a workspace root the local user gave (command line, config file): the path as given and
+    /// the folder it really is, through any links, must both be acceptable roots (a link to '/' or to
+    /// the home directory is refused). Returns the normalised path as given, or null with a one-line reason.
+    /// </summary>
+    public static string? ValidateLocalRoot(string? path, out string error)
+    {
+        var given = WorkspaceRootValidator.Validate(path, out error);
+        if (given is null)
+        {
+            return null;
+        }
+        var real = ResolveLinks(given, out var linkError);
+        if (real is null)
+        {
+            error = $"workspace path '{given}' cannot be resolved: {linkError}";
+            return null;
+        }
+        if (!string.Equals(real, given, PathComparer.Comparison) && WorkspaceRootValidator.Validate(real, out var realError) is null)
+        {
+            error = $"workspace path '{given}' is a link: {realError}";
+            return null;
+        }
+        return given;
+    }
+
+    /// <summary>
     /// Resolves every symbolic link (and junction) in an absolute, normalised path, component by
     /// component, like realpath(3) but without requiring the tail to exist. Null after too many links.
     /// </summary>

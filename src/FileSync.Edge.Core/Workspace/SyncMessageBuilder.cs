@@ -10,22 +10,38 @@ public sealed class SyncMessageBuilder(string rootPath)
 {
     private static ProtocolJsonContext Json => ProtocolJsonContext.Default;
 
-    public byte[] FileSync(UplinkSession session, string relativePath, bool created, byte[] content, string hash)
+    /// <summary>
+    /// The create or modify frame of one file, or null when it cannot fit into one frame of
+    /// <see cref="ProtocolMessage.MaxFrameBytes"/> (text full of characters JSON must escape can grow
+    /// six-fold; such text goes as base64 instead, which grows by a third).
+    /// </summary>
+    public byte[]? FileSync(UplinkSession session, string relativePath, bool created, byte[] content, string hash)
     {
-        var utf8 = Utf8.IsValid(content);
-        var payload = new FileSyncPayload
+        var type = created ? MessageTypes.FileCreateSync : MessageTypes.FileModifySync;
+        if (Utf8.IsValid(content))
         {
-            Path = WorkspacePaths.ToFullPath(rootPath, relativePath),
-            Content = utf8 ? Encoding.UTF8.GetString(content) : Convert.ToBase64String(content),
-            Encoding = utf8 ? ContentEncodings.Utf8 : ContentEncodings.Base64,
-            EdgeId = session.EdgeId,
-            UserId = session.UserId,
-            Workspace = rootPath,
-            RelativePath = relativePath,
-            Hash = hash,
-            Size = content.Length,
-        };
-        return ProtocolMessage.Serialize(created ? MessageTypes.FileCreateSync : MessageTypes.FileModifySync, payload, Json.FileSyncPayload);
+            var text = ProtocolMessage.Serialize(type, Payload(ContentEncodings.Utf8, Encoding.UTF8.GetString(content)), Json.FileSyncPayload);
+            if (text.Length <= ProtocolMessage.MaxFrameBytes)
+            {
+                return text;
+            }
+        }
+        var base64 = ProtocolMessage.Serialize(type, Payload(ContentEncodings.Base64, Convert.ToBase64String(content)), Json.FileSyncPayload);
+        return base64.Length <= ProtocolMessage.MaxFrameBytes ? base64 : null;
+
+        FileSyncPayload Payload(string encoding, string encoded) =>
+            new()
+            {
+                Path = WorkspacePaths.ToFullPath(rootPath, relativePath),
+                Content = encoded,
+                Encoding = encoding,
+                EdgeId = session.EdgeId,
+                UserId = session.UserId,
+                Workspace = rootPath,
+                RelativePath = relativePath,
+                Hash = hash,
+                Size = content.Length,
+            };
     }
 
     public byte[] FileDelete(UplinkSession session, string relativePath) =>

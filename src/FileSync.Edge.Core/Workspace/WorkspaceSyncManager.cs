@@ -1011,8 +1011,22 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
                     if (context.ResendAll || !known || serverHash != result.Hash)
                     {
                         var created = context.ResendAll || !known;
-                        await SendOrThrowAsync(context.Session, _messages.FileSync(context.Session, path, created, result.Content, result.Hash!), cancellationToken)
-                            .ConfigureAwait(false);
+                        if (_messages.FileSync(context.Session, path, created, result.Content, result.Hash!) is not { } frame)
+                        {
+                            // Its message would not fit into one frame (a large --max-file-bytes): skipped as too large.
+                            _indexChanged |= _index.Remove(path);
+                            if (_skipped.TryAdd(path, FileReadStatus.TooLarge))
+                            {
+                                Log.FileSkipped(_logger, path, "too large for one message", result.Size);
+                            }
+                            if (known)
+                            {
+                                await SendOrThrowAsync(context.Session, _messages.FileDelete(context.Session, path), cancellationToken).ConfigureAwait(false);
+                                _serverState.Remove(path);
+                            }
+                            break;
+                        }
+                        await SendOrThrowAsync(context.Session, frame, cancellationToken).ConfigureAwait(false);
                         _serverState[path] = result.Hash!;
                         context.Sent++;
                     }

@@ -88,7 +88,7 @@ public static class AgentHost
         // The workspaces the server chose last time (remembered in the config file), plus those given now.
         foreach (var path in savedWorkspaces ?? [])
         {
-            var rootPath = WorkspaceRootValidator.Validate(path, out var reason);
+            var rootPath = PathGuard.ValidateLocalRoot(path, out var reason);
             if (rootPath is null)
             {
                 // Not fatal: the server chose it and can choose again; a folder may be gone for a while.
@@ -102,7 +102,7 @@ public static class AgentHost
         }
         foreach (var path in result.GetValue(commandLine.Workspaces) ?? [])
         {
-            var rootPath = WorkspaceRootValidator.Validate(path, out var reason);
+            var rootPath = PathGuard.ValidateLocalRoot(path, out var reason);
             if (rootPath is null)
             {
                 await error.WriteLineAsync($"filesync-edge: error: {reason}").ConfigureAwait(false);

@@ -244,6 +244,21 @@ public sealed class PathGuardTests : IAsyncLifetime
     }
 
     [Fact]
+    public void ValidateLocalRoot_LinkToHomeRefused_LinkToAProjectKeptAsGiven()
+    {
+        var toHome = Path.Combine(_scratch.Path, "to-home");
+        Directory.CreateSymbolicLink(toHome, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+        var project = Directory.CreateDirectory(Path.Combine(_scratch.Path, "real-project")).FullName;
+        var toProject = Path.Combine(_scratch.Path, "project-link");
+        Directory.CreateSymbolicLink(toProject, project);
+
+        Assert.Null(PathGuard.ValidateLocalRoot(toHome, out var homeError));
+        Assert.Contains("is a link", homeError);
+        Assert.Contains("home directory", homeError);
+        Assert.Equal(toProject, PathGuard.ValidateLocalRoot(toProject, out _));
+    }
+
+    [Fact]
     public void ResolveRoot_ForbiddenMissingOrFile_RefusedWithCode()
     {
         Assert.Null(PathGuard.ResolveRoot("/", out _, out var code));

@@ -184,6 +184,22 @@ public sealed class AgentSyncTests(ITestOutputHelper output) : EndToEndTestBase(
     }
 
     [Fact]
+    public async Task WorkspaceArgumentIsALinkToTheFilesystemRoot_RefusedWithExitCode2()
+    {
+        var toRoot = Path.Combine(NewDirectory().Path, "project");
+        Directory.CreateSymbolicLink(toRoot, "/");
+        await StartServerAsync();
+
+        var agent = StartAgent([toRoot]);
+
+        Assert.Equal(2, await agent.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+        var line = Assert.Single(agent.Lines, l => l.Contains("error", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains("is a link", line);
+        Assert.Contains("filesystem root", line);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(MirrorRoot));
+    }
+
+    [Fact]
     public async Task RightApiKeyFromFile_Syncs()
     {
         var workspace = NewWorkspace();

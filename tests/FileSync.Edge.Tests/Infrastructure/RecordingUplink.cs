@@ -16,6 +16,9 @@ public sealed class RecordingUplink : IUplink
 
     public ConcurrentQueue<ProtocolMessage> Sent { get; } = new();
 
+    /// <summary>The size of the largest frame sent so far.</summary>
+    public int LargestFrameBytes { get; private set; }
+
     /// <summary>Count of batches: sends separated by at least one other awaited point are not tracked; use <see cref="Sent"/>.</summary>
     public UplinkSession? Session => _session;
 
@@ -50,6 +53,7 @@ public sealed class RecordingUplink : IUplink
             return ValueTask.FromResult(false);
         }
         Assert.True(ProtocolMessage.TryParse(frame, out var message, out var error), error);
+        LargestFrameBytes = Math.Max(LargestFrameBytes, frame.Length);
         Sent.Enqueue(message);
         return ValueTask.FromResult(true);
     }

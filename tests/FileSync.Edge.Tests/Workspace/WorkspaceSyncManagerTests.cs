@@ -120,6 +120,30 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task InitialSync_LimitAboveOneFrame_EachMessageFitsOrTheFileIsSkipped()
+    {
+        var escaped = Encoding.ASCII.GetBytes(new string('\u0001', 2 * 1024 * 1024)); // valid UTF-8, six bytes each as JSON text
+        File.WriteAllBytes(Path.Combine(Root, "escaped.txt"), escaped);
+        var plain = Encoding.ASCII.GetBytes(new string('x', 4 * 1024 * 1024));
+        File.WriteAllBytes(Path.Combine(Root, "plain.txt"), plain);
+        File.WriteAllBytes(Path.Combine(Root, "huge.txt"), Encoding.ASCII.GetBytes(new string('y', 6 * 1024 * 1024)));
+        await StartAsync(new SyncOptions { BatchMilliseconds = 20, SettleMilliseconds = 0, RescanMinutes = 0, MaxFileBytes = 8 * 1024 * 1024 });
+
+        _uplink.Connect();
+        await WaitForDoneAsync();
+
+        Assert.InRange(_uplink.LargestFrameBytes, 1, ProtocolMessage.MaxFrameBytes);
+        var creates = _uplink.OfType(MessageTypes.FileCreateSync).ToDictionary(m => m.Payload.GetProperty("relativePath").GetString()!);
+        Assert.Equal(["escaped.txt", "plain.txt"], creates.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("base64", creates["escaped.txt"].Payload.GetProperty("encoding").GetString());
+        Assert.Equal(escaped, Convert.FromBase64String(RecordingUplink.Text(creates["escaped.txt"])));
+        Assert.Equal("utf8", creates["plain.txt"].Payload.GetProperty("encoding").GetString());
+        var stats = RecordingUplink.Stats(_uplink.OfType(MessageTypes.FileDone).Single());
+        Assert.Equal(1, stats.GetProperty("filesSkipped").GetInt32());
+        Assert.Equal(2, stats.GetProperty("filesSynced").GetInt32());
+    }
+
+    [Fact]
     public async Task Batch_SeveralWritesOneFile_SendsOneModifyWithFinalContent()
     {
         _workspace.Write("a.txt", "v0");
