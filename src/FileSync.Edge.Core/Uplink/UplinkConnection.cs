@@ -235,6 +235,15 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
         {
             // Stopping.
         }
+        catch (Exception ex)
+        {
+            // Out of memory (or a bug): a dead uplink must end the agent, not leave it running unconnected.
+            ForceStopped();
+            SetSession(null);
+            _commands.Writer.TryComplete();
+            _completion.TrySetException(ex);
+            return;
+        }
         ForceStopped();
         _commands.Writer.TryComplete();
         _completion.TrySetResult();

@@ -22,8 +22,10 @@ public sealed partial class WorkspaceRegistry(
 
     public IReadOnlyList<WorkspaceSyncManager> Managers => _managers;
 
-    /// <summary>Raised after the set of workspaces changed (for persisting it).</summary>
-    public event Action? Changed;
+    private readonly TaskCompletionSource _failure = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Faults when a workspace's loop dies of something it cannot survive (out of memory); never completes otherwise.</summary>
+    public Task Failure => _failure.Task;
 
     /// <summary>
     /// Starts syncing <paramref name="path"/>. Returns the manager (the existing one when already running),
@@ -52,6 +54,7 @@ public sealed partial class WorkspaceRegistry(
             }
             var manager = new WorkspaceSyncManager(root, options.Value, uplink, watcherFactory, time, loggerFactory.CreateLogger<WorkspaceSyncManager>(), progress, indexStore);
             await manager.StartAsync(cancellationToken).ConfigureAwait(false);
+            _ = manager.Failure.ContinueWith(t => _failure.TrySetException(t.Exception!.InnerExceptions), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             _managers = [.. _managers, manager];
             Log.WorkspaceAdded(_logger, root);
         }
@@ -59,7 +62,6 @@ public sealed partial class WorkspaceRegistry(
         {
             _gate.Release();
         }
-        Changed?.Invoke();
         return (Find(root), "");
     }
 
@@ -83,7 +85,6 @@ public sealed partial class WorkspaceRegistry(
         }
         await manager.DisposeAsync().ConfigureAwait(false);
         Log.WorkspaceRemoved(_logger, manager.RootPath);
-        Changed?.Invoke();
         return true;
     }
 

@@ -45,6 +45,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     private readonly Lock _dirtyGate = new();
     private readonly TaskCompletionSource _initialSync = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _failure = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private HashSet<string> _dirty = new(PathComparer.Default);
     private bool _dirtyOverflowed;
@@ -162,6 +163,12 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         Wake();
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// Completes (faulted) only if the workspace's loop dies of something it cannot survive, such as
+    /// running out of memory; the host ends the agent then rather than leave the workspace unsynced.
+    /// </summary>
+    public Task Failure => _failure.Task;
 
     /// <summary>How often, at most, the index is persisted while changes continue.</summary>
     private static readonly TimeSpan s_indexSaveInterval = TimeSpan.FromSeconds(5);
@@ -398,7 +405,13 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
                 // The connection went away mid-batch; the next session converges with a full sync.
                 Interlocked.Exchange(ref _syncedEpoch, -1);
             }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
+            catch (OutOfMemoryException ex)
+            {
+                _lastError = ex.Message;
+                _failure.TrySetException(ex);
+                break;
+            }
+            catch (Exception ex)
             {
                 _lastError = ex.Message;
                 Log.BatchFailed(_logger, RootPath, ex);

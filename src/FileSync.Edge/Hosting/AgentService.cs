@@ -31,7 +31,7 @@ public sealed partial class AgentService(
         try
         {
             // Either ending is the end of the agent: a control stage that died would leave the socket unread.
-            var ended = await Task.WhenAny(uplink.Completion, controlLoop).WaitAsync(stoppingToken).ConfigureAwait(false);
+            var ended = await Task.WhenAny(uplink.Completion, controlLoop, workspaces.Failure).WaitAsync(stoppingToken).ConfigureAwait(false);
             if (ended == controlLoop && !controlLoop.IsFaulted)
             {
                 // The command queue completes only when the uplink stops: the uplink's outcome decides.

@@ -531,6 +531,43 @@ await StartAsync(uplink: gated);
         public FileSync.Edge.Watching.IWorkspaceWatcher Create(string rootPath, Func<string, bool> isExcludedDirectory) => throw failure;
     }
 
+    [Fact]
+    public async Task OutOfMemoryInTheLoop_FaultsTheRegistrysFailure_SoTheHostEndsTheAgent()
+    {
+        _workspace.Write("a.txt", "a");
+        var registry = new WorkspaceRegistry(
+            Microsoft.Extensions.Options.Options.Create(new SyncOptions { BatchMilliseconds = 20, SettleMilliseconds = 0, RescanMinutes = 0 }),
+            new OutOfMemoryUplink(_uplink),
+            _watchers,
+            TimeProvider.System,
+            NullLoggerFactory.Instance
+        );
+        await using (registry)
+        {
+            Assert.NotNull((await registry.AddAsync(Root)).Manager);
+            Assert.False(registry.Failure.IsCompleted);
+
+            _uplink.Connect();
+
+            await Assert.ThrowsAsync<OutOfMemoryException>(() => registry.Failure.WaitAsync(Wait.Generous));
+        }
+    }
+
+    /// <summary>Runs out of memory on the first send, as a huge allocation would.</summary>
+    private sealed class OutOfMemoryUplink(RecordingUplink inner) : FileSync.Edge.Uplink.IUplink
+    {
+        public FileSync.Edge.Uplink.UplinkSession? Session => inner.Session;
+
+        public event Action? SessionChanged
+        {
+            add => inner.SessionChanged += value;
+            remove => inner.SessionChanged -= value;
+        }
+
+        public ValueTask<bool> SendAsync(FileSync.Edge.Uplink.UplinkSession session, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default) =>
+            throw new OutOfMemoryException("test: out of memory");
+    }
+
     /// <summary>Holds sends while closed, so a test can act in the middle of a batch.</summary>
     private sealed class GatedUplink(RecordingUplink inner) : FileSync.Edge.Uplink.IUplink
     {
