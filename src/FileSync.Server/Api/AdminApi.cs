@@ -150,6 +150,12 @@ internal static class AdminApi
             problem = "body is not valid JSON";
             return false;
         }
+        catch (InvalidOperationException)
+        {
+            // A lone surrogate escape ("\ud800") parses as JSON but is no text.
+            problem = "'type' is not valid Unicode text";
+            return false;
+        }
     }
 
     private static string EdgeIdOf(HttpContext context) =>

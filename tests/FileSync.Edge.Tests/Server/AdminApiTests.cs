@@ -87,6 +87,7 @@ public sealed class AdminApiTests(ITestOutputHelper output) : ServerTestBase(out
     [InlineData("{}")]
     [InlineData("""{"type":5,"payload":{}}""")]
     [InlineData("""{"type":null}""")]
+    [InlineData("""{"type":"\ud800","payload":{}}""")]
     public async Task Commands_BodyNotAnObjectWithStringType_Returns400AndSendsNothing(string body)
     {
         var server = await StartServerAsync();
