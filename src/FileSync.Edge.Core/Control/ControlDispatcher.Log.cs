@@ -27,5 +27,8 @@ public sealed partial class ControlDispatcher
 
         [LoggerMessage(406, LogLevel.Warning, "Could not remember the server's workspace choice: {Reason}", EventName = "WorkspaceListNotSaved")]
         public static partial void WorkspaceListNotSaved(ILogger logger, string reason);
+
+        [LoggerMessage(407, LogLevel.Warning, "The server reported an error about '{Type}' ({Code}): {Reason}", EventName = "ServerError")]
+        public static partial void ServerError(ILogger logger, string type, string code, string reason);
     }
 }

@@ -170,6 +170,25 @@ public sealed partial class ControlDispatcher(
                 await ReplyAsync(MessageTypes.EdgeStatus, BuildStatus(requestId), Json.EdgeStatusPayload, cancellationToken).ConfigureAwait(false);
                 return;
 
+            case MessageTypes.Error:
+                // Never answered (an error about an error could ping-pong); a file the server could not
+                // apply is retried by its workspace, anything else is logged.
+                if (!message.TryReadPayload(Json.ErrorPayload, out var rejection, out error))
+                {
+                    Log.ServerError(logger, "", "", LogText.Clean(error));
+                    return;
+                }
+                if (rejection.MessageType is MessageTypes.FileCreateSync or MessageTypes.FileModifySync or MessageTypes.FileDeleteSync
+                    && rejection.Path is { } rejectedPath
+                    && PathGuard.CheckShape(rejectedPath) is null
+                    && workspaces.Managers.FirstOrDefault(m => WorkspacePaths.ToRelativePath(m.RootPath, rejectedPath) is { Length: > 0 }) is { } owner)
+                {
+                    owner.OnServerRejected(WorkspacePaths.ToRelativePath(owner.RootPath, rejectedPath)!, LogText.Clean(rejection.Code ?? ""), LogText.Clean(rejection.Message));
+                    return;
+                }
+                Log.ServerError(logger, LogText.Clean(rejection.MessageType ?? ""), LogText.Clean(rejection.Code ?? ""), LogText.Clean(rejection.Message));
+                return;
+
             default:
                 Log.UnknownCommand(logger, LogText.Clean(message.Type));
                 return;

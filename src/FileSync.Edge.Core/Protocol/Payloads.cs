@@ -87,6 +87,15 @@ public sealed record ErrorPayload
 
     /// <summary>The <c>requestId</c> of the command this answers, when it had a readable one (edge → server).</summary>
     public string? RequestId { get; init; }
+
+    /// <summary>The type of the edge message the server could not apply (server → edge).</summary>
+    public string? MessageType { get; init; }
+
+    /// <summary>The <c>path</c> of that message (server → edge).</summary>
+    public string? Path { get; init; }
+
+    /// <summary>The <c>relativePath</c> of that message (server → edge).</summary>
+    public string? RelativePath { get; init; }
 }
 
 /// <summary>Payload of <c>edge:config_update</c>.</summary>

@@ -69,5 +69,8 @@ public sealed partial class WorkspaceSyncManager
 
         [LoggerMessage(314, LogLevel.Warning, "Workspace {Workspace}: the server did not answer the manifest; re-sending everything", EventName = "ManifestTimedOut")]
         public static partial void ManifestTimedOut(ILogger logger, string workspace);
+
+        [LoggerMessage(319, LogLevel.Warning, "Workspace {Root}: the server could not apply {Path} ({Code}: {Reason}); sending it again: {Retrying}", EventName = "ServerRejectedFile")]
+        public static partial void ServerRejectedFile(ILogger logger, string root, string path, string code, string reason, bool retrying);
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using FileSync.Edge.Filtering;
 using FileSync.Edge.Protocol;
@@ -46,6 +47,14 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     private readonly TaskCompletionSource _initialSync = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _failure = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Files the server reported it could not apply, handled on the loop.</summary>
+    private readonly ConcurrentQueue<(string Path, string Code, string Message)> _rejections = new();
+
+    /// <summary>How often the server rejected each file in this session; retried up to <see cref="MaxRetriesAfterRejection"/> times.</summary>
+    private readonly Dictionary<string, int> _rejectionCounts = new(PathComparer.Default);
+    private const int MaxRetriesAfterRejection = 3;
+    private long _rejectionEpoch = -1;
 
     private HashSet<string> _dirty = new(PathComparer.Default);
     private bool _dirtyOverflowed;
@@ -231,6 +240,64 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     /// <summary>Delivers the server's answer to our manifest.</summary>
     public void OnManifestDiff(ManifestDiffPayload diff) => Volatile.Read(ref _pendingManifestDiff)?.TrySetResult(diff);
 
+    /// <summary>
+    /// The server could not apply our create, modify or delete of <paramref name="relativePath"/> (for
+    /// example it failed to write it). The server's copy of that file is unknown now: it is sent again,
+    /// a few times per connection, then counted as a sync error until the next connection.
+    /// </summary>
+    public void OnServerRejected(string relativePath, string code, string message)
+    {
+        _rejections.Enqueue((relativePath, code, message));
+        Wake();
+    }
+
+    /// <summary>A relative path as this agent writes them: no empty, '.' or '..' segment, no leading or trailing '/'.</summary>
+    private static bool IsWellFormedRelativePath(string path) =>
+        path.Length > 0 && !path.Split('/').Any(segment => segment is "" or "." or ".." || segment.Contains('\\') || segment.Contains('\0'));
+
+    /// <summary>On the loop: forget what the server has of each rejected file and send it again (bounded).</summary>
+    private void ApplyRejections(UplinkSession session)
+    {
+        if (_rejectionEpoch != session.Epoch)
+        {
+            _rejectionEpoch = session.Epoch;
+            _rejectionCounts.Clear();
+        }
+        while (_rejections.TryDequeue(out var rejection))
+        {
+            var (path, code, message) = rejection;
+            if (!IsWellFormedRelativePath(path))
+            {
+                continue;
+            }
+            var attempts = _rejectionCounts[path] = _rejectionCounts.GetValueOrDefault(path) + 1;
+            Log.ServerRejectedFile(_logger, RootPath, path, code, message, attempts <= MaxRetriesAfterRejection);
+            if (attempts > MaxRetriesAfterRejection)
+            {
+                _errors[path] = $"the server could not apply it ({code}): {message}";
+                _lastError = $"{path}: {_errors[path]}";
+                continue;
+            }
+            // Unknown content on the server: a file still here is sent again, one gone is deleted again,
+            // after 1, 2, 4 s (a full disk or a locked file on the server needs a moment).
+            _serverState[path] = "";
+            _ = RetryLaterAsync(path, TimeSpan.FromSeconds(1 << (attempts - 1)));
+        }
+    }
+
+    private async Task RetryLaterAsync(string path, TimeSpan delay)
+    {
+        try
+        {
+            await Task.Delay(delay, _time, _stopping.Token).ConfigureAwait(false);
+            MarkDirty(path);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped meanwhile.
+        }
+    }
+
     /// <summary>Sends whatever is pending right now instead of waiting for the batch timer (tests, shutdown).</summary>
     internal void MarkDirty(string relativePath)
     {
@@ -362,7 +429,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     {
         get
         {
-            if (_rescanRequested || _resyncRequested)
+            if (_rescanRequested || _resyncRequested || !_rejections.IsEmpty)
             {
                 return true;
             }
@@ -477,6 +544,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
 
     private async Task RunBatchAsync(UplinkSession session, CancellationToken cancellationToken)
     {
+        ApplyRejections(session);
         if (session.Epoch != Interlocked.Read(ref _syncedEpoch) || _resyncRequested)
         {
             _resyncRequested = false;

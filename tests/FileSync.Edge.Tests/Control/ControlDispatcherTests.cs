@@ -237,6 +237,35 @@ public sealed class ControlDispatcherTests(ITestOutputHelper output) : IAsyncLif
     }
 
     [Fact]
+    public async Task ServerError_AboutAFileSync_IsNotAnsweredAndTheFileIsSentAgain()
+    {
+        var before = _uplink.Sent.Count;
+        var error = Command(
+            MessageTypes.Error,
+            $$"""{"message":"could not write the file: IOException","code":"write_failed","messageType":"{{MessageTypes.FileModifySync}}","path":{{Quote(Path.Combine(_a, "hello.txt"))}},"relativePath":"hello.txt"}"""
+        );
+
+        Assert.Empty(await SendAsync(error)); // an error is never answered with an error
+
+        await Wait.UntilAsync(
+            () => _uplink.Sent.Skip(before).Any(m => m.Type == MessageTypes.FileModifySync && m.Payload.GetProperty("relativePath").GetString() == "hello.txt"),
+            Wait.Generous,
+            () => "hello.txt sent again"
+        );
+        Assert.Contains(_logs.Entries, e => e.EventId.Name == "ServerRejectedFile" && e.Message.Contains("hello.txt", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ServerError_AboutSomethingElse_LoggedOnly()
+    {
+        var before = _uplink.Sent.Count;
+        var replies = await SendAsync(Command(MessageTypes.Error, """{"message":"unknown workspace","code":"not_found","messageType":"workspace:file_done","path":"/nowhere"}"""));
+        Assert.Empty(replies);
+        Assert.Contains(_logs.Entries, e => e.EventId.Id == 407 && e.Message.Contains("unknown workspace", StringComparison.Ordinal));
+        Assert.Equal(before, _uplink.Sent.Count);
+    }
+
+    [Fact]
     public async Task ChunkRequest_NamedPipe_AnsweredWithoutOpeningIt()
     {
         if (!OperatingSystem.IsLinux())

@@ -32,8 +32,9 @@ public sealed class PermissionTests(ITestOutputHelper output) : EndToEndTestBase
             MirrorOf(workspace)
         );
         await Wait.UntilAsync(async () => (await Server!.GetStatusAsync()).Workspaces.Single().Done, Wait.Generous, () => "file_done");
-        var status = await GetAgentStatusAsync(await WaitForEdgeIdAsync());
-        Assert.Equal(2, status.GetProperty("workspaces")[0].GetProperty("errors").GetInt32());
+        // The agent publishes its counters just after the batch that sent file_done: ask until they show.
+        var edgeId = await WaitForEdgeIdAsync();
+        await WaitForErrorCountAsync(edgeId, 2);
         Assert.Single(agent.Lines, l => l.Contains("cannot read secret.txt", StringComparison.Ordinal));
         Assert.Single(agent.Lines, l => l.Contains("cannot list directory locked", StringComparison.Ordinal));
 
@@ -41,8 +42,21 @@ public sealed class PermissionTests(ITestOutputHelper output) : EndToEndTestBase
         File.SetUnixFileMode(Path.Combine(workspace.Path, "locked"), (UnixFileMode)0b111_101_101);
 
         await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
-        status = await GetAgentStatusAsync(await WaitForEdgeIdAsync());
-        Assert.Equal(0, status.GetProperty("workspaces")[0].GetProperty("errors").GetInt32());
+        await WaitForErrorCountAsync(edgeId, 0);
+    }
+
+    private async Task WaitForErrorCountAsync(string edgeId, int expected)
+    {
+        var errors = -1;
+        await Wait.UntilAsync(
+            async () =>
+            {
+                errors = (await GetAgentStatusAsync(edgeId)).GetProperty("workspaces")[0].GetProperty("errors").GetInt32();
+                return errors == expected;
+            },
+            Wait.Generous,
+            () => $"errors {expected} in edge:status, got {errors}"
+        );
     }
 
     /// <summary>Lets the unprivileged agent reach the workspace: the temp folders are created 0700.</summary>

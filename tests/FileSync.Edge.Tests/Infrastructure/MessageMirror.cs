@@ -9,9 +9,15 @@ namespace FileSync.Edge.Tests.Infrastructure;
 /// </summary>
 public static class MessageMirror
 {
-    public static Dictionary<string, byte[]> Apply(IEnumerable<ProtocolMessage> messages)
+    /// <param name="messages">What the agent sent, in order.</param>
+    /// <param name="initial">What the server held before (e.g. from an earlier connection).</param>
+    public static Dictionary<string, byte[]> Apply(IEnumerable<ProtocolMessage> messages, IReadOnlyDictionary<string, string>? initial = null)
     {
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var (path, text) in initial ?? new Dictionary<string, string>())
+        {
+            files[path] = Encoding.UTF8.GetBytes(text);
+        }
         foreach (var message in messages)
         {
             switch (message.Type)

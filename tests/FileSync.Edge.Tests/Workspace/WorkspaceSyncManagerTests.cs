@@ -383,6 +383,38 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Manifest_ChangesWhileWaitingForTheDiff_AreSentAfterIt()
+    {
+        _workspace.Write("a.txt", "a");
+        _workspace.Write("b.txt", "b");
+        _workspace.Write("c.txt", "c");
+        var manager = await StartAsync();
+        _uplink.Connect([Capabilities.Manifest]);
+        await Wait.UntilAsync(() => _uplink.OfType(MessageTypes.Manifest).Count == 1, Wait.Generous, () => "a manifest");
+
+        // The server has not answered yet: the workspace keeps changing.
+        _workspace.Write("a.txt", "a changed during the exchange");
+        Touch("a.txt");
+        _workspace.Write("d.txt", "created during the exchange");
+        Touch("d.txt");
+        File.Delete(Path.Combine(Root, "c.txt"));
+        Touch("c.txt");
+        manager.OnManifestDiff(new ManifestDiffPayload { Path = Root, Need = ["b.txt"] });
+
+        await WaitForDoneAsync();
+        await Wait.UntilAsync(
+            () => _uplink.RelativePathsOf(MessageTypes.FileDeleteSync).Contains("c.txt") && _uplink.RelativePathsOf(MessageTypes.FileModifySync).Contains("a.txt"),
+            Wait.Generous,
+            () => $"the changes made during the exchange; sent {string.Join(", ", _uplink.Sent.Select(m => m.Type))}"
+        );
+        var mirror = MessageMirror.Apply(_uplink.Sent, initial: new Dictionary<string, string> { ["a.txt"] = "a", ["b.txt"] = "b", ["c.txt"] = "c" });
+        Assert.Equal(
+            new Dictionary<string, string> { ["a.txt"] = "a changed during the exchange", ["b.txt"] = "b", ["d.txt"] = "created during the exchange" },
+            mirror.ToDictionary(f => f.Key, f => Encoding.UTF8.GetString(f.Value))
+        );
+    }
+
+    [Fact]
     public async Task Manifest_MoreThanOneFrameOfEntries_SentInChunksLastOneMarked()
     {
         for (var i = 0; i < 4001; i++)
@@ -529,6 +561,56 @@ await StartAsync(uplink: gated);
     private sealed class ThrowingWatcherFactory(Exception failure) : FileSync.Edge.Watching.IWorkspaceWatcherFactory
     {
         public FileSync.Edge.Watching.IWorkspaceWatcher Create(string rootPath, Func<string, bool> isExcludedDirectory) => throw failure;
+    }
+
+    [Fact]
+    public async Task ServerRejectsAFile_SentAgainAfterABackoff_ThenCountedAsAnErrorAfterThreeTries()
+    {
+        _workspace.Write("a.txt", "a");
+        _workspace.Write("b.txt", "b");
+        var time = new ManualTimeProvider();
+        var manager = await StartAsync(new SyncOptions { BatchMilliseconds = 500, SettleMilliseconds = 10, RescanMinutes = 0 }, time);
+        _uplink.Connect();
+        await WaitForDoneAsync();
+
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            _uplink.Clear();
+            manager.OnServerRejected("a.txt", "write_failed", "disk full");
+            manager.OnServerRejected("../outside.txt", "write_failed", "a path this agent never sends: ignored");
+            await AdvanceUntilAsync(time, () => !_uplink.Sent.IsEmpty, $"resend {attempt}");
+            var resent = Assert.Single(_uplink.Sent);
+            Assert.Equal("a.txt", resent.Payload.GetProperty("relativePath").GetString());
+            Assert.Equal("a", RecordingUplink.Text(resent));
+        }
+
+        _uplink.Clear();
+        manager.OnServerRejected("a.txt", "write_failed", "disk full");
+        await AdvanceUntilAsync(time, () => manager.GetStatus().Errors == 1, "the error counted");
+        time.Advance(TimeSpan.FromSeconds(30));
+        _workspace.Write("b.txt", "b2");
+        Touch("b.txt");
+        await AdvanceUntilAsync(time, () => !_uplink.Sent.IsEmpty, "the next change");
+        Assert.Equal(["b.txt"], _uplink.Sent.Select(m => m.Payload.GetProperty("relativePath").GetString()));
+        Assert.Contains("disk full", manager.GetStatus().LastError ?? "");
+    }
+
+    /// <summary>Moves the manual clock on in small steps until <paramref name="condition"/> holds.</summary>
+    private static async Task AdvanceUntilAsync(ManualTimeProvider time, Func<bool> condition, string what)
+    {
+        await Wait.UntilAsync(
+            () =>
+            {
+                if (condition())
+                {
+                    return true;
+                }
+                time.Advance(TimeSpan.FromMilliseconds(250));
+                return false;
+            },
+            Wait.Generous,
+            () => what
+        );
     }
 
     [Fact]
