@@ -10,6 +10,21 @@ public interface IWorkspaceWatcher : IDisposable
     event Action<string>? Changed;
 
     /// <summary>
+    /// A change at this full path is complete: the file was closed after writing, renamed into place,
+    /// deleted or had its attributes changed. Raised instead of <see cref="Changed"/> for such events
+    /// by watchers that can tell (inotify); the receiver need not wait for more writes to it.
+    /// </summary>
+    event Action<string>? Completed
+    {
+        add
+        {
+        }
+        remove
+        {
+        }
+    }
+
+    /// <summary>
     /// Events may have been lost (buffer overflow, watcher failure). The receiver must rescan the
     /// workspace. The watcher has already tried to recover itself.
     /// </summary>

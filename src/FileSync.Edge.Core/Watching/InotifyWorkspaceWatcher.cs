@@ -69,6 +69,7 @@ public sealed partial class InotifyWorkspaceWatcher : IWorkspaceWatcher
     }
 
     public event Action<string>? Changed;
+    public event Action<string>? Completed;
     public event Action<Exception>? Error;
 
     /// <summary>How many directories are watched now.</summary>
@@ -298,7 +299,7 @@ public sealed partial class InotifyWorkspaceWatcher : IWorkspaceWatcher
     {
         var overflowed = false;
         Exception? failure = null;
-        var changed = new List<string>();
+        var changed = new List<(string Path, bool Completed)>();
         lock (_gate)
         {
             while (events.Length >= Inotify.EventHeaderSize)
@@ -335,7 +336,8 @@ public sealed partial class InotifyWorkspaceWatcher : IWorkspaceWatcher
                     continue;
                 }
                 var path = name.Length == 0 ? directory : directory + "/" + name;
-                if ((mask & Inotify.IsDirectory) != 0)
+                var isDirectory = (mask & Inotify.IsDirectory) != 0;
+                if (isDirectory)
                 {
                     try
                     {
@@ -353,16 +355,21 @@ public sealed partial class InotifyWorkspaceWatcher : IWorkspaceWatcher
                         failure ??= ex;
                     }
                 }
-                changed.Add(path);
+                // Closed after writing, renamed into place, deleted, chmod-ed: nothing more to wait for.
+                // A file created or written to (and a new directory) may still be in the making.
+                var completed = isDirectory
+                    ? (mask & (Inotify.Delete | Inotify.MovedFrom)) != 0
+                    : (mask & (Inotify.CloseWrite | Inotify.MovedTo | Inotify.MovedFrom | Inotify.Delete | Inotify.Attrib)) != 0;
+                changed.Add((path, completed));
             }
             if (overflowed)
             {
                 failure ??= WatchTree(_root);
             }
         }
-        foreach (var path in changed)
+        foreach (var (path, completed) in changed)
         {
-            Changed?.Invoke(path);
+            (completed ? Completed : Changed)?.Invoke(path);
         }
         if (failure is not null)
         {

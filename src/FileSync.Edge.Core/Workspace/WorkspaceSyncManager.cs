@@ -57,6 +57,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     private long _rejectionEpoch = -1;
 
     private HashSet<string> _dirty = new(PathComparer.Default);
+    private readonly HashSet<string> _unsettled = new(PathComparer.Default);
     private bool _dirtyOverflowed;
     private volatile bool _rescanRequested;
     private volatile bool _resyncRequested;
@@ -299,7 +300,11 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     }
 
     /// <summary>Sends whatever is pending right now instead of waiting for the batch timer (tests, shutdown).</summary>
-    internal void MarkDirty(string relativePath)
+    internal void MarkDirty(string relativePath) => MarkDirty(relativePath, completed: false);
+
+    /// <param name="relativePath">What changed.</param>
+    /// <param name="completed">The change is known to be complete (see <see cref="IWorkspaceWatcher.Completed"/>): no settle needed for it.</param>
+    private void MarkDirty(string relativePath, bool completed)
     {
         lock (_dirtyGate)
         {
@@ -307,13 +312,34 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
             {
                 _dirtyOverflowed = true;
                 _dirty.Clear();
+                _unsettled.Clear();
             }
             else
             {
                 _dirty.Add(relativePath);
+                if (completed)
+                {
+                    _unsettled.Remove(relativePath);
+                }
+                else
+                {
+                    _unsettled.Add(relativePath);
+                }
             }
         }
         Wake();
+    }
+
+    /// <summary>Whether some pending change may still be in the making (a file written to but not yet closed).</summary>
+    private bool HasUnsettledChanges
+    {
+        get
+        {
+            lock (_dirtyGate)
+            {
+                return _unsettled.Count > 0 || _dirtyOverflowed || _rescanRequested;
+            }
+        }
     }
 
     private void Wake() => _wake.Writer.TryWrite(true);
@@ -334,6 +360,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         {
             var watcher = _watcherFactory.Create(RootPath, IsExcludedDirectory);
             watcher.Changed += OnWatcherChanged;
+            watcher.Completed += OnWatcherCompleted;
             watcher.Error += OnWatcherError;
             watcher.Start();
             _watcher = watcher;
@@ -385,7 +412,11 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         timer?.Dispose();
     }
 
-    private void OnWatcherChanged(string fullPath)
+    private void OnWatcherChanged(string fullPath) => OnWatcherEvent(fullPath, completed: false);
+
+    private void OnWatcherCompleted(string fullPath) => OnWatcherEvent(fullPath, completed: true);
+
+    private void OnWatcherEvent(string fullPath, bool completed)
     {
         var relative = WorkspacePaths.ToRelativePath(RootPath, fullPath);
         if (relative is null)
@@ -401,7 +432,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         {
             return;
         }
-        MarkDirty(relative);
+        MarkDirty(relative, completed);
     }
 
     /// <summary>Directories the watcher may leave unwatched: .git and whatever the ignore rules exclude.</summary>
@@ -526,19 +557,48 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
                 if (HasPendingWork)
                 {
                     var sinceLastBatch = _time.GetElapsedTime(_lastBatchTimestamp);
-                    var delay = sinceLastBatch >= _options.BatchInterval ? _options.Settle : _options.BatchInterval - sinceLastBatch;
-                    if (delay < _options.Settle)
+                    if (sinceLastBatch >= _options.BatchInterval)
                     {
-                        delay = _options.Settle;
+                        await SettleAsync(cancellationToken).ConfigureAwait(false);
                     }
-                    if (delay > TimeSpan.Zero)
+                    else
                     {
-                        await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                        var delay = _options.BatchInterval - sinceLastBatch;
+                        await Task.Delay(delay < _options.Settle ? _options.Settle : delay, _time, cancellationToken).ConfigureAwait(false);
                     }
                     return _uplink.Session ?? session;
                 }
             }
             await _wake.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The leading edge after a quiet period: waits the settle time for a change still in the making,
+    /// but no longer than until every pending change is known complete (closed after writing, renamed
+    /// into place, deleted) — a saved file goes out at once.
+    /// </summary>
+    private async Task SettleAsync(CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        while (HasUnsettledChanges)
+        {
+            var remaining = _options.Settle - _time.GetElapsedTime(started);
+            if (remaining <= TimeSpan.Zero)
+            {
+                return;
+            }
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var elapsed = Task.Delay(remaining, _time, stop.Token);
+            var woken = _wake.Reader.WaitToReadAsync(stop.Token).AsTask();
+            var first = await Task.WhenAny(elapsed, woken).ConfigureAwait(false);
+            await stop.CancelAsync().ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (first == elapsed)
+            {
+                return;
+            }
+            _wake.Reader.TryRead(out _);
         }
     }
 
@@ -559,6 +619,8 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
             overflowed = _dirtyOverflowed;
             _dirty = new HashSet<string>(PathComparer.Default);
             _dirtyOverflowed = false;
+            _unsettled.Clear(); // whatever is still being written is re-checked by the reader's stability test
+
         }
         if (overflowed)
         {

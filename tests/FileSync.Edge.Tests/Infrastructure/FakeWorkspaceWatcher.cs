@@ -6,6 +6,7 @@ namespace FileSync.Edge.Tests.Infrastructure;
 public sealed class FakeWorkspaceWatcher : IWorkspaceWatcher
 {
     public event Action<string>? Changed;
+    public event Action<string>? Completed;
     public event Action<Exception>? Error;
 
     public bool Started { get; private set; }
@@ -14,6 +15,9 @@ public sealed class FakeWorkspaceWatcher : IWorkspaceWatcher
     public void Start() => Started = true;
 
     public void RaiseChanged(string fullPath) => Changed?.Invoke(fullPath);
+
+    /// <summary>As inotify reports a file closed after writing or renamed into place.</summary>
+    public void RaiseCompleted(string fullPath) => Completed?.Invoke(fullPath);
 
     public void RaiseError(Exception exception) => Error?.Invoke(exception);
 

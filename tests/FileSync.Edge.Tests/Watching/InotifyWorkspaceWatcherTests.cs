@@ -15,6 +15,7 @@ public sealed class InotifyWorkspaceWatcherTests : IDisposable
 {
     private readonly TempDirectory _root = new(inMemory: true);
     private readonly ConcurrentQueue<string> _changed = new();
+    private readonly ConcurrentQueue<string> _completed = new();
     private readonly ConcurrentQueue<Exception> _errors = new();
     private readonly HashSet<string> _excluded = new(StringComparer.Ordinal);
     private InotifyWorkspaceWatcher? _watcher;
@@ -24,6 +25,11 @@ public sealed class InotifyWorkspaceWatcherTests : IDisposable
     {
         _watcher = new InotifyWorkspaceWatcher(_root.Path, IsExcluded, NullLogger.Instance);
         _watcher.Changed += _changed.Enqueue;
+        _watcher.Completed += path =>
+        {
+            _changed.Enqueue(path);
+            _completed.Enqueue(path);
+        };
         _watcher.Error += _errors.Enqueue;
         _watcher.Start();
         return _watcher;
@@ -68,6 +74,20 @@ public sealed class InotifyWorkspaceWatcherTests : IDisposable
 
         File.WriteAllText(Full("a/b/c/old.txt"), "changed");
         await ReportedAsync("a/b/c/old.txt");
+    }
+
+    [Fact]
+    public async Task FileClosedAfterWriting_IsReportedCompleteAfterItsWrites()
+    {
+        Start();
+        using (var stream = new FileStream(Full("saved.txt"), FileMode.Create, FileAccess.Write))
+        {
+            stream.Write("partial"u8);
+            stream.Flush();
+            await ReportedAsync("saved.txt"); // created and written: in the making
+            Assert.DoesNotContain(Full("saved.txt"), _completed);
+        }
+        await Wait.UntilAsync(() => _completed.Contains(Full("saved.txt")), Wait.Generous, () => "saved.txt complete after close");
     }
 
     [Fact]

@@ -189,6 +189,49 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Batch_LoneChangeKnownComplete_FlushedWithoutWaitingForTheSettle()
+    {
+        _workspace.Write("a.txt", "v0");
+        var time = new ManualTimeProvider();
+        await StartAsync(new SyncOptions { BatchMilliseconds = 500, SettleMilliseconds = 10, RescanMinutes = 0 }, time);
+        _uplink.Connect();
+        await WaitForDoneAsync();
+        _uplink.Clear();
+        time.Advance(TimeSpan.FromSeconds(1)); // quiet for more than one batch interval
+
+        _workspace.Write("a.txt", "v1");
+        Touch("a.txt"); // written to: maybe more to come
+        Watcher.RaiseCompleted(Path.Combine(Root, "a.txt")); // closed after writing: complete
+
+        // The clock does not move: only a flush that skips the settle can send it.
+        await Wait.UntilAsync(() => !_uplink.Sent.IsEmpty, Wait.Generous, () => "the modify without a settle");
+        Assert.Equal("v1", RecordingUplink.Text(_uplink.Sent.Single()));
+    }
+
+    [Fact]
+    public async Task Batch_OneFileCompleteAnotherStillWritten_WaitsForTheSettle()
+    {
+        _workspace.Write("a.txt", "v0");
+        _workspace.Write("b.txt", "v0");
+        var time = new ManualTimeProvider();
+        await StartAsync(new SyncOptions { BatchMilliseconds = 500, SettleMilliseconds = 10, RescanMinutes = 0 }, time);
+        _uplink.Connect();
+        await WaitForDoneAsync();
+        _uplink.Clear();
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        _workspace.Write("b.txt", "v1");
+        Touch("b.txt"); // still open for writing, as far as anyone knows
+        _workspace.Write("a.txt", "v1");
+        Watcher.RaiseCompleted(Path.Combine(Root, "a.txt"));
+        await time.WaitForTimersAsync();
+        Assert.Empty(_uplink.Sent);
+
+        time.Advance(TimeSpan.FromMilliseconds(10));
+        await Wait.UntilAsync(() => _uplink.Sent.Count == 2, Wait.Generous, () => "both after the settle");
+    }
+
+    [Fact]
     public async Task Batch_ThousandChangesOverTwoSeconds_AtMostFiveBatches()
     {
         var time = new ManualTimeProvider();
