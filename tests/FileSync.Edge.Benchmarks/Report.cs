@@ -20,7 +20,7 @@ internal static class Report
         text.AppendLine(Invariant($"### Benchmark results, {startedAt:yyyy-MM-dd HH:mm} UTC"));
         text.AppendLine();
         text.AppendLine($"- Machine: {DescribeMachine()}");
-        text.AppendLine($"- Software: {RuntimeInformation.FrameworkDescription}, {ToolVersion("rsync", "--version")}, {ToolVersion("lsyncd", "--version")}; agent and server: Release builds run as processes, on 127.0.0.1");
+        text.AppendLine($"- Software: {RuntimeInformation.FrameworkDescription}, {ToolVersion("rsync", "--version")}, {ToolVersion("lsyncd", "--version")}; agent and server: {BuildKind(options)} run as processes, on 127.0.0.1");
         text.AppendLine(Invariant($"- Workspace (seed {options.Seed}): {ws.Files.Count} synced files, {ws.TotalBytes / 1e6:F1} MB, 150 nested folders; plus an ignored node_modules/ of {ws.IgnoredFiles} files and {ws.LargeFiles} files over 100 KB. Peers get the same file set (--exclude node_modules/ .git/, --max-size=102400)."));
         text.AppendLine(Invariant($"- {options.Runs} round(s); every figure is the median over rounds; latency percentiles are per round ({options.Edits} edits {options.EditSpacingMs} ms apart, {options.IsolatedEdits} isolated edits {options.IsolatedSpacingMs} ms apart), then the median of the rounds. Whole run: {runner.Elapsed.TotalMinutes:F1} min."));
         text.AppendLine();
@@ -121,7 +121,7 @@ internal static class Report
             text.AppendLine();
             var total = m.Median("diag.settle10.p50");
             var serverPart = m.Median("diag.server.p50");
-            text.AppendLine(Invariant($"At p50 the default single edit takes {total:F1} ms: the 10 ms settle, ≈ {serverPart:F1} ms in the server (receive, parse, write a temp file, rename), and ≈ {total - 10 - serverPart:F1} ms for the rest (write and inotify delivery, the agent's wake-up and timer, stat + read + SHA-256, JSON, WebSocket send over loopback). A file renamed into place with --settle-ms 0 takes {m.Median("diag.settle0.rename.p50"):F1} ms end to end, the agent's whole path. With --settle-ms 0 an in-place save (truncate, write, close: several events) is flushed on its first event; the save's later events start a second batch that sends nothing, and (from the engine's code) that batch still restarts the quiet-period clock, so the next edit {options.IsolatedSpacingMs} ms later waits for the rest of the batch interval (p90 {m.Median("diag.settle0.p90"):F0} ms); {m.Median("diag.settle0.intermediate"):F0} time(s) the truncated file reached the mirror before the full one."));
+            text.AppendLine(Invariant($"At p50 the default single edit takes {total:F1} ms: ≈ {serverPart:F1} ms in the server (receive, parse, write a temp file, rename) and ≈ {total - serverPart:F1} ms for the rest (write and inotify delivery, the agent's wake-up, stat + read + SHA-256, JSON, WebSocket send over loopback). The 10 ms settle is not in it: the agent flushes a change at once when inotify reports it complete (the file closed after writing, or renamed into place) and waits the settle only while a file may still be open for writing. A file renamed into place with --settle-ms 0 takes {m.Median("diag.settle0.rename.p50"):F1} ms end to end; {m.Median("diag.settle10.intermediate"):F0} time(s) at the defaults and {m.Median("diag.settle0.intermediate"):F0} at --settle-ms 0 another version of the file reached the mirror before the final one."));
             text.AppendLine();
         }
 
@@ -196,6 +196,12 @@ internal static class Report
         var kernel = File.Exists("/proc/sys/kernel/osrelease") ? File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : "unknown";
         return Invariant($"nproc {Environment.ProcessorCount}, {model}, {gib:F1} GiB RAM, Linux {kernel}");
     }
+
+    /// <summary>What was measured: the published executables (publish.sh puts them under artifacts/) or Release builds.</summary>
+    private static string BuildKind(BenchmarkOptions options) =>
+        options.AgentExecutable.Contains($"{Path.DirectorySeparatorChar}artifacts{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+            ? "the published single-file, trimmed executables (publish.sh)"
+            : "Release builds";
 
     private static string ToolVersion(string tool, string argument)
     {

@@ -533,6 +533,10 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
                 }
                 PublishStatus();
                 SaveIndexIfDue(force: _state != WorkspaceState.Watching);
+                if (!HasPendingWork)
+                {
+                    MemoryTrimmer.TrimIfWorthIt();
+                }
             }
         }
         _state = WorkspaceState.Stopped;
@@ -761,6 +765,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         var stats = CurrentStats();
         await SendOrThrowAsync(session, _messages.FileDone(session, stats), cancellationToken).ConfigureAwait(false);
         Interlocked.Exchange(ref _syncedEpoch, session.Epoch);
+        PublishStatus(); // counters first: whoever sees "watching" sees the counts of the finished sync
         _state = WorkspaceState.Watching;
         SaveIndexIfDue(force: true);
         var elapsed = _time.GetElapsedTime(started);
@@ -1175,6 +1180,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
                     }
                 }
                 context.Hashed++;
+                MemoryTrimmer.Read(result.Size);
                 break;
 
             case FileReadStatus.Unstable:
