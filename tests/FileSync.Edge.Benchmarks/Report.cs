@@ -20,7 +20,7 @@ internal static class Report
         text.AppendLine(Invariant($"### Benchmark results, {startedAt:yyyy-MM-dd HH:mm} UTC"));
         text.AppendLine();
         text.AppendLine($"- Machine: {DescribeMachine()}");
-        text.AppendLine($"- Software: {RuntimeInformation.FrameworkDescription}, {ToolVersion("rsync", "--version")}, {ToolVersion("lsyncd", "--version")}; agent and server: {BuildKind(options)} run as processes, on 127.0.0.1");
+        text.AppendLine($"- Software: {RuntimeInformation.FrameworkDescription}, {ToolVersion("rsync", "--version")}, {ToolVersion("lsyncd", "--version")}; agent: {BuildKind(options)}, reference server: Release build; both run as processes, on 127.0.0.1");
         text.AppendLine(Invariant($"- Workspace (seed {options.Seed}): {ws.Files.Count} synced files, {ws.TotalBytes / 1e6:F1} MB, 150 nested folders; plus an ignored node_modules/ of {ws.IgnoredFiles} files and {ws.LargeFiles} files over 100 KB. Peers get the same file set (--exclude node_modules/ .git/, --max-size=102400)."));
         text.AppendLine(Invariant($"- {options.Runs} round(s); every figure is the median over rounds; latency percentiles are per round ({options.Edits} edits {options.EditSpacingMs} ms apart, {options.IsolatedEdits} isolated edits {options.IsolatedSpacingMs} ms apart), then the median of the rounds. Whole run: {runner.Elapsed.TotalMinutes:F1} min."));
         text.AppendLine();
@@ -200,8 +200,8 @@ internal static class Report
     /// <summary>What was measured: the published executables (publish.sh puts them under artifacts/) or Release builds.</summary>
     private static string BuildKind(BenchmarkOptions options) =>
         options.AgentExecutable.Contains($"{Path.DirectorySeparatorChar}artifacts{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-            ? "the published single-file, trimmed executables (publish.sh)"
-            : "Release builds";
+            ? "the published single-file, trimmed executable (publish.sh)"
+            : "Release build";
 
     private static string ToolVersion(string tool, string argument)
     {

@@ -6,7 +6,7 @@
 #   tests/FileSync.Edge.Benchmarks/run.sh --quick    small run for development (about 2 minutes), no results file
 #
 # Any other argument goes to the harness (see `--help`). Builds the agent, the server and the harness in
-# Release, publishes the agent and the server as they ship (publish.sh), installs rsync and lsyncd from Debian packages when they are missing (root only; otherwise
+# Release, publishes the agent as it ships (publish.sh), installs rsync and lsyncd from Debian packages when they are missing (root only; otherwise
 # their columns stay empty with a note), then runs the harness. Builds and the run itself hold the shared
 # build lock (FILESYNC_BUILD_LOCK, default /tmp/filesync-build.lock) so that no other build competes for
 # the CPU while figures are taken. `flock -o` keeps the lock's file descriptor out of the processes the
@@ -59,8 +59,9 @@ if [ "$quick" = 0 ]; then
   args+=(--out "$here/results/$(date -u +%Y-%m-%d).md")
 fi
 
-# Measure what ships: the published single-file, trimmed executables (publish.sh), or the Release
-# builds when this machine cannot publish for its runtime.
+# Measure the agent as it ships: the published single-file, trimmed executable (publish.sh), or the
+# Release build when this machine cannot publish for its runtime. The reference server is not what
+# users run: it stays a Release build, so that its own start-up does not weigh on the agent's figures.
 case "$(uname -m)" in
   x86_64) rid=linux-x64 ;;
   aarch64) rid=linux-arm64 ;;
@@ -69,9 +70,8 @@ esac
 agent="$repo/src/FileSync.Edge/bin/Release/net10.0/filesync-edge"
 server="$repo/src/FileSync.Server/bin/Release/net10.0/filesync-server"
 if [ -n "$rid" ] && FILESYNC_BUILD_LOCK="$lock" "$repo/publish.sh" "$rid" >&2 \
-    && [ -x "$repo/artifacts/$rid/filesync-edge" ] && [ -x "$repo/artifacts/$rid/filesync-server" ]; then
+    && [ -x "$repo/artifacts/$rid/filesync-edge" ]; then
   agent="$repo/artifacts/$rid/filesync-edge"
-  server="$repo/artifacts/$rid/filesync-server"
 else
   echo "run.sh: could not publish for this machine; measuring the Release builds instead" >&2
 fi
