@@ -50,6 +50,21 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
     private Task WaitForDoneAsync(int count = 1) =>
         Wait.UntilAsync(() => _uplink.OfType(MessageTypes.FileDone).Count >= count, Wait.Generous, () => $"{count} file_done, got {_uplink.OfType(MessageTypes.FileDone).Count}");
 
+    /// <summary>
+    /// Starts on a manual clock with the default batch (500 ms) and settle (10 ms), waits for the initial
+    /// sync, forgets its messages and lets one quiet batch interval pass: the next change is a lone one.
+    /// </summary>
+    private async Task<ManualTimeProvider> StartSyncedAndQuietAsync()
+    {
+        var time = new ManualTimeProvider();
+        await StartAsync(new SyncOptions { BatchMilliseconds = 500, SettleMilliseconds = 10, RescanMinutes = 0 }, time);
+        _uplink.Connect();
+        await WaitForDoneAsync();
+        _uplink.Clear();
+        time.Advance(TimeSpan.FromSeconds(1));
+        return time;
+    }
+
     private void Touch(string relativePath) => Watcher.RaiseChanged(Path.Combine(Root, relativePath));
 
     private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
@@ -171,12 +186,7 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
     public async Task Batch_LoneChangeAfterQuiet_FlushedAfterSettleNotBatchInterval()
     {
         _workspace.Write("a.txt", "v0");
-        var time = new ManualTimeProvider();
-        await StartAsync(new SyncOptions { BatchMilliseconds = 500, SettleMilliseconds = 10, RescanMinutes = 0 }, time);
-        _uplink.Connect();
-        await WaitForDoneAsync();
-        _uplink.Clear();
-        time.Advance(TimeSpan.FromSeconds(1)); // quiet for more than one batch interval
+        var time = await StartSyncedAndQuietAsync();
 
         _workspace.Write("a.txt", "v1");
         Touch("a.txt");
@@ -192,12 +202,7 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
     public async Task Batch_LoneChangeKnownComplete_FlushedWithoutWaitingForTheSettle()
     {
         _workspace.Write("a.txt", "v0");
-        var time = new ManualTimeProvider();
-        await StartAsync(new SyncOptions { BatchMilliseconds = 500, SettleMilliseconds = 10, RescanMinutes = 0 }, time);
-        _uplink.Connect();
-        await WaitForDoneAsync();
-        _uplink.Clear();
-        time.Advance(TimeSpan.FromSeconds(1)); // quiet for more than one batch interval
+        var time = await StartSyncedAndQuietAsync();
 
         _workspace.Write("a.txt", "v1");
         Touch("a.txt"); // written to: maybe more to come
@@ -213,12 +218,7 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
     {
         _workspace.Write("a.txt", "v0");
         _workspace.Write("b.txt", "v0");
-        var time = new ManualTimeProvider();
-        await StartAsync(new SyncOptions { BatchMilliseconds = 500, SettleMilliseconds = 10, RescanMinutes = 0 }, time);
-        _uplink.Connect();
-        await WaitForDoneAsync();
-        _uplink.Clear();
-        time.Advance(TimeSpan.FromSeconds(1));
+        var time = await StartSyncedAndQuietAsync();
 
         _workspace.Write("b.txt", "v1");
         Touch("b.txt"); // still open for writing, as far as anyone knows
