@@ -389,7 +389,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
 
     /// <summary>inotify ran out of watches or instances (ENOSPC / EMFILE): the user must raise a sysctl.</summary>
     internal static bool IsWatchLimit(Exception ex) =>
-        ex.Message.Contains("inotify", StringComparison.OrdinalIgnoreCase)
+        (ex.Message.Contains("inotify", StringComparison.OrdinalIgnoreCase) && ex.Message.Contains("limit", StringComparison.OrdinalIgnoreCase))
         || ex.Message.Contains("No space left on device", StringComparison.OrdinalIgnoreCase)
         || ex.HResult == 28;
 
@@ -441,9 +441,10 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     private void OnWatcherError(Exception exception)
     {
         _lastError = $"watcher error: {exception.Message}";
-        if (exception is DirectoryNotFoundException)
+        if (exception is not InternalBufferOverflowException && !IsWatchLimit(exception))
         {
-            // The root itself went away (perhaps to be replaced at once): watch whatever is there next.
+            // The watcher may have stopped (the root went away, perhaps to be replaced at once, or its
+            // reader failed): start a new one on whatever is there. An overflow leaves it working.
             _rewatchRequested = true;
         }
         if (IsWatchLimit(exception) || !Directory.Exists(RootPath))

@@ -498,6 +498,30 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WatcherFailure_NewWatcherStarted_OverflowKeepsTheOldOne()
+    {
+        _workspace.Write("a.txt", "a");
+        await StartAsync();
+        _uplink.Connect();
+        await WaitForDoneAsync();
+        var first = Watcher;
+
+        first.RaiseError(new InternalBufferOverflowException("overflow"));
+        _workspace.Write("a.txt", "a2");
+        first.RaiseChanged(Path.Combine(Root, "a.txt"));
+        await Wait.UntilAsync(() => _uplink.OfType(MessageTypes.FileModifySync).Count == 1, Wait.Generous, () => "the modify after the overflow");
+        Assert.Same(first, Watcher); // still working: kept
+
+        first.RaiseError(new IOException("reading inotify events failed"));
+        await Wait.UntilAsync(() => Watcher != first, Wait.Generous, () => "a new watcher");
+        Assert.True(first.Disposed);
+        Assert.True(Watcher.Started);
+        _workspace.Write("a.txt", "a3");
+        Touch("a.txt");
+        await Wait.UntilAsync(() => _uplink.OfType(MessageTypes.FileModifySync).Count == 2, Wait.Generous, () => "a change seen by the new watcher");
+    }
+
+    [Fact]
     public async Task Batch_SendFailsMidBatch_NextSessionConverges()
     {
         _workspace.Write("a.txt", "a");
