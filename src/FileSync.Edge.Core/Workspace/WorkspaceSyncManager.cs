@@ -625,7 +625,6 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
             _dirty = new HashSet<string>(PathComparer.Default);
             _dirtyOverflowed = false;
             _unsettled.Clear(); // whatever is still being written is re-checked by the reader's stability test
-
         }
         if (overflowed)
         {
