@@ -23,6 +23,7 @@ public sealed partial class ControlDispatcher(
     IUplink uplink,
     WorkspaceRegistry workspaces,
     IOptions<SyncOptions> syncOptions,
+    IOptions<ControlOptions> controlOptions,
     TimeProvider time,
     ILogger<ControlDispatcher> logger,
     IWorkspaceListStore? workspaceStore = null
@@ -35,6 +36,9 @@ public sealed partial class ControlDispatcher(
     public const int MaxRequestIdLength = 256;
 
     private static ProtocolJsonContext Json => ProtocolJsonContext.Default;
+
+    private IReadOnlyList<string> AllowedRoots => _allowedRoots ??= controlOptions.Value.EffectiveAllowedRoots();
+    private IReadOnlyList<string>? _allowedRoots;
 
     public static string AgentVersion { get; } =
         typeof(ControlDispatcher).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
@@ -171,6 +175,7 @@ public sealed partial class ControlDispatcher(
                 return;
 
             case MessageTypes.Error:
+            case MessageTypes.ErrorUpperCase:
                 // Never answered (an error about an error could ping-pong); a file the server could not
                 // apply is retried by its workspace, anything else is logged.
                 if (!message.TryReadPayload(Json.ErrorPayload, out var rejection, out error))
@@ -210,7 +215,7 @@ public sealed partial class ControlDispatcher(
         var wanted = new List<string>();
         foreach (var path in paths)
         {
-            var root = PathGuard.ResolveRoot(path, out var error, out var code);
+            var root = PathGuard.ResolveRoot(path, AllowedRoots, out var error, out var code);
             if (root is null)
             {
                 await RefuseWorkspaceAsync(path ?? "", code, error, cancellationToken).ConfigureAwait(false);
@@ -254,7 +259,7 @@ public sealed partial class ControlDispatcher(
 
     private async Task StartWorkspaceAsync(string path, CancellationToken cancellationToken)
     {
-        var root = PathGuard.ResolveRoot(path, out var error, out var code);
+        var root = PathGuard.ResolveRoot(path, AllowedRoots, out var error, out var code);
         if (root is null)
         {
             await RefuseWorkspaceAsync(path, code, error, cancellationToken).ConfigureAwait(false);

@@ -98,7 +98,13 @@ public static class PathGuard
     /// Checks a workspace root chosen by the server. Returns the root with every symbolic link
     /// resolved, or null with a one-line <paramref name="error"/> and its protocol <paramref name="code"/>.
     /// </summary>
-    public static string? ResolveRoot(string? requested, out string error, out string code)
+    public static string? ResolveRoot(string? requested, out string error, out string code) => ResolveRoot(requested, null, out error, out code);
+
+    /// <summary>
+    /// As <see cref="ResolveRoot(string?, out string, out string)"/>, and the resolved folder must also pass
+    /// <see cref="ServerRootPolicy"/> for <paramref name="allowedRoots"/> (when given).
+    /// </summary>
+    public static string? ResolveRoot(string? requested, IReadOnlyList<string>? allowedRoots, out string error, out string code)
     {
         code = ErrorCodes.ForbiddenPath;
         if (CheckShape(requested) is { } shapeError)
@@ -133,6 +139,11 @@ public static class PathGuard
         if (SystemFolderOf(resolved) is { } system)
         {
             error = $"workspace path '{resolved}' is inside the system folder '{system}'; choose a project folder";
+            return null;
+        }
+        if (allowedRoots is not null && ServerRootPolicy.Check(resolved, allowedRoots) is { } policyError)
+        {
+            error = policyError;
             return null;
         }
         return resolved;

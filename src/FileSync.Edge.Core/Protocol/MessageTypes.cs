@@ -19,6 +19,9 @@ public static class MessageTypes
     // Server -> edge.
     public const string ConnectedEdge = "connected_edge";
     public const string Error = "error";
+
+    /// <summary>The todoforai backend's error frame: <c>ERROR {message}</c>, handled like <see cref="Error"/>.</summary>
+    public const string ErrorUpperCase = "ERROR";
     public const string ConfigUpdate = "edge:config_update";
     public const string SyncStart = "workspace:sync_start";
     public const string SyncStop = "workspace:sync_stop";
@@ -55,4 +58,16 @@ public static class ErrorCodes
     public const string InvalidPayload = "invalid_payload";
     public const string Unauthorized = "unauthorized";
     public const string InternalError = "internal_error";
+
+    /// <summary>The server cannot store a file under this name (a rule of its own OS or file system); retrying does not help.</summary>
+    public const string UnsupportedName = "unsupported_name";
+
+    /// <summary>The server could not write the file (for example its disk is full); retried.</summary>
+    public const string WriteFailed = "write_failed";
+
+    /// <summary>The file name cannot be carried by the protocol (not valid UTF-8): skipped on the edge.</summary>
+    public const string InvalidName = "invalid_name";
+
+    /// <summary>The workspace root turned into a link or another folder while the agent ran: syncing it stopped.</summary>
+    public const string RootChanged = "root_changed";
 }

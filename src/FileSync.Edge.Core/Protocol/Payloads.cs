@@ -126,12 +126,18 @@ public sealed record ManifestPayload
 
 public sealed record ManifestEntry(string RelativePath, string Hash, long Size);
 
-/// <summary>Payload of <c>workspace:manifest_diff</c>: the relative paths the server needs.</summary>
+/// <summary>Payload of <c>workspace:manifest_diff</c>: the relative paths the server needs, and those it cannot store.</summary>
 public sealed record ManifestDiffPayload
 {
     public string? Path { get; init; }
     public IReadOnlyList<string>? Need { get; init; }
+
+    /// <summary>Manifest entries the server refused (a name it cannot store), each with the rule; absent = none.</summary>
+    public IReadOnlyList<ManifestRefusal>? Refused { get; init; }
 }
+
+/// <summary>One manifest entry the server will not store, with its error code and the rule that refused it.</summary>
+public sealed record ManifestRefusal(string RelativePath, string Code, string Message);
 
 /// <summary>Payload of <c>file:chunk_request</c>.</summary>
 public sealed record ChunkRequestPayload
@@ -178,10 +184,22 @@ public sealed record WorkspaceStatus
     /// <summary>Files whose content the agent has read since it started (a measure of re-reading).</summary>
     public long FilesRead { get; init; }
 
-    /// <summary>Files and directories that could not be read (permission denied, I/O errors).</summary>
+    /// <summary>Files and directories that could not be read (permission denied, I/O errors) or that the server could not apply.</summary>
     public int Errors { get; init; }
     public string? LastError { get; init; }
+
+    /// <summary>The failing files by name (at most <see cref="MaxListedFiles"/>; a directory ends in '/').</summary>
+    public IReadOnlyList<FileProblem>? ErrorFiles { get; init; }
+
+    /// <summary>The skipped files by name, with the reason (at most <see cref="MaxListedFiles"/>).</summary>
+    public IReadOnlyList<FileProblem>? SkippedFiles { get; init; }
+
+    /// <summary>Most entries <see cref="ErrorFiles"/> and <see cref="SkippedFiles"/> list.</summary>
+    public const int MaxListedFiles = 100;
 }
+
+/// <summary>A file that is not synced, and why: <c>too_large</c>, <c>binary</c>, <c>not_utf8</c>, <c>invalid_name</c>, or an error text.</summary>
+public sealed record FileProblem(string Path, string Reason);
 
 /// <summary>Payload of <c>ctx:workspace_request</c>.</summary>
 public sealed record WorkspaceRequestPayload

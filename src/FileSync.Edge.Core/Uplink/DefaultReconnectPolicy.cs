@@ -2,7 +2,8 @@ namespace FileSync.Edge.Uplink;
 
 /// <summary>
 /// Exponential backoff with full jitter: a random delay in [base·2^attempt / 2, base·2^attempt], capped.
-/// Never gives up, except on an authentication rejection (retrying cannot fix a wrong key).
+/// Never gives up, except on an authentication rejection (retrying cannot fix a wrong key) or when
+/// another connection of this edge identity holds the server (close 4001/4002).
 /// </summary>
 public sealed class DefaultReconnectPolicy(TimeSpan maxDelay, TimeSpan? baseDelay = null, Random? random = null) : IReconnectPolicy
 {
@@ -11,7 +12,7 @@ public sealed class DefaultReconnectPolicy(TimeSpan maxDelay, TimeSpan? baseDela
 
     public TimeSpan? NextDelay(ReconnectContext context)
     {
-        if (context.LastError is UplinkAuthenticationException)
+        if (context.LastError is UplinkAuthenticationException or UplinkIdentityConflictException)
         {
             return null;
         }

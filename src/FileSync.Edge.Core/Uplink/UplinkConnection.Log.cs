@@ -24,6 +24,9 @@ public sealed partial class UplinkConnection
         [LoggerMessage(104, LogLevel.Warning, "Ignored a malformed handshake from the server: {Reason}", EventName = "MalformedFrame")]
         public static partial void MalformedFrame(ILogger logger, string reason);
 
+        [LoggerMessage(109, LogLevel.Debug, "Another connection of this edge holds {Server}; not retrying", EventName = "IdentityConflict")]
+        public static partial void IdentityConflict(ILogger logger, string server);
+
         [LoggerMessage(106, LogLevel.Warning, "The server reported an error ({Code}): {Message}", EventName = "ServerError")]
         public static partial void ServerError(ILogger logger, string code, string message);
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Net;
 using System.Net.WebSockets;
 using System.Text.Json;
@@ -219,6 +220,10 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                     {
                         Log.AuthenticationRejected(_logger, ServerUri.GetLeftPart(UriPartial.Path));
                     }
+                    else if (failure is UplinkIdentityConflictException)
+                    {
+                        Log.IdentityConflict(_logger, ServerUri.GetLeftPart(UriPartial.Path));
+                    }
                     ForceStopped();
                     _commands.Writer.TryComplete();
                     _completion.TrySetException(failure ?? new InvalidOperationException("The reconnect policy gave up."));
@@ -290,6 +295,7 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
     private async Task<bool> RunSessionAsync(ClientWebSocket socket, CancellationToken cancellationToken)
     {
         var handshakeDone = false;
+        long connectedAt = 0;
         using var handshakeTimeout = _time.CreateTimer(
             _ =>
             {
@@ -311,7 +317,22 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                 var frame = await ReceiveFrameAsync(socket, buffer, cancellationToken).ConfigureAwait(false);
                 if (frame.Closed)
                 {
-                    Log.Closed(_logger, socket.CloseStatus?.ToString() ?? "none", socket.CloseStatusDescription ?? "");
+                    var description = LogText.Clean(socket.CloseStatusDescription ?? "");
+                    Log.Closed(_logger, socket.CloseStatus is { } status ? ((int)status).ToString(CultureInfo.InvariantCulture) : "none", description);
+                    if (ServerRejection.IsIdentityConflict(socket.CloseStatus))
+                    {
+                        throw new UplinkIdentityConflictException(
+                            $"Another agent with this machine's identity holds the connection to {ServerUri.GetLeftPart(UriPartial.Path)} "
+                                + $"(close {(int)socket.CloseStatus!}{(description.Length > 0 ? ": " + description : "")}). "
+                                + "Stop the other agent, or give this one its own identity with --name."
+                        );
+                    }
+                    if (ServerRejection.IsAuthenticationClose(socket.CloseStatus, socket.CloseStatusDescription) && WithinAuthenticationWindow(handshakeDone, connectedAt))
+                    {
+                        throw new UplinkAuthenticationException(
+                            $"The server rejected the API key (closed the connection: {description}). Check --api-key / FILESYNC_API_KEY."
+                        );
+                    }
                     return handshakeDone;
                 }
                 if (frame.Dropped is { } dropped)
@@ -319,7 +340,7 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                     await EnqueueCommandAsync(QueuedCommand.Problem(dropped), cancellationToken).ConfigureAwait(false);
                     continue;
                 }
-                if (PeekType(frame.Bytes) is not (MessageTypes.ConnectedEdge or MessageTypes.Error))
+                if (PeekType(frame.Bytes) is not (MessageTypes.ConnectedEdge or MessageTypes.Error or MessageTypes.ErrorUpperCase))
                 {
                     // A command: queued as raw bytes (exactly what the byte budget counts) and parsed by the
                     // control stage when it takes it, so this loop does no work for it.
@@ -331,7 +352,7 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                     await EnqueueCommandAsync(QueuedCommand.Problem(error), cancellationToken).ConfigureAwait(false);
                     continue;
                 }
-                if (message.Type is not (MessageTypes.ConnectedEdge or MessageTypes.Error))
+                if (message.Type is not (MessageTypes.ConnectedEdge or MessageTypes.Error or MessageTypes.ErrorUpperCase))
                 {
                     await EnqueueCommandAsync(QueuedCommand.Raw(frame.Bytes), cancellationToken).ConfigureAwait(false);
                     continue;
@@ -347,6 +368,7 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                     else if (message.TryReadPayload(ProtocolJsonContext.Default.ConnectedEdgePayload, out var connected, out error))
                     {
                         Volatile.Write(ref handshakeDone, true);
+                        connectedAt = _time.GetTimestamp();
                         if (State == UplinkState.Connecting)
                         {
                             ChangeState(UplinkState.Connecting, UplinkState.Connected);
@@ -368,9 +390,25 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                     }
                     continue;
                 }
+                // An error frame ('error', or the todoforai backend's 'ERROR'): a rejected key ends the agent when
+                // it comes before or right after the handshake; any other one goes to the control stage (a file
+                // the server could not apply is retried by its workspace), or to the log before the handshake.
                 var text = message.TryReadPayload(ProtocolJsonContext.Default.ErrorPayload, out var payload, out _) ? payload.Message : "(no message)";
-                Log.ServerError(_logger, LogText.Clean(payload?.Code ?? ""), LogText.Clean(text));
+                if (ServerRejection.IsAuthenticationError(payload?.Code, text) && payload?.MessageType is null && WithinAuthenticationWindow(handshakeDone, connectedAt))
+                {
+                    throw new UplinkAuthenticationException($"The server rejected the API key: {LogText.Clean(text)}. Check --api-key / FILESYNC_API_KEY.");
+                }
+                if (!Volatile.Read(ref handshakeDone))
+                {
+                    Log.ServerError(_logger, LogText.Clean(payload?.Code ?? ""), LogText.Clean(text));
+                    continue;
+                }
+                await EnqueueCommandAsync(QueuedCommand.Raw(frame.Bytes), cancellationToken).ConfigureAwait(false);
             }
+        }
+        catch (Exception ex) when (ex is UplinkAuthenticationException or UplinkIdentityConflictException)
+        {
+            throw;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException && !cancellationToken.IsCancellationRequested)
         {
@@ -390,6 +428,12 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
             socket.Abort();
         }
     }
+
+    /// <summary>How long after <c>connected_edge</c> an error about the key still counts as a rejection of it.</summary>
+    private static readonly TimeSpan s_authenticationWindow = TimeSpan.FromSeconds(5);
+
+    private bool WithinAuthenticationWindow(bool handshakeDone, long connectedAt) =>
+        !handshakeDone || _time.GetElapsedTime(connectedAt) <= s_authenticationWindow;
 
     /// <summary>
     /// Reads one whole message. A message over <see cref="ProtocolMessage.MaxFrameBytes"/> is read to its

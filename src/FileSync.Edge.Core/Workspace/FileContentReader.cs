@@ -4,11 +4,13 @@ using FileSync.Edge.Filtering;
 namespace FileSync.Edge.Workspace;
 
 /// <summary>
-/// Reads and hashes one file with a stability check (size and mtime before and after the read).
+/// Reads and hashes one file with a stability check (its whole stamp before and after the read).
 /// Thread-safe; called from the hash workers.
 /// </summary>
-public sealed class FileContentReader(string rootPath, long maxFileBytes)
+public sealed class FileContentReader(string rootPath, long maxFileBytes, TimeProvider? timeProvider = null)
 {
+    // The wall clock, not a test clock: the racy check compares it with the file system's own timestamps.
+    private readonly TimeProvider _wallClock = timeProvider ?? TimeProvider.System;
     private readonly WorkspaceFileOpener _opener = new(rootPath);
     private long _filesRead;
 
@@ -19,35 +21,35 @@ public sealed class FileContentReader(string rootPath, long maxFileBytes)
     public long FilesRead => Interlocked.Read(ref _filesRead);
 
     /// <summary>
-    /// Reads <paramref name="relativePath"/>. When <paramref name="skipIfMatches"/> matches the file's size
-    /// and mtime, nothing is read and its hash is returned as <see cref="FileReadStatus.Unchanged"/>. The
-    /// bytes are kept in the result only when <paramref name="keepContent"/> is true.
+    /// Reads <paramref name="relativePath"/>. When <paramref name="skipIfMatches"/> matches the file
+    /// conclusively (size, mtime, ctime and file id equal, and the entry not racy: see
+    /// <see cref="FileEntry.IsConclusiveMatch"/>), nothing is read and its hash is returned as
+    /// <see cref="FileReadStatus.Unchanged"/>. The bytes are kept in the result only when
+    /// <paramref name="keepContent"/> is true.
     /// </summary>
     public FileReadResult Read(string relativePath, FileEntry? skipIfMatches, bool keepContent)
     {
         var fullPath = WorkspacePaths.ToFullPath(rootPath, relativePath);
         try
         {
-            var info = new FileInfo(fullPath);
-            if (!info.Exists)
+            var recorded = _wallClock.GetUtcNow().UtcTicks;
+            var stamp = FileStamp.Of(fullPath);
+            switch (stamp.Kind)
             {
-                return new FileReadResult(relativePath, Directory.Exists(fullPath) ? FileReadStatus.NotAFile : FileReadStatus.Missing);
+                case FileKind.Missing:
+                    return new FileReadResult(relativePath, FileReadStatus.Missing);
+                case FileKind.Directory or FileKind.SymbolicLink or FileKind.Special:
+                    return new FileReadResult(relativePath, FileReadStatus.NotAFile);
             }
-            if (info.LinkTarget is not null || (info.Attributes & (FileAttributes.ReparsePoint | FileAttributes.Device)) != 0)
+            if (stamp.Size > maxFileBytes)
             {
-                return new FileReadResult(relativePath, FileReadStatus.NotAFile);
+                return new FileReadResult(relativePath, FileReadStatus.TooLarge) { Size = stamp.Size, MtimeTicks = stamp.MtimeTicks };
             }
-            var size = info.Length;
-            var mtime = info.LastWriteTimeUtc.Ticks;
-            if (size > maxFileBytes)
+            if (skipIfMatches is { } known && known.IsConclusiveMatch(stamp))
             {
-                return new FileReadResult(relativePath, FileReadStatus.TooLarge) { Size = size, MtimeTicks = mtime };
+                return Stamped(new FileReadResult(relativePath, FileReadStatus.Unchanged) { Hash = known.Hash, RecordedTicks = known.RecordedTicks }, stamp);
             }
-            if (skipIfMatches is { } k && k.Size == size && k.MtimeTicks == mtime)
-            {
-                return new FileReadResult(relativePath, FileReadStatus.Unchanged) { Size = size, MtimeTicks = mtime, Hash = k.Hash };
-            }
-            return ReadContent(relativePath, fullPath, size, mtime, keepContent);
+            return ReadContent(relativePath, fullPath, stamp, recorded, keepContent);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -59,8 +61,19 @@ public sealed class FileContentReader(string rootPath, long maxFileBytes)
         }
     }
 
-    private FileReadResult ReadContent(string relativePath, string fullPath, long size, long mtime, bool keepContent)
+    private static FileReadResult Stamped(FileReadResult result, FileStamp stamp) =>
+        result with
+        {
+            Size = stamp.Size,
+            MtimeTicks = stamp.MtimeTicks,
+            CtimeTicks = stamp.CtimeTicks,
+            FileId = stamp.FileId,
+        };
+
+    private FileReadResult ReadContent(string relativePath, string fullPath, FileStamp before, long recorded, bool keepContent)
     {
+        var size = before.Size;
+        var mtime = before.MtimeTicks;
         byte[] buffer;
         int length;
         var outcome = _opener.Open(fullPath, out var handle);
@@ -93,14 +106,15 @@ public sealed class FileContentReader(string rootPath, long maxFileBytes)
             return new FileReadResult(relativePath, FileReadStatus.TooLarge) { Size = length, MtimeTicks = mtime };
         }
 
-        var after = new FileInfo(fullPath);
-        if (!after.Exists)
+        var after = FileStamp.Of(fullPath);
+        if (after.Kind == FileKind.Missing)
         {
             return new FileReadResult(relativePath, FileReadStatus.Missing);
         }
-        if (after.Length != length || after.LastWriteTimeUtc.Ticks != mtime || length != size)
+        if (after != before || length != size)
         {
-            return new FileReadResult(relativePath, FileReadStatus.Unstable) { Size = after.Length, MtimeTicks = after.LastWriteTimeUtc.Ticks };
+            // Written to, replaced or renamed over while we read: the next batch sees the final state.
+            return new FileReadResult(relativePath, FileReadStatus.Unstable) { Size = after.Size, MtimeTicks = after.MtimeTicks };
         }
 
         var content = buffer.AsSpan(0, length);
@@ -109,12 +123,14 @@ public sealed class FileContentReader(string rootPath, long maxFileBytes)
             return new FileReadResult(relativePath, FileReadStatus.Binary) { Size = length, MtimeTicks = mtime };
         }
         var hash = Convert.ToHexStringLower(SHA256.HashData(content));
-        return new FileReadResult(relativePath, FileReadStatus.Ok)
-        {
-            Size = length,
-            MtimeTicks = mtime,
-            Hash = hash,
-            Content = keepContent ? content.ToArray() : null,
-        };
+        return Stamped(
+            new FileReadResult(relativePath, FileReadStatus.Ok)
+            {
+                RecordedTicks = recorded,
+                Hash = hash,
+                Content = keepContent ? content.ToArray() : null,
+            },
+            before
+        );
     }
 }

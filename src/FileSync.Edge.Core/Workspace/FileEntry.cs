@@ -4,4 +4,31 @@ namespace FileSync.Edge.Workspace;
 /// <param name="Size">Length in bytes.</param>
 /// <param name="MtimeTicks">Last write time (UTC ticks) when it was hashed.</param>
 /// <param name="Hash">SHA-256 of the content, lowercase hex.</param>
-public readonly record struct FileEntry(long Size, long MtimeTicks, string Hash);
+/// <param name="CtimeTicks">Status change time (UTC ticks) when it was hashed; 0 where the OS does not tell.</param>
+/// <param name="FileId">Inode (file id) when it was hashed; 0 where the OS does not tell.</param>
+/// <param name="RecordedTicks">Wall-clock time (UTC ticks) just before the file was looked at for this entry; 0 = unknown.</param>
+public readonly record struct FileEntry(long Size, long MtimeTicks, string Hash, long CtimeTicks = 0, ulong FileId = 0, long RecordedTicks = 0)
+{
+    /// <summary>
+    /// How close to the moment it was recorded a file's mtime or ctime may lie before the entry is
+    /// "racy" (git's term): a later write in the same timestamp tick would leave the stamp unchanged.
+    /// Two seconds covers file systems with 1 s (ext4 with small inodes, HFS+, many network file
+    /// systems) and 2 s (FAT) timestamps.
+    /// </summary>
+    public static readonly TimeSpan RacyWindow = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// True when <paramref name="stamp"/> proves the file unchanged since this entry was recorded: size,
+    /// mtime, ctime and file id all equal, and the entry is not racy. Anything less and the content is read.
+    /// </summary>
+    public bool IsConclusiveMatch(FileStamp stamp) =>
+        stamp.Kind == FileKind.RegularFile
+        && stamp.Size == Size
+        && stamp.MtimeTicks == MtimeTicks
+        && stamp.CtimeTicks == CtimeTicks
+        && stamp.FileId == FileId
+        && !IsRacy;
+
+    /// <summary>Recorded at an unknown moment, or so soon after its last change that a same-tick write could hide.</summary>
+    public bool IsRacy => RecordedTicks == 0 || RecordedTicks - Math.Max(MtimeTicks, CtimeTicks) < RacyWindow.Ticks;
+}

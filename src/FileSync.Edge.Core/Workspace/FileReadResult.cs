@@ -5,11 +5,16 @@ public sealed record FileReadResult(string RelativePath, FileReadStatus Status)
 {
     public long Size { get; init; }
     public long MtimeTicks { get; init; }
+    public long CtimeTicks { get; init; }
+    public ulong FileId { get; init; }
+
+    /// <summary>Wall-clock time (UTC ticks) just before the file was looked at.</summary>
+    public long RecordedTicks { get; init; }
     public string? Hash { get; init; }
 
     /// <summary>The bytes, when the caller asked for content and the file was read.</summary>
     public byte[]? Content { get; init; }
     public string? Error { get; init; }
 
-    public FileEntry ToEntry() => new(Size, MtimeTicks, Hash ?? "");
+    public FileEntry ToEntry() => new(Size, MtimeTicks, Hash ?? "", CtimeTicks, FileId, RecordedTicks);
 }

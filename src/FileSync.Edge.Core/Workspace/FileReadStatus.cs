@@ -30,6 +30,12 @@ public enum FileReadStatus
     /// <summary>Size or mtime changed while it was read: still being written, re-checked next batch.</summary>
     Unstable,
 
+    /// <summary>Text that is not valid UTF-8, for a server that can only store text (no capabilities): skipped.</summary>
+    NotUtf8,
+
+    /// <summary>Its name is not valid UTF-8, so the protocol cannot carry it: skipped.</summary>
+    InvalidName,
+
     /// <summary>Opening it landed outside the workspace (a directory on its path was swapped for a link): not read.</summary>
     OutsideWorkspace,
 }

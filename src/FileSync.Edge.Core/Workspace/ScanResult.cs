@@ -7,4 +7,7 @@ public sealed class ScanResult
 
     /// <summary>Relative directory → error message, for directories that could not be listed.</summary>
     public Dictionary<string, string> UnreadableDirectories { get; } = new(PathComparer.Default);
+
+    /// <summary>Entries whose name is not valid UTF-8, as relative paths with <c>\xNN</c> escapes (a directory ends in '/').</summary>
+    public List<string> InvalidNames { get; } = [];
 }

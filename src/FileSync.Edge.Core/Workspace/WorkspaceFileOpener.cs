@@ -50,15 +50,12 @@ public sealed partial class WorkspaceFileOpener(string rootPath)
                 opened.Dispose();
                 return FileOpenOutcome.NotRegularFile;
             }
+            // The root's real path is taken once and kept: a root swapped for a link later must not move
+            // what counts as inside (the workspace then stops, see RootIdentity).
             if (!IsInside(DescriptorPath(opened), _realRoot ??= RealPath(rootPath)))
             {
-                // The root itself may have been re-linked since we looked: look again once.
-                _realRoot = RealPath(rootPath);
-                if (!IsInside(DescriptorPath(opened), _realRoot))
-                {
-                    opened.Dispose();
-                    return FileOpenOutcome.OutsideWorkspace;
-                }
+                opened.Dispose();
+                return FileOpenOutcome.OutsideWorkspace;
             }
             handle = opened;
             return FileOpenOutcome.Opened;

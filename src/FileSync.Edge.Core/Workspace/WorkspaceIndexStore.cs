@@ -12,7 +12,8 @@ namespace FileSync.Edge.Workspace;
 /// </summary>
 public sealed class WorkspaceIndexStore(string stateDirectory)
 {
-    private const int FormatVersion = 1;
+    /// <summary>2: entries carry ctime, file id and the moment they were recorded (change detection as git does it).</summary>
+    private const int FormatVersion = 2;
 
     public string StateDirectory { get; } = stateDirectory;
 
@@ -54,7 +55,8 @@ public sealed class WorkspaceIndexStore(string stateDirectory)
         {
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read);
             var saved = JsonSerializer.Deserialize(stream, IndexStoreJsonContext.Default.SavedIndex);
-            if (saved is null || saved.Version != FormatVersion || saved.Root != rootPath || saved.Entries is null)
+            // Version 1 lacks ctime, file id and recording time: its entries load as racy, so each file is read once more.
+            if (saved is null || saved.Version is not (1 or FormatVersion) || saved.Root != rootPath || saved.Entries is null)
             {
                 problem = $"{file} belongs to another workspace or format";
                 return false;
@@ -67,7 +69,7 @@ public sealed class WorkspaceIndexStore(string stateDirectory)
                     problem = $"{file} holds an invalid entry";
                     return false;
                 }
-                index.Set(entry.Path, new FileEntry(entry.Size, entry.Mtime, entry.Hash));
+                index.Set(entry.Path, new FileEntry(entry.Size, entry.Mtime, entry.Hash, entry.Ctime, entry.FileId, entry.Recorded));
             }
             return true;
         }
@@ -89,7 +91,16 @@ public sealed class WorkspaceIndexStore(string stateDirectory)
         {
             Version = FormatVersion,
             Root = rootPath,
-            Entries = [.. index.Entries.Select(e => new SavedEntry { Path = e.Key, Size = e.Value.Size, Mtime = e.Value.MtimeTicks, Hash = e.Value.Hash })],
+            Entries = [.. index.Entries.Select(e => new SavedEntry
+                {
+                    Path = e.Key,
+                    Size = e.Value.Size,
+                    Mtime = e.Value.MtimeTicks,
+                    Ctime = e.Value.CtimeTicks,
+                    FileId = e.Value.FileId,
+                    Recorded = e.Value.RecordedTicks,
+                    Hash = e.Value.Hash,
+                })],
         };
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
         {
@@ -116,6 +127,15 @@ public sealed class WorkspaceIndexStore(string stateDirectory)
 
         [JsonPropertyName("m")]
         public long Mtime { get; set; }
+
+        [JsonPropertyName("c")]
+        public long Ctime { get; set; }
+
+        [JsonPropertyName("i")]
+        public ulong FileId { get; set; }
+
+        [JsonPropertyName("r")]
+        public long Recorded { get; set; }
 
         [JsonPropertyName("h")]
         public string? Hash { get; set; }

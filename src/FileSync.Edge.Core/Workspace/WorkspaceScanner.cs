@@ -32,10 +32,24 @@ public sealed class WorkspaceScanner(string rootPath, WorkspaceIgnoreFilter filt
         {
             cancellationToken.ThrowIfCancellationRequested();
             var fullDirectory = WorkspacePaths.ToFullPath(rootPath, directory);
+            var checkedNames = false;
             try
             {
                 foreach (var entry in new DirectoryInfo(fullDirectory).EnumerateFileSystemInfos("*", s_enumeration))
                 {
+                    if (UndecodableNames.MayBeUndecodable(entry.Name) && FileStamp.Of(entry.FullName).Kind == FileKind.Missing)
+                    {
+                        // Not valid UTF-8: the name cannot be opened again, nor sent. Named once per directory.
+                        if (!checkedNames)
+                        {
+                            checkedNames = true;
+                            foreach (var name in UndecodableNames.In(fullDirectory))
+                            {
+                                result.InvalidNames.Add(directory.Length == 0 ? name : string.Concat(directory, "/", name));
+                            }
+                        }
+                        continue;
+                    }
                     var attributes = entry.Attributes;
                     if ((attributes & FileAttributes.ReparsePoint) != 0)
                     {

@@ -18,5 +18,11 @@ public enum WorkspaceState
     /// <summary>The workspace folder does not exist (any more).</summary>
     Missing,
 
+    /// <summary>
+    /// The workspace folder turned into a link, or into a folder elsewhere (another real path or file
+    /// system), while the agent ran: syncing stopped for good, so nothing outside it is ever read.
+    /// </summary>
+    RootChanged,
+
     Stopped,
 }

@@ -70,7 +70,22 @@ public sealed partial class WorkspaceSyncManager
         [LoggerMessage(314, LogLevel.Warning, "Workspace {Workspace}: the server did not answer the manifest; re-sending everything", EventName = "ManifestTimedOut")]
         public static partial void ManifestTimedOut(ILogger logger, string workspace);
 
-        [LoggerMessage(319, LogLevel.Warning, "Workspace {Root}: the server could not apply {Path} ({Code}: {Reason}); sending it again: {Retrying}", EventName = "ServerRejectedFile")]
-        public static partial void ServerRejectedFile(ILogger logger, string root, string path, string code, string reason, bool retrying);
+        [LoggerMessage(319, LogLevel.Warning, "Workspace {Root}: the server could not apply {Path} ({Code}: {Reason}); {Action}", EventName = "ServerRejectedFile")]
+        public static partial void ServerRejectedFile(ILogger logger, string root, string path, string code, string reason, string action);
+
+        [LoggerMessage(320, LogLevel.Debug, "Workspace {Root}: the server could not apply {Path} ({Code}) again, {Attempts} times so far; next try in {Seconds} s (0: when it changes)", EventName = "ServerRejectedFileAgain")]
+        public static partial void ServerRejectedFileAgain(ILogger logger, string root, string path, string code, int attempts, double seconds);
+
+        [LoggerMessage(322, LogLevel.Warning, "Workspace {Root}: skipped {Path}: its name is not valid UTF-8, which the protocol cannot carry; rename it to sync it", EventName = "InvalidNameSkipped")]
+        public static partial void InvalidNameSkipped(ILogger logger, string root, string path);
+
+        [LoggerMessage(323, LogLevel.Information, "Workspace {Root}: {Path} is no longer synced ({Reason}, {Size} bytes); removed from the server", EventName = "FileNoLongerSynced")]
+        public static partial void FileNoLongerSynced(ILogger logger, string root, string path, string reason, long size);
+
+        [LoggerMessage(324, LogLevel.Error, "Workspace {Root} is no longer the folder it was: {Change}; syncing it stopped", EventName = "RootChanged")]
+        public static partial void RootChanged(ILogger logger, string root, string change);
+
+        [LoggerMessage(321, LogLevel.Information, "Workspace {Root}: the server applied {Path} after failing before", EventName = "ServerAppliedFile")]
+        public static partial void ServerAppliedFile(ILogger logger, string root, string path);
     }
 }

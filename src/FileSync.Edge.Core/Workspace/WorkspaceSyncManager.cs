@@ -51,10 +51,8 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     /// <summary>Files the server reported it could not apply, handled on the loop.</summary>
     private readonly ConcurrentQueue<(string Path, string Code, string Message)> _rejections = new();
 
-    /// <summary>How often the server rejected each file in this session; retried up to <see cref="MaxRetriesAfterRejection"/> times.</summary>
-    private readonly Dictionary<string, int> _rejectionCounts = new(PathComparer.Default);
-    private const int MaxRetriesAfterRejection = 3;
-    private long _rejectionEpoch = -1;
+    /// <summary>Files the server could not apply: retried with backoff, counted as errors until applied.</summary>
+    private readonly RejectionTracker _rejected;
 
     private HashSet<string> _dirty = new(PathComparer.Default);
     private readonly HashSet<string> _unsettled = new(PathComparer.Default);
@@ -67,6 +65,9 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     private long _lastBatchTimestamp;
     private bool _initialSyncLogged;
     private IWorkspaceWatcher? _watcher;
+
+    /// <summary>Which folder the root really was when first seen; see <see cref="RootIdentity"/>.</summary>
+    private RootIdentity? _rootIdentity;
     private ITimer? _rescanTimer;
     private ITimer? _pollTimer;
     private Task? _loop;
@@ -77,6 +78,8 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     private long _statusBytes;
     private int _statusSkipped;
     private int _statusErrors;
+    private IReadOnlyList<FileProblem> _statusErrorFiles = [];
+    private IReadOnlyList<FileProblem> _statusSkippedFiles = [];
     private int _disposed;
     private long _messagesSent;
     private bool _indexChanged;
@@ -107,6 +110,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         _scanner = new WorkspaceScanner(RootPath, _filter);
         _reader = new FileContentReader(RootPath, options.MaxFileBytes);
         _messages = new SyncMessageBuilder(RootPath);
+        _rejected = new RejectionTracker(time);
     }
 
     /// <summary>Absolute, normalised path of the workspace root.</summary>
@@ -141,6 +145,8 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
             FilesRead = _reader.FilesRead,
             Errors = Volatile.Read(ref _statusErrors),
             LastError = _lastError,
+            ErrorFiles = Volatile.Read(ref _statusErrorFiles),
+            SkippedFiles = Volatile.Read(ref _statusSkippedFiles),
         };
 
     /// <summary>True when <paramref name="relativePath"/> is excluded by this workspace's ignore rules.</summary>
@@ -153,16 +159,42 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     /// <summary>The filtered list of files that are (or would be) synced, sorted. Thread-safe; scans the disk.</summary>
     public IReadOnlyList<string> ListFiles(CancellationToken cancellationToken = default)
     {
-        var files = _scanner.ScanAll(cancellationToken).Files.Where(f => f.Size <= _options.MaxFileBytes).Select(f => f.RelativePath).ToList();
+        if (_state == WorkspaceState.RootChanged || !RootIdentityStillHolds())
+        {
+            return [];
+        }
+        // Regular files only: a FIFO, socket or device is never synced, so it is not listed either.
+        var files = _scanner
+            .ScanAll(cancellationToken)
+            .Files.Where(f => f.Size <= _options.MaxFileBytes && IsRegularFile(f.RelativePath))
+            .Select(f => f.RelativePath)
+            .ToList();
         files.Sort(StringComparer.Ordinal);
         return files;
     }
+
+    private bool IsRegularFile(string relativePath)
+    {
+        try
+        {
+            return FileStamp.Of(WorkspacePaths.ToFullPath(RootPath, relativePath)).Kind == FileKind.RegularFile;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Thread-safe look (no state change) at whether the root is still the folder it was.</summary>
+    private bool RootIdentityStillHolds() =>
+        Volatile.Read(ref _rootIdentity) is not { } known || RootIdentity.Of(RootPath) is not { } now || known.ChangeTo(now) is null;
 
     /// <summary>Starts watching and syncing. Returns once the watcher is armed.</summary>
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         LoadSavedIndex();
+        _rootIdentity = RootIdentity.Of(RootPath);
         _uplink.SessionChanged += Wake;
         StartWatcher();
         if (_options.RescanMinutes > 0)
@@ -256,14 +288,13 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     private static bool IsWellFormedRelativePath(string path) =>
         path.Length > 0 && !path.Split('/').Any(segment => segment is "" or "." or ".." || segment.Contains('\\') || segment.Contains('\0'));
 
-    /// <summary>On the loop: forget what the server has of each rejected file and send it again (bounded).</summary>
-    private void ApplyRejections(UplinkSession session)
+    /// <summary>
+    /// On the loop: forget what the server has of each rejected file and send it again after a backoff
+    /// (a transient failure) or when it changes (a name the server cannot store); forget the failures
+    /// whose last send the server accepted.
+    /// </summary>
+    private void ApplyRejections()
     {
-        if (_rejectionEpoch != session.Epoch)
-        {
-            _rejectionEpoch = session.Epoch;
-            _rejectionCounts.Clear();
-        }
         while (_rejections.TryDequeue(out var rejection))
         {
             var (path, code, message) = rejection;
@@ -271,20 +302,41 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
             {
                 continue;
             }
-            var attempts = _rejectionCounts[path] = _rejectionCounts.GetValueOrDefault(path) + 1;
-            Log.ServerRejectedFile(_logger, RootPath, path, code, message, attempts <= MaxRetriesAfterRejection);
-            if (attempts > MaxRetriesAfterRejection)
+            var retryIn = _rejected.OnRejected(path, code, message, out var attempts);
+            if (attempts == 1)
             {
-                _errors[path] = $"the server could not apply it ({code}): {message}";
-                _lastError = $"{path}: {_errors[path]}";
-                continue;
+                Log.ServerRejectedFile(_logger, RootPath, path, code, message, retryIn is null ? "not retried until it changes" : "retrying with backoff");
             }
-            // Unknown content on the server: a file still here is sent again, one gone is deleted again,
-            // after 1, 2, 4 s (a full disk or a locked file on the server needs a moment).
+            else
+            {
+                Log.ServerRejectedFileAgain(_logger, RootPath, path, code, attempts, retryIn?.TotalSeconds ?? 0);
+            }
+            _lastError = $"{path}: the server could not apply it ({code}): {message}";
+            // Unknown content on the server: a file still here is sent again, one gone is deleted again.
             _serverState[path] = "";
-            _ = RetryLaterAsync(path, TimeSpan.FromSeconds(1 << (attempts - 1)));
+            if (retryIn is { } delay)
+            {
+                _ = RetryLaterAsync(path, delay);
+            }
+        }
+        foreach (var path in _rejected.TakeConfirmed())
+        {
+            Log.ServerAppliedFile(_logger, RootPath, path);
         }
     }
+
+    /// <summary>Wakes the loop when a file sent again after a rejection has gone unanswered long enough to count as applied.</summary>
+    private void ArmConfirmationTimer()
+    {
+        if (_rejected.NextConfirmationIn() is not { } due)
+        {
+            return;
+        }
+        _confirmTimer ??= _time.CreateTimer(_ => Wake(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _confirmTimer.Change(due + TimeSpan.FromMilliseconds(10), Timeout.InfiniteTimeSpan);
+    }
+
+    private ITimer? _confirmTimer;
 
     private async Task RetryLaterAsync(string path, TimeSpan delay)
     {
@@ -306,6 +358,10 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     /// <param name="completed">The change is known to be complete (see <see cref="IWorkspaceWatcher.Completed"/>): no settle needed for it.</param>
     private void MarkDirty(string relativePath, bool completed)
     {
+        if (_state == WorkspaceState.RootChanged)
+        {
+            return;
+        }
         lock (_dirtyGate)
         {
             if (_dirty.Count >= _options.MaxDirtyPaths)
@@ -351,6 +407,10 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     {
         _watcher?.Dispose();
         _watcher = null;
+        if (!RootIsUnchanged())
+        {
+            return;
+        }
         if (!Directory.Exists(RootPath))
         {
             StartPolling();
@@ -428,8 +488,10 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         {
             return;
         }
-        if (_state == WorkspaceState.Refused && !WorkspaceIgnoreFilter.IsIgnoreFileName(WorkspacePaths.FileName(relative)))
+        if (UndecodableNames.MayBeUndecodable(relative) && FileStamp.Of(fullPath).Kind == FileKind.Missing)
         {
+            // A name that is not valid UTF-8 (or one under such a folder): only a scan can name it.
+            RequestRescan();
             return;
         }
         MarkDirty(relative, completed);
@@ -440,6 +502,10 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
 
     private void OnWatcherError(Exception exception)
     {
+        if (_state == WorkspaceState.RootChanged)
+        {
+            return;
+        }
         _lastError = $"watcher error: {exception.Message}";
         if (exception is not InternalBufferOverflowException && !IsWatchLimit(exception))
         {
@@ -461,7 +527,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     {
         get
         {
-            if (_rescanRequested || _resyncRequested || !_rejections.IsEmpty)
+            if (_rescanRequested || _resyncRequested || !_rejections.IsEmpty || _rejected.HasDueConfirmations)
             {
                 return true;
             }
@@ -532,6 +598,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
                     StartWatcher();
                     _rescanRequested = true; // anything that changed while unwatched
                 }
+                ArmConfirmationTimer();
                 PublishStatus();
                 SaveIndexIfDue(force: _state != WorkspaceState.Watching);
                 if (!HasPendingWork)
@@ -609,7 +676,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
 
     private async Task RunBatchAsync(UplinkSession session, CancellationToken cancellationToken)
     {
-        ApplyRejections(session);
+        ApplyRejections();
         if (session.Epoch != Interlocked.Read(ref _syncedEpoch) || _resyncRequested)
         {
             _resyncRequested = false;
@@ -655,12 +722,25 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
             await RescanAsync(session, resendAll: false, indexOnly: false, cancellationToken).ConfigureAwait(false);
             return;
         }
+        if (_state == WorkspaceState.RootChanged || (dirty.Count > 0 && !RootIsUnchanged()))
+        {
+            await ReportRootChangedAsync(session, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        if (_state == WorkspaceState.Refused && dirty.Count > 0)
+        {
+            // Over the file limit: count again (a scan, no reads); under it, the full sync resumes the workspace.
+            await FullSyncAsync(session, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         if (_state != WorkspaceState.Watching || dirty.Count == 0)
         {
             return;
         }
         var candidates = ExpandDirtyPaths(dirty, cancellationToken);
-        var context = new BatchContext(session, ResendAll: false, IndexOnly: false);
+        // A change notification is never answered from the index: size and mtime can stay the same
+        // across a real change (same-size edit within one timestamp tick, a restored mtime).
+        var context = new BatchContext(session, ResendAll: false, IndexOnly: false) { ContentCheck = true };
         await SyncPathsAsync(BuildWorkItems(candidates, context), context, cancellationToken).ConfigureAwait(false);
     }
 
@@ -698,6 +778,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
                         candidates.Add(file.RelativePath);
                     }
                     RecordUnreadableDirectories(scan);
+                    RecordInvalidNames(scan, complete: false);
                 }
                 AddIndexedUnder(path, candidates);
                 continue;
@@ -747,7 +828,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     private async Task FullSyncAsync(UplinkSession session, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
-        if (_state is not (WorkspaceState.Refused or WorkspaceState.Missing))
+        if (_state is not (WorkspaceState.Refused or WorkspaceState.Missing or WorkspaceState.RootChanged))
         {
             _state = WorkspaceState.Syncing;
         }
@@ -781,7 +862,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
                 stats.FilesSkipped,
                 _skipped.Values.Count(s => s == FileReadStatus.TooLarge),
                 _skipped.Values.Count(s => s == FileReadStatus.Binary),
-                _errors.Count,
+                _errors.Count + _rejected.Count,
                 elapsed.TotalSeconds
             );
         }
@@ -805,6 +886,11 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
             await ReportMissingAsync(session, cancellationToken).ConfigureAwait(false);
             return false;
         }
+        if (!RootIsUnchanged())
+        {
+            await ReportRootChangedAsync(session, cancellationToken).ConfigureAwait(false);
+            return false;
+        }
         if (_state == WorkspaceState.Missing)
         {
             // The folder is back: watch it again.
@@ -812,6 +898,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         }
         var scan = _scanner.ScanAll(cancellationToken);
         RecordUnreadableDirectories(scan);
+        RecordInvalidNames(scan, complete: true);
         var eligible = 0;
         foreach (var file in scan.Files)
         {
@@ -852,6 +939,29 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         var context = new BatchContext(session, resendAll, indexOnly) { ReportProgress = _state == WorkspaceState.Syncing, Scanned = scan.Files.Count };
         await SyncPathsAsync(BuildWorkItems(candidates, context), context, cancellationToken).ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>
+    /// Counts and names the entries whose names are not valid UTF-8 (see <see cref="UndecodableNames"/>);
+    /// a <paramref name="complete"/> scan of the whole workspace also forgets those gone.
+    /// </summary>
+    private void RecordInvalidNames(ScanResult scan, bool complete)
+    {
+        if (complete)
+        {
+            var current = new HashSet<string>(scan.InvalidNames, PathComparer.Default);
+            foreach (var gone in _skipped.Where(e => e.Value == FileReadStatus.InvalidName && !current.Contains(e.Key)).Select(e => e.Key).ToList())
+            {
+                _skipped.Remove(gone);
+            }
+        }
+        foreach (var name in scan.InvalidNames)
+        {
+            if (_skipped.TryAdd(name, FileReadStatus.InvalidName))
+            {
+                Log.InvalidNameSkipped(_logger, RootPath, LogText.Clean(name));
+            }
+        }
     }
 
     private static bool IsUnderUnreadableDirectory(string path, ScanResult scan)
@@ -949,14 +1059,24 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
             }
 
             var need = new HashSet<string>(diff.Need ?? [], PathComparer.Default);
+            var refused = new HashSet<string>(PathComparer.Default);
+            foreach (var refusal in diff.Refused ?? [])
+            {
+                if (refusal?.RelativePath is { } path && _index.Contains(path) && refused.Add(path))
+                {
+                    // Not on the server, and not sent again until it changes: counted as an error, by name.
+                    _rejections.Enqueue((path, LogText.Clean(refusal.Code ?? ""), LogText.Clean(refusal.Message ?? "")));
+                }
+            }
             _serverState.Clear();
             foreach (var (path, entry) in _index.Entries)
             {
-                if (!need.Contains(path))
+                if (!need.Contains(path) && !refused.Contains(path))
                 {
                     _serverState[path] = entry.Hash;
                 }
             }
+            ApplyRejections();
             need.RemoveWhere(p => !_index.Contains(p));
             var context = new BatchContext(session, ResendAll: false, IndexOnly: false) { ReportProgress = true };
             await SyncPathsAsync(BuildWorkItems(need, context), context, cancellationToken).ConfigureAwait(false);
@@ -1008,15 +1128,60 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         {
             Log.WorkspaceRefused(_logger, RootPath, count, _options.MaxFiles);
         }
-        lock (_dirtyGate)
-        {
-            _dirty.Clear();
-        }
+        // Changes keep arriving as dirty paths: each batch with some counts again, and the workspace
+        // resumes by itself once it is under the limit.
         if (_refusalReportedEpoch != session.Epoch)
         {
             await SendOrThrowAsync(session, _messages.SyncError(session, ErrorCodes.TooManyFiles, message, count, _options.MaxFiles), cancellationToken)
                 .ConfigureAwait(false);
             _refusalReportedEpoch = session.Epoch;
+        }
+    }
+
+    /// <summary>
+    /// False when the root is no longer the folder it was (see <see cref="RootIdentity"/>): the workspace
+    /// then stops for good, watcher and polling included. A root that is missing right now is not "changed".
+    /// </summary>
+    private bool RootIsUnchanged()
+    {
+        if (_state == WorkspaceState.RootChanged)
+        {
+            return false;
+        }
+        if (RootIdentity.Of(RootPath) is not { } now)
+        {
+            return true;
+        }
+        if (_rootIdentity is null)
+        {
+            _rootIdentity = now;
+            return true;
+        }
+        if (_rootIdentity.ChangeTo(now) is not { } change)
+        {
+            return true;
+        }
+        _state = WorkspaceState.RootChanged;
+        _lastError = $"Workspace {RootPath} is no longer the folder it was: {change}. Syncing it stopped; nothing outside it is read. Start it again to sync what it is now.";
+        Log.RootChanged(_logger, RootPath, change);
+        _watcher?.Dispose();
+        _watcher = null;
+        StopPolling();
+        lock (_dirtyGate)
+        {
+            _dirty.Clear();
+            _unsettled.Clear();
+        }
+        return false;
+    }
+
+    private async Task ReportRootChangedAsync(UplinkSession session, CancellationToken cancellationToken)
+    {
+        if (_refusalReportedEpoch != session.Epoch)
+        {
+            _refusalReportedEpoch = session.Epoch;
+            await SendOrThrowAsync(session, _messages.SyncError(session, ErrorCodes.RootChanged, _lastError ?? "workspace root changed"), cancellationToken)
+                .ConfigureAwait(false);
         }
     }
 
@@ -1112,8 +1277,9 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         {
             return new FileReadResult(item.Path, FileReadStatus.Ignored);
         }
-        // Skip the read when size and mtime match the index and the server already has that content.
-        var skipIfMatches = item.Indexed is { } indexed && (context.IndexOnly || indexed.Hash == item.ServerHash) ? item.Indexed : null;
+        // Skip the read only when the file's stamp proves it unchanged (FileEntry.IsConclusiveMatch) and
+        // the server already has that content; never for a path a change notification named.
+        var skipIfMatches = !context.ContentCheck && item.Indexed is { } indexed && (context.IndexOnly || indexed.Hash == item.ServerHash) ? item.Indexed : null;
         if (!context.IndexOnly && _heldContent.TryGetValue(item.Path, out var held) && item.Indexed is { } entry)
         {
             // Read during the manifest pass and unchanged since (same size and mtime): no second read.
@@ -1176,6 +1342,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
                         }
                         await SendOrThrowAsync(context.Session, frame, cancellationToken).ConfigureAwait(false);
                         _serverState[path] = result.Hash!;
+                        _rejected.OnSent(path);
                         context.Sent++;
                     }
                 }
@@ -1198,11 +1365,18 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
             default:
                 // Missing, ignored, not a regular file, too large or binary: not (or no longer) synced.
                 _errors.Remove(path);
-                if (result.Status is FileReadStatus.TooLarge or FileReadStatus.Binary)
+                if (result.Status is FileReadStatus.TooLarge or FileReadStatus.Binary or FileReadStatus.NotUtf8)
                 {
                     if (_skipped.TryAdd(path, result.Status))
                     {
-                        Log.FileSkipped(_logger, path, result.Status == FileReadStatus.TooLarge ? "too large" : "binary", result.Size);
+                        if (!context.IndexOnly && _serverState.ContainsKey(path))
+                        {
+                            Log.FileNoLongerSynced(_logger, RootPath, path, SkipReasons.Of(result.Status), result.Size);
+                        }
+                        else
+                        {
+                            Log.FileSkipped(_logger, path, SkipReasons.Of(result.Status), result.Size);
+                        }
                     }
                 }
                 else
@@ -1214,6 +1388,11 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
                 {
                     await SendOrThrowAsync(context.Session, _messages.FileDelete(context.Session, path), cancellationToken).ConfigureAwait(false);
                     _serverState.Remove(path);
+                    _rejected.OnSent(path);
+                }
+                else if (!_serverState.ContainsKey(path))
+                {
+                    _rejected.Forget(path);
                 }
                 break;
         }
@@ -1238,7 +1417,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         {
             FilesSynced = _index.Count,
             FilesSkipped = _skipped.Count,
-            SyncErrors = _errors.Count,
+            SyncErrors = _errors.Count + _rejected.Count,
             BytesSynced = _index.TotalBytes,
         };
 
@@ -1247,7 +1426,15 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         Volatile.Write(ref _statusFiles, _index.Count);
         Interlocked.Exchange(ref _statusBytes, _index.TotalBytes);
         Volatile.Write(ref _statusSkipped, _skipped.Count);
-        Volatile.Write(ref _statusErrors, _errors.Count);
+        Volatile.Write(ref _statusErrors, _errors.Count + _rejected.Count);
+        Volatile.Write(
+            ref _statusErrorFiles,
+            [.. _errors.Concat(_rejected.Failures).Take(WorkspaceStatus.MaxListedFiles).Select(e => new FileProblem(e.Key, e.Value))]
+        );
+        Volatile.Write(
+            ref _statusSkippedFiles,
+            [.. _skipped.Take(WorkspaceStatus.MaxListedFiles).Select(e => new FileProblem(e.Key, SkipReasons.Of(e.Value)))]
+        );
     }
 
     public async ValueTask DisposeAsync()
@@ -1264,6 +1451,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
             await _rescanTimer.DisposeAsync().ConfigureAwait(false);
         }
         StopPolling();
+        _confirmTimer?.Dispose();
         if (_loop is not null)
         {
             try
@@ -1288,6 +1476,9 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     private sealed record BatchContext(UplinkSession Session, bool ResendAll, bool IndexOnly)
     {
         public bool ReportProgress { get; init; }
+
+        /// <summary>Every path is read and hashed, whatever the index says (the paths of change notifications).</summary>
+        public bool ContentCheck { get; init; }
         public int Scanned { get; init; }
         public int Total { get; set; }
         public int Done { get; set; }

@@ -7,4 +7,7 @@ public static class AgentExitCodes
     public const int Fatal = 1;
     public const int BadArguments = 2;
     public const int AuthenticationRejected = 3;
+
+    /// <summary>Another agent with this identity holds the server connection (close 4001/4002) or the local endpoint.</summary>
+    public const int IdentityInUse = 4;
 }

@@ -100,6 +100,8 @@ public static class AgentHost
                 workspaces.Add(rootPath);
             }
         }
+        var savedCount = workspaces.Count;
+        var commandLineRoots = new List<string>();
         foreach (var path in result.GetValue(commandLine.Workspaces) ?? [])
         {
             var rootPath = PathGuard.ValidateLocalRoot(path, out var reason);
@@ -108,6 +110,7 @@ public static class AgentHost
                 await error.WriteLineAsync($"filesync-edge: error: {reason}").ConfigureAwait(false);
                 return AgentExitCodes.BadArguments;
             }
+            commandLineRoots.Add(rootPath);
             if (!workspaces.Contains(rootPath, PathComparer.Default))
             {
                 workspaces.Add(rootPath);
@@ -144,13 +147,15 @@ public static class AgentHost
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(10));
         builder.Services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.SectionName);
         builder.Services.AddOptions<UplinkOptions>().BindConfiguration(UplinkOptions.SectionName);
+        builder.Services.AddOptions<ControlOptions>().BindConfiguration(ControlOptions.SectionName).Configure(options => options.CommandLineRoots = commandLineRoots);
         if (ConsoleSyncProgress.IsInteractive && configureLogging is null)
         {
             builder.Services.AddSingleton<ISyncProgress, ConsoleSyncProgress>();
         }
         builder.Services.AddSingleton<IWorkspaceListStore>(new ConfigFileWorkspaceStore(configPath));
         builder.Services.AddFileSyncEdgeCore();
-        var runState = new AgentRunState(workspaces);
+        // Remembered folders were chosen by the server: they are checked again against what it may choose.
+        var runState = new AgentRunState(workspaces) { Remembered = [.. workspaces.Take(savedCount).Where(w => !commandLineRoots.Contains(w, PathComparer.Default))] };
         builder.Services.AddSingleton(runState);
         builder.Services.AddHostedService<AgentService>();
 

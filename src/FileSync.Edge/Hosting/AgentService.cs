@@ -3,6 +3,7 @@ using FileSync.Edge.Uplink;
 using FileSync.Edge.Workspace;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace FileSync.Edge.Hosting;
 
@@ -12,6 +13,7 @@ public sealed partial class AgentService(
     WorkspaceRegistry workspaces,
     ControlDispatcher control,
     AgentRunState runState,
+    IOptions<ControlOptions> controlOptions,
     IHostApplicationLifetime lifetime,
     ILogger<AgentService> logger
 ) : BackgroundService
@@ -19,8 +21,14 @@ public sealed partial class AgentService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await uplink.StartAsync(stoppingToken).ConfigureAwait(false);
+        var allowedRoots = controlOptions.Value.EffectiveAllowedRoots();
         foreach (var path in runState.Workspaces)
         {
+            if (runState.Remembered.Contains(path, PathComparer.Default) && PathGuard.ResolveRoot(path, allowedRoots, out var refusal, out _) is null)
+            {
+                Log.WorkspaceRejected(logger, $"a workspace remembered from the server is no longer allowed: {refusal}");
+                continue;
+            }
             var (_, error) = await workspaces.AddAsync(path, stoppingToken).ConfigureAwait(false);
             if (error.Length > 0)
             {
@@ -42,6 +50,12 @@ public sealed partial class AgentService(
         catch (UplinkAuthenticationException ex)
         {
             runState.ExitCode = AgentExitCodes.AuthenticationRejected;
+            runState.ExitMessage = ex.Message;
+            lifetime.StopApplication();
+        }
+        catch (UplinkIdentityConflictException ex)
+        {
+            runState.ExitCode = AgentExitCodes.IdentityInUse;
             runState.ExitMessage = ex.Message;
             lifetime.StopApplication();
         }

@@ -329,7 +329,7 @@ internal sealed class EdgeMessageHandler
             return;
         }
         await _session.TrySendAsync(
-            ProtocolFrames.ManifestDiff(payload.Path ?? root, outcome.Need),
+            ProtocolFrames.ManifestDiff(payload.Path ?? root, outcome.Need, outcome.Refused),
             cancellationToken
         );
     }

@@ -4,9 +4,9 @@ namespace FileSync.Server.Mirror;
 
 /// <summary>
 /// Pure checks of the names an edge sends. A relative path is '/'-separated; it is refused when it
-/// is empty, rooted, starts with a drive letter, contains a backslash, NUL or another control or
-/// invalid character, or has an empty, <c>.</c> or <c>..</c> segment. A workspace name is one
-/// segment under the same rules. Reasons never echo the input (it may hold control characters).
+/// is empty, rooted, too long, or has a segment this server's OS cannot store (see
+/// <see cref="TryValidateSegment"/>). A workspace name is one segment under the same rules. Reasons
+/// name the rule and never echo the input (it may hold control characters).
 /// </summary>
 internal static class MirrorPaths
 {
@@ -101,6 +101,14 @@ internal static class MirrorPaths
         return true;
     }
 
+    /// <summary>
+    /// True when <paramref name="reason"/> (from <see cref="TryValidateRelativePath"/>) refuses a path
+    /// that escapes or is not a path at all (absolute, empty, <c>.</c>/<c>..</c>): <c>forbidden_path</c>.
+    /// Every other reason is a name this server cannot store: <c>unsupported_name</c>.
+    /// </summary>
+    public static bool IsForbiddenReason(string reason) =>
+        reason is "relative path is empty" or "relative path is absolute" or "empty path segment" or "'.' or '..' segment";
+
     /// <summary>Validates a relative path and splits it into its segments.</summary>
     public static bool TryValidateRelativePath(
         string relativePath,
@@ -158,6 +166,16 @@ internal static class MirrorPaths
             ? StringComparer.OrdinalIgnoreCase
             : StringComparer.Ordinal;
 
+    /// <summary>Longest name of one segment, in UTF-8 bytes (NAME_MAX on Linux; 255 UTF-16 units elsewhere).</summary>
+    public const int MaxSegmentBytes = 255;
+
+    /// <summary>
+    /// A segment is refused only when this server cannot store it on its own OS: everywhere an empty,
+    /// <c>.</c> or <c>..</c> segment, a NUL, text that is not valid Unicode (a lone surrogate) and a name
+    /// over 255 bytes; on Windows also what NTFS and Win32 refuse (drive letters, backslash, control
+    /// characters, <c>&lt;&gt;:"|?*</c>, device names, a trailing dot or space). Newlines, tabs, DEL,
+    /// U+0085, backslashes and colons are ordinary name characters on Linux and macOS.
+    /// </summary>
     private static bool TryValidateSegment(
         string segment,
         bool isFirst,
@@ -174,32 +192,77 @@ internal static class MirrorPaths
             reason = "'.' or '..' segment";
             return false;
         }
+        if (segment.Contains('\0'))
+        {
+            reason = "NUL character in a name";
+            return false;
+        }
+        if (!IsValidUnicode(segment))
+        {
+            reason = "name is not valid Unicode (a lone surrogate)";
+            return false;
+        }
+        if (System.Text.Encoding.UTF8.GetByteCount(segment) > MaxSegmentBytes)
+        {
+            reason = $"name longer than {MaxSegmentBytes} bytes";
+            return false;
+        }
+        if (OperatingSystem.IsWindows() && !IsStorableOnWindows(segment, isFirst, out reason))
+        {
+            return false;
+        }
+        reason = null;
+        return true;
+    }
+
+    private static bool IsValidUnicode(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static bool IsStorableOnWindows(
+        string segment,
+        bool isFirst,
+        [NotNullWhen(false)] out string? reason
+    )
+    {
         if (isFirst && segment.Length >= 2 && segment[1] == ':' && char.IsAsciiLetter(segment[0]))
         {
-            reason = "drive letter";
+            reason = "drive letter (Windows)";
             return false;
         }
         foreach (var c in segment)
         {
             if (c == '\\')
             {
-                reason = "backslash";
+                reason = "backslash (Windows)";
                 return false;
             }
             if (char.IsControl(c))
             {
-                reason = "control character";
+                reason = "control character (Windows)";
                 return false;
             }
         }
         if (segment.AsSpan().IndexOfAny(s_invalidNameChars) >= 0)
         {
-            reason = "invalid file name character";
+            reason = "character Windows does not allow in names";
             return false;
         }
-        if (OperatingSystem.IsWindows() && !IsSafeOnWindows(segment))
+        if (!IsSafeOnWindows(segment))
         {
-            reason = "name not representable on Windows";
+            reason = "device name or trailing dot or space (Windows)";
             return false;
         }
         reason = null;

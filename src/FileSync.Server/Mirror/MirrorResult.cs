@@ -14,6 +14,10 @@ internal readonly record struct MirrorResult(string? ErrorCode, string? ErrorMes
 
     public static MirrorResult Forbidden(string reason) => new(ErrorCodes.ForbiddenPath, reason);
 
+    /// <summary>This server cannot store a file under that name (a rule of its OS); the reason names the rule.</summary>
+    public static MirrorResult UnsupportedName(string reason) =>
+        new(ErrorCodes.UnsupportedName, reason);
+
     public static MirrorResult WriteFailed(string reason) =>
         new(ServerErrorCodes.WriteFailed, reason);
 }

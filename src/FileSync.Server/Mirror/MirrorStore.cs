@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
+using FileSync.Edge.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace FileSync.Server.Mirror;
@@ -191,10 +192,10 @@ internal sealed class MirrorStore
     {
         if (!TryPrepare(workspaceName, out var workspace, out var failure))
         {
-            return new ManifestOutcome(failure, [], 0, 0);
+            return new ManifestOutcome(failure, [], 0, 0, []);
         }
         var wanted = new Dictionary<string, ManifestItem>(files.Count, MirrorPaths.PathComparer);
-        var skipped = 0;
+        var refused = new List<ManifestRefusal>();
         foreach (var item in files)
         {
             if (MirrorPaths.TryValidateRelativePath(item.RelativePath, out _, out var reason))
@@ -203,17 +204,27 @@ internal sealed class MirrorStore
             }
             else
             {
-                skipped++;
+                // Told to the edge in the diff, so it counts the file as not synced instead of as done.
+                refused.Add(
+                    new ManifestRefusal(
+                        item.RelativePath,
+                        MirrorPaths.IsForbiddenReason(reason)
+                            ? ErrorCodes.ForbiddenPath
+                            : ErrorCodes.UnsupportedName,
+                        reason
+                    )
+                );
                 Log.ManifestEntrySkipped(_logger, workspace.Name, reason);
             }
         }
+        var skipped = refused.Count;
 
         lock (workspace.Gate)
         {
             workspace.EdgePath = edgePath;
             if (!TryEnsureWorkspaceDirectory(workspace, out failure))
             {
-                return new ManifestOutcome(failure, [], 0, skipped);
+                return new ManifestOutcome(failure, [], 0, skipped, refused);
             }
 
             var present = new Dictionary<string, FileInfo>(MirrorPaths.PathComparer);
@@ -265,7 +276,7 @@ internal sealed class MirrorStore
                 }
             }
             Log.ManifestApplied(_logger, workspace.Name, wanted.Count, deleted, need.Count);
-            return new ManifestOutcome(MirrorResult.Ok, need, deleted, skipped);
+            return new ManifestOutcome(MirrorResult.Ok, need, deleted, skipped, refused);
         }
     }
 
@@ -375,7 +386,9 @@ internal sealed class MirrorStore
         workspace = null;
         if (!MirrorPaths.TryValidateRelativePath(relativePath, out segments, out var reason))
         {
-            failure = MirrorResult.Forbidden(reason);
+            failure = MirrorPaths.IsForbiddenReason(reason)
+                ? MirrorResult.Forbidden(reason)
+                : MirrorResult.UnsupportedName(reason);
             return false;
         }
         return TryPrepare(workspaceName, out workspace, out failure);

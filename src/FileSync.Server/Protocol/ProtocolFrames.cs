@@ -38,10 +38,19 @@ internal static class ProtocolFrames
             ServerJsonContext.Default.ErrorReply
         );
 
-    public static byte[] ManifestDiff(string? path, IReadOnlyList<string> need) =>
+    public static byte[] ManifestDiff(
+        string? path,
+        IReadOnlyList<string> need,
+        IReadOnlyList<ManifestRefusal> refused
+    ) =>
         ProtocolMessage.Serialize(
             MessageTypes.ManifestDiff,
-            new ManifestDiffPayload { Path = path, Need = need },
+            new ManifestDiffPayload
+            {
+                Path = path,
+                Need = need,
+                Refused = refused.Count > 0 ? refused : null,
+            },
             ProtocolJsonContext.Default.ManifestDiffPayload
         );
 }

@@ -78,7 +78,12 @@ public sealed class ControlDispatcherTests(ITestOutputHelper output) : IAsyncLif
         options.RescanMinutes = 0;
         var registry = new WorkspaceRegistry(Options.Create(options), _uplink, new FakeWorkspaceWatcherFactory(), TimeProvider.System, _loggerFactory);
         _registries.Add(registry);
-        var dispatcher = new ControlDispatcher(_uplink, registry, Options.Create(options), TimeProvider.System, _loggerFactory.CreateLogger<ControlDispatcher>(), _store);
+        var dispatcher = new ControlDispatcher(
+            _uplink,
+            registry,
+            Options.Create(options),
+            Options.Create(new ControlOptions { AllowedRoots = [_scratch.Path] }),
+            TimeProvider.System, _loggerFactory.CreateLogger<ControlDispatcher>(), _store);
         return (registry, dispatcher);
     }
 

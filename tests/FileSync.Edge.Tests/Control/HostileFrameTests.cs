@@ -39,7 +39,7 @@ public sealed class HostileFrameTests(ITestOutputHelper output) : IAsyncLifetime
             _loggerFactory.CreateLogger<UplinkConnection>()
         );
         _registry = new WorkspaceRegistry(options, _uplink, new FakeWorkspaceWatcherFactory(), TimeProvider.System, _loggerFactory);
-        _dispatcher = new ControlDispatcher(_uplink, _registry, options, TimeProvider.System, _loggerFactory.CreateLogger<ControlDispatcher>());
+        _dispatcher = new ControlDispatcher(_uplink, _registry, options, Options.Create(new ControlOptions()), TimeProvider.System, _loggerFactory.CreateLogger<ControlDispatcher>());
         await _uplink.StartAsync();
         _connection = await _server.AcceptAsync();
         await _connection.SendHelloAsync();

@@ -6,34 +6,30 @@ namespace FileSync.Edge.Tests.Server;
 
 public sealed class PathSafetyTests(ITestOutputHelper output) : ServerTestBase(output)
 {
-    public static TheoryData<string> EscapingRelativePaths =>
+    public static TheoryData<string, string> UnsafeRelativePaths =>
         new()
         {
-            "../x",
-            "../../x",
-            "/etc/passwd",
-            "a/../../x",
-            "a/../x",
-            @"C:\x",
-            "C:/x",
-            "c:x",
-            @"..\x",
-            @"a\..\..\x",
-            "a/./b",
-            "./a",
-            "a//b",
-            "a/",
-            "..",
-            ".",
-            "",
-            "x\0y",
-            "bad\nname",
+            { "../x", ErrorCodes.ForbiddenPath },
+            { "../../x", ErrorCodes.ForbiddenPath },
+            { "/etc/passwd", ErrorCodes.ForbiddenPath },
+            { "a/../../x", ErrorCodes.ForbiddenPath },
+            { "a/../x", ErrorCodes.ForbiddenPath },
+            { "a/./b", ErrorCodes.ForbiddenPath },
+            { "./a", ErrorCodes.ForbiddenPath },
+            { "a//b", ErrorCodes.ForbiddenPath },
+            { "a/", ErrorCodes.ForbiddenPath },
+            { "..", ErrorCodes.ForbiddenPath },
+            { ".", ErrorCodes.ForbiddenPath },
+            { "", ErrorCodes.ForbiddenPath },
+            { "x\0y", ErrorCodes.UnsupportedName },
+            { new string('n', 256), ErrorCodes.UnsupportedName },
         };
 
     [Theory]
-    [MemberData(nameof(EscapingRelativePaths))]
-    public async Task Create_UnsafeRelativePath_RejectedWithForbiddenPathAndNothingWritten(
-        string relativePath
+    [MemberData(nameof(UnsafeRelativePaths))]
+    public async Task Create_UnsafeRelativePath_RejectedWithCodeAndNothingWritten(
+        string relativePath,
+        string code
     )
     {
         var server = await StartServerAsync();
@@ -48,9 +44,37 @@ public sealed class PathSafetyTests(ITestOutputHelper output) : ServerTestBase(o
             )
         );
 
-        var error = await client.ReceiveErrorAsync(ErrorCodes.ForbiddenPath);
+        var error = await client.ReceiveErrorAsync(code);
         Assert.Equal(relativePath, error.Payload.GetProperty("relativePath").GetString());
         Assert.Empty(Sandbox.AllFiles());
+    }
+
+    /// <summary>Names only Windows refuses are stored as they are, inside the mirror, on Linux and macOS.</summary>
+    [Theory]
+    [InlineData(@"C:\x")]
+    [InlineData("c:olon.txt")]
+    [InlineData(@"..\x")]
+    [InlineData(@"a\..\..\x")]
+    [InlineData("bad\nname")]
+    [InlineData("tab\tname")]
+    [InlineData("del\u007f\u0085name")]
+    public async Task Create_NameOnlyWindowsRefuses_StoredLiterallyInsideTheMirror(string relativePath)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // Windows cannot store these names: MirrorPathsTests checks that it says so.
+        }
+        var server = await StartServerAsync();
+        var client = await ConnectAsync(server);
+
+        await client.SendTextAsync(EdgeMessages.Create(relativePath, "kept"));
+
+        await Eventually.UntilAsync(
+            () => File.Exists(Sandbox.MirrorPath("proj", relativePath)),
+            "the file stored under its own name"
+        );
+        Assert.Equal("kept", await File.ReadAllTextAsync(Sandbox.MirrorPath("proj", relativePath)));
+        Assert.Single(Sandbox.AllFiles());
     }
 
     [Theory]
@@ -58,7 +82,6 @@ public sealed class PathSafetyTests(ITestOutputHelper output) : ServerTestBase(o
     [InlineData("/home/dev/..")]
     [InlineData(".")]
     [InlineData("/")]
-    [InlineData(@"C:\")]
     [InlineData(@"C:\Users\..")]
     public async Task Create_UnsafeWorkspaceName_RejectedWithForbiddenPathAndNothingWritten(
         string workspace
