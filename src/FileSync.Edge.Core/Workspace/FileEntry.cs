@@ -12,10 +12,13 @@ public readonly record struct FileEntry(long Size, long MtimeTicks, string Hash,
     /// <summary>
     /// How close to the moment it was recorded a file's mtime or ctime may lie before the entry is
     /// "racy" (git's term): a later write in the same timestamp tick would leave the stamp unchanged.
-    /// Two seconds covers file systems with 1 s (ext4 with small inodes, HFS+, many network file
-    /// systems) and 2 s (FAT) timestamps.
+    /// Timestamps in whole seconds (ext4 with small inodes, HFS+, FAT, many network file systems) get
+    /// two seconds; finer ones (the kernel's clock tick, a few milliseconds) get a tenth of a second.
     /// </summary>
     public static readonly TimeSpan RacyWindow = TimeSpan.FromSeconds(2);
+
+    /// <summary>The racy window for timestamps finer than a second.</summary>
+    public static readonly TimeSpan FineRacyWindow = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
     /// True when <paramref name="stamp"/> proves the file unchanged since this entry was recorded: size,
@@ -30,5 +33,17 @@ public readonly record struct FileEntry(long Size, long MtimeTicks, string Hash,
         && !IsRacy;
 
     /// <summary>Recorded at an unknown moment, or so soon after its last change that a same-tick write could hide.</summary>
-    public bool IsRacy => RecordedTicks == 0 || RecordedTicks - Math.Max(MtimeTicks, CtimeTicks) < RacyWindow.Ticks;
+    public bool IsRacy
+    {
+        get
+        {
+            if (RecordedTicks == 0)
+            {
+                return true;
+            }
+            var wholeSeconds = MtimeTicks % TimeSpan.TicksPerSecond == 0 && CtimeTicks % TimeSpan.TicksPerSecond == 0;
+            var window = wholeSeconds ? RacyWindow : FineRacyWindow;
+            return RecordedTicks - Math.Max(MtimeTicks, CtimeTicks) < window.Ticks;
+        }
+    }
 }

@@ -64,6 +64,9 @@ public abstract class EndToEndTestBase(ITestOutputHelper output) : IAsyncLifetim
 
     protected string MirrorOf(TempDirectory workspace) => Path.Combine(MirrorRoot, Path.GetFileName(workspace.Path));
 
+    /// <summary>Mirrors into <paramref name="mirrorRoot"/> (e.g. a small mounted file system) instead of the test's own folder.</summary>
+    protected void UseMirrorRoot(string mirrorRoot) => MirrorRoot = mirrorRoot;
+
     protected async Task<InProcessServer> StartServerAsync(string? apiKey = null, bool legacy = false, int port = 0)
     {
         Server = await InProcessServer.StartAsync(MirrorRoot, apiKey, legacy, port, Output);
@@ -90,16 +93,25 @@ public abstract class EndToEndTestBase(ITestOutputHelper output) : IAsyncLifetim
     protected ChildProcess StartAgentVia(Uri server, IEnumerable<string> workspaces, params string[] extraArguments) =>
         StartAgentProcess(server, workspaces, asUnprivilegedUser: false, extraArguments);
 
-    protected ChildProcess StartAgentProcess(Uri server, IEnumerable<string> workspaces, bool asUnprivilegedUser, params string[] extraArguments)
+    protected ChildProcess StartAgentProcess(Uri server, IEnumerable<string> workspaces, bool asUnprivilegedUser, params string[] extraArguments) =>
+        StartAgentProcess(server, workspaces, asUnprivilegedUser, null, extraArguments);
+
+    /// <param name="environment">Variables to set for the agent (e.g. HOME), besides its private state directory.</param>
+    protected ChildProcess StartAgentProcess(
+        Uri server,
+        IEnumerable<string> workspaces,
+        bool asUnprivilegedUser,
+        IReadOnlyDictionary<string, string?>? environment,
+        params string[] extraArguments
+    )
     {
         var arguments = workspaces.Concat(["--server", server.ToString()]).Concat(extraArguments.Contains("--config") ? [] : ["--config", NoConfigFile]).Concat(extraArguments);
-        var agent = ChildProcess.StartBuilt(
-            "filesync-edge",
-            arguments,
-            Output,
-            new Dictionary<string, string?> { ["FILESYNC_STATE_DIR"] = StateDirectory },
-            asUnprivilegedUser
-        );
+        var variables = new Dictionary<string, string?> { ["FILESYNC_STATE_DIR"] = StateDirectory };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            variables[name] = value;
+        }
+        var agent = ChildProcess.StartBuilt("filesync-edge", arguments, Output, variables, asUnprivilegedUser);
         _agents.Add(agent);
         return agent;
     }

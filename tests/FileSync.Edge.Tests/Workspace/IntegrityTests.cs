@@ -81,6 +81,7 @@ public sealed class IntegrityTests : IAsyncLifetime
     {
         await _manager!.DisposeAsync();
         _manager = null;
+        _uplink.Disconnect();
     }
 
     private Task WaitForDoneAsync(int count = 1) =>
@@ -123,10 +124,14 @@ public sealed class IntegrityTests : IAsyncLifetime
         await StopAsync();
 
         SameSizeEditRestoringMtime(full, "version-2");
+        _uplink.Clear();
         await StartAsync(persistIndex: true);
-        _uplink.Connect();
+        // A manifest server: what the agent believes the file holds shows in the manifest (a legacy one re-sends everything anyway).
+        _uplink.Connect(["manifest"]);
+        await Wait.UntilAsync(() => _uplink.OfType(MessageTypes.Manifest).Count > 0, Wait.Generous, () => "the manifest");
 
-        await ServerHasAsync("a.txt", "version-2");
+        var entry = _uplink.OfType(MessageTypes.Manifest).Single().Payload.GetProperty("files").EnumerateArray().Single();
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("version-2"u8)), entry.GetProperty("hash").GetString());
     }
 
     [Fact]
@@ -169,6 +174,12 @@ public sealed class IntegrityTests : IAsyncLifetime
         Assert.False(settled.IsConclusiveMatch(stamp with { FileId = 43 }));
         Assert.False(settled.IsConclusiveMatch(stamp with { Size = 11 }));
         Assert.False((settled with { RecordedTicks = 0 }).IsConclusiveMatch(stamp));
+
+        // Sub-second timestamps: a tenth of a second is enough to be past the file system's clock tick.
+        var fine = mtime + 1234;
+        var fineEntry = new FileEntry(10, fine, "h", fine, 42, fine + TimeSpan.FromMilliseconds(300).Ticks);
+        Assert.False(fineEntry.IsRacy);
+        Assert.True((fineEntry with { RecordedTicks = fine + TimeSpan.FromMilliseconds(50).Ticks }).IsRacy);
     }
 
     [Fact]
