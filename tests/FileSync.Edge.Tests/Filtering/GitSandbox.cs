@@ -11,7 +11,8 @@ namespace FileSync.Edge.Tests.Filtering;
 /// </summary>
 internal sealed class GitSandbox : IDisposable
 {
-    private readonly TempDirectory _repository = new();
+    // On tmpfs where there is one: the randomized tests create thousands of files per seed.
+    private readonly TempDirectory _repository = new(inMemory: true);
     private readonly TempDirectory _home = new();
 
     private GitSandbox() { }
