@@ -43,6 +43,14 @@ internal sealed class GitSandbox : IDisposable
     public void Write(string relativePath, string content) =>
         _repository.Write(relativePath, content);
 
+    /// <summary>Writes a file with exactly these bytes at a '/'-separated relative path.</summary>
+    public void WriteBytes(string relativePath, byte[] content)
+    {
+        var fullPath = Path.Combine(Root, relativePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        File.WriteAllBytes(fullPath, content);
+    }
+
     /// <summary>Creates a directory (path ending in '/') or a small file at a relative path.</summary>
     public void Create(string relativePath)
     {
