@@ -1,54 +1,55 @@
+using System.Buffers;
+
 namespace FileSync.Edge.Filtering;
 
 /// <summary>
-/// A compiled gitignore glob (the pattern text after the <c>!</c>, trailing <c>/</c> and leading
-/// <c>/</c> have been handled by <see cref="IgnorePattern"/>), matched against a
-/// <c>/</c>-separated path.
+/// A compiled gitignore glob (the pattern after the <c>!</c>, trailing <c>/</c> and leading
+/// <c>/</c> have been handled by <see cref="IgnorePattern"/>), matched against the UTF-8 bytes
+/// of a <c>/</c>-separated path.
 /// </summary>
 /// <remarks>
-/// <para>Semantics, from gitignore(5) and checked against <c>git check-ignore</c>:</para>
+/// <para>Semantics, from gitignore(5) and git's wildmatch, checked against <c>git check-ignore</c>:</para>
 /// <list type="bullet">
-/// <item><c>*</c> matches any run of characters except <c>/</c>; <c>?</c> and <c>[...]</c> match
-/// one character except <c>/</c>; <c>\x</c> matches <c>x</c> literally.</item>
+/// <item>Like git, matching works on bytes, not characters: <c>*</c> matches any run of bytes
+/// except <c>/</c>; <c>?</c> and <c>[...]</c> match one byte except <c>/</c>; <c>\x</c> matches
+/// the byte <c>x</c> literally. So <c>caf?.txt</c> does not match <c>café.txt</c> (é is two
+/// bytes in UTF-8) while <c>caf??.txt</c> does, and <c>[é]</c> is the set of é's two bytes
+/// (see <see cref="BracketExpression"/>).</item>
 /// <item>A run of two or more asterisks is a "globstar" when it is at a boundary — the start
-/// of the pattern, right after a <c>/</c>, or preceded only by ordinary characters (no
+/// of the pattern, right after a <c>/</c>, or preceded only by ordinary bytes (no
 /// <c>*?[\</c>) — and is followed by <c>/</c> or ends the pattern. Any other run behaves like a
 /// single <c>*</c> (<c>x/**q</c>, <c>*a**/c</c>).</item>
 /// <item>A globstar followed by <c>/</c> matches nothing at all (the <c>/</c> included) or any
-/// characters ending with <c>/</c>: <c>**/foo</c> and <c>a/**/b</c> match zero or more
-/// directories. A globstar at the end matches any characters including <c>/</c> (<c>a/**</c>).</item>
-/// <item>The "preceded only by ordinary characters" boundary mirrors git, which compares a
+/// bytes ending with <c>/</c>: <c>**/foo</c> and <c>a/**/b</c> match zero or more
+/// directories. A globstar at the end matches any bytes including <c>/</c> (<c>a/**</c>).</item>
+/// <item>The "preceded only by ordinary bytes" boundary mirrors git, which compares a
 /// pattern's literal prefix separately and runs wildmatch on the rest: so <c>x/a**</c> matches
 /// <c>x/ab/c</c>, and <c>a**/c</c> matches <c>ab/x/c</c> and even <c>ac</c>, while
 /// <c>\a**/c</c> or <c>*a**/c</c> do not cross a <c>/</c>.</item>
 /// <item>A malformed pattern (unclosed <c>[</c>, trailing backslash, unknown <c>[:class:]</c>)
 /// never matches: <see cref="Compile"/> returns null.</item>
+/// <item>Case-insensitive matching folds ASCII letters only, as git does (see
+/// <see cref="AsciiCase"/>); bracket expressions fold the way git does (see
+/// <see cref="BracketExpression.Matches"/>).</item>
 /// </list>
-/// <para>
-/// Matching is per UTF-16 character, not per UTF-8 byte as in git, so <c>?</c> matches one
-/// non-ASCII letter. Case-insensitive matching folds literal characters with ordinal
-/// (invariant) rules, also beyond ASCII where git folds only ASCII; bracket expressions fold the
-/// way git does (see <see cref="BracketExpression.Matches"/>).
-/// </para>
-/// <para>Matching runs a small NFA over the tokens (no backtracking), so time is linear in the
-/// path length times the pattern length whatever the pattern.</para>
+/// <para>General patterns run as an NFA (<see cref="GlobAutomaton"/>); literals, <c>*literal</c>
+/// and <c>literal*</c> are plain byte comparisons.</para>
 /// </remarks>
 internal sealed class GlobPattern
 {
-    private static readonly System.Buffers.SearchValues<char> _globSpecials =
-        System.Buffers.SearchValues.Create("*?[\\");
+    private static readonly SearchValues<byte> _globSpecials = SearchValues.Create("*?[\\"u8);
 
-    private readonly Token[] _tokens;
+    private readonly GlobToken[] _tokens;
     private readonly MatchKind _kind;
-    private readonly string _literal;
+    private readonly byte[] _literal;
 
     // Cheap rejections before the automaton runs: a general pattern's leading and trailing runs
-    // of literal characters must start and end the text, and its longest literal run must occur.
-    private readonly string _literalPrefix = string.Empty;
-    private readonly string _literalSuffix = string.Empty;
-    private readonly string _requiredLiteral = string.Empty;
+    // of literal bytes must start and end the text, and its longest literal run must occur.
+    private readonly byte[] _literalPrefix = [];
+    private readonly byte[] _literalSuffix = [];
+    private readonly byte[] _requiredLiteral = [];
 
-    private GlobPattern(Token[] tokens, MatchKind kind, string literal)
+    private GlobPattern(GlobToken[] tokens, MatchKind kind, byte[] literal)
     {
         _tokens = tokens;
         _kind = kind;
@@ -56,13 +57,13 @@ internal sealed class GlobPattern
         if (kind == MatchKind.General)
         {
             var start = 0;
-            while (start < tokens.Length && tokens[start].Kind == TokenKind.Literal)
+            while (start < tokens.Length && tokens[start].Kind == GlobTokenKind.Literal)
             {
                 start++;
             }
 
             var end = tokens.Length;
-            while (end > start && tokens[end - 1].Kind == TokenKind.Literal)
+            while (end > start && tokens[end - 1].Kind == GlobTokenKind.Literal)
             {
                 end--;
             }
@@ -88,47 +89,20 @@ internal sealed class GlobPattern
         General,
     }
 
-    private enum TokenKind : byte
-    {
-        /// <summary>One character equal to <see cref="Token.Char"/>.</summary>
-        Literal,
-
-        /// <summary><c>?</c>: one character other than <c>/</c>.</summary>
-        AnyChar,
-
-        /// <summary><c>[...]</c>: one character accepted by <see cref="Token.Bracket"/>.</summary>
-        Bracket,
-
-        /// <summary><c>*</c>: zero or more characters other than <c>/</c>.</summary>
-        Star,
-
-        /// <summary>A globstar that ends the pattern (or precedes <c>\/</c>): zero or more of any character.</summary>
-        CrossStar,
-
-        /// <summary>
-        /// A globstar followed by <c>/</c>: empty, or any characters ending with <c>/</c>. It is
-        /// always followed by a <see cref="DirectoriesLoop"/> token; both share the same rest.
-        /// </summary>
-        Directories,
-
-        /// <summary>The inner state of <see cref="Directories"/>, once it has consumed a character.</summary>
-        DirectoriesLoop,
-    }
-
     /// <summary>
-    /// Compiles <paramref name="pattern"/>; returns null when it is malformed and so can never
-    /// match anything (git aborts the match in that case).
+    /// Compiles the UTF-8 <paramref name="pattern"/>; returns null when it is malformed and so
+    /// can never match anything (git aborts the match in that case).
     /// </summary>
-    public static GlobPattern? Compile(ReadOnlySpan<char> pattern)
+    public static GlobPattern? Compile(ReadOnlySpan<byte> pattern)
     {
-        var tokens = new List<Token>(pattern.Length);
+        var tokens = new List<GlobToken>(pattern.Length);
         var i = 0;
         while (i < pattern.Length)
         {
-            var c = pattern[i];
-            switch (c)
+            var b = pattern[i];
+            switch (b)
             {
-                case '*':
+                case (byte)'*':
                 {
                     var end = i;
                     while (end < pattern.Length && pattern[end] == '*')
@@ -148,51 +122,52 @@ internal sealed class GlobPattern
                         end + 1 < pattern.Length && pattern[end] == '\\' && pattern[end + 1] == '/';
                     if (globstar && slashAfter)
                     {
-                        tokens.Add(new Token(TokenKind.Directories));
-                        tokens.Add(new Token(TokenKind.DirectoriesLoop));
+                        tokens.Add(new GlobToken(GlobTokenKind.Directories));
+                        tokens.Add(new GlobToken(GlobTokenKind.DirectoriesLoop));
                         i = end + 1;
                     }
                     else if (globstar && (escapedSlashAfter || end == pattern.Length))
                     {
-                        tokens.Add(new Token(TokenKind.CrossStar));
+                        tokens.Add(new GlobToken(GlobTokenKind.CrossStar));
                         i = end;
                     }
                     else
                     {
-                        tokens.Add(new Token(TokenKind.Star));
+                        tokens.Add(new GlobToken(GlobTokenKind.Star));
                         i = end;
                     }
 
                     break;
                 }
 
-                case '?':
-                    tokens.Add(new Token(TokenKind.AnyChar));
+                case (byte)'?':
+                    tokens.Add(new GlobToken(GlobTokenKind.AnyByte));
                     i++;
                     break;
 
-                case '[':
+                case (byte)'[':
                     if (!BracketExpression.TryParse(pattern, i, out var bracket, out var next))
                     {
                         return null;
                     }
 
-                    tokens.Add(new Token(TokenKind.Bracket, Bracket: bracket));
+                    tokens.Add(new GlobToken(GlobTokenKind.Bracket, Bracket: bracket));
                     i = next;
                     break;
 
-                case '\\':
+                case (byte)'\\':
+                    // Escapes one byte: "\é" is é's first byte, then its second as a literal.
                     if (i + 1 >= pattern.Length)
                     {
                         return null;
                     }
 
-                    tokens.Add(new Token(TokenKind.Literal, pattern[i + 1]));
+                    tokens.Add(new GlobToken(GlobTokenKind.Literal, pattern[i + 1]));
                     i += 2;
                     break;
 
                 default:
-                    tokens.Add(new Token(TokenKind.Literal, c));
+                    tokens.Add(new GlobToken(GlobTokenKind.Literal, b));
                     i++;
                     break;
             }
@@ -201,36 +176,37 @@ internal sealed class GlobPattern
         return Create([.. tokens]);
     }
 
-    /// <summary>True when the whole of <paramref name="text"/> matches the pattern.</summary>
-    public bool IsMatch(ReadOnlySpan<char> text, bool ignoreCase)
+    /// <summary>True when the whole of the UTF-8 <paramref name="text"/> matches the pattern.</summary>
+    public bool IsMatch(ReadOnlySpan<byte> text, bool ignoreCase)
     {
-        var comparison = ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
         switch (_kind)
         {
             case MatchKind.Exact:
-                return text.Equals(_literal, comparison);
+                return AsciiCase.AreEqual(text, _literal, ignoreCase);
             case MatchKind.Suffix:
-                return text.Length >= _literal.Length
-                    && text.EndsWith(_literal, comparison)
-                    && !text[..^_literal.Length].Contains('/');
+                return AsciiCase.EndsWith(text, _literal, ignoreCase)
+                    && !text[..^_literal.Length].Contains((byte)'/');
             case MatchKind.Prefix:
-                return text.Length >= _literal.Length
-                    && text.StartsWith(_literal, comparison)
-                    && !text[_literal.Length..].Contains('/');
+                return AsciiCase.StartsWith(text, _literal, ignoreCase)
+                    && !text[_literal.Length..].Contains((byte)'/');
             default:
-                return text.StartsWith(_literalPrefix, comparison)
-                    && text.EndsWith(_literalSuffix, comparison)
-                    && (_requiredLiteral.Length == 0 || text.Contains(_requiredLiteral, comparison))
-                    && RunAutomaton(text, ignoreCase);
+                return text.Length >= _literalPrefix.Length + _literalSuffix.Length
+                    && AsciiCase.StartsWith(text, _literalPrefix, ignoreCase)
+                    && AsciiCase.EndsWith(text, _literalSuffix, ignoreCase)
+                    && (
+                        _requiredLiteral.Length == 0
+                        || AsciiCase.Contains(text, _requiredLiteral, ignoreCase)
+                    )
+                    && GlobAutomaton.Run(_tokens, text, ignoreCase);
         }
     }
 
-    private static GlobPattern Create(Token[] tokens)
+    private static GlobPattern Create(GlobToken[] tokens)
     {
         var literalCount = 0;
         foreach (var token in tokens)
         {
-            if (token.Kind == TokenKind.Literal)
+            if (token.Kind == GlobTokenKind.Literal)
             {
                 literalCount++;
             }
@@ -244,43 +220,43 @@ internal sealed class GlobPattern
         if (literalCount == tokens.Length - 1)
         {
             // "*.log" / "foo*": one single star, literals without '/' on the other side.
-            if (tokens[0].Kind == TokenKind.Star)
+            if (tokens[0].Kind == GlobTokenKind.Star)
             {
                 var literal = LiteralOf(tokens.AsSpan(1));
-                if (!literal.Contains('/', StringComparison.Ordinal))
+                if (!literal.AsSpan().Contains((byte)'/'))
                 {
                     return new GlobPattern(tokens, MatchKind.Suffix, literal);
                 }
             }
-            else if (tokens[^1].Kind == TokenKind.Star)
+            else if (tokens[^1].Kind == GlobTokenKind.Star)
             {
                 var literal = LiteralOf(tokens.AsSpan(0, tokens.Length - 1));
                 return new GlobPattern(tokens, MatchKind.Prefix, literal);
             }
         }
 
-        return new GlobPattern(tokens, MatchKind.General, string.Empty);
+        return new GlobPattern(tokens, MatchKind.General, []);
     }
 
-    private static string LiteralOf(ReadOnlySpan<Token> tokens)
+    private static byte[] LiteralOf(ReadOnlySpan<GlobToken> tokens)
     {
-        var chars = new char[tokens.Length];
+        var bytes = new byte[tokens.Length];
         for (var i = 0; i < tokens.Length; i++)
         {
-            chars[i] = tokens[i].Char;
+            bytes[i] = tokens[i].Byte;
         }
 
-        return new string(chars);
+        return bytes;
     }
 
-    private static string LongestLiteralRun(ReadOnlySpan<Token> tokens)
+    private static byte[] LongestLiteralRun(ReadOnlySpan<GlobToken> tokens)
     {
         var bestStart = 0;
         var bestLength = 0;
         var runStart = 0;
         for (var i = 0; i <= tokens.Length; i++)
         {
-            if (i < tokens.Length && tokens[i].Kind == TokenKind.Literal)
+            if (i < tokens.Length && tokens[i].Kind == GlobTokenKind.Literal)
             {
                 continue;
             }
@@ -296,149 +272,4 @@ internal sealed class GlobPattern
 
         return LiteralOf(tokens.Slice(bestStart, bestLength));
     }
-
-    private bool RunAutomaton(ReadOnlySpan<char> text, bool ignoreCase)
-    {
-        // State s means "the next token to match is _tokens[s]"; state _tokens.Length accepts.
-        var stateCount = _tokens.Length + 1;
-        var words = (stateCount + 63) / 64;
-        Span<ulong> buffer = words <= 8 ? stackalloc ulong[16] : new ulong[words * 2];
-        var current = buffer[..words];
-        var next = buffer.Slice(words, words);
-        current.Clear();
-        Set(current, 0);
-        Close(current);
-
-        foreach (var c in text)
-        {
-            next.Clear();
-            var any = false;
-            for (var w = 0; w < words; w++)
-            {
-                var bits = current[w];
-                while (bits != 0)
-                {
-                    var state = (w * 64) + System.Numerics.BitOperations.TrailingZeroCount(bits);
-                    bits &= bits - 1;
-                    if (state >= _tokens.Length)
-                    {
-                        continue;
-                    }
-
-                    any |= Step(_tokens[state], state, c, ignoreCase, next);
-                }
-            }
-
-            if (!any)
-            {
-                return false;
-            }
-
-            Close(next);
-            var swap = current;
-            current = next;
-            next = swap;
-        }
-
-        return IsSet(current, _tokens.Length);
-    }
-
-    private static bool Step(Token token, int state, char c, bool ignoreCase, Span<ulong> next)
-    {
-        switch (token.Kind)
-        {
-            case TokenKind.Literal:
-                if (
-                    c == token.Char
-                    || (ignoreCase && char.ToUpperInvariant(c) == char.ToUpperInvariant(token.Char))
-                )
-                {
-                    Set(next, state + 1);
-                    return true;
-                }
-
-                return false;
-            case TokenKind.AnyChar:
-                if (c != '/')
-                {
-                    Set(next, state + 1);
-                    return true;
-                }
-
-                return false;
-            case TokenKind.Bracket:
-                if (token.Bracket!.Matches(c, ignoreCase))
-                {
-                    Set(next, state + 1);
-                    return true;
-                }
-
-                return false;
-            case TokenKind.Star:
-                if (c != '/')
-                {
-                    Set(next, state);
-                    return true;
-                }
-
-                return false;
-            case TokenKind.CrossStar:
-                Set(next, state);
-                return true;
-            case TokenKind.Directories:
-                // Consumed a first character: continue in the loop state (state + 1); a '/'
-                // completes one directory, so the rest (state + 2) may start.
-                Set(next, state + 1);
-                if (c == '/')
-                {
-                    Set(next, state + 2);
-                }
-
-                return true;
-            default: // DirectoriesLoop
-                Set(next, state);
-                if (c == '/')
-                {
-                    Set(next, state + 1);
-                }
-
-                return true;
-        }
-    }
-
-    /// <summary>Adds the states reachable without consuming a character.</summary>
-    private void Close(Span<ulong> states)
-    {
-        // Empty transitions only go forward, so one ascending pass reaches the fixed point.
-        for (var s = 0; s < _tokens.Length; s++)
-        {
-            if (!IsSet(states, s))
-            {
-                continue;
-            }
-
-            switch (_tokens[s].Kind)
-            {
-                case TokenKind.Star:
-                case TokenKind.CrossStar:
-                    Set(states, s + 1);
-                    break;
-                case TokenKind.Directories:
-                    Set(states, s + 2);
-                    break;
-            }
-        }
-    }
-
-    private static void Set(Span<ulong> states, int state) =>
-        states[state >> 6] |= 1UL << (state & 63);
-
-    private static bool IsSet(Span<ulong> states, int state) =>
-        (states[state >> 6] & (1UL << (state & 63))) != 0;
-
-    private readonly record struct Token(
-        TokenKind Kind,
-        char Char = '\0',
-        BracketExpression? Bracket = null
-    );
 }

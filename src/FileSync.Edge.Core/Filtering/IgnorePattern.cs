@@ -1,9 +1,13 @@
+using System.Text;
+
 namespace FileSync.Edge.Filtering;
 
 /// <summary>One parsed line of a gitignore-syntax file.</summary>
 /// <remarks>
-/// Line rules from gitignore(5), checked against <c>git check-ignore</c>: a trailing carriage
-/// return is dropped; blank lines and lines starting with <c>#</c> are not patterns; trailing
+/// Line rules from gitignore(5), checked against <c>git check-ignore</c>: the line is the raw
+/// bytes of the file (git does not decode it, so bytes that are not valid UTF-8 are matched as
+/// they are); a trailing carriage return is dropped; blank lines and lines starting with
+/// <c>#</c> are not patterns; a NUL byte ends the line (git reads it as a C string); trailing
 /// spaces are removed unless escaped by a backslash (tabs and leading spaces are kept);
 /// a leading <c>!</c> negates (<c>\!</c> and <c>\#</c> are literals); a trailing <c>/</c>
 /// restricts the pattern to directories; a <c>/</c> anywhere else anchors the pattern to the
@@ -29,7 +33,7 @@ internal sealed class IgnorePattern
         IsAnchored = anchored;
     }
 
-    /// <summary>The pattern line as written (after trimming), for diagnostics.</summary>
+    /// <summary>The pattern line as written (after trimming, decoded as UTF-8), for diagnostics.</summary>
     public string Text { get; }
 
     /// <summary>The line started with <c>!</c>: a match re-includes the path.</summary>
@@ -45,10 +49,11 @@ internal sealed class IgnorePattern
     public bool IsAnchored { get; }
 
     /// <summary>
-    /// Parses one line. Returns null for blank lines, comments, and patterns that can never
-    /// match (e.g. an unclosed <c>[</c>); never throws.
+    /// Parses one line, given as the bytes of the ignore file (UTF-8 for any sensible file).
+    /// Returns null for blank lines, comments, and patterns that can never match (e.g. an
+    /// unclosed <c>[</c>); never throws.
     /// </summary>
-    public static IgnorePattern? Parse(ReadOnlySpan<char> line)
+    public static IgnorePattern? Parse(ReadOnlySpan<byte> line)
     {
         if (line.Length > 0 && line[^1] == '\r')
         {
@@ -60,13 +65,19 @@ internal sealed class IgnorePattern
             return null;
         }
 
+        var nul = line.IndexOf((byte)0);
+        if (nul >= 0)
+        {
+            line = line[..nul];
+        }
+
         line = TrimUnescapedTrailingSpaces(line);
         if (line.IsEmpty)
         {
             return null;
         }
 
-        var text = line.ToString();
+        var text = Encoding.UTF8.GetString(line);
         var negated = line[0] == '!';
         if (negated)
         {
@@ -84,7 +95,7 @@ internal sealed class IgnorePattern
             return null;
         }
 
-        var anchored = line.Contains('/');
+        var anchored = line.Contains((byte)'/');
         if (line[0] == '/')
         {
             line = line[1..];
@@ -97,12 +108,12 @@ internal sealed class IgnorePattern
     }
 
     /// <summary>
-    /// True when the pattern matches. <paramref name="relativePath"/> is relative to the
-    /// directory of the ignore file; <paramref name="name"/> is its last component.
+    /// True when the pattern matches. <paramref name="relativePath"/> (UTF-8) is relative to
+    /// the directory of the ignore file; <paramref name="name"/> is its last component.
     /// </summary>
     public bool IsMatch(
-        ReadOnlySpan<char> relativePath,
-        ReadOnlySpan<char> name,
+        ReadOnlySpan<byte> relativePath,
+        ReadOnlySpan<byte> name,
         bool isDirectory,
         bool ignoreCase
     )
@@ -117,7 +128,7 @@ internal sealed class IgnorePattern
 
     public override string ToString() => Text;
 
-    private static ReadOnlySpan<char> TrimUnescapedTrailingSpaces(ReadOnlySpan<char> line)
+    private static ReadOnlySpan<byte> TrimUnescapedTrailingSpaces(ReadOnlySpan<byte> line)
     {
         var end = line.Length;
         while (end > 0 && line[end - 1] == ' ')

@@ -14,22 +14,33 @@ internal sealed class IgnoreRuleSet
     public IgnoreRuleSet(string baseDirectory, IgnorePattern[] patterns)
     {
         BaseDirectory = baseDirectory;
+        BaseDirectoryUtf8Length = Encoding.UTF8.GetByteCount(baseDirectory);
         _patterns = patterns;
     }
 
     /// <summary>The directory the patterns are relative to: '/'-separated, "" for the root.</summary>
     public string BaseDirectory { get; }
 
-    /// <summary>Parses gitignore-syntax text (a UTF-8 BOM and CRLF line ends are accepted).</summary>
-    public static IgnorePattern[] ParsePatterns(ReadOnlySpan<char> content)
+    /// <summary>The length of <see cref="BaseDirectory"/> in UTF-8 bytes.</summary>
+    public int BaseDirectoryUtf8Length { get; }
+
+    /// <summary>Parses gitignore-syntax text (a BOM and CRLF line ends are accepted).</summary>
+    public static IgnorePattern[] ParsePatterns(ReadOnlySpan<char> content) =>
+        ParsePatterns(Encoding.UTF8.GetBytes(content.ToString()));
+
+    /// <summary>
+    /// Parses the bytes of a gitignore-syntax file (a UTF-8 BOM and CRLF line ends are
+    /// accepted). Like git, the bytes are not decoded: patterns match the UTF-8 bytes of paths.
+    /// </summary>
+    public static IgnorePattern[] ParsePatterns(ReadOnlySpan<byte> content)
     {
-        if (content.Length > 0 && content[0] == '\uFEFF')
+        if (content.StartsWith("\uFEFF"u8))
         {
-            content = content[1..];
+            content = content[3..];
         }
 
         var patterns = new List<IgnorePattern>();
-        foreach (var range in content.Split('\n'))
+        foreach (var range in content.Split((byte)'\n'))
         {
             if (IgnorePattern.Parse(content[range]) is { } pattern)
             {
@@ -55,7 +66,7 @@ internal sealed class IgnoreRuleSet
         List<IgnorePattern>? patterns = null;
         foreach (var filePath in filePaths)
         {
-            var content = TryReadText(filePath, followSymlinks);
+            var content = TryReadBytes(filePath, followSymlinks);
             if (content is null)
             {
                 continue;
@@ -72,12 +83,12 @@ internal sealed class IgnoreRuleSet
     }
 
     /// <summary>
-    /// The verdict of the last pattern that matches: true = excluded, false = re-included by a
-    /// <c>!</c> pattern, null = no pattern matches.
+    /// The verdict of the last pattern that matches the UTF-8 path: true = excluded, false =
+    /// re-included by a <c>!</c> pattern, null = no pattern matches.
     /// </summary>
     public bool? Match(
-        ReadOnlySpan<char> relativePath,
-        ReadOnlySpan<char> name,
+        ReadOnlySpan<byte> relativePath,
+        ReadOnlySpan<byte> name,
         bool isDirectory,
         bool ignoreCase
     )
@@ -94,7 +105,7 @@ internal sealed class IgnoreRuleSet
         return null;
     }
 
-    private static string? TryReadText(string filePath, bool followSymlinks)
+    private static byte[]? TryReadBytes(string filePath, bool followSymlinks)
     {
         try
         {
@@ -107,8 +118,7 @@ internal sealed class IgnoreRuleSet
                 return null;
             }
 
-            var bytes = File.ReadAllBytes(filePath);
-            return Encoding.UTF8.GetString(bytes);
+            return File.ReadAllBytes(filePath);
         }
         catch (Exception ex)
             when (ex

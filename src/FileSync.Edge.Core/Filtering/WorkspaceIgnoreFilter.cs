@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Collections.ObjectModel;
+using System.Text;
 
 namespace FileSync.Edge.Filtering;
 
@@ -18,6 +20,11 @@ namespace FileSync.Edge.Filtering;
 /// <c>.git</c> is always excluded.
 /// </para>
 /// <para>
+/// Like git, patterns match the UTF-8 bytes of a path, not its characters (<c>?</c> is one byte,
+/// so <c>caf?.txt</c> does not exclude <c>café.txt</c>), ignore files are read as bytes without
+/// decoding, and case-insensitive matching folds ASCII letters only.
+/// </para>
+/// <para>
 /// Parsed ignore files and directory verdicts are cached until <see cref="Invalidate"/>.
 /// Instances are safe for concurrent readers; <see cref="Invalidate"/> may run concurrently
 /// with them (a racing reader may still answer from the old rules).
@@ -32,6 +39,9 @@ public sealed class WorkspaceIgnoreFilter
     private const string GitDirectoryName = ".git";
     private const string GitIgnoreFileName = ".gitignore";
     private const string AishIgnoreFileName = ".aishignore";
+
+    // Paths up to this many UTF-8 bytes (at most) are encoded on the stack; longer ones in a pooled array.
+    private const int StackPathBytes = 1024;
 
     /// <summary>
     /// Built-in excludes, in gitignore syntax, applied with the lowest precedence (like git's
@@ -247,14 +257,37 @@ public sealed class WorkspaceIgnoreFilter
         bool isDirectory
     )
     {
-        var slash = path.LastIndexOf('/');
+        // Patterns match bytes, as in git: judge the UTF-8 form of the path. (A lone surrogate,
+        // which no UTF-8 file name decodes to, becomes U+FFFD.)
+        var maxLength = Encoding.UTF8.GetMaxByteCount(path.Length);
+        byte[]? rented = null;
+        var buffer =
+            maxLength <= StackPathBytes
+                ? stackalloc byte[StackPathBytes]
+                : (rented = ArrayPool<byte>.Shared.Rent(maxLength));
+        try
+        {
+            var length = Encoding.UTF8.GetBytes(path, buffer);
+            return IsExcludedByPatterns(chain, buffer[..length], isDirectory);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private bool IsExcludedByPatterns(
+        IgnoreRuleSet[] chain,
+        ReadOnlySpan<byte> path,
+        bool isDirectory
+    )
+    {
+        var slash = path.LastIndexOf((byte)'/');
         var name = slash < 0 ? path : path[(slash + 1)..];
-        if (
-            name.Equals(
-                GitDirectoryName,
-                _ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal
-            )
-        )
+        if (AsciiCase.AreEqual(name, ".git"u8, _ignoreCase))
         {
             return true;
         }
@@ -262,7 +295,7 @@ public sealed class WorkspaceIgnoreFilter
         for (var i = chain.Length - 1; i >= 0; i--)
         {
             var rules = chain[i];
-            var baseLength = rules.BaseDirectory.Length;
+            var baseLength = rules.BaseDirectoryUtf8Length;
             var relative = baseLength == 0 ? path : path[(baseLength + 1)..];
             if (rules.Match(relative, name, isDirectory, _ignoreCase) is { } verdict)
             {

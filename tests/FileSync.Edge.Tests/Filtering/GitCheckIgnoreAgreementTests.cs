@@ -103,6 +103,54 @@ public sealed class GitCheckIgnoreAgreementTests
         Assert.True(filter.IsIgnored("a.log", isDirectory: false));
     }
 
+    [GitFact]
+    public async Task IsIgnored_IgnoreFileBytesThatAreNotUtf8OrAreNul_AgreesWithGitWhichMatchesRawBytes()
+    {
+        using var sandbox = await GitSandbox.CreateAsync();
+
+        // Latin-1 maps U+0000-U+00FF to single bytes, so this writes raw bytes: é's first byte
+        // (C3) then a star; "?" then é's second byte (A9) alone; a NUL, where git ends the line;
+        // the two bytes of é in separate brackets; Latin-1 "été", which no UTF-8 name has; a
+        // UTF-8 BOM that does not start the file, so it is part of its pattern.
+        sandbox.WriteBytes(
+            ".gitignore",
+            Encoding.Latin1.GetBytes(
+                "w\u00C3*\nv?\u00A9\nz\0q\n[\u00C3][\u00A9]b\n\u00E9t\u00E9\n\u00EF\u00BB\u00BFbom\n"
+            )
+        );
+        string[] paths =
+        [
+            "wé",
+            "wa",
+            "w",
+            "vé",
+            "vx",
+            "z",
+            "zq",
+            "éb",
+            "ab",
+            "été",
+            "\uFEFFbom",
+            "bom",
+        ];
+        foreach (var path in paths)
+        {
+            sandbox.Create(path);
+        }
+
+        var gitVerdicts = await sandbox.QueryAsync(paths, ignoreCase: false);
+        var filter = new WorkspaceIgnoreFilter(sandbox.Root, ignoreCase: false);
+
+        // git does match the raw bytes, so this test exercises them.
+        Assert.True(gitVerdicts["wé"].Ignored);
+        Assert.True(gitVerdicts["z"].Ignored);
+        var disagreements = paths
+            .Where(p => filter.IsIgnored(p, isDirectory: false) != gitVerdicts[p].Ignored)
+            .Select(p => $"{p}: git={gitVerdicts[p].Ignored} ({gitVerdicts[p].Reason})")
+            .ToList();
+        Assert.True(disagreements.Count == 0, string.Join('\n', disagreements));
+    }
+
     private static async Task<GitSandbox> CreateSandboxAsync(GitIgnoreScenarios.Scenario scenario)
     {
         var sandbox = await GitSandbox.CreateAsync();

@@ -2,13 +2,14 @@ namespace FileSync.Edge.Tests.Filtering;
 
 /// <summary>
 /// Small workspaces (ignore files + paths) whose verdicts are asked of git. Only inputs live
-/// here: no expected answers are written by hand. Paths ending in '/' are created as
+/// here: no expected answers are written by hand. The scenarios about non-ASCII names and
+/// byte-wise matching are in <see cref="GitIgnoreNonAsciiScenarios"/>. Paths ending in '/' are created as
 /// directories, others as files; ancestors are created (and checked) implicitly. Ignore files
 /// are written byte for byte, so trailing spaces, tabs, CR and BOM reach the parser.
 /// </summary>
 internal static class GitIgnoreScenarios
 {
-    private static readonly Scenario[] _all =
+    private static readonly Scenario[] _ascii =
     [
         Root(
             "basename-glob-matches-at-any-depth",
@@ -480,6 +481,8 @@ internal static class GitIgnoreScenarios
         ),
     ];
 
+    private static readonly Scenario[] _all = [.. _ascii, .. GitIgnoreNonAsciiScenarios.All];
+
     /// <summary>Scenario names, for <c>MemberData</c>.</summary>
     public static TheoryData<string> Names
     {
@@ -497,10 +500,12 @@ internal static class GitIgnoreScenarios
 
     public static Scenario Get(string name) => _all.Single(s => s.Name == name);
 
-    private static Scenario Root(string name, string gitignore, params string[] paths) =>
+    /// <summary>A scenario with a single root <c>.gitignore</c>.</summary>
+    internal static Scenario Root(string name, string gitignore, params string[] paths) =>
         new(name, [(".gitignore", gitignore)], paths);
 
-    private static Scenario Files(
+    /// <summary>A scenario with several ignore files.</summary>
+    internal static Scenario Files(
         string name,
         (string Path, string Content)[] ignoreFiles,
         params string[] paths

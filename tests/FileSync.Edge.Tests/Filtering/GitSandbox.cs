@@ -11,7 +11,8 @@ namespace FileSync.Edge.Tests.Filtering;
 /// </summary>
 internal sealed class GitSandbox : IDisposable
 {
-    private readonly TempDirectory _repository = new();
+    // On tmpfs where there is one: the randomized tests create thousands of files per seed.
+    private readonly TempDirectory _repository = new(inMemory: true);
     private readonly TempDirectory _home = new();
 
     private GitSandbox() { }
@@ -41,6 +42,14 @@ internal sealed class GitSandbox : IDisposable
     /// <summary>Writes a file (exact content, UTF-8) at a '/'-separated relative path.</summary>
     public void Write(string relativePath, string content) =>
         _repository.Write(relativePath, content);
+
+    /// <summary>Writes a file with exactly these bytes at a '/'-separated relative path.</summary>
+    public void WriteBytes(string relativePath, byte[] content)
+    {
+        var fullPath = Path.Combine(Root, relativePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        File.WriteAllBytes(fullPath, content);
+    }
 
     /// <summary>Creates a directory (path ending in '/') or a small file at a relative path.</summary>
     public void Create(string relativePath)
