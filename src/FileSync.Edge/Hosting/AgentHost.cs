@@ -67,17 +67,20 @@ public static class AgentHost
             }
         }
 
-        var configPath = result.GetValue(commandLine.ConfigFile)?.FullName ?? AgentConfigFile.DefaultPath();
-        IReadOnlyList<string>? savedWorkspaces;
+        // A missing file, at the default path or given explicitly, is no error: the defaults apply, and the
+        // agent creates it when the server chooses workspaces to remember.
+        AgentConfigFileContent config;
         try
         {
-            savedWorkspaces = AgentConfigFile.ReadWorkspaces(configPath);
+            config = AgentConfigFileReader.Read(result.GetValue(commandLine.ConfigFile)?.FullName ?? AgentConfigFile.DefaultPath());
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        catch (ConfigFileException ex)
         {
-            await error.WriteLineAsync($"filesync-edge: error: cannot read config file '{configPath}': {ex.Message}").ConfigureAwait(false);
+            await error.WriteLineAsync($"filesync-edge: error: {ex.Message}").ConfigureAwait(false);
             return AgentExitCodes.BadArguments;
         }
+        var configPath = config.Path;
+        var savedWorkspaces = config.Workspaces;
 
         var workspaces = new List<string>();
         if ((result.GetValue(commandLine.Workspaces) ?? []).FirstOrDefault(w => w.StartsWith('-')) is { } unknown)
@@ -121,7 +124,11 @@ public static class AgentHost
         }
 
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
-        builder.Configuration.AddJsonFile(configPath, optional: true, reloadOnChange: false);
+        if (config.Json is { } json)
+        {
+            // The bytes just checked, not a second read of a file that may have changed since.
+            builder.Configuration.AddJsonStream(new MemoryStream(json.ToArray(), writable: false));
+        }
         builder.Configuration.AddInMemoryCollection(EnvironmentValues());
         builder.Configuration.AddInMemoryCollection(commandLine.ToConfiguration(result, apiKeyFromFile));
 
