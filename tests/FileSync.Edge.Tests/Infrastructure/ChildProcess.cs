@@ -40,6 +40,42 @@ public sealed class ChildProcess : IAsyncDisposable
         ITestOutputHelper? output = null,
         IDictionary<string, string?>? environment = null,
         bool asUnprivilegedUser = false
+    ) => Start(BuiltStartInfo(executable, arguments, environment, asUnprivilegedUser), executable, output);
+
+    /// <summary>
+    /// Runs a built executable to its end (killed after <paramref name="deadline"/>) with stdout and stderr
+    /// captured apart, for tests of what a process writes where.
+    /// </summary>
+    public static async Task<ProcessOutcome> RunBuiltAsync(
+        string executable,
+        IEnumerable<string> arguments,
+        TimeSpan deadline,
+        IDictionary<string, string?>? environment = null,
+        bool asUnprivilegedUser = false
+    )
+    {
+        using var process = Process.Start(BuiltStartInfo(executable, arguments, environment, asUnprivilegedUser))
+            ?? throw new InvalidOperationException($"could not start {executable}");
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().OrTimeout(deadline, $"{executable} to exit");
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+        return new ProcessOutcome(process.ExitCode, await stdout, await stderr);
+    }
+
+    private static ProcessStartInfo BuiltStartInfo(
+        string executable,
+        IEnumerable<string> arguments,
+        IDictionary<string, string?>? environment,
+        bool asUnprivilegedUser
     )
     {
         var dll = BuiltPath(executable);
@@ -75,7 +111,7 @@ public sealed class ChildProcess : IAsyncDisposable
                 info.Environment[key] = value;
             }
         }
-        return Start(info, executable, output);
+        return info;
     }
 
     /// <summary>True when the tests run as root (uid 0), where file permissions do not stop reads.</summary>
