@@ -6,7 +6,7 @@ namespace FileSync.Edge.Uplink;
 [OptionsValidator]
 public sealed partial class UplinkOptionsValidator : IValidateOptions<UplinkOptions>;
 
-/// <summary>Cross-field rules of <see cref="UplinkOptions"/>.</summary>
+/// <summary>Cross-field rules of <see cref="UplinkOptions"/>, and the identity.</summary>
 public sealed class UplinkOptionsCustomValidator : IValidateOptions<UplinkOptions>
 {
     public ValidateOptionsResult Validate(string? name, UplinkOptions options)
@@ -18,6 +18,10 @@ public sealed class UplinkOptionsCustomValidator : IValidateOptions<UplinkOption
         if (!options.Server.IsAbsoluteUri || options.Server.Scheme is not ("ws" or "wss"))
         {
             return ValidateOptionsResult.Fail($"server URL '{options.Server}' must be an absolute ws:// or wss:// URL");
+        }
+        if (!string.IsNullOrEmpty(options.Fingerprint) && MachineFingerprint.Validate(options.Fingerprint) is { } problem)
+        {
+            return ValidateOptionsResult.Fail($"the identity (Uplink:Fingerprint, --name) {problem}");
         }
         return ValidateOptionsResult.Success;
     }

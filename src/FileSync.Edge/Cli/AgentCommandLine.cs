@@ -27,6 +27,13 @@ public sealed class AgentCommandLine
 
     public Option<LogLevel?> LogLevel { get; } = new("--log-level") { Description = "Trace, Debug, Information, Warning, Error, Critical or None (default Information)." };
 
+    public Option<string?> Name { get; } =
+        new("--name", "--fingerprint")
+        {
+            Description = "This agent's identity towards the server (config Uplink:Fingerprint). Default: derived from the machine, the OS user and the config file.",
+            HelpName = "identity",
+        };
+
     public Option<FileInfo?> ConfigFile { get; } = new("--config") { Description = "Config file (default: the user's config dir, or env FILESYNC_CONFIG)." };
 
     public RootCommand CreateRootCommand()
@@ -43,6 +50,7 @@ public sealed class AgentCommandLine
             SettleMs,
             RescanMinutes,
             LogLevel,
+            Name,
             ConfigFile,
         };
         return root;
@@ -54,6 +62,7 @@ public sealed class AgentCommandLine
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         Set("Uplink:Server", result.GetValue(Server));
         Set("Uplink:ApiKey", apiKeyFromFile ?? result.GetValue(ApiKey));
+        Set("Uplink:Fingerprint", result.GetValue(Name));
         Set("Sync:MaxFiles", result.GetValue(MaxFiles)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Set("Sync:MaxFileBytes", result.GetValue(MaxFileBytes)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Set("Sync:BatchMilliseconds", result.GetValue(BatchMs)?.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -10,7 +10,7 @@ namespace FileSync.Edge.Configuration;
 /// over later (or silently ignore): the file must be readable, a JSON object (comments and trailing
 /// commas allowed, as the configuration provider accepts them), with <c>Workspaces</c> an array of
 /// strings, <c>Uplink</c>, <c>Sync</c> and <c>Control</c> objects, no key twice, and values the
-/// configuration binder can convert. A missing file is not an error: the defaults apply, and the agent
+/// configuration binder can convert (and a usable <c>Uplink:Fingerprint</c>). A missing file is not an error: the defaults apply, and the agent
 /// creates the file when it has workspaces to remember (<see cref="AgentConfigFile.WriteWorkspaces"/>).
 /// </summary>
 public static class AgentConfigFileReader
@@ -278,14 +278,26 @@ public static class AgentConfigFileReader
                 ex
             );
         }
+        UplinkOptions? uplink;
         try
         {
             _ = configuration.GetSection(SyncOptions.SectionName).Get<SyncOptions>();
-            _ = configuration.GetSection(UplinkOptions.SectionName).Get<UplinkOptions>();
+            uplink = configuration.GetSection(UplinkOptions.SectionName).Get<UplinkOptions>();
         }
         catch (InvalidOperationException ex)
         {
             throw new ConfigFileException(path, ConfigFileProblems.DescribeBindingError(ex), ex);
+        }
+        // An empty identity means the default one; any other must be usable.
+        if (
+            uplink?.Fingerprint is { Length: > 0 } identity
+            && MachineFingerprint.Validate(identity) is { } problem
+        )
+        {
+            throw new ConfigFileException(
+                path,
+                $"'{UplinkOptions.SectionName}:{nameof(UplinkOptions.Fingerprint)}' (the identity) {problem}"
+            );
         }
     }
 

@@ -67,6 +67,12 @@ public static class AgentHost
             }
         }
 
+        if (result.GetValue(commandLine.Name) is { } name && MachineFingerprint.Validate(name) is { } nameProblem)
+        {
+            await error.WriteLineAsync($"filesync-edge: error: --name: the identity {nameProblem}").ConfigureAwait(false);
+            return AgentExitCodes.BadArguments;
+        }
+
         // A missing file, at the default path or given explicitly, is no error: the defaults apply, and the
         // agent creates it when the server chooses workspaces to remember.
         AgentConfigFileContent config;
@@ -151,6 +157,15 @@ public static class AgentHost
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(10));
         builder.Services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.SectionName);
         builder.Services.AddOptions<UplinkOptions>().BindConfiguration(UplinkOptions.SectionName);
+        // Unless configured, the identity is this machine, this OS user and this config file: two agents
+        // with different config files (or users) are different edges; a restart keeps the edge.
+        builder.Services.PostConfigure<UplinkOptions>(options =>
+        {
+            if (string.IsNullOrEmpty(options.Fingerprint))
+            {
+                options.Fingerprint = MachineFingerprint.Compute(configPath);
+            }
+        });
         if (ConsoleSyncProgress.IsInteractive && configureLogging is null)
         {
             builder.Services.AddSingleton<ISyncProgress, ConsoleSyncProgress>();
