@@ -76,6 +76,10 @@ public sealed class ConfigFileErrorTests(ITestOutputHelper output) : EndToEndTes
         "'Uplink:ApiKey' must be a single value, not an object"
     )]
     [InlineData(
+        "{\"Uplink\": {\"Fingerprint\": \" padded\"}}",
+        "'Uplink:Fingerprint' (the identity) must not start or end with white space"
+    )]
+    [InlineData(
         "{\"Sync\": {\"MaxFiles\": 1, \"maxfiles\": 2}}",
         "the key 'Sync:maxfiles' appears twice (keys are case-insensitive)"
     )]
