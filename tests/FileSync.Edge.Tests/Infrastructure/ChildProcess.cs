@@ -40,7 +40,12 @@ public sealed class ChildProcess : IAsyncDisposable
         ITestOutputHelper? output = null,
         IDictionary<string, string?>? environment = null,
         bool asUnprivilegedUser = false
-    ) => Start(BuiltStartInfo(executable, arguments, environment, asUnprivilegedUser), executable, output);
+    ) =>
+        Start(
+            BuiltStartInfo(executable, arguments, environment, asUnprivilegedUser),
+            executable,
+            output
+        );
 
     /// <summary>
     /// Runs a built executable to its end (killed after <paramref name="deadline"/>) with stdout and stderr
@@ -54,7 +59,8 @@ public sealed class ChildProcess : IAsyncDisposable
         bool asUnprivilegedUser = false
     )
     {
-        using var process = Process.Start(BuiltStartInfo(executable, arguments, environment, asUnprivilegedUser))
+        using var process =
+            Process.Start(BuiltStartInfo(executable, arguments, environment, asUnprivilegedUser))
             ?? throw new InvalidOperationException($"could not start {executable}");
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -89,7 +95,15 @@ public sealed class ChildProcess : IAsyncDisposable
         if (asUnprivilegedUser && IsRoot)
         {
             // Root reads everything; permission tests need a real unprivileged process.
-            foreach (var argument in new[] { "--reuid=65534", "--regid=65534", "--clear-groups", "dotnet" })
+            foreach (
+                var argument in new[]
+                {
+                    "--reuid=65534",
+                    "--regid=65534",
+                    "--clear-groups",
+                    "dotnet",
+                }
+            )
             {
                 info.ArgumentList.Add(argument);
             }
@@ -120,16 +134,28 @@ public sealed class ChildProcess : IAsyncDisposable
     /// <summary>The .dll of a built executable in its own output folder (recorded at build time).</summary>
     public static string BuiltPath(string executable)
     {
-        var recorded = typeof(ChildProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().SingleOrDefault(a => a.Key == executable)?.Value;
-        var path = recorded is null ? Path.Combine(AppContext.BaseDirectory, executable + ".dll") : Path.GetFullPath(recorded);
+        var recorded = typeof(ChildProcess)
+            .Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .SingleOrDefault(a => a.Key == executable)
+            ?.Value;
+        var path = recorded is null
+            ? Path.Combine(AppContext.BaseDirectory, executable + ".dll")
+            : Path.GetFullPath(recorded);
         if (!File.Exists(path))
         {
-            throw new FileNotFoundException($"{executable} is not built at {path}; build the solution first", path);
+            throw new FileNotFoundException(
+                $"{executable} is not built at {path}; build the solution first",
+                path
+            );
         }
         return path;
     }
 
-    public static ChildProcess Start(ProcessStartInfo info, string name, ITestOutputHelper? output = null)
+    public static ChildProcess Start(
+        ProcessStartInfo info,
+        string name,
+        ITestOutputHelper? output = null
+    )
     {
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var child = new ChildProcess(process, name, output);
@@ -160,11 +186,17 @@ public sealed class ChildProcess : IAsyncDisposable
 
     /// <summary>Waits for a line containing <paramref name="text"/>.</summary>
     public Task WaitForLineAsync(string text, TimeSpan? deadline = null) =>
-        Wait.UntilAsync(() => _lines.Any(l => l.Contains(text, StringComparison.Ordinal)), deadline ?? Wait.Generous, () => $"[{_name}] a line containing '{text}'; output so far:\n{Output}");
+        Wait.UntilAsync(
+            () => _lines.Any(l => l.Contains(text, StringComparison.Ordinal)),
+            deadline ?? Wait.Generous,
+            () => $"[{_name}] a line containing '{text}'; output so far:\n{Output}"
+        );
 
     public async Task<int> WaitForExitAsync(TimeSpan? deadline = null)
     {
-        await _process.WaitForExitAsync().OrTimeout(deadline, $"{_name} to exit; output so far:\n{Output}");
+        await _process
+            .WaitForExitAsync()
+            .OrTimeout(deadline, $"{_name} to exit; output so far:\n{Output}");
         return _process.ExitCode;
     }
 
@@ -207,7 +239,12 @@ public sealed class ChildProcess : IAsyncDisposable
                 await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
             }
         }
-        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
+        catch (Exception ex)
+            when (ex
+                    is InvalidOperationException
+                        or TimeoutException
+                        or System.ComponentModel.Win32Exception
+            )
         {
             // Already gone.
         }
