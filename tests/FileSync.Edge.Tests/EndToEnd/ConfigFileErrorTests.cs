@@ -127,6 +127,32 @@ public sealed class ConfigFileErrorTests(ITestOutputHelper output) : EndToEndTes
     }
 
     [Fact]
+    public async Task ConfigFileInAFolderTheAgentCannotSearch_ExitCode2NotTakenForMissing()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // POSIX modes.
+        }
+        var folder = NewDirectory().Path;
+        var config = Path.Combine(folder, "config.json");
+        await File.WriteAllTextAsync(config, "{}");
+        File.SetUnixFileMode(folder, UnixFileMode.None);
+        try
+        {
+            var outcome = await RunAgentAsync(["--config", config], asUnprivilegedUser: true);
+
+            AssertOneConfigError(outcome, config, "the file cannot be read: permission denied");
+        }
+        finally
+        {
+            File.SetUnixFileMode(
+                folder,
+                UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            );
+        }
+    }
+
+    [Fact]
     public async Task BadConfigFileFromTheEnvironment_ExitCode2()
     {
         var config = Path.Combine(NewDirectory().Path, "from-env.json");

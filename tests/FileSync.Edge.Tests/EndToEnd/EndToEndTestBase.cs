@@ -92,7 +92,15 @@ public abstract class EndToEndTestBase(ITestOutputHelper output) : IAsyncLifetim
 
     protected ChildProcess StartAgentProcess(Uri server, IEnumerable<string> workspaces, bool asUnprivilegedUser, params string[] extraArguments)
     {
-        var arguments = workspaces.Concat(["--server", server.ToString()]).Concat(extraArguments.Contains("--config") ? [] : ["--config", NoConfigFile]).Concat(extraArguments);
+        var noConfigFile = NoConfigFile;
+        if (asUnprivilegedUser && !OperatingSystem.IsWindows())
+        {
+            // The agent must be able to look for its config file: a missing one is fine, one it cannot reach is an error.
+            var folder = NewDirectory().Path;
+            File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
+            noConfigFile = Path.Combine(folder, "no-config.json");
+        }
+        var arguments = workspaces.Concat(["--server", server.ToString()]).Concat(extraArguments.Contains("--config") ? [] : ["--config", noConfigFile]).Concat(extraArguments);
         var agent = ChildProcess.StartBuilt(
             "filesync-edge",
             arguments,
