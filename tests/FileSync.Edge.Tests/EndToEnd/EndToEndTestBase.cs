@@ -62,9 +62,14 @@ public abstract class EndToEndTestBase(ITestOutputHelper output) : IAsyncLifetim
     /// <summary>A new workspace folder; the server mirrors it under its (random) folder name.</summary>
     protected TempDirectory NewWorkspace() => NewDirectory();
 
-    protected string MirrorOf(TempDirectory workspace) => Path.Combine(MirrorRoot, Path.GetFileName(workspace.Path));
+    protected string MirrorOf(TempDirectory workspace) =>
+        Path.Combine(MirrorRoot, Path.GetFileName(workspace.Path));
 
-    protected async Task<InProcessServer> StartServerAsync(string? apiKey = null, bool legacy = false, int port = 0)
+    protected async Task<InProcessServer> StartServerAsync(
+        string? apiKey = null,
+        bool legacy = false,
+        int port = 0
+    )
     {
         Server = await InProcessServer.StartAsync(MirrorRoot, apiKey, legacy, port, Output);
         return Server;
@@ -83,14 +88,24 @@ public abstract class EndToEndTestBase(ITestOutputHelper output) : IAsyncLifetim
         Server = await InProcessServer.StartAsync(MirrorRoot, null, legacy, port, Output);
     }
 
-    protected ChildProcess StartAgent(IEnumerable<string> workspaces, params string[] extraArguments) =>
-        StartAgentVia(Server!.WebSocketUri, workspaces, extraArguments);
+    protected ChildProcess StartAgent(
+        IEnumerable<string> workspaces,
+        params string[] extraArguments
+    ) => StartAgentVia(Server!.WebSocketUri, workspaces, extraArguments);
 
     /// <summary>Starts an agent that connects to <paramref name="server"/> (e.g. a fault proxy in front of the server).</summary>
-    protected ChildProcess StartAgentVia(Uri server, IEnumerable<string> workspaces, params string[] extraArguments) =>
-        StartAgentProcess(server, workspaces, asUnprivilegedUser: false, extraArguments);
+    protected ChildProcess StartAgentVia(
+        Uri server,
+        IEnumerable<string> workspaces,
+        params string[] extraArguments
+    ) => StartAgentProcess(server, workspaces, asUnprivilegedUser: false, extraArguments);
 
-    protected ChildProcess StartAgentProcess(Uri server, IEnumerable<string> workspaces, bool asUnprivilegedUser, params string[] extraArguments)
+    protected ChildProcess StartAgentProcess(
+        Uri server,
+        IEnumerable<string> workspaces,
+        bool asUnprivilegedUser,
+        params string[] extraArguments
+    )
     {
         var noConfigFile = NoConfigFile;
         if (asUnprivilegedUser && !OperatingSystem.IsWindows())
@@ -100,7 +115,10 @@ public abstract class EndToEndTestBase(ITestOutputHelper output) : IAsyncLifetim
             File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
             noConfigFile = Path.Combine(folder, "no-config.json");
         }
-        var arguments = workspaces.Concat(["--server", server.ToString()]).Concat(extraArguments.Contains("--config") ? [] : ["--config", noConfigFile]).Concat(extraArguments);
+        var arguments = workspaces
+            .Concat(["--server", server.ToString()])
+            .Concat(extraArguments.Contains("--config") ? [] : ["--config", noConfigFile])
+            .Concat(extraArguments);
         var agent = ChildProcess.StartBuilt(
             "filesync-edge",
             arguments,
@@ -112,19 +130,27 @@ public abstract class EndToEndTestBase(ITestOutputHelper output) : IAsyncLifetim
         return agent;
     }
 
-    protected ChildProcess StartAgent(TempDirectory workspace, params string[] extraArguments) => StartAgent([workspace.Path], extraArguments);
+    protected ChildProcess StartAgent(TempDirectory workspace, params string[] extraArguments) =>
+        StartAgent([workspace.Path], extraArguments);
 
     /// <summary>Asks the agent for <c>edge:status</c> through the server's admin API and returns the reply payload.</summary>
     protected async Task<System.Text.Json.JsonElement> GetAgentStatusAsync(string edgeId)
     {
         var requestId = Guid.NewGuid().ToString("N");
-        await Server!.SendCommandAsync(edgeId, $$$"""{"type":"edge:status_request","payload":{"requestId":"{{{requestId}}}"}}""");
+        await Server!.SendCommandAsync(
+            edgeId,
+            $$$"""{"type":"edge:status_request","payload":{"requestId":"{{{requestId}}}"}}"""
+        );
         System.Text.Json.JsonElement? reply = null;
         await Wait.UntilAsync(
             async () =>
             {
                 reply = (await Server.GetRepliesAsync(edgeId))
-                    .Where(r => r.Type == "edge:status" && r.Payload.TryGetProperty("requestId", out var id) && id.GetString() == requestId)
+                    .Where(r =>
+                        r.Type == "edge:status"
+                        && r.Payload.TryGetProperty("requestId", out var id)
+                        && id.GetString() == requestId
+                    )
                     .Select(r => (System.Text.Json.JsonElement?)r.Payload)
                     .FirstOrDefault();
                 return reply is not null;
@@ -139,7 +165,11 @@ public abstract class EndToEndTestBase(ITestOutputHelper output) : IAsyncLifetim
     protected async Task<(long Bodies, long ContentBytes, long Manifests)> ReceivedAsync()
     {
         var workspace = (await Server!.GetStatusAsync()).Workspaces.Single();
-        return (workspace.Received.Create + workspace.Received.Modify, workspace.Received.ContentBytes, workspace.Received.Manifest);
+        return (
+            workspace.Received.Create + workspace.Received.Modify,
+            workspace.Received.ContentBytes,
+            workspace.Received.Manifest
+        );
     }
 
     protected async Task<string> WaitForEdgeIdAsync()
@@ -157,5 +187,4 @@ public abstract class EndToEndTestBase(ITestOutputHelper output) : IAsyncLifetim
         );
         return edgeId!;
     }
-
 }
