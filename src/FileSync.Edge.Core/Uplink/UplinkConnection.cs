@@ -60,7 +60,8 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
         _policy = policy;
         _time = time;
         _logger = logger;
-        _fingerprint = string.IsNullOrWhiteSpace(options.Fingerprint) ? MachineFingerprint.Compute() : options.Fingerprint;
+        // The agent's host sets the default identity (it knows the config file); this is for other hosts.
+        _fingerprint = string.IsNullOrWhiteSpace(options.Fingerprint) ? MachineFingerprint.Compute(configPath: null) : options.Fingerprint;
         _commandReader = new CommandReader(this);
         ServerUri = BuildUri(options.Server ?? throw new ArgumentException("Uplink server URL is required", nameof(options)), _fingerprint);
     }

@@ -13,7 +13,11 @@ public sealed class UplinkOptions
     /// <summary>Sent as <c>Authorization: Bearer</c>; never logged, never put in the URL.</summary>
     public string? ApiKey { get; set; }
 
-    /// <summary>Stable machine id sent as <c>?fingerprint=</c>. Default: derived from the machine id and user.</summary>
+    /// <summary>
+    /// The agent's identity, sent as <c>?fingerprint=</c>; the server derives the edge id from it. Default
+    /// (null or empty): <see cref="MachineFingerprint.Compute"/> of the machine, the OS user and the config
+    /// file. Set by <c>--name</c>; 1 to <see cref="MachineFingerprint.MaxLength"/> printable characters.
+    /// </summary>
     public string? Fingerprint { get; set; }
 
     /// <summary>Give up a connect attempt after this many seconds. Default 10.</summary>

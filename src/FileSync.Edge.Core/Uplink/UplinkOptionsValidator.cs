@@ -6,18 +6,31 @@ namespace FileSync.Edge.Uplink;
 [OptionsValidator]
 public sealed partial class UplinkOptionsValidator : IValidateOptions<UplinkOptions>;
 
-/// <summary>Cross-field rules of <see cref="UplinkOptions"/>.</summary>
+/// <summary>Cross-field rules of <see cref="UplinkOptions"/>, and the identity.</summary>
 public sealed class UplinkOptionsCustomValidator : IValidateOptions<UplinkOptions>
 {
     public ValidateOptionsResult Validate(string? name, UplinkOptions options)
     {
         if (options.Server is null)
         {
-            return ValidateOptionsResult.Fail("no server URL: pass --server ws://host:port/ws/v1/edge or set FILESYNC_SERVER");
+            return ValidateOptionsResult.Fail(
+                "no server URL: pass --server ws://host:port/ws/v1/edge or set FILESYNC_SERVER"
+            );
         }
         if (!options.Server.IsAbsoluteUri || options.Server.Scheme is not ("ws" or "wss"))
         {
-            return ValidateOptionsResult.Fail($"server URL '{options.Server}' must be an absolute ws:// or wss:// URL");
+            return ValidateOptionsResult.Fail(
+                $"server URL '{options.Server}' must be an absolute ws:// or wss:// URL"
+            );
+        }
+        if (
+            !string.IsNullOrEmpty(options.Fingerprint)
+            && MachineFingerprint.Validate(options.Fingerprint) is { } problem
+        )
+        {
+            return ValidateOptionsResult.Fail(
+                $"the identity (Uplink:Fingerprint, --name) {problem}"
+            );
         }
         return ValidateOptionsResult.Success;
     }

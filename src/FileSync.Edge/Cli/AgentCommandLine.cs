@@ -7,31 +7,86 @@ namespace FileSync.Edge.Cli;
 public sealed class AgentCommandLine
 {
     public Argument<string[]> Workspaces { get; } =
-        new("workspace") { Arity = ArgumentArity.ZeroOrMore, Description = "Workspace folders to sync (one or more)." };
+        new("workspace")
+        {
+            Arity = ArgumentArity.ZeroOrMore,
+            Description = "Workspace folders to sync (one or more).",
+        };
 
-    public Option<string?> Server { get; } = new("--server") { Description = "Server WebSocket URL, e.g. ws://127.0.0.1:8765/ws/v1/edge (env FILESYNC_SERVER)." };
+    public Option<string?> Server { get; } =
+        new("--server")
+        {
+            Description =
+                "Server WebSocket URL, e.g. ws://127.0.0.1:8765/ws/v1/edge (env FILESYNC_SERVER).",
+        };
 
-    public Option<string?> ApiKey { get; } = new("--api-key") { Description = "API key sent as a Bearer token (env FILESYNC_API_KEY). Prefer --api-key-file." };
+    public Option<string?> ApiKey { get; } =
+        new("--api-key")
+        {
+            Description =
+                "API key sent as a Bearer token (env FILESYNC_API_KEY). Prefer --api-key-file.",
+        };
 
-    public Option<FileInfo?> ApiKeyFile { get; } = new("--api-key-file") { Description = "Read the API key from this file." };
+    public Option<FileInfo?> ApiKeyFile { get; } =
+        new("--api-key-file") { Description = "Read the API key from this file." };
 
-    public Option<int?> MaxFiles { get; } = new("--max-files") { Description = "Refuse a workspace with more files than this (default 2000)." };
+    public Option<int?> MaxFiles { get; } =
+        new("--max-files")
+        {
+            Description = "Refuse a workspace with more files than this (default 2000).",
+        };
 
-    public Option<long?> MaxFileBytes { get; } = new("--max-file-bytes") { Description = "Skip files larger than this many bytes (default 102400)." };
+    public Option<long?> MaxFileBytes { get; } =
+        new("--max-file-bytes")
+        {
+            Description = "Skip files larger than this many bytes (default 102400).",
+        };
 
-    public Option<int?> BatchMs { get; } = new("--batch-ms") { Description = "Batch interval in milliseconds while changes continue (default 500)." };
+    public Option<int?> BatchMs { get; } =
+        new("--batch-ms")
+        {
+            Description = "Batch interval in milliseconds while changes continue (default 500).",
+        };
 
-    public Option<int?> SettleMs { get; } = new("--settle-ms") { Description = "Delay before sending the first change after a quiet period (default 10)." };
+    public Option<int?> SettleMs { get; } =
+        new("--settle-ms")
+        {
+            Description =
+                "Delay before sending the first change after a quiet period (default 10).",
+        };
 
-    public Option<int?> RescanMinutes { get; } = new("--rescan-minutes") { Description = "Full reconciliation rescan period in minutes, 0 = off (default 10)." };
+    public Option<int?> RescanMinutes { get; } =
+        new("--rescan-minutes")
+        {
+            Description = "Full reconciliation rescan period in minutes, 0 = off (default 10).",
+        };
 
-    public Option<LogLevel?> LogLevel { get; } = new("--log-level") { Description = "Trace, Debug, Information, Warning, Error, Critical or None (default Information)." };
+    public Option<LogLevel?> LogLevel { get; } =
+        new("--log-level")
+        {
+            Description =
+                "Trace, Debug, Information, Warning, Error, Critical or None (default Information).",
+        };
 
-    public Option<FileInfo?> ConfigFile { get; } = new("--config") { Description = "Config file (default: the user's config dir, or env FILESYNC_CONFIG)." };
+    public Option<string?> Name { get; } =
+        new("--name", "--fingerprint")
+        {
+            Description =
+                "This agent's identity towards the server (config Uplink:Fingerprint). Default: derived from the machine, the OS user and the config file.",
+            HelpName = "identity",
+        };
+
+    public Option<FileInfo?> ConfigFile { get; } =
+        new("--config")
+        {
+            Description = "Config file (default: the user's config dir, or env FILESYNC_CONFIG).",
+        };
 
     public RootCommand CreateRootCommand()
     {
-        var root = new RootCommand("FileSync.Edge: mirrors workspace folders to a FileSync server over one WebSocket.")
+        var root = new RootCommand(
+            "FileSync.Edge: mirrors workspace folders to a FileSync server over one WebSocket."
+        )
         {
             Workspaces,
             Server,
@@ -43,6 +98,7 @@ public sealed class AgentCommandLine
             SettleMs,
             RescanMinutes,
             LogLevel,
+            Name,
             ConfigFile,
         };
         return root;
@@ -54,11 +110,31 @@ public sealed class AgentCommandLine
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         Set("Uplink:Server", result.GetValue(Server));
         Set("Uplink:ApiKey", apiKeyFromFile ?? result.GetValue(ApiKey));
-        Set("Sync:MaxFiles", result.GetValue(MaxFiles)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Set("Sync:MaxFileBytes", result.GetValue(MaxFileBytes)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Set("Sync:BatchMilliseconds", result.GetValue(BatchMs)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Set("Sync:SettleMilliseconds", result.GetValue(SettleMs)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Set("Sync:RescanMinutes", result.GetValue(RescanMinutes)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Set("Uplink:Fingerprint", result.GetValue(Name));
+        Set(
+            "Sync:MaxFiles",
+            result.GetValue(MaxFiles)?.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        );
+        Set(
+            "Sync:MaxFileBytes",
+            result
+                .GetValue(MaxFileBytes)
+                ?.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        );
+        Set(
+            "Sync:BatchMilliseconds",
+            result.GetValue(BatchMs)?.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        );
+        Set(
+            "Sync:SettleMilliseconds",
+            result.GetValue(SettleMs)?.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        );
+        Set(
+            "Sync:RescanMinutes",
+            result
+                .GetValue(RescanMinutes)
+                ?.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        );
         return values;
 
         void Set(string key, string? value)

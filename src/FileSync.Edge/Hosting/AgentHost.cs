@@ -31,17 +31,33 @@ public static class AgentHost
         if (parse.Errors.Count > 0)
         {
             var message = parse.Errors[0].Message.Split('\n', 2)[0].Trim();
-            await error.WriteLineAsync($"filesync-edge: error: {message} (see --help)").ConfigureAwait(false);
+            await error
+                .WriteLineAsync($"filesync-edge: error: {message} (see --help)")
+                .ConfigureAwait(false);
             return AgentExitCodes.BadArguments;
         }
         var exitCode = AgentExitCodes.Ok;
-        root.SetAction(async (result, token) =>
-        {
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, cancellationToken);
-            exitCode = await RunAgentAsync(commandLine, result, error, configureLogging, linked.Token).ConfigureAwait(false);
-            return exitCode;
-        });
-        var invocationResult = await parse.InvokeAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        root.SetAction(
+            async (result, token) =>
+            {
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(
+                    token,
+                    cancellationToken
+                );
+                exitCode = await RunAgentAsync(
+                        commandLine,
+                        result,
+                        error,
+                        configureLogging,
+                        linked.Token
+                    )
+                    .ConfigureAwait(false);
+                return exitCode;
+            }
+        );
+        var invocationResult = await parse
+            .InvokeAsync(cancellationToken: cancellationToken)
+            .ConfigureAwait(false);
         return invocationResult == 0 ? exitCode : invocationResult;
     }
 
@@ -58,31 +74,61 @@ public static class AgentHost
         {
             try
             {
-                apiKeyFromFile = (await File.ReadAllTextAsync(keyFile.FullName, cancellationToken).ConfigureAwait(false)).Trim();
+                apiKeyFromFile = (
+                    await File.ReadAllTextAsync(keyFile.FullName, cancellationToken)
+                        .ConfigureAwait(false)
+                ).Trim();
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                await error.WriteLineAsync($"filesync-edge: error: cannot read --api-key-file '{keyFile.FullName}': {ex.Message}").ConfigureAwait(false);
+                await error
+                    .WriteLineAsync(
+                        $"filesync-edge: error: cannot read --api-key-file '{keyFile.FullName}': {ex.Message}"
+                    )
+                    .ConfigureAwait(false);
                 return AgentExitCodes.BadArguments;
             }
         }
 
-        var configPath = result.GetValue(commandLine.ConfigFile)?.FullName ?? AgentConfigFile.DefaultPath();
-        IReadOnlyList<string>? savedWorkspaces;
-        try
+        if (
+            result.GetValue(commandLine.Name) is { } name
+            && MachineFingerprint.Validate(name) is { } nameProblem
+        )
         {
-            savedWorkspaces = AgentConfigFile.ReadWorkspaces(configPath);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
-        {
-            await error.WriteLineAsync($"filesync-edge: error: cannot read config file '{configPath}': {ex.Message}").ConfigureAwait(false);
+            await error
+                .WriteLineAsync($"filesync-edge: error: --name: the identity {nameProblem}")
+                .ConfigureAwait(false);
             return AgentExitCodes.BadArguments;
         }
 
-        var workspaces = new List<string>();
-        if ((result.GetValue(commandLine.Workspaces) ?? []).FirstOrDefault(w => w.StartsWith('-')) is { } unknown)
+        // A missing file, at the default path or given explicitly, is no error: the defaults apply, and the
+        // agent creates it when the server chooses workspaces to remember.
+        AgentConfigFileContent config;
+        try
         {
-            await error.WriteLineAsync($"filesync-edge: error: unknown option '{unknown}' (see --help)").ConfigureAwait(false);
+            config = AgentConfigFileReader.Read(
+                result.GetValue(commandLine.ConfigFile)?.FullName ?? AgentConfigFile.DefaultPath()
+            );
+        }
+        catch (ConfigFileException ex)
+        {
+            await error.WriteLineAsync($"filesync-edge: error: {ex.Message}").ConfigureAwait(false);
+            return AgentExitCodes.BadArguments;
+        }
+        var configPath = config.Path;
+        var savedWorkspaces = config.Workspaces;
+
+        var workspaces = new List<string>();
+        if (
+            (result.GetValue(commandLine.Workspaces) ?? []).FirstOrDefault(w =>
+                w.StartsWith('-')
+            ) is
+            { } unknown
+        )
+        {
+            await error
+                .WriteLineAsync($"filesync-edge: error: unknown option '{unknown}' (see --help)")
+                .ConfigureAwait(false);
             return AgentExitCodes.BadArguments;
         }
         // The workspaces the server chose last time (remembered in the config file), plus those given now.
@@ -92,7 +138,11 @@ public static class AgentHost
             if (rootPath is null)
             {
                 // Not fatal: the server chose it and can choose again; a folder may be gone for a while.
-                await error.WriteLineAsync($"filesync-edge: warning: skipping a workspace saved in '{configPath}': {reason}").ConfigureAwait(false);
+                await error
+                    .WriteLineAsync(
+                        $"filesync-edge: warning: skipping a workspace saved in '{configPath}': {reason}"
+                    )
+                    .ConfigureAwait(false);
                 continue;
             }
             if (!workspaces.Contains(rootPath, PathComparer.Default))
@@ -119,14 +169,26 @@ public static class AgentHost
         // With a saved (even empty) list the server manages the workspaces, so running without any is fine.
         if (workspaces.Count == 0 && savedWorkspaces is null)
         {
-            await error.WriteLineAsync("filesync-edge: error: no workspace given; pass one or more folders (see --help)").ConfigureAwait(false);
+            await error
+                .WriteLineAsync(
+                    "filesync-edge: error: no workspace given; pass one or more folders (see --help)"
+                )
+                .ConfigureAwait(false);
             return AgentExitCodes.BadArguments;
         }
 
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
-        builder.Configuration.AddJsonFile(configPath, optional: true, reloadOnChange: false);
+        var builder = Host.CreateEmptyApplicationBuilder(
+            new HostApplicationBuilderSettings { Args = [] }
+        );
+        if (config.Json is { } json)
+        {
+            // The bytes just checked, not a second read of a file that may have changed since.
+            builder.Configuration.AddJsonStream(new MemoryStream(json.ToArray(), writable: false));
+        }
         builder.Configuration.AddInMemoryCollection(EnvironmentValues());
-        builder.Configuration.AddInMemoryCollection(commandLine.ToConfiguration(result, apiKeyFromFile));
+        builder.Configuration.AddInMemoryCollection(
+            commandLine.ToConfiguration(result, apiKeyFromFile)
+        );
 
         var logLevel = result.GetValue(commandLine.LogLevel) ?? LogLevel.Information;
         builder.Logging.ClearProviders();
@@ -140,19 +202,36 @@ public static class AgentHost
             options.TimestampFormat = "HH:mm:ss ";
             options.ColorBehavior = LoggerColorBehavior.Disabled;
         });
-        builder.Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Services.Configure<ConsoleLoggerOptions>(options =>
+            options.LogToStandardErrorThreshold = LogLevel.Trace
+        );
         configureLogging?.Invoke(builder.Logging);
 
-        builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
-        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        builder.Services.Configure<ConsoleLifetimeOptions>(options =>
+            options.SuppressStatusMessages = true
+        );
+        builder.Services.Configure<HostOptions>(options =>
+            options.ShutdownTimeout = TimeSpan.FromSeconds(10)
+        );
         builder.Services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.SectionName);
         builder.Services.AddOptions<UplinkOptions>().BindConfiguration(UplinkOptions.SectionName);
         builder.Services.AddOptions<ControlOptions>().BindConfiguration(ControlOptions.SectionName).Configure(options => options.CommandLineRoots = commandLineRoots);
+        // Unless configured, the identity is this machine, this OS user and this config file: two agents
+        // with different config files (or users) are different edges; a restart keeps the edge.
+        builder.Services.PostConfigure<UplinkOptions>(options =>
+        {
+            if (string.IsNullOrEmpty(options.Fingerprint))
+            {
+                options.Fingerprint = MachineFingerprint.Compute(configPath);
+            }
+        });
         if (ConsoleSyncProgress.IsInteractive && configureLogging is null)
         {
             builder.Services.AddSingleton<ISyncProgress, ConsoleSyncProgress>();
         }
-        builder.Services.AddSingleton<IWorkspaceListStore>(new ConfigFileWorkspaceStore(configPath));
+        builder.Services.AddSingleton<IWorkspaceListStore>(
+            new ConfigFileWorkspaceStore(configPath)
+        );
         builder.Services.AddFileSyncEdgeCore();
         // Remembered folders were chosen by the server: they are checked again against what it may choose.
         var runState = new AgentRunState(workspaces) { Remembered = [.. workspaces.Take(savedCount).Where(w => !commandLineRoots.Contains(w, PathComparer.Default))] };
@@ -166,17 +245,26 @@ public static class AgentHost
         }
         catch (OptionsValidationException ex)
         {
-            await error.WriteLineAsync($"filesync-edge: error: {string.Join("; ", ex.Failures)}").ConfigureAwait(false);
+            await error
+                .WriteLineAsync($"filesync-edge: error: {string.Join("; ", ex.Failures)}")
+                .ConfigureAwait(false);
             return AgentExitCodes.BadArguments;
         }
-        catch (Exception ex) when (ex is InvalidOperationException or FormatException && ex.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase))
+        catch (Exception ex)
+            when (ex is InvalidOperationException or FormatException
+                && ex.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase)
+            )
         {
-            await error.WriteLineAsync($"filesync-edge: error: invalid configuration: {ex.Message}").ConfigureAwait(false);
+            await error
+                .WriteLineAsync($"filesync-edge: error: invalid configuration: {ex.Message}")
+                .ConfigureAwait(false);
             return AgentExitCodes.BadArguments;
         }
         if (runState.ExitMessage is not null)
         {
-            await error.WriteLineAsync($"filesync-edge: error: {runState.ExitMessage}").ConfigureAwait(false);
+            await error
+                .WriteLineAsync($"filesync-edge: error: {runState.ExitMessage}")
+                .ConfigureAwait(false);
         }
         return runState.ExitCode;
     }

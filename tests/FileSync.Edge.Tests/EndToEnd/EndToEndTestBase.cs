@@ -62,12 +62,17 @@ public abstract class EndToEndTestBase(ITestOutputHelper output) : IAsyncLifetim
     /// <summary>A new workspace folder; the server mirrors it under its (random) folder name.</summary>
     protected TempDirectory NewWorkspace() => NewDirectory();
 
-    protected string MirrorOf(TempDirectory workspace) => Path.Combine(MirrorRoot, Path.GetFileName(workspace.Path));
+    protected string MirrorOf(TempDirectory workspace) =>
+        Path.Combine(MirrorRoot, Path.GetFileName(workspace.Path));
 
     /// <summary>Mirrors into <paramref name="mirrorRoot"/> (e.g. a small mounted file system) instead of the test's own folder.</summary>
     protected void UseMirrorRoot(string mirrorRoot) => MirrorRoot = mirrorRoot;
 
-    protected async Task<InProcessServer> StartServerAsync(string? apiKey = null, bool legacy = false, int port = 0)
+    protected async Task<InProcessServer> StartServerAsync(
+        string? apiKey = null,
+        bool legacy = false,
+        int port = 0
+    )
     {
         Server = await InProcessServer.StartAsync(MirrorRoot, apiKey, legacy, port, Output);
         return Server;
@@ -86,12 +91,17 @@ public abstract class EndToEndTestBase(ITestOutputHelper output) : IAsyncLifetim
         Server = await InProcessServer.StartAsync(MirrorRoot, null, legacy, port, Output);
     }
 
-    protected ChildProcess StartAgent(IEnumerable<string> workspaces, params string[] extraArguments) =>
-        StartAgentVia(Server!.WebSocketUri, workspaces, extraArguments);
+    protected ChildProcess StartAgent(
+        IEnumerable<string> workspaces,
+        params string[] extraArguments
+    ) => StartAgentVia(Server!.WebSocketUri, workspaces, extraArguments);
 
     /// <summary>Starts an agent that connects to <paramref name="server"/> (e.g. a fault proxy in front of the server).</summary>
-    protected ChildProcess StartAgentVia(Uri server, IEnumerable<string> workspaces, params string[] extraArguments) =>
-        StartAgentProcess(server, workspaces, asUnprivilegedUser: false, extraArguments);
+    protected ChildProcess StartAgentVia(
+        Uri server,
+        IEnumerable<string> workspaces,
+        params string[] extraArguments
+    ) => StartAgentProcess(server, workspaces, asUnprivilegedUser: false, extraArguments);
 
     protected ChildProcess StartAgentProcess(Uri server, IEnumerable<string> workspaces, bool asUnprivilegedUser, params string[] extraArguments) =>
         StartAgentProcess(server, workspaces, asUnprivilegedUser, null, extraArguments);
@@ -105,7 +115,18 @@ public abstract class EndToEndTestBase(ITestOutputHelper output) : IAsyncLifetim
         params string[] extraArguments
     )
     {
-        var arguments = workspaces.Concat(["--server", server.ToString()]).Concat(extraArguments.Contains("--config") ? [] : ["--config", NoConfigFile]).Concat(extraArguments);
+        var noConfigFile = NoConfigFile;
+        if (asUnprivilegedUser && !OperatingSystem.IsWindows())
+        {
+            // The agent must be able to look for its config file: a missing one is fine, one it cannot reach is an error.
+            var folder = NewDirectory().Path;
+            File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
+            noConfigFile = Path.Combine(folder, "no-config.json");
+        }
+        var arguments = workspaces
+            .Concat(["--server", server.ToString()])
+            .Concat(extraArguments.Contains("--config") ? [] : ["--config", noConfigFile])
+            .Concat(extraArguments);
         var variables = new Dictionary<string, string?> { ["FILESYNC_STATE_DIR"] = StateDirectory };
         foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
         {
@@ -116,19 +137,27 @@ public abstract class EndToEndTestBase(ITestOutputHelper output) : IAsyncLifetim
         return agent;
     }
 
-    protected ChildProcess StartAgent(TempDirectory workspace, params string[] extraArguments) => StartAgent([workspace.Path], extraArguments);
+    protected ChildProcess StartAgent(TempDirectory workspace, params string[] extraArguments) =>
+        StartAgent([workspace.Path], extraArguments);
 
     /// <summary>Asks the agent for <c>edge:status</c> through the server's admin API and returns the reply payload.</summary>
     protected async Task<System.Text.Json.JsonElement> GetAgentStatusAsync(string edgeId)
     {
         var requestId = Guid.NewGuid().ToString("N");
-        await Server!.SendCommandAsync(edgeId, $$$"""{"type":"edge:status_request","payload":{"requestId":"{{{requestId}}}"}}""");
+        await Server!.SendCommandAsync(
+            edgeId,
+            $$$"""{"type":"edge:status_request","payload":{"requestId":"{{{requestId}}}"}}"""
+        );
         System.Text.Json.JsonElement? reply = null;
         await Wait.UntilAsync(
             async () =>
             {
                 reply = (await Server.GetRepliesAsync(edgeId))
-                    .Where(r => r.Type == "edge:status" && r.Payload.TryGetProperty("requestId", out var id) && id.GetString() == requestId)
+                    .Where(r =>
+                        r.Type == "edge:status"
+                        && r.Payload.TryGetProperty("requestId", out var id)
+                        && id.GetString() == requestId
+                    )
                     .Select(r => (System.Text.Json.JsonElement?)r.Payload)
                     .FirstOrDefault();
                 return reply is not null;
@@ -143,7 +172,11 @@ public abstract class EndToEndTestBase(ITestOutputHelper output) : IAsyncLifetim
     protected async Task<(long Bodies, long ContentBytes, long Manifests)> ReceivedAsync()
     {
         var workspace = (await Server!.GetStatusAsync()).Workspaces.Single();
-        return (workspace.Received.Create + workspace.Received.Modify, workspace.Received.ContentBytes, workspace.Received.Manifest);
+        return (
+            workspace.Received.Create + workspace.Received.Modify,
+            workspace.Received.ContentBytes,
+            workspace.Received.Manifest
+        );
     }
 
     protected async Task<string> WaitForEdgeIdAsync()
@@ -161,5 +194,4 @@ public abstract class EndToEndTestBase(ITestOutputHelper output) : IAsyncLifetim
         );
         return edgeId!;
     }
-
 }

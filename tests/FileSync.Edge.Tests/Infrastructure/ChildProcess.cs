@@ -40,6 +40,48 @@ public sealed class ChildProcess : IAsyncDisposable
         ITestOutputHelper? output = null,
         IDictionary<string, string?>? environment = null,
         bool asUnprivilegedUser = false
+    ) =>
+        Start(
+            BuiltStartInfo(executable, arguments, environment, asUnprivilegedUser),
+            executable,
+            output
+        );
+
+    /// <summary>
+    /// Runs a built executable to its end (killed after <paramref name="deadline"/>) with stdout and stderr
+    /// captured apart, for tests of what a process writes where.
+    /// </summary>
+    public static async Task<ProcessOutcome> RunBuiltAsync(
+        string executable,
+        IEnumerable<string> arguments,
+        TimeSpan deadline,
+        IDictionary<string, string?>? environment = null,
+        bool asUnprivilegedUser = false
+    )
+    {
+        using var process =
+            Process.Start(BuiltStartInfo(executable, arguments, environment, asUnprivilegedUser))
+            ?? throw new InvalidOperationException($"could not start {executable}");
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().OrTimeout(deadline, $"{executable} to exit");
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+        return new ProcessOutcome(process.ExitCode, await stdout, await stderr);
+    }
+
+    private static ProcessStartInfo BuiltStartInfo(
+        string executable,
+        IEnumerable<string> arguments,
+        IDictionary<string, string?>? environment,
+        bool asUnprivilegedUser
     )
     {
         var dll = BuiltPath(executable);
@@ -53,7 +95,15 @@ public sealed class ChildProcess : IAsyncDisposable
         if (asUnprivilegedUser && IsRoot)
         {
             // Root reads everything; permission tests need a real unprivileged process.
-            foreach (var argument in new[] { "--reuid=65534", "--regid=65534", "--clear-groups", "dotnet" })
+            foreach (
+                var argument in new[]
+                {
+                    "--reuid=65534",
+                    "--regid=65534",
+                    "--clear-groups",
+                    "dotnet",
+                }
+            )
             {
                 info.ArgumentList.Add(argument);
             }
@@ -75,7 +125,7 @@ public sealed class ChildProcess : IAsyncDisposable
                 info.Environment[key] = value;
             }
         }
-        return Start(info, executable, output);
+        return info;
     }
 
     /// <summary>True when the tests run as root (uid 0), where file permissions do not stop reads.</summary>
@@ -84,16 +134,28 @@ public sealed class ChildProcess : IAsyncDisposable
     /// <summary>The .dll of a built executable in its own output folder (recorded at build time).</summary>
     public static string BuiltPath(string executable)
     {
-        var recorded = typeof(ChildProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().SingleOrDefault(a => a.Key == executable)?.Value;
-        var path = recorded is null ? Path.Combine(AppContext.BaseDirectory, executable + ".dll") : Path.GetFullPath(recorded);
+        var recorded = typeof(ChildProcess)
+            .Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .SingleOrDefault(a => a.Key == executable)
+            ?.Value;
+        var path = recorded is null
+            ? Path.Combine(AppContext.BaseDirectory, executable + ".dll")
+            : Path.GetFullPath(recorded);
         if (!File.Exists(path))
         {
-            throw new FileNotFoundException($"{executable} is not built at {path}; build the solution first", path);
+            throw new FileNotFoundException(
+                $"{executable} is not built at {path}; build the solution first",
+                path
+            );
         }
         return path;
     }
 
-    public static ChildProcess Start(ProcessStartInfo info, string name, ITestOutputHelper? output = null)
+    public static ChildProcess Start(
+        ProcessStartInfo info,
+        string name,
+        ITestOutputHelper? output = null
+    )
     {
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var child = new ChildProcess(process, name, output);
@@ -124,11 +186,17 @@ public sealed class ChildProcess : IAsyncDisposable
 
     /// <summary>Waits for a line containing <paramref name="text"/>.</summary>
     public Task WaitForLineAsync(string text, TimeSpan? deadline = null) =>
-        Wait.UntilAsync(() => _lines.Any(l => l.Contains(text, StringComparison.Ordinal)), deadline ?? Wait.Generous, () => $"[{_name}] a line containing '{text}'; output so far:\n{Output}");
+        Wait.UntilAsync(
+            () => _lines.Any(l => l.Contains(text, StringComparison.Ordinal)),
+            deadline ?? Wait.Generous,
+            () => $"[{_name}] a line containing '{text}'; output so far:\n{Output}"
+        );
 
     public async Task<int> WaitForExitAsync(TimeSpan? deadline = null)
     {
-        await _process.WaitForExitAsync().OrTimeout(deadline, $"{_name} to exit; output so far:\n{Output}");
+        await _process
+            .WaitForExitAsync()
+            .OrTimeout(deadline, $"{_name} to exit; output so far:\n{Output}");
         return _process.ExitCode;
     }
 
@@ -171,7 +239,12 @@ public sealed class ChildProcess : IAsyncDisposable
                 await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
             }
         }
-        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
+        catch (Exception ex)
+            when (ex
+                    is InvalidOperationException
+                        or TimeoutException
+                        or System.ComponentModel.Win32Exception
+            )
         {
             // Already gone.
         }
