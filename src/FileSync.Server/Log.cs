@@ -261,4 +261,20 @@ internal static partial class Log
         EventName = "SessionFailed"
     )]
     public static partial void SessionFailed(ILogger logger, string edgeId, Exception exception);
+
+    [LoggerMessage(
+        1019,
+        LogLevel.Debug,
+        "Dropped {Type} from a replaced connection of edge {EdgeId}",
+        EventName = "StaleFrameDropped"
+    )]
+    public static partial void StaleFrameDropped(ILogger logger, string type, string edgeId);
+
+    [LoggerMessage(
+        1024,
+        LogLevel.Information,
+        "Edge {EdgeId} connected a second time; the new connection is refused (4001)",
+        EventName = "EdgeRejectedAsDuplicate"
+    )]
+    public static partial void EdgeRejectedAsDuplicate(ILogger logger, string edgeId);
 }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 
 // filesync-server --port <port> --mirror <dir> [--api-key <key>] [--legacy]
+//                 [--dialect ours|todoforai] [--workspace <path>]... [--reject-second-connection]
 // Exit codes: 0 clean shutdown (Ctrl+C / SIGTERM), 2 bad arguments, 1 anything else fatal.
 // Stdout carries exactly one line, "listening on http://127.0.0.1:NNNN"; logs go to stderr.
 
@@ -68,6 +69,24 @@ var legacyOption = new Option<bool>("--legacy")
         "Act as a legacy server: no capabilities in connected_edge, manifests not answered",
 };
 
+var dialectOption = new Option<string>("--dialect")
+{
+    Description =
+        "ours (default) or todoforai: behave like the todoforai backend (key as subprotocol, no capabilities, ERROR frames, text-only content)",
+    DefaultValueFactory = _ => "ours",
+};
+dialectOption.AcceptOnlyFromAmong("ours", "todoforai");
+var workspaceOption = new Option<string[]>("--workspace")
+{
+    Description = "A workspace path to announce in a first edge:config_update (repeatable)",
+    AllowMultipleArgumentsPerToken = false,
+};
+var rejectSecondOption = new Option<bool>("--reject-second-connection")
+{
+    Description =
+        "Close a second connection of a connected edge with 4001 (default: it replaces the first, which gets 4002)",
+};
+
 var root = new RootCommand(
     "FileSync reference server: mirrors the workspaces of connected edges into a folder."
 )
@@ -76,6 +95,9 @@ var root = new RootCommand(
     mirrorOption,
     apiKeyOption,
     legacyOption,
+    dialectOption,
+    workspaceOption,
+    rejectSecondOption,
 };
 root.SetAction(
     (parseResult, cancellationToken) =>
@@ -86,6 +108,12 @@ root.SetAction(
                 MirrorDirectory = parseResult.GetValue(mirrorOption)!,
                 ApiKey = parseResult.GetValue(apiKeyOption),
                 Legacy = parseResult.GetValue(legacyOption),
+                Dialect =
+                    parseResult.GetValue(dialectOption) == "todoforai"
+                        ? ServerDialect.Todoforai
+                        : ServerDialect.Ours,
+                Workspaces = [.. parseResult.GetValue(workspaceOption) ?? []],
+                RejectSecondConnection = parseResult.GetValue(rejectSecondOption),
             },
             cancellationToken
         )

@@ -10,6 +10,7 @@ namespace FileSync.Server;
     JsonSerializerDefaults.Web,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull
 )]
+[JsonSerializable(typeof(ConfigUpdateReply))]
 [JsonSerializable(typeof(ServerStatus))]
 [JsonSerializable(typeof(ReplyRecord[]))]
 [JsonSerializable(typeof(ApiError))]

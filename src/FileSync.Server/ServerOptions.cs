@@ -14,12 +14,26 @@ public sealed class ServerOptions
     public string MirrorDirectory { get; set; } = "";
 
     /// <summary>
-    /// When set, a WebSocket upgrade must carry <c>Authorization: Bearer &lt;key&gt;</c> or it gets HTTP 401.
+    /// When set, a WebSocket upgrade must carry the key: as <c>Authorization: Bearer &lt;key&gt;</c> or as
+    /// the subprotocol (HTTP 401 otherwise); in the todoforai dialect only as the subprotocol, and a wrong
+    /// key gets an <c>ERROR</c> frame and a close after the upgrade.
     /// </summary>
     public string? ApiKey { get; set; }
 
     /// <summary>Behave like a legacy server: <c>connected_edge</c> has no capabilities and manifests are not answered.</summary>
     public bool Legacy { get; set; }
+
+    /// <summary>Which server to behave like (see <see cref="ServerDialect"/>); todoforai implies <see cref="Legacy"/>.</summary>
+    public ServerDialect Dialect { get; set; }
+
+    /// <summary>Workspace paths announced to each edge in a first <c>edge:config_update</c> (none: no such message).</summary>
+    public List<string> Workspaces { get; set; } = [];
+
+    /// <summary>A second connection of a connected edge is closed with 4001 instead of replacing the first (which gets 4002).</summary>
+    public bool RejectSecondConnection { get; set; }
+
+    /// <summary>No capabilities, no manifests: a legacy server or the todoforai dialect.</summary>
+    public bool IsLegacy => Legacy || Dialect == ServerDialect.Todoforai;
 
     /// <summary>How many non-sync messages are kept per edge for <c>GET /api/edges/{edgeId}/replies</c>.</summary>
     [Range(1, 1_000_000)]

@@ -27,6 +27,9 @@ public sealed partial class UplinkConnection
         [LoggerMessage(109, LogLevel.Debug, "Another connection of this edge holds {Server}; not retrying", EventName = "IdentityConflict")]
         public static partial void IdentityConflict(ILogger logger, string server);
 
+        [LoggerMessage(110, LogLevel.Warning, "The API key is not a valid WebSocket subprotocol token; it is sent as the Authorization header only", EventName = "KeyNotASubprotocol")]
+        public static partial void KeyNotASubprotocol(ILogger logger);
+
         [LoggerMessage(106, LogLevel.Warning, "The server reported an error ({Code}): {Message}", EventName = "ServerError")]
         public static partial void ServerError(ILogger logger, string code, string message);
 

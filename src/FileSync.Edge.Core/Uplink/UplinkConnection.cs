@@ -63,8 +63,20 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
         // The agent's host sets the default identity (it knows the config file); this is for other hosts.
         _fingerprint = string.IsNullOrWhiteSpace(options.Fingerprint) ? MachineFingerprint.Compute(configPath: null) : options.Fingerprint;
         _commandReader = new CommandReader(this);
-        ServerUri = BuildUri(options.Server ?? throw new ArgumentException("Uplink server URL is required", nameof(options)), _fingerprint);
+        var server = ServerUrl.ToWebSocket(options.Server, out var urlError) ?? throw new ArgumentException(urlError, nameof(options));
+        ServerUri = BuildUri(server, _fingerprint);
+        _keyIsToken = options.ApiKey is { Length: > 0 } key && IsToken(key);
+        if (options.ApiKey is { Length: > 0 } && !_keyIsToken && options.ApiKeyTransport != ApiKeyTransport.Header)
+        {
+            Log.KeyNotASubprotocol(_logger);
+        }
     }
+
+    /// <summary>Whether the API key can be offered as a WebSocket subprotocol (an HTTP token, RFC 7230).</summary>
+    private readonly bool _keyIsToken;
+
+    internal static bool IsToken(string value) =>
+        value.Length > 0 && value.All(c => c < 127 && (char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal)));
 
     /// <summary>The URL connected to, including <c>?fingerprint=</c>.</summary>
     public Uri ServerUri { get; }
@@ -263,7 +275,16 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
         socket.Options.CollectHttpResponseDetails = true;
         if (!string.IsNullOrEmpty(_options.ApiKey))
         {
-            socket.Options.SetRequestHeader("Authorization", "Bearer " + _options.ApiKey);
+            // Set anew on every attempt: the header and the offered subprotocol (a server may select it or none).
+            var asSubprotocol = _options.ApiKeyTransport != ApiKeyTransport.Header && _keyIsToken;
+            if (_options.ApiKeyTransport != ApiKeyTransport.Subprotocol || !asSubprotocol)
+            {
+                socket.Options.SetRequestHeader("Authorization", "Bearer " + _options.ApiKey);
+            }
+            if (asSubprotocol)
+            {
+                socket.Options.AddSubProtocol(_options.ApiKey);
+            }
         }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.ConnectTimeout);

@@ -7,11 +7,14 @@ public sealed class UplinkOptions
 {
     public const string SectionName = "Uplink";
 
-    /// <summary>WebSocket URL of the server, e.g. ws://127.0.0.1:8765/ws/v1/edge.</summary>
+    /// <summary>WebSocket URL of the server, e.g. ws://127.0.0.1:8765/ws/v1/edge, or an API URL such as https://host (see <see cref="ServerUrl"/>).</summary>
     public Uri? Server { get; set; }
 
-    /// <summary>Sent as <c>Authorization: Bearer</c>; never logged, never put in the URL.</summary>
+    /// <summary>Sent as the WebSocket subprotocol and/or <c>Authorization: Bearer</c> (<see cref="ApiKeyTransport"/>); never logged, never put in the URL.</summary>
     public string? ApiKey { get; set; }
+
+    /// <summary>How the key travels. Default <see cref="Uplink.ApiKeyTransport.Both"/>: a server picks what it knows.</summary>
+    public ApiKeyTransport ApiKeyTransport { get; set; } = ApiKeyTransport.Both;
 
     /// <summary>
     /// The agent's identity, sent as <c>?fingerprint=</c>; the server derives the edge id from it. Default
@@ -28,9 +31,13 @@ public sealed class UplinkOptions
     [Range(1, 300)]
     public int KeepAliveSeconds { get; set; } = 10;
 
-    /// <summary>A connection whose ping is not answered within this many seconds is dropped. Default 10.</summary>
+    /// <summary>
+    /// A connection whose ping is not answered within this many seconds is dropped. Default 20: with the
+    /// ping every 10 s a dead link is found within 30 s, and a busy server (its pong queued behind
+    /// megabytes of file frames it is still writing) is not mistaken for a dead one.
+    /// </summary>
     [Range(1, 300)]
-    public int KeepAliveTimeoutSeconds { get; set; } = 10;
+    public int KeepAliveTimeoutSeconds { get; set; } = 20;
 
     /// <summary>Largest backoff between reconnect attempts, in seconds. Default 30.</summary>
     [Range(1, 3600)]

@@ -17,11 +17,9 @@ public sealed class UplinkOptionsCustomValidator : IValidateOptions<UplinkOption
                 "no server URL: pass --server ws://host:port/ws/v1/edge or set FILESYNC_SERVER"
             );
         }
-        if (!options.Server.IsAbsoluteUri || options.Server.Scheme is not ("ws" or "wss"))
+        if (ServerUrl.ToWebSocket(options.Server, out var urlError) is null)
         {
-            return ValidateOptionsResult.Fail(
-                $"server URL '{options.Server}' must be an absolute ws:// or wss:// URL"
-            );
+            return ValidateOptionsResult.Fail(urlError);
         }
         if (
             !string.IsNullOrEmpty(options.Fingerprint)

@@ -17,15 +17,27 @@ public sealed class AgentCommandLine
         new("--server")
         {
             Description =
-                "Server WebSocket URL, e.g. ws://127.0.0.1:8765/ws/v1/edge (env FILESYNC_SERVER).",
+                "Server URL: ws://127.0.0.1:8765/ws/v1/edge, or https://host for wss://host/ws/v1/edge (env FILESYNC_SERVER).",
         };
 
     public Option<string?> ApiKey { get; } =
         new("--api-key")
         {
             Description =
-                "API key sent as a Bearer token (env FILESYNC_API_KEY). Prefer --api-key-file.",
+                "API key, sent as the WebSocket subprotocol and as a Bearer token (env FILESYNC_API_KEY). Prefer --api-key-file.",
         };
+
+    public Option<string?> ApiKeyTransport { get; } = CreateApiKeyTransport();
+
+    private static Option<string?> CreateApiKeyTransport()
+    {
+        var option = new Option<string?>("--api-key-transport")
+        {
+            Description = "How the key travels: both (default), header (Authorization: Bearer) or subprotocol.",
+        };
+        option.AcceptOnlyFromAmong("both", "header", "subprotocol");
+        return option;
+    }
 
     public Option<FileInfo?> ApiKeyFile { get; } =
         new("--api-key-file") { Description = "Read the API key from this file." };
@@ -92,6 +104,7 @@ public sealed class AgentCommandLine
             Server,
             ApiKey,
             ApiKeyFile,
+            ApiKeyTransport,
             MaxFiles,
             MaxFileBytes,
             BatchMs,
@@ -111,6 +124,7 @@ public sealed class AgentCommandLine
         Set("Uplink:Server", result.GetValue(Server));
         Set("Uplink:ApiKey", apiKeyFromFile ?? result.GetValue(ApiKey));
         Set("Uplink:Fingerprint", result.GetValue(Name));
+        Set("Uplink:ApiKeyTransport", result.GetValue(ApiKeyTransport));
         Set(
             "Sync:MaxFiles",
             result.GetValue(MaxFiles)?.ToString(System.Globalization.CultureInfo.InvariantCulture)

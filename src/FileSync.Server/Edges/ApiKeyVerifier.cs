@@ -20,6 +20,17 @@ internal sealed class ApiKeyVerifier
     /// <summary>True when no key is configured.</summary>
     public bool IsOpen => _expectedHash is null;
 
+    /// <summary>True when <paramref name="candidate"/> is the configured key itself (compared in constant time).</summary>
+    public bool IsExpectedKey(string? candidate)
+    {
+        if (_expectedHash is null || candidate is null)
+        {
+            return false;
+        }
+        var providedHash = SHA256.HashData(Encoding.UTF8.GetBytes(candidate.Trim()));
+        return CryptographicOperations.FixedTimeEquals(providedHash, _expectedHash);
+    }
+
     public bool IsAuthorized(string? authorizationHeader)
     {
         if (_expectedHash is null)

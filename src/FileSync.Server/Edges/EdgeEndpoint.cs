@@ -37,13 +37,21 @@ internal sealed class EdgeEndpoint
         _time = time;
         _logger = logger;
         _apiKey = new ApiKeyVerifier(options.ApiKey);
-        _capabilities = options.Legacy ? [] : [Capabilities.Manifest];
+        _capabilities = options.IsLegacy ? [] : [Capabilities.Manifest];
     }
 
     public async Task HandleAsync(HttpContext context)
     {
         var remoteAddress = context.Connection.RemoteIpAddress?.ToString();
-        if (!_apiKey.IsAuthorized(context.Request.Headers.Authorization))
+        var todoforai = _options.Dialect == ServerDialect.Todoforai;
+        var offered = context.WebSockets.WebSocketRequestedProtocols;
+        // The key as the subprotocol (the todoforai backend's way) or, in our own dialect, as a Bearer header.
+        var bySubprotocol = offered.FirstOrDefault(p => _apiKey.IsExpectedKey(p));
+        var authorized =
+            _apiKey.IsOpen
+            || bySubprotocol is not null
+            || (!todoforai && _apiKey.IsAuthorized(context.Request.Headers.Authorization));
+        if (!authorized && !todoforai)
         {
             Log.UpgradeUnauthorized(_logger, remoteAddress);
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
@@ -61,16 +69,40 @@ internal sealed class EdgeEndpoint
         var socket = await context.WebSockets.AcceptWebSocketAsync(
             new WebSocketAcceptContext
             {
+                // Echo the key when it was offered as the subprotocol (clients such as Node's ws require it).
+                SubProtocol = bySubprotocol ?? (offered.Count > 0 && _apiKey.IsOpen ? offered[0] : null),
                 KeepAliveInterval = _options.KeepAliveInterval,
                 KeepAliveTimeout = _options.KeepAliveTimeout,
             }
         );
+        if (!authorized)
+        {
+            // The todoforai backend says so after the upgrade: an ERROR frame, then a close.
+            Log.UpgradeUnauthorized(_logger, remoteAddress);
+            await RefuseAsync(socket, 1008, "Invalid API key", context.RequestAborted);
+            return;
+        }
+        if (
+            _options.RejectSecondConnection
+            && _registry.TryGetSession(edgeId, out var existing)
+            && !existing.IsClosing
+        )
+        {
+            Log.EdgeRejectedAsDuplicate(_logger, edgeId);
+            await RefuseAsync(
+                socket,
+                ServerCloseCodes.AlreadyConnected,
+                "another connection for this edge already exists",
+                context.RequestAborted
+            );
+            return;
+        }
         var session = new EdgeSession(edgeId, socket, _capabilities, _options, _time, _logger);
         if (_registry.Register(session) is { } previous)
         {
             Log.EdgeReplaced(_logger, edgeId);
             previous.Stop(
-                WebSocketCloseStatus.PolicyViolation,
+                (WebSocketCloseStatus)ServerCloseCodes.Replaced,
                 "replaced by a newer connection of the same edge"
             );
         }
@@ -81,15 +113,18 @@ internal sealed class EdgeEndpoint
         {
             var hello = ProtocolFrames.ConnectedEdge(
                 edgeId,
-                _options.Legacy ? null : _capabilities
+                _options.IsLegacy ? null : _capabilities
             );
-            if (await session.TrySendHelloAsync(hello, context.RequestAborted))
+            if (
+                await session.TrySendHelloAsync(hello, context.RequestAborted)
+                && await SendConfigUpdateAsync(session, context.RequestAborted)
+            )
             {
                 var handler = new EdgeMessageHandler(
                     session,
                     _store,
                     _registry,
-                    _options.Legacy,
+                    _options,
                     _logger
                 );
                 reason = await session.RunReceiveLoopAsync(
@@ -119,5 +154,49 @@ internal sealed class EdgeEndpoint
             await session.DisposeAsync();
         }
         Log.EdgeDisconnected(_logger, edgeId, reason);
+    }
+
+    /// <summary>The first <c>edge:config_update</c>, when the server was given workspaces to announce.</summary>
+    private Task<bool> SendConfigUpdateAsync(EdgeSession session, CancellationToken cancellationToken) =>
+        _options.Workspaces.Count == 0
+            ? Task.FromResult(true)
+            : session.TrySendAsync(
+                ProtocolFrames.ConfigUpdate(session.EdgeId, _options.Workspaces),
+                cancellationToken
+            );
+
+    /// <summary>Says why in an <c>ERROR</c> frame, then closes with <paramref name="closeCode"/>.</summary>
+    private async Task RefuseAsync(
+        WebSocket socket,
+        int closeCode,
+        string reason,
+        CancellationToken cancellationToken
+    )
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.CloseTimeout);
+        try
+        {
+            if (closeCode != ServerCloseCodes.AlreadyConnected)
+            {
+                await socket.SendAsync(
+                    ProtocolFrames.Error(ErrorCodes.Unauthorized, reason, upperCase: true),
+                    WebSocketMessageType.Text,
+                    endOfMessage: true,
+                    timeout.Token
+                );
+            }
+            await socket.CloseOutputAsync((WebSocketCloseStatus)closeCode, reason, timeout.Token);
+        }
+        catch (Exception ex)
+            when (ex is WebSocketException or OperationCanceledException or IOException)
+        {
+            // The edge went away first.
+        }
+        finally
+        {
+            socket.Abort();
+            socket.Dispose();
+        }
     }
 }

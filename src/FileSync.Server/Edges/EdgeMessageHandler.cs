@@ -24,6 +24,7 @@ internal sealed class EdgeMessageHandler
     private readonly MirrorStore _store;
     private readonly EdgeRegistry _registry;
     private readonly bool _legacy;
+    private readonly ServerOptions _options;
     private readonly ILogger _logger;
     private readonly Dictionary<string, PendingManifest> _manifests = new(MirrorPaths.PathComparer);
 
@@ -31,14 +32,15 @@ internal sealed class EdgeMessageHandler
         EdgeSession session,
         MirrorStore store,
         EdgeRegistry registry,
-        bool legacy,
+        ServerOptions options,
         ILogger logger
     )
     {
         _session = session;
         _store = store;
         _registry = registry;
-        _legacy = legacy;
+        _options = options;
+        _legacy = options.IsLegacy;
         _logger = logger;
     }
 
@@ -51,11 +53,49 @@ internal sealed class EdgeMessageHandler
         {
             Log.MalformedFrame(_logger, _session.EdgeId, LogText.Sanitize(parseError));
             await _session.TrySendAsync(
-                ProtocolFrames.Error(ErrorCodes.MalformedMessage, parseError),
+                ProtocolFrames.Error(
+                    ErrorCodes.MalformedMessage,
+                    parseError,
+                    upperCase: _options.Dialect == ServerDialect.Todoforai
+                ),
                 cancellationToken
             );
             return;
         }
+        if (
+            message.Type
+            is MessageTypes.FileCreateSync
+                or MessageTypes.FileModifySync
+                or MessageTypes.FileDeleteSync
+                or MessageTypes.FileDone
+                or MessageTypes.Manifest
+        )
+        {
+            // One edge's changes are applied by one connection at a time, and only by its newest: a
+            // replaced connection may still hold frames read before it was cut (Kestrel reads ahead),
+            // which must not land after the new connection's manifest has settled the mirror.
+            var gate = _registry.ApplyGateOf(_session.EdgeId);
+            await gate.WaitAsync(cancellationToken);
+            try
+            {
+                if (!_registry.IsCurrent(_session))
+                {
+                    Log.StaleFrameDropped(_logger, LogText.Sanitize(message.Type), _session.EdgeId);
+                    return;
+                }
+                await DispatchAsync(message, cancellationToken);
+            }
+            finally
+            {
+                gate.Release();
+            }
+            return;
+        }
+        await DispatchAsync(message, cancellationToken);
+    }
+
+    private async Task DispatchAsync(ProtocolMessage message, CancellationToken cancellationToken)
+    {
         switch (message.Type)
         {
             case MessageTypes.FileCreateSync:
@@ -118,6 +158,7 @@ internal sealed class EdgeMessageHandler
             !TryReadContent(
                 payload.Content,
                 payload,
+                _options.Dialect == ServerDialect.Todoforai,
                 out var content,
                 out var hash,
                 out var code,
@@ -448,7 +489,14 @@ internal sealed class EdgeMessageHandler
             LogText.Sanitize(reason)
         );
         await _session.TrySendAsync(
-            ProtocolFrames.Error(code, reason, messageType, path, relativePath),
+            ProtocolFrames.Error(
+                code,
+                reason,
+                messageType,
+                path,
+                relativePath,
+                upperCase: _options.Dialect == ServerDialect.Todoforai
+            ),
             cancellationToken
         );
     }
@@ -487,6 +535,7 @@ internal sealed class EdgeMessageHandler
     private static bool TryReadContent(
         string encoded,
         IncomingFileSync payload,
+        bool textOnly,
         [NotNullWhen(true)] out byte[]? content,
         [NotNullWhen(true)] out string? hash,
         [NotNullWhen(false)] out string? code,
@@ -494,6 +543,15 @@ internal sealed class EdgeMessageHandler
     )
     {
         hash = null;
+        if (textOnly)
+        {
+            // The todoforai backend stores 'content' as text: no 'encoding', no size or hash checks.
+            content = Encoding.UTF8.GetBytes(encoded);
+            hash = Convert.ToHexStringLower(SHA256.HashData(content));
+            code = null;
+            error = null;
+            return true;
+        }
         if (!TryDecode(encoded, payload.Encoding, out content, out error))
         {
             code = ErrorCodes.MalformedMessage;

@@ -51,6 +51,16 @@ internal sealed class EdgeRegistry
         return ReferenceEquals(previous, session) ? null : previous;
     }
 
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _applyGates = new(StringComparer.Ordinal);
+
+    /// <summary>Held while one of the edge's messages is applied to the mirror (see <see cref="IsCurrent"/>).</summary>
+    public SemaphoreSlim ApplyGateOf(string edgeId) =>
+        _applyGates.GetOrAdd(edgeId, static _ => new SemaphoreSlim(1, 1));
+
+    /// <summary>True while <paramref name="session"/> is its edge's newest connection.</summary>
+    public bool IsCurrent(EdgeSession session) =>
+        _sessions.TryGetValue(session.EdgeId, out var current) && ReferenceEquals(current, session);
+
     /// <summary>Removes <paramref name="session"/> unless a newer session of the same edge replaced it.</summary>
     public bool Unregister(EdgeSession session) =>
         _sessions.TryRemove(new KeyValuePair<string, EdgeSession>(session.EdgeId, session));

@@ -18,15 +18,17 @@ internal static class ProtocolFrames
             ProtocolJsonContext.Default.ConnectedEdgePayload
         );
 
+    /// <param name="upperCase">The todoforai backend's <c>ERROR</c> instead of <c>error</c> (same payload).</param>
     public static byte[] Error(
         string code,
         string message,
         string? messageType = null,
         string? path = null,
-        string? relativePath = null
+        string? relativePath = null,
+        bool upperCase = false
     ) =>
         ProtocolMessage.Serialize(
-            MessageTypes.Error,
+            upperCase ? MessageTypes.ErrorUpperCase : MessageTypes.Error,
             new ErrorReply
             {
                 Code = code,
@@ -52,5 +54,21 @@ internal static class ProtocolFrames
                 Refused = refused.Count > 0 ? refused : null,
             },
             ProtocolJsonContext.Default.ManifestDiffPayload
+        );
+
+    /// <summary>The todoforai backend's <c>edge:config_update</c>: the edge's id, workspaces and config.</summary>
+    public static byte[] ConfigUpdate(string edgeId, IReadOnlyList<string> workspaces) =>
+        ProtocolMessage.Serialize(
+            MessageTypes.ConfigUpdate,
+            new ConfigUpdateReply
+            {
+                EdgeId = edgeId,
+                WorkspacePaths = workspaces,
+                Name = "filesync-reference-" + edgeId,
+                OwnerId = EdgeIds.UserId,
+                IsShellEnabled = false,
+                IsFileSystemEnabled = true,
+            },
+            ServerJsonContext.Default.ConfigUpdateReply
         );
 }

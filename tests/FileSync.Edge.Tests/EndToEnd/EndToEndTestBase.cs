@@ -78,6 +78,13 @@ public abstract class EndToEndTestBase(ITestOutputHelper output) : IAsyncLifetim
         return Server;
     }
 
+    /// <summary>A reference server configured by <paramref name="configure"/> (e.g. the todoforai dialect).</summary>
+    protected async Task<InProcessServer> StartServerAsync(Action<FileSync.Server.ServerOptions> configure, string? apiKey = null)
+    {
+        Server = await InProcessServer.StartAsync(MirrorRoot, apiKey, legacy: false, port: 0, Output, configure);
+        return Server;
+    }
+
     protected async Task RestartServerAsync(bool keepMirror = true, bool legacy = false)
     {
         var port = Server!.Port;

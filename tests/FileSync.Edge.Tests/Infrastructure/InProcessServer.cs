@@ -71,21 +71,24 @@ public sealed class InProcessServer : IAsyncDisposable
         string? apiKey = null,
         bool legacy = false,
         int port = 0,
-        ITestOutputHelper? output = null
+        ITestOutputHelper? output = null,
+        Action<ServerOptions>? configure = null
     )
     {
         var logs = new ServerLogSink(output);
         var started = Stopwatch.StartNew();
         while (true)
         {
+            var options = new ServerOptions
+            {
+                Port = port,
+                MirrorDirectory = mirrorDir,
+                ApiKey = apiKey,
+                Legacy = legacy,
+            };
+            configure?.Invoke(options);
             var app = MirrorServer.Build(
-                new ServerOptions
-                {
-                    Port = port,
-                    MirrorDirectory = mirrorDir,
-                    ApiKey = apiKey,
-                    Legacy = legacy,
-                },
+                options,
                 logging =>
                 {
                     logging.SetMinimumLevel(LogLevel.Debug);

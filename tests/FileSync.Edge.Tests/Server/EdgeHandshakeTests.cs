@@ -72,7 +72,7 @@ public sealed class EdgeHandshakeTests(ITestOutputHelper output) : ServerTestBas
 
         var replacement = await ConnectAsync(server, fingerprint: "machine-a");
 
-        Assert.Equal(WebSocketCloseStatus.PolicyViolation, await old.WaitForCloseAsync());
+        Assert.Equal((WebSocketCloseStatus)4002, await old.WaitForCloseAsync());
         var status = await Eventually.UntilAsync(
             server.GetStatusAsync,
             s => s.Edges.Count == 1,
