@@ -13,8 +13,8 @@ public sealed partial class ControlDispatcher
         [LoggerMessage(401, LogLevel.Warning, "Rejected a command ({Code}): {Reason}", EventName = "CommandRejected")]
         public static partial void CommandRejected(ILogger logger, string code, string reason);
 
-        [LoggerMessage(402, LogLevel.Warning, "Refused to read '{Path}' for the server: {Reason}", EventName = "PathRefused")]
-        public static partial void PathRefused(ILogger logger, string path, string reason);
+        [LoggerMessage(408, LogLevel.Debug, "Ignored an edge:config_update for another edge ({EdgeId})", EventName = "ConfigForAnotherEdge")]
+        public static partial void ConfigForAnotherEdge(ILogger logger, string edgeId);
 
         [LoggerMessage(403, LogLevel.Error, "Command '{Type}' failed", EventName = "CommandFailed")]
         public static partial void CommandFailed(ILogger logger, string type, Exception exception);

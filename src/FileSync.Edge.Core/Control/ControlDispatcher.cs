@@ -38,6 +38,9 @@ public sealed partial class ControlDispatcher(
     private static ProtocolJsonContext Json => ProtocolJsonContext.Default;
 
     private IReadOnlyList<string> AllowedRoots => _allowedRoots ??= controlOptions.Value.EffectiveAllowedRoots();
+
+    private FileRequestHandler Files => _files ??= new FileRequestHandler(workspaces, syncOptions.Value.MaxFileBytes, logger);
+    private FileRequestHandler? _files;
     private IReadOnlyList<string>? _allowedRoots;
 
     public static string AgentVersion { get; } =
@@ -104,6 +107,11 @@ public sealed partial class ControlDispatcher(
                     await ReplyErrorAsync(message, error, ErrorCodes.InvalidPayload, cancellationToken).ConfigureAwait(false);
                     return;
                 }
+                if (config.EdgeId is { } addressee && uplink.Session?.EdgeId is { } self && !string.Equals(addressee, self, StringComparison.Ordinal))
+                {
+                    Log.ConfigForAnotherEdge(logger, LogText.Clean(addressee));
+                    return;
+                }
                 if (config.WorkspacePaths is null)
                 {
                     await ReplyErrorAsync(message, "'edge:config_update' needs 'workspacepaths' (an array of absolute paths)", ErrorCodes.InvalidPayload, cancellationToken)
@@ -148,12 +156,14 @@ public sealed partial class ControlDispatcher(
                 return;
 
             case MessageTypes.ChunkRequest:
+            case MessageTypes.FrontendChunkRequest:
                 if (!message.TryReadPayload(Json.ChunkRequestPayload, out var chunk, out error) || !HasUsableRequestId(chunk.RequestId, ref error))
                 {
                     await ReplyErrorAsync(message, error, ErrorCodes.InvalidPayload, cancellationToken).ConfigureAwait(false);
                     return;
                 }
-                await ReplyChunkAsync(chunk, cancellationToken).ConfigureAwait(false);
+                var replyType = message.Type == MessageTypes.ChunkRequest ? MessageTypes.ChunkResult : MessageTypes.FrontendChunkResult;
+                await SendAsync(Files.Answer(message, replyType, uplink.Session), cancellationToken).ConfigureAwait(false);
                 return;
 
             case MessageTypes.WorkspaceRequest:
@@ -162,7 +172,11 @@ public sealed partial class ControlDispatcher(
                     await ReplyErrorAsync(message, error, ErrorCodes.InvalidPayload, cancellationToken).ConfigureAwait(false);
                     return;
                 }
-                await ReplyAsync(MessageTypes.WorkspaceResult, ListWorkspace(listing, cancellationToken), Json.WorkspaceResultPayload, cancellationToken)
+                await StartIfConfiguredAsync(listing.Path, cancellationToken).ConfigureAwait(false);
+                await SendAsync(
+                        EchoingReply.Serialize(MessageTypes.WorkspaceResult, message.Payload, ListWorkspace(listing, cancellationToken), Json.WorkspaceResultPayload),
+                        cancellationToken
+                    )
                     .ConfigureAwait(false);
                 return;
 
@@ -226,9 +240,11 @@ public sealed partial class ControlDispatcher(
                 wanted.Add(root);
             }
         }
+        _configured = [.. wanted];
         foreach (var manager in workspaces.Managers)
         {
-            if (!wanted.Contains(RealRootOf(manager), PathComparer.Default))
+            // The user's own command line wins: those folders keep syncing whatever the server lists.
+            if (!wanted.Contains(RealRootOf(manager), PathComparer.Default) && !IsCommandLineRoot(manager))
             {
                 await workspaces.RemoveAsync(manager.RootPath, cancellationToken).ConfigureAwait(false);
             }
@@ -255,6 +271,29 @@ public sealed partial class ControlDispatcher(
             list.AddRange(applied);
             return true;
         });
+    }
+
+    /// <summary>The roots the server's last <c>edge:config_update</c> listed (resolved).</summary>
+    private List<string> _configured = [];
+
+    private bool IsCommandLineRoot(WorkspaceSyncManager manager) =>
+        controlOptions.Value.CommandLineRoots.Any(root => SamePath(root, manager.RootPath) || SamePath(root, RealRootOf(manager)));
+
+    /// <summary>
+    /// A <c>ctx:workspace_request</c> for one of the edge's workspaces (the server listed it) that is not
+    /// running — it could not start then — starts it now, as the todoforai clients start syncs on demand.
+    /// </summary>
+    private async Task StartIfConfiguredAsync(string? path, CancellationToken cancellationToken)
+    {
+        if (path is null || PathGuard.CheckShape(path) is not null || FindActive(path) is not null)
+        {
+            return;
+        }
+        var real = FullPathOf(path) is { } full ? PathGuard.ResolveLinks(full, out _) : null;
+        if (real is not null && _configured.Any(root => SamePath(root, real)))
+        {
+            await StartWorkspaceAsync(path, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task StartWorkspaceAsync(string path, CancellationToken cancellationToken)
@@ -384,58 +423,6 @@ public sealed partial class ControlDispatcher(
         }
     }
 
-    private async Task ReplyChunkAsync(ChunkRequestPayload request, CancellationToken cancellationToken)
-    {
-        var result = ReadChunk(request);
-        var frame = ProtocolMessage.Serialize(MessageTypes.ChunkResult, result, Json.ChunkResultPayload);
-        if (frame.Length > ProtocolMessage.MaxFrameBytes)
-        {
-            // Encoded (base64, escapes) the content would not fit into one frame the server accepts.
-            result = Failed(request, $"file does not fit into one frame of {ProtocolMessage.MaxFrameBytes} bytes", ErrorCodes.TooLarge);
-            frame = ProtocolMessage.Serialize(MessageTypes.ChunkResult, result, Json.ChunkResultPayload);
-        }
-        await SendAsync(frame, cancellationToken).ConfigureAwait(false);
-    }
-
-    private ChunkResultPayload ReadChunk(ChunkRequestPayload request)
-    {
-        var resolution = PathGuard.Resolve(workspaces.Managers, request.Path);
-        if (!resolution.IsAllowed)
-        {
-            Log.PathRefused(logger, LogText.Clean(request.Path ?? ""), resolution.Error!);
-            return Failed(request, resolution.Error!, resolution.Code!);
-        }
-        var workspace = resolution.Workspace!;
-        // The reader never blocks on a FIFO or device and re-checks, on the open file, that it lies inside the workspace.
-        var result = workspace.ReadForServer(resolution.RelativePath);
-        return result.Status switch
-        {
-            FileReadStatus.Ok when result.Content is { } content => new ChunkResultPayload
-            {
-                RequestId = request.RequestId,
-                Path = request.Path,
-                Content = Utf8.IsValid(content) ? Encoding.UTF8.GetString(content) : Convert.ToBase64String(content),
-                Encoding = Utf8.IsValid(content) ? ContentEncodings.Utf8 : ContentEncodings.Base64,
-            },
-            FileReadStatus.TooLarge => Failed(request, $"file is larger than the limit of {syncOptions.Value.MaxFileBytes} bytes", ErrorCodes.TooLarge),
-            FileReadStatus.Binary => Failed(request, "file is binary", ErrorCodes.Binary),
-            FileReadStatus.Missing => Failed(request, "file not found", ErrorCodes.NotFound),
-            FileReadStatus.NotAFile => Failed(request, "not a regular file", ErrorCodes.NotFound),
-            FileReadStatus.OutsideWorkspace => Failed(request, "path leads outside the workspace", ErrorCodes.ForbiddenPath),
-            FileReadStatus.Unstable => Failed(request, "file is being written; retry", ErrorCodes.Unreadable),
-            _ => Failed(request, result.Error ?? "file cannot be read", ErrorCodes.Unreadable),
-        };
-    }
-
-    private static ChunkResultPayload Failed(ChunkRequestPayload request, string error, string code) =>
-        new()
-        {
-            RequestId = request.RequestId,
-            Path = request.Path?.Length <= PathGuard.MaxPathLength ? request.Path : null,
-            Error = error,
-            Code = code,
-        };
-
     private WorkspaceResultPayload ListWorkspace(WorkspaceRequestPayload request, CancellationToken cancellationToken)
     {
         var managers = workspaces.Managers;
@@ -465,8 +452,26 @@ public sealed partial class ControlDispatcher(
                 Code = ErrorCodes.TooManyFiles,
             };
         }
-        return new WorkspaceResultPayload { RequestId = request.RequestId, Path = manager.RootPath, Files = files };
+        var (_, filteredFiles, filteredDirectories) = manager.Describe(cancellationToken);
+        var basePath = request.Path is { } given && PathGuard.CheckShape(given) is null ? Path.TrimEndingDirectorySeparator(given) : manager.RootPath;
+        return new WorkspaceResultPayload
+        {
+            RequestId = request.RequestId,
+            Path = manager.RootPath,
+            Files = files,
+            UserId = request.UserId ?? "",
+            AgentId = request.AgentId ?? "",
+            ProjectFiles = Absolute(basePath, files),
+            FilteredFiles = Absolute(basePath, filteredFiles.Take(MaxFilteredEntries)),
+            FilteredDirs = Absolute(basePath, filteredDirectories.Take(MaxFilteredEntries)),
+        };
     }
+
+    /// <summary>Most entries <c>filtered_files</c> and <c>filtered_dirs</c> list (the frame must stay under 5 MB).</summary>
+    public const int MaxFilteredEntries = 10_000;
+
+    private static List<string> Absolute(string basePath, IEnumerable<string> relativePaths) =>
+        [.. relativePaths.Select(relative => Path.Join(basePath, relative.Replace('/', Path.DirectorySeparatorChar)))];
 
     private EdgeStatusPayload BuildStatus(string? requestId)
     {

@@ -38,7 +38,8 @@ public static class PathGuard
     }
 
     /// <summary>Checks a file path sent by the server against the active <paramref name="workspaces"/>.</summary>
-    public static Resolution Resolve(IReadOnlyList<WorkspaceSyncManager> workspaces, string? requested)
+    /// <param name="allowRoot">A workspace root itself resolves too (relative path "", for a folder listing).</param>
+    public static Resolution Resolve(IReadOnlyList<WorkspaceSyncManager> workspaces, string? requested, bool allowRoot = false)
     {
         if (CheckShape(requested) is { } shapeError)
         {
@@ -57,7 +58,7 @@ public static class PathGuard
         {
             if (string.Equals(Path.TrimEndingDirectorySeparator(full), workspace.RootPath, PathComparer.Comparison))
             {
-                return Refuse("path is a workspace folder, not a file", ErrorCodes.NotFound);
+                return allowRoot ? new Resolution(workspace, "", null, null) : Refuse("path is a workspace folder, not a file", ErrorCodes.NotFound);
             }
             var relative = WorkspacePaths.ToRelativePath(workspace.RootPath, full);
             if (relative is null)

@@ -13,6 +13,7 @@ public static class MessageTypes
     public const string SyncError = "workspace:sync_error";
     public const string Manifest = "workspace:manifest";
     public const string ChunkResult = "file:chunk_result";
+    public const string FrontendChunkResult = "frontend:file_chunk_result";
     public const string EdgeStatus = "edge:status";
     public const string WorkspaceResult = "ctx:workspace_result";
 
@@ -28,6 +29,9 @@ public static class MessageTypes
     public const string Resync = "workspace:resync";
     public const string ManifestDiff = "workspace:manifest_diff";
     public const string ChunkRequest = "file:chunk_request";
+
+    /// <summary>The todoforai frontend's file read, answered like <see cref="ChunkRequest"/> with <see cref="FrontendChunkResult"/>.</summary>
+    public const string FrontendChunkRequest = "frontend:file_chunk_request";
     public const string StatusRequest = "edge:status_request";
     public const string WorkspaceRequest = "ctx:workspace_request";
 }
@@ -67,6 +71,9 @@ public static class ErrorCodes
 
     /// <summary>The file name cannot be carried by the protocol (not valid UTF-8): skipped on the edge.</summary>
     public const string InvalidName = "invalid_name";
+
+    /// <summary>Text that is not valid UTF-8, for a server that stores text only.</summary>
+    public const string NotUtf8 = "not_utf8";
 
     /// <summary>The workspace root turned into a link or another folder while the agent ran: syncing it stopped.</summary>
     public const string RootChanged = "root_changed";

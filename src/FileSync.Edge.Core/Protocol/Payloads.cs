@@ -48,12 +48,25 @@ public sealed record FileDonePayload
     public required SyncStats Stats { get; init; }
 }
 
+/// <summary>Counts of a full sync, under our camelCase keys and the todoforai backend's snake_case ones.</summary>
 public sealed record SyncStats
 {
     public int FilesSynced { get; init; }
     public int FilesSkipped { get; init; }
     public int SyncErrors { get; init; }
     public long BytesSynced { get; init; }
+
+    [JsonPropertyName("files_synced")]
+    public int FilesSyncedSnakeCase => FilesSynced;
+
+    [JsonPropertyName("files_skipped")]
+    public int FilesSkippedSnakeCase => FilesSkipped;
+
+    [JsonPropertyName("sync_errors")]
+    public int SyncErrorsSnakeCase => SyncErrors;
+
+    [JsonPropertyName("bytes_synced")]
+    public long BytesSyncedSnakeCase => BytesSynced;
 }
 
 /// <summary>Payload of <c>workspace:sync_error</c>.</summary>
@@ -101,6 +114,9 @@ public sealed record ErrorPayload
 /// <summary>Payload of <c>edge:config_update</c>.</summary>
 public sealed record ConfigUpdatePayload
 {
+    /// <summary>The edge the update is for; one naming another edge is ignored.</summary>
+    public string? EdgeId { get; init; }
+
     [JsonPropertyName("workspacepaths")]
     public IReadOnlyList<string>? WorkspacePaths { get; init; }
 }
@@ -139,19 +155,29 @@ public sealed record ManifestDiffPayload
 /// <summary>One manifest entry the server will not store, with its error code and the rule that refused it.</summary>
 public sealed record ManifestRefusal(string RelativePath, string Code, string Message);
 
-/// <summary>Payload of <c>file:chunk_request</c>.</summary>
+/// <summary>Payload of <c>file:chunk_request</c> and <c>frontend:file_chunk_request</c> (other fields are echoed back).</summary>
 public sealed record ChunkRequestPayload
 {
+    /// <summary>Absolute, or relative to <see cref="RootPath"/> (then each of <see cref="FallbackRootPaths"/>).</summary>
     public string? Path { get; init; }
     public string? RequestId { get; init; }
+    public string? RootPath { get; init; }
+    public IReadOnlyList<string?>? FallbackRootPaths { get; init; }
 }
 
-/// <summary>Payload of <c>file:chunk_result</c>: content or error.</summary>
+/// <summary>Payload of <c>file:chunk_result</c> and <c>frontend:file_chunk_result</c>: content or error, plus the request's fields.</summary>
 public sealed record ChunkResultPayload
 {
     public string? RequestId { get; init; }
     public string? Path { get; init; }
+
+    /// <summary>The absolute path that was read (the todoforai clients' field).</summary>
+    [JsonPropertyName("full_path")]
+    public string? FullPath { get; init; }
     public string? Content { get; init; }
+
+    [JsonPropertyName("content_type")]
+    public string? ContentType { get; init; }
     public string? Encoding { get; init; }
     public string? Error { get; init; }
     public string? Code { get; init; }
@@ -201,14 +227,20 @@ public sealed record WorkspaceStatus
 /// <summary>A file that is not synced, and why: <c>too_large</c>, <c>binary</c>, <c>not_utf8</c>, <c>invalid_name</c>, or an error text.</summary>
 public sealed record FileProblem(string Path, string Reason);
 
-/// <summary>Payload of <c>ctx:workspace_request</c>.</summary>
+/// <summary>Payload of <c>ctx:workspace_request</c> (other fields are echoed back).</summary>
 public sealed record WorkspaceRequestPayload
 {
     public string? Path { get; init; }
     public string? RequestId { get; init; }
+    public string? UserId { get; init; }
+    public string? AgentId { get; init; }
 }
 
-/// <summary>Payload of <c>ctx:workspace_result</c>: the filtered, synced file list of a workspace.</summary>
+/// <summary>
+/// Payload of <c>ctx:workspace_result</c>: the filtered, synced file list of a workspace (ours: relative
+/// <see cref="Files"/>), and the todoforai backend's fields: absolute <c>project_files</c>,
+/// <c>filtered_files</c>, <c>filtered_dirs</c>, with <c>userId</c> and <c>agentId</c> echoed.
+/// </summary>
 public sealed record WorkspaceResultPayload
 {
     public string? RequestId { get; init; }
@@ -216,4 +248,15 @@ public sealed record WorkspaceResultPayload
     public IReadOnlyList<string>? Files { get; init; }
     public string? Error { get; init; }
     public string? Code { get; init; }
+    public string? UserId { get; init; }
+    public string? AgentId { get; init; }
+
+    [JsonPropertyName("project_files")]
+    public IReadOnlyList<string>? ProjectFiles { get; init; }
+
+    [JsonPropertyName("filtered_files")]
+    public IReadOnlyList<string>? FilteredFiles { get; init; }
+
+    [JsonPropertyName("filtered_dirs")]
+    public IReadOnlyList<string>? FilteredDirs { get; init; }
 }

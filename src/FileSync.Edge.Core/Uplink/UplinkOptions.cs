@@ -27,13 +27,13 @@ public sealed class UplinkOptions
     [Range(1, 300)]
     public int ConnectTimeoutSeconds { get; set; } = 10;
 
-    /// <summary>Seconds between WebSocket pings. Default 10.</summary>
+    /// <summary>Seconds between WebSocket pings. Default 5.</summary>
     [Range(1, 300)]
-    public int KeepAliveSeconds { get; set; } = 10;
+    public int KeepAliveSeconds { get; set; } = 5;
 
     /// <summary>
     /// A connection whose ping is not answered within this many seconds is dropped. Default 20: with the
-    /// ping every 10 s a dead link is found within 30 s, and a busy server (its pong queued behind
+    /// ping every 5 s a dead link is found within 25 s, and a busy server (its pong queued behind
     /// megabytes of file frames it is still writing) is not mistaken for a dead one.
     /// </summary>
     [Range(1, 300)]

@@ -10,4 +10,10 @@ public sealed class ScanResult
 
     /// <summary>Entries whose name is not valid UTF-8, as relative paths with <c>\xNN</c> escapes (a directory ends in '/').</summary>
     public List<string> InvalidNames { get; } = [];
+
+    /// <summary>Ignored files met by a scan asked to collect them.</summary>
+    public List<string> IgnoredFiles { get; } = [];
+
+    /// <summary>Ignored folders met (and not entered) by a scan asked to collect them.</summary>
+    public List<string> IgnoredDirectories { get; } = [];
 }

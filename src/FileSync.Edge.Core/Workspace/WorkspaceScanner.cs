@@ -23,7 +23,10 @@ public sealed class WorkspaceScanner(string rootPath, WorkspaceIgnoreFilter filt
     /// Scans <paramref name="relativeDirectory"/> and everything under it. The caller has checked the
     /// directory itself is not ignored.
     /// </summary>
-    public ScanResult Scan(string relativeDirectory, CancellationToken cancellationToken = default)
+    public ScanResult Scan(string relativeDirectory, CancellationToken cancellationToken = default) => Scan(relativeDirectory, collectIgnored: false, cancellationToken);
+
+    /// <param name="collectIgnored">Also list the ignored files and folders met (not descended into) in the result.</param>
+    public ScanResult Scan(string relativeDirectory, bool collectIgnored, CancellationToken cancellationToken = default)
     {
         var result = new ScanResult();
         var pending = new Stack<string>();
@@ -62,12 +65,20 @@ public sealed class WorkspaceScanner(string rootPath, WorkspaceIgnoreFilter filt
                         {
                             pending.Push(relative);
                         }
+                        else if (collectIgnored)
+                        {
+                            result.IgnoredDirectories.Add(relative);
+                        }
                     }
                     else if (entry is FileInfo file && (attributes & FileAttributes.Device) == 0)
                     {
                         if (!filter.IsIgnoredEntry(relative, isDirectory: false))
                         {
                             result.Files.Add(new ScannedFile(relative, file.Length, file.LastWriteTimeUtc.Ticks));
+                        }
+                        else if (collectIgnored)
+                        {
+                            result.IgnoredFiles.Add(relative);
                         }
                     }
                 }

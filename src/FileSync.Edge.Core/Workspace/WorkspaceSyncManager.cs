@@ -1,3 +1,4 @@
+using System.Text.Unicode;
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using FileSync.Edge.Filtering;
@@ -171,6 +172,58 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
             .ToList();
         files.Sort(StringComparer.Ordinal);
         return files;
+    }
+
+    /// <summary>
+    /// What <c>ctx:workspace_request</c> tells (relative paths, sorted): the files that are synced, the files
+    /// that are not (ignored, too large, not regular), and the ignored folders (not entered). Thread-safe.
+    /// </summary>
+    public (IReadOnlyList<string> Synced, IReadOnlyList<string> FilteredFiles, IReadOnlyList<string> FilteredDirectories) Describe(
+        CancellationToken cancellationToken = default
+    )
+    {
+        if (_state == WorkspaceState.RootChanged || !RootIdentityStillHolds())
+        {
+            return ([], [], []);
+        }
+        var scan = _scanner.Scan("", collectIgnored: true, cancellationToken);
+        var synced = new List<string>();
+        var filtered = new List<string>(scan.IgnoredFiles);
+        foreach (var file in scan.Files)
+        {
+            (file.Size <= _options.MaxFileBytes && IsRegularFile(file.RelativePath) ? synced : filtered).Add(file.RelativePath);
+        }
+        synced.Sort(StringComparer.Ordinal);
+        filtered.Sort(StringComparer.Ordinal);
+        scan.IgnoredDirectories.Sort(StringComparer.Ordinal);
+        return (synced, filtered, scan.IgnoredDirectories);
+    }
+
+    /// <summary>
+    /// The entries of a folder of the workspace as the server may see them: one name per line, sorted,
+    /// '/' after folders; ignored entries, links and special files left out. Thread-safe; reads the disk.
+    /// </summary>
+    public string ListDirectory(string relativeDirectory)
+    {
+        if (_state == WorkspaceState.RootChanged || !RootIdentityStillHolds())
+        {
+            return "";
+        }
+        var names = new List<string>();
+        var full = WorkspacePaths.ToFullPath(RootPath, relativeDirectory);
+        foreach (var entry in new DirectoryInfo(full).EnumerateFileSystemInfos())
+        {
+            var relative = relativeDirectory.Length == 0 ? entry.Name : relativeDirectory + "/" + entry.Name;
+            var stamp = FileStamp.Of(entry.FullName);
+            var isDirectory = stamp.Kind == FileKind.Directory;
+            if (stamp.Kind is not (FileKind.Directory or FileKind.RegularFile) || IsInsideGitDirectory(relative) || _filter.IsIgnored(relative, isDirectory))
+            {
+                continue;
+            }
+            names.Add(isDirectory ? entry.Name + "/" : entry.Name);
+        }
+        names.Sort(StringComparer.Ordinal);
+        return string.Join('\n', names);
     }
 
     private bool IsRegularFile(string relativePath)
@@ -1295,6 +1348,12 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     private async Task ApplyAsync(FileReadResult result, BatchContext context, CancellationToken cancellationToken)
     {
         var path = result.RelativePath;
+        if (result.Status == FileReadStatus.Ok && !context.IndexOnly && context.Session.Capabilities is null && result.Content is { } text && !Utf8.IsValid(text))
+        {
+            // A server without capabilities stores content as text and knows no 'encoding': base64 would be
+            // stored as the file's text. Skipped and counted instead, never sent mangled.
+            result = result with { Status = FileReadStatus.NotUtf8, Content = null };
+        }
         switch (result.Status)
         {
             case FileReadStatus.Unchanged:

@@ -187,15 +187,20 @@ internal sealed class EdgeEndpoint
                 );
             }
             await socket.CloseOutputAsync((WebSocketCloseStatus)closeCode, reason, timeout.Token);
+            // Wait for the edge's close: an abort (RST) now could make its kernel drop the frames unread.
+            var scratch = new byte[1024];
+            while (
+                (await socket.ReceiveAsync(scratch, timeout.Token)).MessageType
+                != WebSocketMessageType.Close
+            ) { }
         }
         catch (Exception ex)
             when (ex is WebSocketException or OperationCanceledException or IOException)
         {
-            // The edge went away first.
+            // The edge went away first, or did not answer the close in time.
         }
         finally
         {
-            socket.Abort();
             socket.Dispose();
         }
     }

@@ -105,9 +105,12 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
         File.WriteAllBytes(Path.Combine(Root, "image.png"), [0x89, 0x50, 0x4E, 0x47, 0x00, 0x01, 0x02]);
         var latin1 = new byte[] { 0x63, 0x61, 0x66, 0xE9 }; // "café" in Latin-1: not UTF-8, not binary
         File.WriteAllBytes(Path.Combine(Root, "latin1.txt"), latin1);
-        await StartAsync();
+        var manager = await StartAsync();
 
-        _uplink.Connect();
+        // A server with capabilities decodes base64: the Latin-1 text goes, never mangled.
+        _uplink.Connect(["manifest"]);
+        await Wait.UntilAsync(() => _uplink.OfType(MessageTypes.Manifest).Count > 0, Wait.Generous, () => "the manifest");
+        manager.OnManifestDiff(new ManifestDiffPayload { Path = Root, Need = ["exact.txt", "latin1.txt"] });
         await WaitForDoneAsync();
 
         var creates = _uplink.OfType(MessageTypes.FileCreateSync);
@@ -118,6 +121,18 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
         var stats = RecordingUplink.Stats(_uplink.OfType(MessageTypes.FileDone).Single());
         Assert.Equal(2, stats.GetProperty("filesSkipped").GetInt32());
         Assert.Equal(2, stats.GetProperty("filesSynced").GetInt32());
+        Assert.Equal(2, stats.GetProperty("files_skipped").GetInt32());
+        Assert.Equal(2, stats.GetProperty("files_synced").GetInt32());
+        Assert.Equal(102_404, stats.GetProperty("bytes_synced").GetInt64());
+        Assert.Equal(0, stats.GetProperty("sync_errors").GetInt32());
+
+        // A server without capabilities stores text only: the same file is skipped there, and named.
+        _uplink.Clear();
+        _uplink.Connect();
+        await WaitForDoneAsync();
+        Assert.Equal(["exact.txt"], _uplink.RelativePathsOf(MessageTypes.FileCreateSync));
+        Assert.Equal(3, RecordingUplink.Stats(_uplink.OfType(MessageTypes.FileDone).Single()).GetProperty("files_skipped").GetInt32());
+        Assert.Contains(manager.GetStatus().SkippedFiles!, f => f.Path == "latin1.txt" && f.Reason == SkipReasons.NotUtf8);
     }
 
     [Fact]
