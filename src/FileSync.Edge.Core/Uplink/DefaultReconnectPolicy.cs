@@ -18,7 +18,8 @@ public sealed class DefaultReconnectPolicy(TimeSpan maxDelay, TimeSpan? baseDela
         }
         var exponent = Math.Min(context.Attempt, 20);
         var ceiling = Math.Min(maxDelay.TotalMilliseconds, _baseDelay.TotalMilliseconds * Math.Pow(2, exponent));
-        var jittered = ceiling / 2 + _random.NextDouble() * ceiling / 2;
-        return TimeSpan.FromMilliseconds(jittered);
+        var jittered = TimeSpan.FromMilliseconds(ceiling / 2 + _random.NextDouble() * ceiling / 2);
+        // A server that said when to come back (Retry-After on 429/503) is not asked earlier.
+        return context.LastError is UplinkUpgradeRefusedException { RetryAfter: { } wait } && wait > jittered ? wait : jittered;
     }
 }

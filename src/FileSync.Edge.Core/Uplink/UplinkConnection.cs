@@ -296,6 +296,7 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
         catch (Exception ex) when (ex is WebSocketException or HttpRequestException or OperationCanceledException or IOException)
         {
             var status = socket.HttpStatusCode;
+            var headers = socket.HttpResponseHeaders;
             socket.Dispose();
             cancellationToken.ThrowIfCancellationRequested();
             if (status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
@@ -309,8 +310,43 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
             {
                 throw new TimeoutException($"Connecting to {ServerUri.GetLeftPart(UriPartial.Path)} timed out after {_options.ConnectTimeoutSeconds} s.", ex);
             }
+            if (status is { } code && (int)code >= 300)
+            {
+                // One clear line, and for 429/503 the server's Retry-After, which the next attempt honours.
+                throw new UplinkUpgradeRefusedException((int)code, DescribeRefusal(code), RetryAfter(headers), ex);
+            }
             throw;
         }
+    }
+
+    private string DescribeRefusal(HttpStatusCode status) =>
+        $"The server answered HTTP {(int)status} ({status}) to the WebSocket upgrade at {ServerUri.GetLeftPart(UriPartial.Path)}"
+        + (status switch
+        {
+            HttpStatusCode.NotFound => "; is the URL right (it usually ends in /ws/v1/edge)?",
+            HttpStatusCode.UpgradeRequired => "; it wants another protocol version",
+            HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable => "; it asks to come back later",
+            _ => "",
+        });
+
+    /// <summary>The delay a <c>Retry-After</c> header asks for (seconds or an HTTP date), capped at 10 minutes.</summary>
+    private TimeSpan? RetryAfter(IReadOnlyDictionary<string, IEnumerable<string>>? headers)
+    {
+        if (headers is null)
+        {
+            return null;
+        }
+        var value = headers.FirstOrDefault(h => string.Equals(h.Key, "Retry-After", StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault()?.Trim();
+        TimeSpan? delay = null;
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+        {
+            delay = TimeSpan.FromSeconds(seconds);
+        }
+        else if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var when))
+        {
+            delay = when - _time.GetUtcNow();
+        }
+        return delay is { } d ? TimeSpan.FromTicks(Math.Clamp(d.Ticks, 0, TimeSpan.FromMinutes(10).Ticks)) : null;
     }
 
     /// <summary>Runs one connection until it closes. Returns whether the handshake completed.</summary>

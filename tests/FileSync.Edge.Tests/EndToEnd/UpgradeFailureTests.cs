@@ -1,0 +1,150 @@
+using System.Net;
+using System.Net.Sockets;
+using FileSync.Edge.Tests.Infrastructure;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+
+namespace FileSync.Edge.Tests.EndToEnd;
+
+/// <summary>
+/// HTTP-level failures of the WebSocket upgrade, which the real server cannot produce, simulated with
+/// WireMock.Net in front of a real agent process: what it exits with, what it says, and when it tries again.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class UpgradeFailureTests(ITestOutputHelper output) : EndToEndTestBase(output), IDisposable
+{
+    private readonly WireMockServer _mock = WireMockServer.Start();
+
+    public void Dispose() => _mock.Stop();
+
+    private Uri EdgeUri => new($"ws://127.0.0.1:{_mock.Ports[0]}/ws/v1/edge");
+
+    private void Answer(int status, string? retryAfter = null)
+    {
+        var response = Response.Create().WithStatusCode(status);
+        if (retryAfter is not null)
+        {
+            response = response.WithHeader("Retry-After", retryAfter);
+        }
+        _mock.Given(Request.Create().WithPath("/ws/v1/edge").UsingGet()).RespondWith(response);
+    }
+
+    private List<DateTime> Attempts => [.. _mock.LogEntries.Select(e => e.RequestMessage.DateTime).Order()];
+
+    private async Task<List<DateTime>> WaitForAttemptsAsync(int count)
+    {
+        await Wait.UntilAsync(() => Attempts.Count >= count, TimeSpan.FromSeconds(45), () => $"{count} upgrade attempts, saw {Attempts.Count}");
+        return Attempts;
+    }
+
+    private ChildProcess StartAgent()
+    {
+        var workspace = NewWorkspace();
+        workspace.Write("a.txt", "a");
+        return StartAgentVia(EdgeUri, [workspace.Path], "--api-key", "some-key");
+    }
+
+    [Theory]
+    [InlineData(401)]
+    [InlineData(403)]
+    public async Task Upgrade401Or403_ExitsWithCode3AndOneLine(int status)
+    {
+        Answer(status);
+
+        var agent = StartAgent();
+
+        Assert.Equal(3, await agent.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        var line = Assert.Single(agent.Lines, l => l.Contains("error:", StringComparison.Ordinal));
+        Assert.Contains($"HTTP {status}", line);
+        Assert.DoesNotContain("some-key", agent.Output);
+        Assert.Single(Attempts);
+    }
+
+    [Theory]
+    [InlineData(404, "is the URL right")]
+    [InlineData(426, "HTTP 426")]
+    public async Task Upgrade404Or426_OneClearLineAndRetriesWithBackoff(int status, string said)
+    {
+        Answer(status);
+
+        var agent = StartAgent();
+
+        var attempts = await WaitForAttemptsAsync(3);
+        Assert.False(agent.HasExited);
+        await agent.WaitForLineAsync($"HTTP {status}");
+        Assert.Contains(agent.Lines, l => l.Contains(said, StringComparison.Ordinal) && l.Contains("/ws/v1/edge", StringComparison.Ordinal));
+        Assert.True(attempts[2] - attempts[1] > TimeSpan.FromMilliseconds(200), "backs off between attempts");
+    }
+
+    [Theory]
+    [InlineData(429, 3)]
+    [InlineData(503, 2)]
+    public async Task Upgrade429Or503WithRetryAfter_NextAttemptWaitsAtLeastThatLong(int status, int seconds)
+    {
+        Answer(status, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        var agent = StartAgent();
+
+        var attempts = await WaitForAttemptsAsync(2);
+        Assert.True(attempts[1] - attempts[0] >= TimeSpan.FromSeconds(seconds - 0.05), $"waited {(attempts[1] - attempts[0]).TotalSeconds:F2} s, asked {seconds} s");
+        Assert.False(agent.HasExited);
+    }
+
+    [Fact]
+    public async Task Upgrade500_RetriedWithGrowingBackoff()
+    {
+        Answer(500);
+
+        var agent = StartAgent();
+
+        var attempts = await WaitForAttemptsAsync(5);
+        // Full jitter within a doubling ceiling (0.5, 1, 2, 4 s): the fourth wait is longer than the first.
+        Assert.True(attempts[4] - attempts[3] > attempts[1] - attempts[0], string.Join(", ", attempts.Zip(attempts.Skip(1), (a, b) => (b - a).TotalSeconds.ToString("F2"))));
+        Assert.False(agent.HasExited);
+        await agent.WaitForLineAsync("HTTP 500");
+    }
+
+    [Fact]
+    public async Task HandshakeNeverAnswered_ConnectTimesOutAndRetries()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var accepted = new List<Socket>();
+        var accepting = Task.Run(async () =>
+        {
+            while (true)
+            {
+                var socket = await listener.AcceptSocketAsync();
+                lock (accepted)
+                {
+                    accepted.Add(socket); // held open, never answered
+                }
+            }
+        });
+        var config = Path.Combine(NewDirectory().Path, "config.json");
+        File.WriteAllText(config, """{"Uplink":{"ConnectTimeoutSeconds":1}}""");
+        var workspace = NewWorkspace();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+
+        var agent = StartAgentVia(new Uri($"ws://127.0.0.1:{port}/ws/v1/edge"), [workspace.Path], "--config", config);
+
+        await agent.WaitForLineAsync("timed out after 1 s");
+        await Wait.UntilAsync(
+            () =>
+            {
+                lock (accepted)
+                {
+                    return accepted.Count >= 2;
+                }
+            },
+            Wait.Generous,
+            () => "a second attempt after the timeout"
+        );
+        Assert.False(agent.HasExited);
+        lock (accepted)
+        {
+            accepted.ForEach(s => s.Dispose());
+        }
+    }
+}
