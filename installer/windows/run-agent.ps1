@@ -9,7 +9,8 @@ at logon from the per-user Run key, as a hidden Windows PowerShell window. It:
   - writes the agent's log to logs\filesync-edge.log beside it (the previous two runs are kept as
     filesync-edge.1.log and filesync-edge.2.log);
   - restarts the agent 10 s after it crashed or hit a fatal error (exit code 1 or other), but not
-    after a clean stop (0), bad arguments or config (2) or a rejected API key (3);
+    after a clean stop (0), bad arguments or config (2), a rejected API key (3) or another agent
+    holding this identity (4);
   - runs once per user session (a second copy exits at once).
 #>
 Set-StrictMode -Version Latest
@@ -57,7 +58,7 @@ try {
         $process.WaitForExit()
         $code = $process.ExitCode
         Write-LauncherLine "filesync-edge exited with code $code"
-        if ($code -eq 0 -or $code -eq 2 -or $code -eq 3) {
+        if ($code -eq 0 -or $code -eq 2 -or $code -eq 3 -or $code -eq 4) {
             break
         }
         Write-LauncherLine 'restarting in 10 s'
