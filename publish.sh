@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Publishes self-contained, trimmed, single-file executables of the agent (filesync-edge) and of the
-# reference server (filesync-server) into artifacts/<rid>/, and prints their sizes.
+# Publishes self-contained executables of the agent (filesync-edge) and of the reference server
+# (filesync-server) into artifacts/<rid>/, and prints their sizes: Native AOT where this machine's
+# ILCompiler can build for the rid (the host's own OS and architecture, with a C toolchain: clang or
+# gcc on Linux), else a trimmed single-file executable. One line per rid says which was built.
 #
 # usage: ./publish.sh [--only edge|server] [--configuration <cfg>] [rid...]
 #
@@ -21,7 +23,9 @@
 # Environment:
 #   FILESYNC_BUILD_LOCK     if set (and flock exists), every dotnet call runs under `flock -o <file>`
 #                         (-o: build servers that outlive dotnet do not keep the lock)
-#   FILESYNC_MAX_AGENT_BYTES  size limit of the agent executable (default 25000000, i.e. 25 MB)
+#   FILESYNC_MAX_AGENT_BYTES  size limit of the agent executable (default 12000000 for Native AOT,
+#                         25000000 for a trimmed single file)
+#   FILESYNC_PUBLISH_MODE   aot or single-file: force one kind (default: aot where possible)
 #
 # Build trees live in artifacts/_build/<rid>/ (bin, obj, logs), so publishing never touches the
 # bin/ and obj/ folders that `dotnet build` and `dotnet test` use.
@@ -35,7 +39,14 @@ all_rids=(linux-x64 linux-arm64 osx-arm64 osx-x64 win-x64)
 configuration=Release
 only=""
 rids=()
-max_agent_bytes=${FILESYNC_MAX_AGENT_BYTES:-25000000}
+forced_mode=${FILESYNC_PUBLISH_MODE:-}
+case "$forced_mode" in
+  "" | aot | single-file) ;;
+  *)
+    echo "publish: error: FILESYNC_PUBLISH_MODE must be 'aot' or 'single-file', not '$forced_mode'" >&2
+    exit 2
+    ;;
+esac
 
 usage() {
   sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
@@ -144,6 +155,18 @@ missing_packs() {
   grep -oE "Unable to find package [^ ]+" <<<"$errors" | awk '{ sub(/\.$/, "", $5); print $5 }' | sort -u | paste -sd, - | sed 's/,/, /g'
 }
 
+# Native AOT does not cross-compile between operating systems (nor, without a cross toolchain, between
+# architectures): only the host's own rid, with a C compiler and linker at hand.
+publish_mode() {
+  local rid=$1
+  if [[ -n "$forced_mode" ]]; then
+    echo "$forced_mode"
+  elif [[ $rid == "$this_host" ]] && { [[ $rid != linux-* ]] || command -v clang >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1; }; then
+    echo aot
+  else
+    echo single-file
+  fi
+}
 published=0
 skipped=0
 failed=0
@@ -159,10 +182,26 @@ for rid in "${rids[@]}"; do
 
   # Restore first, so a missing runtime pack is told apart from a real failure.
   rid_state=ok
+  mode=$(publish_mode "$rid")
+  mode_args=()
+  if [[ $mode == aot ]]; then
+    mode_args=(-p:PublishAot=true)
+    # gcc links as well as clang; the ILCompiler asks for clang unless told.
+    command -v clang >/dev/null 2>&1 || [[ $rid != linux-* ]] || mode_args+=(-p:CppCompilerAndLinker=gcc)
+    max_agent_bytes=${FILESYNC_MAX_AGENT_BYTES:-12000000}
+    echo "publish: $rid: Native AOT"
+  else
+    max_agent_bytes=${FILESYNC_MAX_AGENT_BYTES:-25000000}
+    if [[ $rid == "$this_host" ]]; then
+      echo "publish: $rid: trimmed single-file (no C toolchain for Native AOT here)"
+    else
+      echo "publish: $rid: trimmed single-file (Native AOT builds only for this machine's own OS and architecture, $this_host)"
+    fi
+  fi
   for name in "${projects[@]}"; do
     log="$build/logs/$name-restore.log"
     if ! dotnet_cmd restore "$(project_path "$name")" -r "$rid" -p:Configuration="$configuration" \
-      -p:ArtifactsPath="$build" >"$log" 2>&1; then
+      -p:ArtifactsPath="$build" "${mode_args[@]}" >"$log" 2>&1; then
       if packs=$(missing_packs "$log" "$rid"); then
         echo "publish: SKIP $rid: runtime pack not available from the NuGet sources ($packs)"
         rid_state=skipped
@@ -192,7 +231,7 @@ for rid in "${rids[@]}"; do
     rm -rf "$stage"
     echo "publish: $rid: publishing $name"
     if ! dotnet_cmd publish "$(project_path "$name")" --no-restore -r "$rid" -c "$configuration" \
-      -p:ArtifactsPath="$build" -p:TreatWarningsAsErrors=true -o "$stage" >"$log" 2>&1; then
+      -p:ArtifactsPath="$build" -p:TreatWarningsAsErrors=true "${mode_args[@]}" -o "$stage" >"$log" 2>&1; then
       echo "publish: FAIL $rid: publishing $name failed (log: ${log#"$root"/}):" >&2
       grep -E '(error|warning) [A-Z]+[0-9]+' "$log" | sed -E 's/ \[[^]]*\]$//' | sort -u | head -n 20 | sed 's/^/  /' >&2
       failed=$((failed + 1))
@@ -200,7 +239,7 @@ for rid in "${rids[@]}"; do
       rid_state=failed
       continue
     fi
-    # Trim and single-file analysis warnings are errors; make sure none slipped through as warnings.
+    # Trim, AOT and single-file analysis warnings are errors; make sure none slipped through as warnings.
     if grep -qE 'warning (IL|NETSDK)[0-9]+' "$log"; then
       echo "publish: FAIL $rid: $name published with trim/single-file warnings (log: ${log#"$root"/}):" >&2
       grep -E 'warning (IL|NETSDK)[0-9]+' "$log" | sed -E 's/ \[[^]]*\]$//' | sort -u | head -n 20 | sed 's/^/  /' >&2
@@ -210,7 +249,7 @@ for rid in "${rids[@]}"; do
       continue
     fi
     # Single file means single file: only the executable (and symbol files, which are not shipped).
-    extras=$(cd "$stage" && find . -type f ! -name '*.pdb' ! -name "$exe" | sed 's|^\./||' | sort | paste -sd' ' -)
+    extras=$(cd "$stage" && find . -type f ! -name '*.pdb' ! -name '*.dbg' ! -name '*.dSYM' ! -name "$exe" | sed 's|^\./||' | sort | paste -sd' ' -)
     if [[ -n "$extras" || ! -f "$stage/$exe" ]]; then
       echo "publish: FAIL $rid: $name is not a single file (extra: ${extras:-none}; $exe present: $([[ -f "$stage/$exe" ]] && echo yes || echo no))" >&2
       failed=$((failed + 1))
@@ -235,8 +274,8 @@ for rid in "${rids[@]}"; do
     if [[ $rid == "$this_host" && $name == edge ]]; then
       version=$("$out/$exe" --version 2>/dev/null || true)
     fi
-    echo "publish: $rid: $exe $(format_mb "$bytes")${version:+ (version $version)}"
-    summary+=("ok   $line")
+    echo "publish: $rid: $exe $(format_mb "$bytes") ($mode)${version:+ (version $version)}"
+    summary+=("ok   $line ($mode)")
   done
   if [[ $rid_state == ok ]]; then
     published=$((published + 1))

@@ -85,6 +85,9 @@ public sealed partial class WorkspaceSyncManager
         [LoggerMessage(324, LogLevel.Error, "Workspace {Root} is no longer the folder it was: {Change}; syncing it stopped", EventName = "RootChanged")]
         public static partial void RootChanged(ILogger logger, string root, string change);
 
+        [LoggerMessage(325, LogLevel.Trace, "Decide {Path}: read {Status}, indexed {Indexed}, on server {OnServer}, index only {IndexOnly}, resend {ResendAll}", EventName = "FileDecision", SkipEnabledCheck = true)]
+        public static partial void FileDecision(ILogger logger, string path, string status, bool indexed, bool onServer, bool indexOnly, bool resendAll);
+
         [LoggerMessage(321, LogLevel.Information, "Workspace {Root}: the server applied {Path} after failing before", EventName = "ServerAppliedFile")]
         public static partial void ServerAppliedFile(ILogger logger, string root, string path);
     }

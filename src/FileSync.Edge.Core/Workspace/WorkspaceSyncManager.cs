@@ -37,6 +37,12 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     private readonly Dictionary<string, FileReadStatus> _skipped = new(PathComparer.Default);
     private readonly Dictionary<string, string> _errors = new(PathComparer.Default);
 
+    /// <summary>
+    /// The server's state of a file it said it needs: absent there, or there in another version. A file
+    /// in this state is sent as a create; if it is gone first, a delete goes out.
+    /// </summary>
+    private const string MaybeOnServer = "?";
+
     /// <summary>Content read during a manifest pass, for the files the server may then ask for (bounded by <see cref="HeldContentBudget"/>).</summary>
     private readonly Dictionary<string, (string Hash, byte[] Content)> _heldContent = new(PathComparer.Default);
     private const long HeldContentBudget = 16 * 1024 * 1024;
@@ -1124,9 +1130,11 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
             _serverState.Clear();
             foreach (var (path, entry) in _index.Entries)
             {
-                if (!need.Contains(path) && !refused.Contains(path))
+                if (!refused.Contains(path))
                 {
-                    _serverState[path] = entry.Hash;
+                    // A needed file may be missing on the server or held in another version: should it
+                    // vanish before it is sent, the server's copy must still be deleted.
+                    _serverState[path] = need.Contains(path) ? MaybeOnServer : entry.Hash;
                 }
             }
             ApplyRejections();
@@ -1348,6 +1356,10 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     private async Task ApplyAsync(FileReadResult result, BatchContext context, CancellationToken cancellationToken)
     {
         var path = result.RelativePath;
+        if (_logger.IsEnabled(LogLevel.Trace))
+        {
+            Log.FileDecision(_logger, path, result.Status.ToString(), _index.Contains(path), _serverState.ContainsKey(path), context.IndexOnly, context.ResendAll);
+        }
         if (result.Status == FileReadStatus.Ok && !context.IndexOnly && context.Session.Capabilities is null && result.Content is { } text && !Utf8.IsValid(text))
         {
             // A server without capabilities stores content as text and knows no 'encoding': base64 would be
@@ -1383,7 +1395,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
                     var known = _serverState.TryGetValue(path, out var serverHash);
                     if (context.ResendAll || !known || serverHash != result.Hash)
                     {
-                        var created = context.ResendAll || !known;
+                        var created = context.ResendAll || !known || serverHash == MaybeOnServer;
                         if (_messages.FileSync(context.Session, path, created, result.Content, result.Hash!) is not { } frame)
                         {
                             // Its message would not fit into one frame (a large --max-file-bytes): skipped as too large.

@@ -7,6 +7,7 @@ using FileSync.Edge.Workspace;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
@@ -196,12 +197,22 @@ public static class AgentHost
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         // Start-up failures are reported as one line below, not as a stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
-        builder.Logging.AddSimpleConsole(options =>
+        if (SystemdHelpers.IsSystemdService())
         {
-            options.SingleLine = true;
-            options.TimestampFormat = "HH:mm:ss ";
-            options.ColorBehavior = LoggerColorBehavior.Disabled;
-        });
+            // Under systemd: journal priorities (<6>…) instead of timestamps and colours; readiness below.
+            builder.Logging.AddSystemdConsole();
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(options =>
+            {
+                options.SingleLine = true;
+                options.TimestampFormat = "HH:mm:ss ";
+                options.ColorBehavior = LoggerColorBehavior.Disabled;
+            });
+        }
+        // Type=notify: READY=1 once the host has started (AgentService.StartAsync: workspaces watched).
+        builder.Services.AddSystemd();
         builder.Services.Configure<ConsoleLoggerOptions>(options =>
             options.LogToStandardErrorThreshold = LogLevel.Trace
         );

@@ -18,9 +18,13 @@ public sealed partial class AgentService(
     ILogger<AgentService> logger
 ) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Connects and arms every workspace's watcher before the host counts as started, so the systemd
+    /// readiness notification (sent once the host has started) means "the workspaces are watched".
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        await uplink.StartAsync(stoppingToken).ConfigureAwait(false);
+        await uplink.StartAsync(cancellationToken).ConfigureAwait(false);
         var allowedRoots = controlOptions.Value.EffectiveAllowedRoots();
         foreach (var path in runState.Workspaces)
         {
@@ -29,12 +33,17 @@ public sealed partial class AgentService(
                 Log.WorkspaceRejected(logger, $"a workspace remembered from the server is no longer allowed: {refusal}");
                 continue;
             }
-            var (_, error) = await workspaces.AddAsync(path, stoppingToken).ConfigureAwait(false);
+            var (_, error) = await workspaces.AddAsync(path, cancellationToken).ConfigureAwait(false);
             if (error.Length > 0)
             {
                 Log.WorkspaceRejected(logger, error);
             }
         }
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
         var controlLoop = control.RunAsync(uplink.Commands, stoppingToken);
         try
         {

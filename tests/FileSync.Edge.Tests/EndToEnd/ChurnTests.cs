@@ -46,7 +46,9 @@ public sealed class ChurnTests(ITestOutputHelper output) : EndToEndTestBase(outp
         File.WriteAllLines(Path.Combine(workspace.Path, ".git", "info", "exclude"), FileSync.Edge.Filtering.WorkspaceIgnoreFilter.BuiltInPatterns);
         await StartServerAsync();
         await using var proxy = new TcpFaultProxy(Server!.Port);
-        StartAgentVia(proxy.WebSocketUri, [workspace.Path], "--max-files", "100000");
+        // FILESYNC_CHURN_LOG_LEVEL=Debug shows what the agent did when a replay fails.
+        var logLevel = Environment.GetEnvironmentVariable("FILESYNC_CHURN_LOG_LEVEL") is { Length: > 0 } level ? level : "Information";
+        StartAgentVia(proxy.WebSocketUri, [workspace.Path], "--max-files", "100000", "--log-level", logLevel);
         var random = new Random(seed);
         var stopwatch = Stopwatch.StartNew();
         try

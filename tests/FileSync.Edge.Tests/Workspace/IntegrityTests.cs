@@ -250,6 +250,26 @@ public sealed class IntegrityTests : IAsyncLifetime
         Assert.Equal(["ok.txt"], _uplink.RelativePathsOf(MessageTypes.FileCreateSync));
     }
 
+    /// <summary>
+    /// The churn's divergence: a file the server says it needs (it lacks it, or holds another version)
+    /// vanishes before it is sent. The server may hold an old copy, so a delete must go out.
+    /// </summary>
+    [Fact]
+    public async Task ManifestDiff_NeededFileGoneBeforeItIsSent_DeleteSent()
+    {
+        var full = Write("old-version.txt", "the server holds an older version of this");
+        await StartAsync();
+        _uplink.Connect(["manifest"]);
+        await Wait.UntilAsync(() => _uplink.OfType(MessageTypes.Manifest).Count > 0, Wait.Generous, () => "the manifest");
+
+        File.Delete(full);
+        _manager!.OnManifestDiff(new ManifestDiffPayload { Path = Root, Need = ["old-version.txt"] });
+        await WaitForDoneAsync();
+
+        Assert.Equal(["old-version.txt"], _uplink.RelativePathsOf(MessageTypes.FileDeleteSync));
+        Assert.Empty(_uplink.RelativePathsOf(MessageTypes.FileCreateSync));
+    }
+
     [Fact]
     public async Task InvalidUtf8Names_SkippedCountedAndNamedWithEscapes()
     {
