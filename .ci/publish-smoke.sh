@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Published-binary smoke test: catches what `dotnet test` cannot see, i.e. trimming or single-file
+# Published-binary smoke test: catches what `dotnet test` cannot see, i.e. Native AOT, trimming or single-file
 # breakage in the shipped executables, and checks the Linux installer on a throwaway HOME.
 #
-#   1. ./publish.sh linux-x64 (agent and reference server; trim warnings are errors, agent <= 25 MB)
+#   1. ./publish.sh linux-x64 (agent and reference server: Native AOT here, AOT/trim warnings are
+#      errors, agent <= 12 MB)
 #   2. --version of the published agent is <Version>+<commit of HEAD>
 #   3. the published server (port 0) and agent sync a workspace (nested folders, .gitignore'd and
 #      built-in-excluded files, a file just under and one over the 100 KB limit, a binary file,

@@ -61,6 +61,25 @@ public static class ServerRootPolicy
     /// <summary>Why the server may not choose <paramref name="realRoot"/> (links resolved), or null when it may.</summary>
     public static string? Check(string realRoot, IReadOnlyList<string> allowedRoots)
     {
+        if (CheckForbidden(realRoot) is { } forbidden)
+        {
+            return forbidden;
+        }
+        if (!allowedRoots.Any(allowed => IsSameOrInside(realRoot, allowed)))
+        {
+            return $"workspace path '{realRoot}' is outside the folders the server may choose ({string.Join(", ", allowedRoots)}); "
+                + "add it on the command line or to Control:AllowedRoots in the config file";
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Why <paramref name="realRoot"/> may never be synced for a server — it is or holds a credential store
+    /// or system folder — or null. Applied at start to the workspaces the config file remembers (which the
+    /// installer or the server put there).
+    /// </summary>
+    public static string? CheckForbidden(string realRoot)
+    {
         foreach (var folder in ForbiddenFolders())
         {
             if (IsSameOrInside(realRoot, folder))
@@ -71,11 +90,6 @@ public static class ServerRootPolicy
             {
                 return $"workspace path '{realRoot}' contains '{folder}', a credential store or system folder; the server may not sync it";
             }
-        }
-        if (!allowedRoots.Any(allowed => IsSameOrInside(realRoot, allowed)))
-        {
-            return $"workspace path '{realRoot}' is outside the folders the server may choose ({string.Join(", ", allowedRoots)}); "
-                + "add it on the command line or to Control:AllowedRoots in the config file";
         }
         return null;
     }

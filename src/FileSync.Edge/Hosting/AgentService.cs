@@ -3,7 +3,6 @@ using FileSync.Edge.Uplink;
 using FileSync.Edge.Workspace;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace FileSync.Edge.Hosting;
 
@@ -13,7 +12,6 @@ public sealed partial class AgentService(
     WorkspaceRegistry workspaces,
     ControlDispatcher control,
     AgentRunState runState,
-    IOptions<ControlOptions> controlOptions,
     IHostApplicationLifetime lifetime,
     ILogger<AgentService> logger
 ) : BackgroundService
@@ -25,12 +23,17 @@ public sealed partial class AgentService(
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         await uplink.StartAsync(cancellationToken).ConfigureAwait(false);
-        var allowedRoots = controlOptions.Value.EffectiveAllowedRoots();
         foreach (var path in runState.Workspaces)
         {
-            if (runState.Remembered.Contains(path, PathComparer.Default) && PathGuard.ResolveRoot(path, allowedRoots, out var refusal, out _) is null)
+            // Remembered folders (the installer's or the server's choice) are checked again: never a
+            // credential store or system folder, nor anything holding one.
+            if (
+                runState.Remembered.Contains(path, PathComparer.Default)
+                && (PathGuard.ResolveLinks(path, out _) ?? path) is var real
+                && ServerRootPolicy.CheckForbidden(real) is { } refusal
+            )
             {
-                Log.WorkspaceRejected(logger, $"a workspace remembered from the server is no longer allowed: {refusal}");
+                Log.WorkspaceRejected(logger, $"a workspace remembered in the config file is no longer allowed: {refusal}");
                 continue;
             }
             var (_, error) = await workspaces.AddAsync(path, cancellationToken).ConfigureAwait(false);
