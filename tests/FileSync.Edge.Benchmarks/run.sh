@@ -59,9 +59,9 @@ if [ "$quick" = 0 ]; then
   args+=(--out "$here/results/$(date -u +%Y-%m-%d).md")
 fi
 
-# Measure the agent as it ships: the published single-file, trimmed executable (publish.sh), or the
-# Release build when this machine cannot publish for its runtime. The reference server is not what
-# users run: it stays a Release build, so that its own start-up does not weigh on the agent's figures.
+# Measure what publish.sh ships (Native AOT here; a trimmed single file where AOT cannot build), the
+# agent and the reference server alike (the server is part of the measured path), or the Release
+# builds when this machine cannot publish for its runtime.
 case "$(uname -m)" in
   x86_64) rid=linux-x64 ;;
   aarch64) rid=linux-arm64 ;;
@@ -70,8 +70,9 @@ esac
 agent="$repo/src/FileSync.Edge/bin/Release/net10.0/filesync-edge"
 server="$repo/src/FileSync.Server/bin/Release/net10.0/filesync-server"
 if [ -n "$rid" ] && FILESYNC_BUILD_LOCK="$lock" "$repo/publish.sh" "$rid" >&2 \
-    && [ -x "$repo/artifacts/$rid/filesync-edge" ]; then
+    && [ -x "$repo/artifacts/$rid/filesync-edge" ] && [ -x "$repo/artifacts/$rid/filesync-server" ]; then
   agent="$repo/artifacts/$rid/filesync-edge"
+  server="$repo/artifacts/$rid/filesync-server"
 else
   echo "run.sh: could not publish for this machine; measuring the Release builds instead" >&2
 fi

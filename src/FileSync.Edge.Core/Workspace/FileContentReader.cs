@@ -27,7 +27,14 @@ public sealed class FileContentReader(string rootPath, long maxFileBytes, TimePr
     /// <see cref="FileReadStatus.Unchanged"/>. The bytes are kept in the result only when
     /// <paramref name="keepContent"/> is true.
     /// </summary>
-    public FileReadResult Read(string relativePath, FileEntry? skipIfMatches, bool keepContent)
+    public FileReadResult Read(string relativePath, FileEntry? skipIfMatches, bool keepContent) =>
+        Read(relativePath, skipIfMatches, keepContent, sameStampSuffices: false);
+
+    /// <param name="sameStampSuffices">
+    /// An equal stamp is enough even for a racy entry: the entry was recorded moments ago in the same pass
+    /// (the manifest pass's held content), and a change since then is reported by the watcher.
+    /// </param>
+    public FileReadResult Read(string relativePath, FileEntry? skipIfMatches, bool keepContent, bool sameStampSuffices)
     {
         var fullPath = WorkspacePaths.ToFullPath(rootPath, relativePath);
         try
@@ -45,7 +52,7 @@ public sealed class FileContentReader(string rootPath, long maxFileBytes, TimePr
             {
                 return new FileReadResult(relativePath, FileReadStatus.TooLarge) { Size = stamp.Size, MtimeTicks = stamp.MtimeTicks };
             }
-            if (skipIfMatches is { } known && known.IsConclusiveMatch(stamp))
+            if (skipIfMatches is { } known && (known.IsConclusiveMatch(stamp) || (sameStampSuffices && known.StampMatches(stamp))))
             {
                 return Stamped(new FileReadResult(relativePath, FileReadStatus.Unchanged) { Hash = known.Hash, RecordedTicks = known.RecordedTicks }, stamp);
             }

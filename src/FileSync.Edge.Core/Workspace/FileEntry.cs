@@ -32,6 +32,17 @@ public readonly record struct FileEntry(long Size, long MtimeTicks, string Hash,
         && stamp.FileId == FileId
         && !IsRacy;
 
+    /// <summary>
+    /// True when <paramref name="stamp"/> equals what this entry recorded, racy or not: for a stamp taken
+    /// moments ago in the same pass, where a change in between is reported by the watcher anyway.
+    /// </summary>
+    public bool StampMatches(FileStamp stamp) =>
+        stamp.Kind == FileKind.RegularFile
+        && stamp.Size == Size
+        && stamp.MtimeTicks == MtimeTicks
+        && stamp.CtimeTicks == CtimeTicks
+        && stamp.FileId == FileId;
+
     /// <summary>Recorded at an unknown moment, or so soon after its last change that a same-tick write could hide.</summary>
     public bool IsRacy
     {

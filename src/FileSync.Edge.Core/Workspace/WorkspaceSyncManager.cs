@@ -1344,7 +1344,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         if (!context.IndexOnly && _heldContent.TryGetValue(item.Path, out var held) && item.Indexed is { } entry)
         {
             // Read during the manifest pass and unchanged since (same size and mtime): no second read.
-            var check = _reader.Read(item.Path, entry, keepContent: false);
+            var check = _reader.Read(item.Path, entry, keepContent: false, sameStampSuffices: true);
             return check.Status == FileReadStatus.Unchanged && check.Hash == held.Hash ? check with { Status = FileReadStatus.Ok, Content = held.Content } : Reread();
         }
         return Reread();
