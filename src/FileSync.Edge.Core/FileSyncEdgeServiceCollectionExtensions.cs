@@ -16,10 +16,17 @@ public static class FileSyncEdgeServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptionsWithValidateOnStart<SyncOptions, SyncOptionsValidator>();
         services.AddOptionsWithValidateOnStart<UplinkOptions, UplinkOptionsValidator>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<UplinkOptions>, UplinkOptionsCustomValidator>());
-        services.TryAddSingleton<IReconnectPolicy>(sp =>
-            new DefaultReconnectPolicy(TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<UplinkOptions>>().Value.MaxReconnectDelaySeconds))
+        services.TryAddEnumerable(
+            ServiceDescriptor.Singleton<
+                IValidateOptions<UplinkOptions>,
+                UplinkOptionsCustomValidator
+            >()
         );
+        services.TryAddSingleton<IReconnectPolicy>(sp => new DefaultReconnectPolicy(
+            TimeSpan.FromSeconds(
+                sp.GetRequiredService<IOptions<UplinkOptions>>().Value.MaxReconnectDelaySeconds
+            )
+        ));
         services.TryAddSingleton(sp => new UplinkConnection(
             sp.GetRequiredService<IOptions<UplinkOptions>>().Value,
             sp.GetRequiredService<IReconnectPolicy>(),
@@ -40,7 +47,9 @@ public static class FileSyncEdgeServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             var directory = sp.GetRequiredService<IOptions<SyncOptions>>().Value.StateDirectory;
-            return directory == "" ? null! : new WorkspaceIndexStore(directory ?? WorkspaceIndexStore.DefaultStateDirectory());
+            return directory == ""
+                ? null!
+                : new WorkspaceIndexStore(directory ?? WorkspaceIndexStore.DefaultStateDirectory());
         });
         services.TryAddSingleton<ControlDispatcher>();
         return services;

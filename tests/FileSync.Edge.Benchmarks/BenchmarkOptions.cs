@@ -50,7 +50,15 @@ internal sealed class BenchmarkOptions
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
-            if (arg is "--quick" or "--no-peers" or "--no-diagnostics" or "--keep" or "--help" or "-h")
+            if (
+                arg
+                is "--quick"
+                    or "--no-peers"
+                    or "--no-diagnostics"
+                    or "--keep"
+                    or "--help"
+                    or "-h"
+            )
             {
                 flags.Add(arg);
             }
@@ -67,20 +75,29 @@ internal sealed class BenchmarkOptions
         {
             throw new ArgumentException(Usage);
         }
-        if (!values.TryGetValue("--agent", out var agent) || !values.TryGetValue("--server", out var server))
+        if (
+            !values.TryGetValue("--agent", out var agent)
+            || !values.TryGetValue("--server", out var server)
+        )
         {
             throw new ArgumentException("--agent and --server are required");
         }
         var quick = flags.Contains("--quick");
         int Int(string name, int full, int small) =>
-            values.TryGetValue(name, out var text) ? int.Parse(text, CultureInfo.InvariantCulture) : quick ? small : full;
+            values.TryGetValue(name, out var text) ? int.Parse(text, CultureInfo.InvariantCulture)
+            : quick ? small
+            : full;
 
         return new BenchmarkOptions
         {
             AgentExecutable = Path.GetFullPath(agent),
             ServerExecutable = Path.GetFullPath(server),
-            WorkDirectory = values.TryGetValue("--work", out var work) ? Path.GetFullPath(work) : DefaultWorkDirectory(),
-            OutputFile = values.TryGetValue("--out", out var output) ? Path.GetFullPath(output) : null,
+            WorkDirectory = values.TryGetValue("--work", out var work)
+                ? Path.GetFullPath(work)
+                : DefaultWorkDirectory(),
+            OutputFile = values.TryGetValue("--out", out var output)
+                ? Path.GetFullPath(output)
+                : null,
             Runs = Int("--runs", 3, 1),
             Edits = Int("--edits", 200, 20),
             IsolatedEdits = Int("--isolated", 20, 5),
@@ -88,7 +105,9 @@ internal sealed class BenchmarkOptions
             IdleSeconds = Int("--idle-seconds", 30, 5),
             ScaleFiles = Int("--scale-files", 50_000, 5000),
             ScaleRuns = Int("--scale-runs", 3, 1),
-            Seed = values.TryGetValue("--seed", out var seed) ? ulong.Parse(seed, CultureInfo.InvariantCulture) : 7,
+            Seed = values.TryGetValue("--seed", out var seed)
+                ? ulong.Parse(seed, CultureInfo.InvariantCulture)
+                : 7,
             Peers = !flags.Contains("--no-peers"),
             Diagnostics = !flags.Contains("--no-diagnostics"),
             Quick = quick,
@@ -101,5 +120,7 @@ internal sealed class BenchmarkOptions
     /// which, here, creating a file costs 1–2 ms of kernel time in ext4's inode allocator).
     /// </summary>
     private static string DefaultWorkDirectory() =>
-        Directory.Exists("/dev/shm") ? "/dev/shm/filesync-bench" : Path.Join(Path.GetTempPath(), "filesync-bench");
+        Directory.Exists("/dev/shm")
+            ? "/dev/shm/filesync-bench"
+            : Path.Join(Path.GetTempPath(), "filesync-bench");
 }

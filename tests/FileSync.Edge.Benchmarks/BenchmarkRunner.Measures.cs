@@ -13,7 +13,13 @@ namespace FileSync.Edge.Benchmarks;
 internal readonly record struct IdleSample(double CpuPercent, double RssMb, double MaxRssMb);
 
 /// <summary>A burst: from the first write to the last file in the mirror, and how the arrivals cluster.</summary>
-internal readonly record struct BurstResult(double TotalMs, double AfterWritesMs, double WritesMs, int Clusters, int Lost);
+internal readonly record struct BurstResult(
+    double TotalMs,
+    double AfterWritesMs,
+    double WritesMs,
+    int Clusters,
+    int Lost
+);
 
 internal sealed partial class BenchmarkRunner
 {
@@ -31,7 +37,16 @@ internal sealed partial class BenchmarkRunner
     /// <param name="renameFrom">When set, each edit is written to a file in this folder (outside the
     /// workspace, same file system) and renamed into place, timed from the rename: the workspace only
     /// ever holds complete files.</param>
-    private LatencySummary MeasureLatency(MirrorTracker tracker, string mirrorRoot, int count, int spacingMs, ulong seed, string? key = null, MirrorTracker? sourceTracker = null, string? renameFrom = null)
+    private LatencySummary MeasureLatency(
+        MirrorTracker tracker,
+        string mirrorRoot,
+        int count,
+        int spacingMs,
+        ulong seed,
+        string? key = null,
+        MirrorTracker? sourceTracker = null,
+        string? renameFrom = null
+    )
     {
         var files = PickFiles(seed, count);
         var intermediateBefore = tracker.IntermediateVersions;
@@ -45,7 +60,9 @@ internal sealed partial class BenchmarkRunner
             var relative = files[i];
             var content = _workspace.MakeEdit(relative, ++_revision);
             arrivals[i] = tracker.Expect(Path.Join(mirrorRoot, relative), content);
-            sourceArrivals[i] = sourceTracker?.Expect(_workspace.FullPath(relative), content) ?? Task.FromResult(0L);
+            sourceArrivals[i] =
+                sourceTracker?.Expect(_workspace.FullPath(relative), content)
+                ?? Task.FromResult(0L);
             var wait = (next - Stopwatch.GetTimestamp()) * 1000 / Stopwatch.Frequency;
             if (wait > 0)
             {
@@ -71,13 +88,19 @@ internal sealed partial class BenchmarkRunner
         {
             WaitAll(sourceArrivals);
             var kernel = Collect(sourceArrivals, starts);
-            Measurements.AddLatency(key + ".kernel", LatencySummary.From(kernel, files.Count - kernel.Count));
+            Measurements.AddLatency(
+                key + ".kernel",
+                LatencySummary.From(kernel, files.Count - kernel.Count)
+            );
             Raw(key + ".kernel").AddRange(kernel);
         }
         if (key is not null)
         {
             Raw(key).AddRange(latencies);
-            Measurements.Add(key + ".intermediate", tracker.IntermediateVersions - intermediateBefore);
+            Measurements.Add(
+                key + ".intermediate",
+                tracker.IntermediateVersions - intermediateBefore
+            );
         }
         return LatencySummary.From(latencies, files.Count - latencies.Count);
     }
@@ -111,7 +134,9 @@ internal sealed partial class BenchmarkRunner
         {
             if (arrivals[i].IsCompletedSuccessfully)
             {
-                latencies.Add(Stopwatch.GetElapsedTime(starts[i], arrivals[i].Result).TotalMilliseconds);
+                latencies.Add(
+                    Stopwatch.GetElapsedTime(starts[i], arrivals[i].Result).TotalMilliseconds
+                );
             }
         }
         return latencies;
@@ -127,7 +152,9 @@ internal sealed partial class BenchmarkRunner
     {
         var files = PickFiles(seed, options.BurstFiles);
         var contents = files.Select(f => _workspace.MakeEdit(f, ++_revision)).ToList();
-        var arrivals = files.Select((f, i) => tracker.Expect(Path.Join(mirrorRoot, f), contents[i])).ToArray();
+        var arrivals = files
+            .Select((f, i) => tracker.Expect(Path.Join(mirrorRoot, f), contents[i]))
+            .ToArray();
         var start = Stopwatch.GetTimestamp();
         for (var i = 0; i < files.Count; i++)
         {
@@ -135,10 +162,20 @@ internal sealed partial class BenchmarkRunner
         }
         var written = Stopwatch.GetTimestamp();
         WaitAll(arrivals);
-        var times = arrivals.Where(a => a.IsCompletedSuccessfully).Select(a => a.Result).Order().ToList();
+        var times = arrivals
+            .Where(a => a.IsCompletedSuccessfully)
+            .Select(a => a.Result)
+            .Order()
+            .ToList();
         if (times.Count == 0)
         {
-            return new BurstResult(double.NaN, double.NaN, Stopwatch.GetElapsedTime(start, written).TotalMilliseconds, 0, files.Count);
+            return new BurstResult(
+                double.NaN,
+                double.NaN,
+                Stopwatch.GetElapsedTime(start, written).TotalMilliseconds,
+                0,
+                files.Count
+            );
         }
         var clusters = 1;
         for (var i = 1; i < times.Count; i++)
@@ -173,7 +210,11 @@ internal sealed partial class BenchmarkRunner
     }
 
     /// <summary>Untimed check that a mirror holds exactly the workspace's synced files, byte for byte. A mismatch is a note in the report.</summary>
-    private void RequireMirrorEqual(string mirrorRoot, string what, GeneratedWorkspace? workspace = null)
+    private void RequireMirrorEqual(
+        string mirrorRoot,
+        string what,
+        GeneratedWorkspace? workspace = null
+    )
     {
         workspace ??= _workspace;
         var problems = 0;
@@ -181,16 +222,24 @@ internal sealed partial class BenchmarkRunner
         foreach (var file in workspace.Files)
         {
             var mirrored = Path.Join(mirrorRoot, file.RelativePath);
-            if (!File.Exists(mirrored) || !File.ReadAllBytes(mirrored).AsSpan().SequenceEqual(File.ReadAllBytes(workspace.FullPath(file.RelativePath))))
+            if (
+                !File.Exists(mirrored)
+                || !File.ReadAllBytes(mirrored)
+                    .AsSpan()
+                    .SequenceEqual(File.ReadAllBytes(workspace.FullPath(file.RelativePath)))
+            )
             {
                 problems++;
                 example ??= file.RelativePath;
             }
         }
-        var count = Directory.Exists(mirrorRoot) ? Directory.EnumerateFiles(mirrorRoot, "*", SearchOption.AllDirectories).Count() : 0;
+        var count = Directory.Exists(mirrorRoot)
+            ? Directory.EnumerateFiles(mirrorRoot, "*", SearchOption.AllDirectories).Count()
+            : 0;
         if (problems > 0 || count != workspace.Files.Count)
         {
-            var message = $"MISMATCH after {what}: {problems} files differ (e.g. {example}), the mirror has {count} files, expected {workspace.Files.Count}.";
+            var message =
+                $"MISMATCH after {what}: {problems} files differ (e.g. {example}), the mirror has {count} files, expected {workspace.Files.Count}.";
             Notes.Add(message);
             Log("  " + message);
         }
@@ -207,25 +256,47 @@ internal sealed partial class BenchmarkRunner
         var dir = Path.Join(options.WorkDirectory, "diagnostics");
         var mirror = Path.Join(dir, "mirror");
         var count = Math.Max(options.IsolatedEdits, 20);
-        await using var server = await ServerProcess.StartAsync(options.ServerExecutable, mirror).ConfigureAwait(false);
+        await using var server = await ServerProcess
+            .StartAsync(options.ServerExecutable, mirror)
+            .ConfigureAwait(false);
         var mirrorRoot = Path.Join(mirror, _workspace.Name);
         var renameFolder = Path.Join(dir, "edits");
         Directory.CreateDirectory(renameFolder);
         foreach (var (settle, atomic) in new[] { (0, false), (0, true), (10, false) })
         {
             var from = server.Process.LineCount;
-            await using var agent = AgentProcess.Start(options.AgentExecutable, _workspace.Root, server, Path.Join(dir, "state"), new AgentSettings(SettleMs: settle), logLevel: "Debug");
+            await using var agent = AgentProcess.Start(
+                options.AgentExecutable,
+                _workspace.Root,
+                server,
+                Path.Join(dir, "state"),
+                new AgentSettings(SettleMs: settle),
+                logLevel: "Debug"
+            );
             await server.WaitDoneAsync(_workspace.Name, from, s_syncTimeout).ConfigureAwait(false);
             await Task.Delay(1000).ConfigureAwait(false);
             using var tracker = new MirrorTracker(mirrorRoot);
             using var source = new MirrorTracker(_workspace.Root);
             var key = $"diag.settle{settle}{(atomic ? ".rename" : "")}";
             var agentLines = agent.LineCount;
-            var latency = MeasureLatency(tracker, mirrorRoot, count, options.IsolatedSpacingMs, Pick(0, 20 + settle + (atomic ? 1 : 0)), key, source, atomic ? renameFolder : null);
-            var unstable = agent.Lines(agentLines).Count(l => l.Text.Contains("changed while being read", StringComparison.Ordinal));
+            var latency = MeasureLatency(
+                tracker,
+                mirrorRoot,
+                count,
+                options.IsolatedSpacingMs,
+                Pick(0, 20 + settle + (atomic ? 1 : 0)),
+                key,
+                source,
+                atomic ? renameFolder : null
+            );
+            var unstable = agent
+                .Lines(agentLines)
+                .Count(l => l.Text.Contains("changed while being read", StringComparison.Ordinal));
             Measurements.AddLatency(key, latency);
             Measurements.Add(key + ".unstableReads", unstable);
-            Log($"  agent --settle-ms {settle}, isolated edits{(atomic ? " renamed into place" : "")}: {Describe(latency)}; {unstable} reads found the file mid-write");
+            Log(
+                $"  agent --settle-ms {settle}, isolated edits{(atomic ? " renamed into place" : "")}: {Describe(latency)}; {unstable} reads found the file mid-write"
+            );
         }
 
         // The server alone: a probe edge sends file bodies; timed from the send to the mirror file.
@@ -233,7 +304,12 @@ internal sealed partial class BenchmarkRunner
         Directory.CreateDirectory(probeRoot);
         using var probeTracker = new MirrorTracker(probeRoot);
         using var socket = new ClientWebSocket();
-        await socket.ConnectAsync(new Uri(server.EdgeUrl + "?fingerprint=benchmark-probe"), CancellationToken.None).ConfigureAwait(false);
+        await socket
+            .ConnectAsync(
+                new Uri(server.EdgeUrl + "?fingerprint=benchmark-probe"),
+                CancellationToken.None
+            )
+            .ConfigureAwait(false);
         var receive = new byte[64 * 1024];
         await socket.ReceiveAsync(receive, CancellationToken.None).ConfigureAwait(false); // connected_edge
         var drain = DrainAsync(socket, receive);
@@ -260,14 +336,30 @@ internal sealed partial class BenchmarkRunner
             var bytes = Encoding.UTF8.GetBytes(frame.ToJsonString());
             var arrival = probeTracker.Expect(Path.Join(probeRoot, name), content);
             var start = Stopwatch.GetTimestamp();
-            await socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
-            if (await Task.WhenAny(arrival, Task.Delay(s_convergeTimeout)).ConfigureAwait(false) == arrival)
+            await socket
+                .SendAsync(
+                    bytes,
+                    WebSocketMessageType.Text,
+                    endOfMessage: true,
+                    CancellationToken.None
+                )
+                .ConfigureAwait(false);
+            if (
+                await Task.WhenAny(arrival, Task.Delay(s_convergeTimeout)).ConfigureAwait(false)
+                == arrival
+            )
             {
-                samples.Add(Stopwatch.GetElapsedTime(start, await arrival.ConfigureAwait(false)).TotalMilliseconds);
+                samples.Add(
+                    Stopwatch
+                        .GetElapsedTime(start, await arrival.ConfigureAwait(false))
+                        .TotalMilliseconds
+                );
             }
             await Task.Delay(100).ConfigureAwait(false);
         }
-        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None).ConfigureAwait(false);
+        await socket
+            .CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None)
+            .ConfigureAwait(false);
         await Task.WhenAny(drain, Task.Delay(2000)).ConfigureAwait(false);
         var server1 = LatencySummary.From(samples, files.Count - samples.Count);
         Measurements.AddLatency("diag.server", server1);
@@ -280,7 +372,9 @@ internal sealed partial class BenchmarkRunner
             {
                 while (socket.State is WebSocketState.Open or WebSocketState.CloseSent)
                 {
-                    var result = await socket.ReceiveAsync(buffer, CancellationToken.None).ConfigureAwait(false);
+                    var result = await socket
+                        .ReceiveAsync(buffer, CancellationToken.None)
+                        .ConfigureAwait(false);
                     if (result.MessageType == WebSocketMessageType.Close)
                     {
                         break;
@@ -305,8 +399,13 @@ internal sealed partial class BenchmarkRunner
         Log($"scale: {options.ScaleFiles} files");
         var dir = Path.Join(options.WorkDirectory, "scale");
         var started = Stopwatch.GetTimestamp();
-        var workspace = WorkspaceGenerator.Generate(Path.Join(dir, "big"), WorkspaceSpec.Scale(options.ScaleFiles, options.Seed + 1));
-        Log($"  generated {workspace.Files.Count} files, {workspace.TotalBytes / 1e6:F0} MB, in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
+        var workspace = WorkspaceGenerator.Generate(
+            Path.Join(dir, "big"),
+            WorkspaceSpec.Scale(options.ScaleFiles, options.Seed + 1)
+        );
+        Log(
+            $"  generated {workspace.Files.Count} files, {workspace.TotalBytes / 1e6:F0} MB, in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s"
+        );
         Measurements.Add("scale.files", workspace.Files.Count);
         Measurements.Add("scale.mb", workspace.TotalBytes / 1e6);
 
@@ -314,16 +413,23 @@ internal sealed partial class BenchmarkRunner
         // agent with an empty state folder against the complete mirror (the server already holds every file
         // and its hash), so they re-measure the scan+hash and a resume without 50 000 more file writes.
         var mirror = Path.Join(dir, "mirror");
-        await using var server = await ServerProcess.StartAsync(options.ServerExecutable, mirror).ConfigureAwait(false);
+        await using var server = await ServerProcess
+            .StartAsync(options.ServerExecutable, mirror)
+            .ConfigureAwait(false);
         for (var run = 1; run <= options.ScaleRuns; run++)
         {
             if (_rsync)
             {
                 var target = Path.Join(dir, "rsync", workspace.Name);
                 var copy = await Peers.RsyncAsync(workspace.Root, target).ConfigureAwait(false);
-                Measurements.Add("scale.rsync.filesPerSecond", workspace.Files.Count / copy.Elapsed.TotalSeconds);
+                Measurements.Add(
+                    "scale.rsync.filesPerSecond",
+                    workspace.Files.Count / copy.Elapsed.TotalSeconds
+                );
                 Measurements.Add("scale.rsync.s", copy.Elapsed.TotalSeconds);
-                Log($"  rsync initial copy {copy.Elapsed.TotalSeconds:F2} s ({workspace.Files.Count / copy.Elapsed.TotalSeconds:F0} files/s)");
+                Log(
+                    $"  rsync initial copy {copy.Elapsed.TotalSeconds:F2} s ({workspace.Files.Count / copy.Elapsed.TotalSeconds:F0} files/s)"
+                );
                 Directory.Delete(Path.Join(dir, "rsync"), recursive: true);
             }
 
@@ -332,11 +438,38 @@ internal sealed partial class BenchmarkRunner
             var start = Stopwatch.GetTimestamp();
             // Debug logging adds one line here: the agent's own "manifest of N files sent", which ends the
             // scan+hash without counting the server's manifest work.
-            await using (var agent = AgentProcess.Start(options.AgentExecutable, workspace.Root, server, state, new AgentSettings(MaxFiles: workspace.Files.Count + 10_000), logLevel: "Debug"))
+            await using (
+                var agent = AgentProcess.Start(
+                    options.AgentExecutable,
+                    workspace.Root,
+                    server,
+                    state,
+                    new AgentSettings(MaxFiles: workspace.Files.Count + 10_000),
+                    logLevel: "Debug"
+                )
+            )
             {
-                var connected = await agent.WaitForLineAsync(l => l.Contains("Connected to ", StringComparison.Ordinal), 0, s_syncTimeout).ConfigureAwait(false);
-                var manifest = await agent.WaitForLineAsync(l => l.Contains($"Workspace {workspace.Name}: manifest of ", StringComparison.Ordinal), 0, s_syncTimeout).ConfigureAwait(false);
-                var done = await server.WaitDoneAsync(workspace.Name, from, s_syncTimeout).ConfigureAwait(false);
+                var connected = await agent
+                    .WaitForLineAsync(
+                        l => l.Contains("Connected to ", StringComparison.Ordinal),
+                        0,
+                        s_syncTimeout
+                    )
+                    .ConfigureAwait(false);
+                var manifest = await agent
+                    .WaitForLineAsync(
+                        l =>
+                            l.Contains(
+                                $"Workspace {workspace.Name}: manifest of ",
+                                StringComparison.Ordinal
+                            ),
+                        0,
+                        s_syncTimeout
+                    )
+                    .ConfigureAwait(false);
+                var done = await server
+                    .WaitDoneAsync(workspace.Name, from, s_syncTimeout)
+                    .ConfigureAwait(false);
                 var peak = ProcStats.Read(agent.Pid).PeakRssBytes;
                 var scan = Seconds(connected.Timestamp, manifest.Timestamp);
                 var total = Seconds(start, done.Timestamp);
@@ -349,11 +482,17 @@ internal sealed partial class BenchmarkRunner
                 Measurements.Add($"scale.{kind}.filesPerSecond", workspace.Files.Count / total);
                 Measurements.Add($"scale.{kind}.peakRss.mb", peak / 1e6);
                 Measurements.Add($"scale.{kind}.rssAfter.mb", rss / 1e6);
-                Log($"  agent ({kind}): scan+hash {scan:F2} s ({workspace.Files.Count / scan:F0} files/s), start → file_done {total:F1} s, RSS {rss / 1e6:F0} MB (peak {peak / 1e6:F0})");
+                Log(
+                    $"  agent ({kind}): scan+hash {scan:F2} s ({workspace.Files.Count / scan:F0} files/s), start → file_done {total:F1} s, RSS {rss / 1e6:F0} MB (peak {peak / 1e6:F0})"
+                );
             }
             if (run == 1)
             {
-                RequireMirrorEqual(Path.Join(mirror, workspace.Name), "agent scale initial sync", workspace);
+                RequireMirrorEqual(
+                    Path.Join(mirror, workspace.Name),
+                    "agent scale initial sync",
+                    workspace
+                );
             }
             Directory.Delete(state, recursive: true);
         }

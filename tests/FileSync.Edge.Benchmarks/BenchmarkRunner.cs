@@ -58,9 +58,17 @@ internal sealed partial class BenchmarkRunner(BenchmarkOptions options, TextWrit
 
         Log("generating the workspaces");
         var started = Stopwatch.GetTimestamp();
-        _workspace = WorkspaceGenerator.Generate(Path.Join(work, "main", "proj"), WorkspaceSpec.Standard(options.Seed));
-        _idleWorkspace = WorkspaceGenerator.Generate(Path.Join(work, "idle", "proj"), WorkspaceSpec.Standard(options.Seed));
-        Log($"  {_workspace.Files.Count} synced files, {_workspace.TotalBytes / 1e6:F1} MB, in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
+        _workspace = WorkspaceGenerator.Generate(
+            Path.Join(work, "main", "proj"),
+            WorkspaceSpec.Standard(options.Seed)
+        );
+        _idleWorkspace = WorkspaceGenerator.Generate(
+            Path.Join(work, "idle", "proj"),
+            WorkspaceSpec.Standard(options.Seed)
+        );
+        Log(
+            $"  {_workspace.Files.Count} synced files, {_workspace.TotalBytes / 1e6:F1} MB, in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s"
+        );
 
         for (var round = 1; round <= options.Runs; round++)
         {
@@ -103,48 +111,102 @@ internal sealed partial class BenchmarkRunner(BenchmarkOptions options, TextWrit
         }
 
         // Agent A at defaults.
-        var server = await ServerProcess.StartAsync(options.ServerExecutable, mirrorA).ConfigureAwait(false);
+        var server = await ServerProcess
+            .StartAsync(options.ServerExecutable, mirrorA)
+            .ConfigureAwait(false);
         ChildProcess? agent = null;
         try
         {
             var from = server.Process.LineCount;
             var start = Stopwatch.GetTimestamp();
-            agent = AgentProcess.Start(options.AgentExecutable, _workspace.Root, server, stateA, AgentSettings.Defaults);
+            agent = AgentProcess.Start(
+                options.AgentExecutable,
+                _workspace.Root,
+                server,
+                stateA,
+                AgentSettings.Defaults
+            );
             var serverCpu0 = ProcStats.Read(server.Process.Pid);
-            var connected = await server.WaitConnectedAsync(from, s_syncTimeout).ConfigureAwait(false);
+            var connected = await server
+                .WaitConnectedAsync(from, s_syncTimeout)
+                .ConfigureAwait(false);
             var agentCpu1 = ProcStats.Read(agent.Pid);
-            var manifest = await server.WaitManifestAsync(_workspace.Name, from, s_syncTimeout).ConfigureAwait(false);
+            var manifest = await server
+                .WaitManifestAsync(_workspace.Name, from, s_syncTimeout)
+                .ConfigureAwait(false);
             var agentCpu2 = ProcStats.Read(agent.Pid);
-            var done = await server.WaitDoneAsync(_workspace.Name, from, s_syncTimeout).ConfigureAwait(false);
+            var done = await server
+                .WaitDoneAsync(_workspace.Name, from, s_syncTimeout)
+                .ConfigureAwait(false);
             var peak = ProcStats.Read(agent.Pid);
             var serverCpu3 = ProcStats.Read(server.Process.Pid);
             Measurements.Add("initial.agent.s", Seconds(start, done.Timestamp));
             Measurements.Add("initial.agent.cpu.connect.s", CpuSeconds(agentCpu1.CpuTicks));
-            Measurements.Add("initial.agent.cpu.scan.s", CpuSeconds(agentCpu2.CpuTicks - agentCpu1.CpuTicks));
-            Measurements.Add("initial.agent.cpu.send.s", CpuSeconds(peak.CpuTicks - agentCpu2.CpuTicks));
-            Measurements.Add("initial.server.cpu.s", CpuSeconds(serverCpu3.CpuTicks - serverCpu0.CpuTicks));
+            Measurements.Add(
+                "initial.agent.cpu.scan.s",
+                CpuSeconds(agentCpu2.CpuTicks - agentCpu1.CpuTicks)
+            );
+            Measurements.Add(
+                "initial.agent.cpu.send.s",
+                CpuSeconds(peak.CpuTicks - agentCpu2.CpuTicks)
+            );
+            Measurements.Add(
+                "initial.server.cpu.s",
+                CpuSeconds(serverCpu3.CpuTicks - serverCpu0.CpuTicks)
+            );
             Measurements.Add("initial.agent.connect.s", Seconds(start, connected.Timestamp));
-            Measurements.Add("initial.agent.scan.s", Seconds(connected.Timestamp, manifest.Timestamp));
+            Measurements.Add(
+                "initial.agent.scan.s",
+                Seconds(connected.Timestamp, manifest.Timestamp)
+            );
             Measurements.Add("initial.agent.send.s", Seconds(manifest.Timestamp, done.Timestamp));
             Measurements.Add("initial.agent.peakRss.mb", peak.PeakRssBytes / 1e6);
             var mirrorRoot = Path.Join(mirrorA, _workspace.Name);
             RequireMirrorEqual(mirrorRoot, "agent initial sync");
-            Measurements.Add("initial.agent.filesRead", await server.GetFilesReadAsync().ConfigureAwait(false));
+            Measurements.Add(
+                "initial.agent.filesRead",
+                await server.GetFilesReadAsync().ConfigureAwait(false)
+            );
             await WaitUntilAsync(done.Timestamp, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
             Measurements.Add("initial.agent.rssAfter.mb", ProcStats.Read(agent.Pid).RssBytes / 1e6);
-            Measurements.Add("initial.agent.indexSaved", Directory.Exists(stateA) && Directory.EnumerateFiles(stateA, "index-*").Any() ? 1 : 0);
-            Log($"  agent initial sync {Seconds(start, done.Timestamp):F2} s, peak RSS {peak.PeakRssBytes / 1e6:F0} MB");
+            Measurements.Add(
+                "initial.agent.indexSaved",
+                Directory.Exists(stateA) && Directory.EnumerateFiles(stateA, "index-*").Any()
+                    ? 1
+                    : 0
+            );
+            Log(
+                $"  agent initial sync {Seconds(start, done.Timestamp):F2} s, peak RSS {peak.PeakRssBytes / 1e6:F0} MB"
+            );
 
             using (var tracker = new MirrorTracker(mirrorRoot))
             {
-                var latency = MeasureLatency(tracker, mirrorRoot, options.Edits, options.EditSpacingMs, Pick(round, 1), "latency.default");
+                var latency = MeasureLatency(
+                    tracker,
+                    mirrorRoot,
+                    options.Edits,
+                    options.EditSpacingMs,
+                    Pick(round, 1),
+                    "latency.default"
+                );
                 Measurements.AddLatency("latency.default", latency);
-                Log($"  agent defaults, edits {options.EditSpacingMs} ms apart: {Describe(latency)}");
+                Log(
+                    $"  agent defaults, edits {options.EditSpacingMs} ms apart: {Describe(latency)}"
+                );
                 if (options.IsolatedEdits > 0)
                 {
-                    var isolated = MeasureLatency(tracker, mirrorRoot, options.IsolatedEdits, options.IsolatedSpacingMs, Pick(round, 2), "latency.isolated");
+                    var isolated = MeasureLatency(
+                        tracker,
+                        mirrorRoot,
+                        options.IsolatedEdits,
+                        options.IsolatedSpacingMs,
+                        Pick(round, 2),
+                        "latency.isolated"
+                    );
                     Measurements.AddLatency("latency.isolated", isolated);
-                    Log($"  agent defaults, isolated edits {options.IsolatedSpacingMs} ms apart: {Describe(isolated)}");
+                    Log(
+                        $"  agent defaults, isolated edits {options.IsolatedSpacingMs} ms apart: {Describe(isolated)}"
+                    );
                 }
                 await Task.Delay(1000).ConfigureAwait(false);
                 var before = await server.GetCountersAsync(_workspace.Name).ConfigureAwait(false);
@@ -154,40 +216,64 @@ internal sealed partial class BenchmarkRunner(BenchmarkOptions options, TextWrit
                 Measurements.Add("burst.agent.afterWrites.s", burst.AfterWritesMs / 1000);
                 Measurements.Add("burst.agent.writes.s", burst.WritesMs / 1000);
                 Measurements.Add("burst.agent.batches", burst.Clusters);
-                Measurements.Add("burst.agent.messages", after.Bodies + after.Delete - before.Bodies - before.Delete);
+                Measurements.Add(
+                    "burst.agent.messages",
+                    after.Bodies + after.Delete - before.Bodies - before.Delete
+                );
                 Measurements.Add("burst.agent.lost", burst.Lost);
                 AddTrackerNotes(tracker, "agent A");
-                Log($"  agent burst of {options.BurstFiles}: {burst.TotalMs / 1000:F2} s, {burst.Clusters} batches, {after.Bodies - before.Bodies} messages");
+                Log(
+                    $"  agent burst of {options.BurstFiles}: {burst.TotalMs / 1000:F2} s, {burst.Clusters} batches, {after.Bodies - before.Bodies} messages"
+                );
             }
             RequireMirrorEqual(mirrorRoot, "agent after the burst");
 
             // Restart: stop the agent, change one file, start it again on the same state folder.
-            var countersBefore = await server.GetCountersAsync(_workspace.Name).ConfigureAwait(false);
+            var countersBefore = await server
+                .GetCountersAsync(_workspace.Name)
+                .ConfigureAwait(false);
             var exitCode = await agent.StopAsync().ConfigureAwait(false);
             if (exitCode != 0)
             {
-                Notes.Add($"round {round}: the agent exited with code {exitCode} on SIGTERM (expected 0).");
+                Notes.Add(
+                    $"round {round}: the agent exited with code {exitCode} on SIGTERM (expected 0)."
+                );
             }
             await agent.DisposeAsync().ConfigureAwait(false);
             var changedBytes = EditOneFile(Pick(round, 4));
             await using var relay = new ByteCountingRelay(server.Port);
             from = server.Process.LineCount;
             start = Stopwatch.GetTimestamp();
-            agent = AgentProcess.Start(options.AgentExecutable, _workspace.Root, relay.EdgeUrl, stateA, AgentSettings.Defaults);
-            done = await server.WaitDoneAsync(_workspace.Name, from, s_syncTimeout).ConfigureAwait(false);
+            agent = AgentProcess.Start(
+                options.AgentExecutable,
+                _workspace.Root,
+                relay.EdgeUrl,
+                stateA,
+                AgentSettings.Defaults
+            );
+            done = await server
+                .WaitDoneAsync(_workspace.Name, from, s_syncTimeout)
+                .ConfigureAwait(false);
             var restartSeconds = Seconds(start, done.Timestamp);
             var restartWire = (ToServer: relay.ToServer, ToEdge: relay.ToClient);
-            var countersAfter = await server.GetCountersAsync(_workspace.Name).ConfigureAwait(false);
+            var countersAfter = await server
+                .GetCountersAsync(_workspace.Name)
+                .ConfigureAwait(false);
             var filesRead = await server.GetFilesReadAsync().ConfigureAwait(false);
             Measurements.Add("restart.s", restartSeconds);
-            Measurements.Add("restart.contentBytes", countersAfter.ContentBytes - countersBefore.ContentBytes);
+            Measurements.Add(
+                "restart.contentBytes",
+                countersAfter.ContentBytes - countersBefore.ContentBytes
+            );
             Measurements.Add("restart.bodies", countersAfter.Bodies - countersBefore.Bodies);
             Measurements.Add("restart.filesRead", filesRead);
             Measurements.Add("restart.changedFile.bytes", changedBytes);
             Measurements.Add("restart.wire.toServer", restartWire.ToServer);
             Measurements.Add("restart.wire.toEdge", restartWire.ToEdge);
             RequireMirrorEqual(mirrorRoot, "agent after the restart");
-            Log($"  restart with 1 changed file ({changedBytes} B): {countersAfter.ContentBytes - countersBefore.ContentBytes} content bytes, {countersAfter.Bodies - countersBefore.Bodies} bodies, {filesRead} files read, {restartSeconds:F2} s");
+            Log(
+                $"  restart with 1 changed file ({changedBytes} B): {countersAfter.ContentBytes - countersBefore.ContentBytes} content bytes, {countersAfter.Bodies - countersBefore.Bodies} bodies, {filesRead} files read, {restartSeconds:F2} s"
+            );
 
             // Reconnect: the agent keeps running while the server restarts on the same port; one file changes meanwhile.
             var filesReadBefore = filesRead;
@@ -197,8 +283,12 @@ internal sealed partial class BenchmarkRunner(BenchmarkOptions options, TextWrit
             await server.DisposeAsync().ConfigureAwait(false);
             changedBytes = EditOneFile(Pick(round, 5));
             start = Stopwatch.GetTimestamp();
-            server = await ServerProcess.StartAsync(options.ServerExecutable, mirrorA, port).ConfigureAwait(false);
-            done = await server.WaitDoneAsync(_workspace.Name, 0, s_syncTimeout).ConfigureAwait(false);
+            server = await ServerProcess
+                .StartAsync(options.ServerExecutable, mirrorA, port)
+                .ConfigureAwait(false);
+            done = await server
+                .WaitDoneAsync(_workspace.Name, 0, s_syncTimeout)
+                .ConfigureAwait(false);
             var reconnectWire = relay.ToServer + relay.ToClient - wireBefore;
             var counters = await server.GetCountersAsync(_workspace.Name).ConfigureAwait(false);
             filesRead = await server.GetFilesReadAsync().ConfigureAwait(false);
@@ -209,13 +299,21 @@ internal sealed partial class BenchmarkRunner(BenchmarkOptions options, TextWrit
             Measurements.Add("reconnect.changedFile.bytes", changedBytes);
             Measurements.Add("reconnect.wire.bytes", reconnectWire);
             RequireMirrorEqual(mirrorRoot, "agent after the reconnect");
-            Log($"  reconnect with 1 changed file ({changedBytes} B): {counters.ContentBytes} content bytes, {counters.Bodies} bodies, {filesRead - filesReadBefore} files read, {Seconds(start, done.Timestamp):F2} s after the server restart");
+            Log(
+                $"  reconnect with 1 changed file ({changedBytes} B): {counters.ContentBytes} content bytes, {counters.Bodies} bodies, {filesRead - filesReadBefore} files read, {Seconds(start, done.Timestamp):F2} s after the server restart"
+            );
 
             // Agent B: --batch-ms 50, resumed from A's state (manifest: nothing to send).
             await agent.StopAsync().ConfigureAwait(false);
             await agent.DisposeAsync().ConfigureAwait(false);
             from = server.Process.LineCount;
-            agent = AgentProcess.Start(options.AgentExecutable, _workspace.Root, server, stateA, new AgentSettings(BatchMs: 50));
+            agent = AgentProcess.Start(
+                options.AgentExecutable,
+                _workspace.Root,
+                server,
+                stateA,
+                new AgentSettings(BatchMs: 50)
+            );
             await server.WaitDoneAsync(_workspace.Name, from, s_syncTimeout).ConfigureAwait(false);
 
             ChildProcess? idleLsyncd = null;
@@ -224,16 +322,31 @@ internal sealed partial class BenchmarkRunner(BenchmarkOptions options, TextWrit
             {
                 if (_lsyncd)
                 {
-                    idleLsyncd = Peers.StartLsyncd(_idleWorkspace.Root, Path.Join(dir, "lsyncd-idle", _idleWorkspace.Name), Path.Join(dir, "lsyncd-idle.lua"));
-                    await idleLsyncd.WaitForLineAsync(Peers.IsLsyncdStartupDone, 0, s_syncTimeout).ConfigureAwait(false);
+                    idleLsyncd = Peers.StartLsyncd(
+                        _idleWorkspace.Root,
+                        Path.Join(dir, "lsyncd-idle", _idleWorkspace.Name),
+                        Path.Join(dir, "lsyncd-idle.lua")
+                    );
+                    await idleLsyncd
+                        .WaitForLineAsync(Peers.IsLsyncdStartupDone, 0, s_syncTimeout)
+                        .ConfigureAwait(false);
                     await Task.Delay(1000).ConfigureAwait(false);
                     lsyncdIdle = SampleIdleAsync(idleLsyncd.Pid, options.IdleSeconds);
                 }
                 using var tracker = new MirrorTracker(mirrorRoot);
-                var latency = MeasureLatency(tracker, mirrorRoot, options.Edits, options.EditSpacingMs, Pick(round, 6), "latency.batch50");
+                var latency = MeasureLatency(
+                    tracker,
+                    mirrorRoot,
+                    options.Edits,
+                    options.EditSpacingMs,
+                    Pick(round, 6),
+                    "latency.batch50"
+                );
                 Measurements.AddLatency("latency.batch50", latency);
                 AddTrackerNotes(tracker, "agent B");
-                Log($"  agent --batch-ms 50, edits {options.EditSpacingMs} ms apart: {Describe(latency)}");
+                Log(
+                    $"  agent --batch-ms 50, edits {options.EditSpacingMs} ms apart: {Describe(latency)}"
+                );
                 if (lsyncdIdle is not null)
                 {
                     var idle = await lsyncdIdle.ConfigureAwait(false);
@@ -260,13 +373,23 @@ internal sealed partial class BenchmarkRunner(BenchmarkOptions options, TextWrit
         }
 
         // Idle agent on the untouched copy, sampled while lsyncd is measured.
-        var idleServer = await ServerProcess.StartAsync(options.ServerExecutable, Path.Join(dir, "mirror-idle")).ConfigureAwait(false);
+        var idleServer = await ServerProcess
+            .StartAsync(options.ServerExecutable, Path.Join(dir, "mirror-idle"))
+            .ConfigureAwait(false);
         ChildProcess? idleAgent = null;
         try
         {
             var from = idleServer.Process.LineCount;
-            idleAgent = AgentProcess.Start(options.AgentExecutable, _idleWorkspace.Root, idleServer, Path.Join(dir, "state-idle"), AgentSettings.Defaults);
-            await idleServer.WaitDoneAsync(_idleWorkspace.Name, from, s_syncTimeout).ConfigureAwait(false);
+            idleAgent = AgentProcess.Start(
+                options.AgentExecutable,
+                _idleWorkspace.Root,
+                idleServer,
+                Path.Join(dir, "state-idle"),
+                AgentSettings.Defaults
+            );
+            await idleServer
+                .WaitDoneAsync(_idleWorkspace.Name, from, s_syncTimeout)
+                .ConfigureAwait(false);
             await Task.Delay(1000).ConfigureAwait(false);
             var agentIdle = SampleIdleAsync(idleAgent.Pid, options.IdleSeconds);
             if (_lsyncd)
@@ -277,7 +400,9 @@ internal sealed partial class BenchmarkRunner(BenchmarkOptions options, TextWrit
             Measurements.Add("idle.agent.cpu.pct", idle.CpuPercent);
             Measurements.Add("idle.agent.rss.mb", idle.RssMb);
             Measurements.Add("idle.agent.maxRss.mb", idle.MaxRssMb);
-            Log($"  agent idle {options.IdleSeconds} s: CPU {idle.CpuPercent:F3} %, RSS {idle.RssMb:F1} MB (max {idle.MaxRssMb:F1})");
+            Log(
+                $"  agent idle {options.IdleSeconds} s: CPU {idle.CpuPercent:F3} %, RSS {idle.RssMb:F1} MB (max {idle.MaxRssMb:F1})"
+            );
         }
         finally
         {
@@ -301,12 +426,21 @@ internal sealed partial class BenchmarkRunner(BenchmarkOptions options, TextWrit
         var lsyncd = Peers.StartLsyncd(_workspace.Root, target, Path.Join(dir, "lsyncd.lua"));
         try
         {
-            var startup = await lsyncd.WaitForLineAsync(Peers.IsLsyncdStartupDone, 0, s_syncTimeout).ConfigureAwait(false);
+            var startup = await lsyncd
+                .WaitForLineAsync(Peers.IsLsyncdStartupDone, 0, s_syncTimeout)
+                .ConfigureAwait(false);
             Measurements.Add("initial.lsyncd.s", Seconds(start, startup.Timestamp));
             RequireMirrorEqual(target, "lsyncd startup copy");
             Log($"  lsyncd initial sync {Seconds(start, startup.Timestamp):F2} s");
             using var tracker = new MirrorTracker(target);
-            var latency = MeasureLatency(tracker, target, options.Edits, options.EditSpacingMs, Pick(round, 7), "latency.lsyncd");
+            var latency = MeasureLatency(
+                tracker,
+                target,
+                options.Edits,
+                options.EditSpacingMs,
+                Pick(round, 7),
+                "latency.lsyncd"
+            );
             Measurements.AddLatency("latency.lsyncd", latency);
             Log($"  lsyncd, edits {options.EditSpacingMs} ms apart: {Describe(latency)}");
             await Task.Delay(1000).ConfigureAwait(false);
@@ -319,7 +453,9 @@ internal sealed partial class BenchmarkRunner(BenchmarkOptions options, TextWrit
             Measurements.Add("burst.lsyncd.lost", burst.Lost);
             AddTrackerNotes(tracker, "lsyncd");
             RequireMirrorEqual(target, "lsyncd after the burst");
-            Log($"  lsyncd burst of {options.BurstFiles}: {burst.TotalMs / 1000:F2} s, {calls} rsync calls");
+            Log(
+                $"  lsyncd burst of {options.BurstFiles}: {burst.TotalMs / 1000:F2} s, {calls} rsync calls"
+            );
         }
         finally
         {
@@ -340,7 +476,10 @@ internal sealed partial class BenchmarkRunner(BenchmarkOptions options, TextWrit
         var picks = PickFiles(Pick(round, 9), options.BurstFiles);
         foreach (var relative in picks)
         {
-            File.WriteAllBytes(_workspace.FullPath(relative), _workspace.MakeEdit(relative, ++_revision));
+            File.WriteAllBytes(
+                _workspace.FullPath(relative),
+                _workspace.MakeEdit(relative, ++_revision)
+            );
         }
         var burst = await Peers.RsyncAsync(_workspace.Root, target).ConfigureAwait(false);
         Measurements.Add("burst.rsync.s", burst.Elapsed.TotalSeconds);
@@ -352,15 +491,23 @@ internal sealed partial class BenchmarkRunner(BenchmarkOptions options, TextWrit
         Measurements.Add("restart.rsync.s", one.Elapsed.TotalSeconds);
         Measurements.Add("restart.rsync.changedFile.bytes", changedBytes);
         RequireMirrorEqual(target, "rsync after the updates");
-        Log($"  rsync burst {burst.Elapsed.TotalSeconds:F2} s; one changed file ({changedBytes} B): literal {one.LiteralBytes} B, total sent {one.TotalBytesSent} B");
+        Log(
+            $"  rsync burst {burst.Elapsed.TotalSeconds:F2} s; one changed file ({changedBytes} B): literal {one.LiteralBytes} B, total sent {one.TotalBytesSent} B"
+        );
     }
 
-    private static double Seconds(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalSeconds;
+    private static double Seconds(long from, long to) =>
+        Stopwatch.GetElapsedTime(from, to).TotalSeconds;
 
     private static async Task WaitForNextSecondAsync()
     {
         var now = DateTime.UtcNow;
-        await Task.Delay(TimeSpan.FromSeconds(1) - TimeSpan.FromTicks(now.Ticks % TimeSpan.TicksPerSecond) + TimeSpan.FromMilliseconds(50)).ConfigureAwait(false);
+        await Task.Delay(
+                TimeSpan.FromSeconds(1)
+                    - TimeSpan.FromTicks(now.Ticks % TimeSpan.TicksPerSecond)
+                    + TimeSpan.FromMilliseconds(50)
+            )
+            .ConfigureAwait(false);
     }
 
     private static double CpuSeconds(long ticks) => ticks / (double)Native.ClockTicksPerSecond;
@@ -374,13 +521,20 @@ internal sealed partial class BenchmarkRunner(BenchmarkOptions options, TextWrit
         }
     }
 
-    private ulong Pick(int round, int purpose) => options.Seed * 1_000_003UL + (ulong)(round * 100 + purpose);
+    private ulong Pick(int round, int purpose) =>
+        options.Seed * 1_000_003UL + (ulong)(round * 100 + purpose);
 
     /// <summary><paramref name="count"/> distinct synced files (never the .gitignore, whose change means a rescan).</summary>
     private List<string> PickFiles(ulong seed, int count)
     {
-        var candidates = _workspace.Files.Where(f => f.RelativePath != ".gitignore").Select(f => f.RelativePath).ToList();
-        return new SplitMix64(seed).Sample(candidates.Count, Math.Min(count, candidates.Count)).Select(i => candidates[i]).ToList();
+        var candidates = _workspace
+            .Files.Where(f => f.RelativePath != ".gitignore")
+            .Select(f => f.RelativePath)
+            .ToList();
+        return new SplitMix64(seed)
+            .Sample(candidates.Count, Math.Min(count, candidates.Count))
+            .Select(i => candidates[i])
+            .ToList();
     }
 
     private int EditOneFile(ulong seed)
@@ -395,16 +549,26 @@ internal sealed partial class BenchmarkRunner(BenchmarkOptions options, TextWrit
     {
         if (tracker.FallbackHits > 0 || tracker.Overflows > 0)
         {
-            Notes.Add($"{who}: {tracker.FallbackHits} arrivals were seen by the fallback check rather than by their inotify event, and {tracker.Overflows} inotify overflows occurred (a fallback arrival is timed at the check, at most one 50 ms poll period after the change).");
+            Notes.Add(
+                $"{who}: {tracker.FallbackHits} arrivals were seen by the fallback check rather than by their inotify event, and {tracker.Overflows} inotify overflows occurred (a fallback arrival is timed at the check, at most one 50 ms poll period after the change)."
+            );
         }
     }
 
     private static string Describe(LatencySummary latency) =>
-        string.Create(CultureInfo.InvariantCulture, $"p50 {latency.P50:F1} ms, p90 {latency.P90:F1}, p99 {latency.P99:F1}, max {latency.Max:F1} (n={latency.Count}, lost {latency.Lost})");
+        string.Create(
+            CultureInfo.InvariantCulture,
+            $"p50 {latency.P50:F1} ms, p90 {latency.P90:F1}, p99 {latency.P99:F1}, max {latency.Max:F1} (n={latency.Count}, lost {latency.Lost})"
+        );
 
     private void Log(string message)
     {
-        progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{_clock.Elapsed.TotalSeconds,6:F1} s] {message}"));
+        progress.WriteLine(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"[{_clock.Elapsed.TotalSeconds, 6:F1} s] {message}"
+            )
+        );
         progress.Flush();
     }
 }

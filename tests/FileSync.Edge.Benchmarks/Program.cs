@@ -26,7 +26,9 @@ foreach (var executable in new[] { options.AgentExecutable, options.ServerExecut
 {
     if (!File.Exists(executable))
     {
-        await Console.Error.WriteLineAsync($"not found: {executable} (build with: dotnet build -c Release)");
+        await Console.Error.WriteLineAsync(
+            $"not found: {executable} (build with: dotnet build -c Release)"
+        );
         return 2;
     }
 }
@@ -61,7 +63,10 @@ if (options.OutputFile is { } output)
     {
         foreach (var sample in samples)
         {
-            csv.Append(key).Append(',').Append(sample.ToString("F3", CultureInfo.InvariantCulture)).Append('\n');
+            csv.Append(key)
+                .Append(',')
+                .Append(sample.ToString("F3", CultureInfo.InvariantCulture))
+                .Append('\n');
         }
     }
     await File.WriteAllTextAsync(Path.ChangeExtension(output, ".latencies.csv"), csv.ToString());

@@ -37,21 +37,31 @@ public sealed partial class ControlDispatcher(
 
     private static ProtocolJsonContext Json => ProtocolJsonContext.Default;
 
-    private IReadOnlyList<string> AllowedRoots => _allowedRoots ??= controlOptions.Value.EffectiveAllowedRoots();
+    private IReadOnlyList<string> AllowedRoots =>
+        _allowedRoots ??= controlOptions.Value.EffectiveAllowedRoots();
 
-    private FileRequestHandler Files => _files ??= new FileRequestHandler(workspaces, syncOptions.Value.MaxFileBytes, logger);
+    private FileRequestHandler Files =>
+        _files ??= new FileRequestHandler(workspaces, syncOptions.Value.MaxFileBytes, logger);
     private FileRequestHandler? _files;
     private IReadOnlyList<string>? _allowedRoots;
 
     public static string AgentVersion { get; } =
-        typeof(ControlDispatcher).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+        typeof(ControlDispatcher)
+            .Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()
+            ?.InformationalVersion
+        ?? "0.0.0";
 
     /// <summary>Runs until <paramref name="commands"/> completes or <paramref name="cancellationToken"/> fires.</summary>
-    public async Task RunAsync(ChannelReader<ProtocolMessage> commands, CancellationToken cancellationToken = default)
+    public async Task RunAsync(
+        ChannelReader<ProtocolMessage> commands,
+        CancellationToken cancellationToken = default
+    )
     {
         try
         {
-            await foreach (var message in commands.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (
+                var message in commands.ReadAllAsync(cancellationToken).ConfigureAwait(false)
+            )
             {
                 try
                 {
@@ -64,7 +74,13 @@ public sealed partial class ControlDispatcher(
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
                     Log.CommandFailed(logger, LogText.Clean(message.Type), ex);
-                    await ReplyErrorAsync(message, $"'{message.Type}' failed: {ex.Message}", ErrorCodes.InternalError, cancellationToken).ConfigureAwait(false);
+                    await ReplyErrorAsync(
+                            message,
+                            $"'{message.Type}' failed: {ex.Message}",
+                            ErrorCodes.InternalError,
+                            cancellationToken
+                        )
+                        .ConfigureAwait(false);
                 }
             }
         }
@@ -75,11 +91,20 @@ public sealed partial class ControlDispatcher(
     }
 
     /// <summary>Handles one command. Internal so tests can drive it without a socket.</summary>
-    internal async Task DispatchAsync(ProtocolMessage message, CancellationToken cancellationToken = default)
+    internal async Task DispatchAsync(
+        ProtocolMessage message,
+        CancellationToken cancellationToken = default
+    )
     {
         if (message.IsMalformed)
         {
-            await ReplyErrorAsync(message, message.ParseError!, ErrorCodes.MalformedMessage, cancellationToken).ConfigureAwait(false);
+            await ReplyErrorAsync(
+                    message,
+                    message.ParseError!,
+                    ErrorCodes.MalformedMessage,
+                    cancellationToken
+                )
+                .ConfigureAwait(false);
             return;
         }
         string error;
@@ -88,10 +113,20 @@ public sealed partial class ControlDispatcher(
             case MessageTypes.ManifestDiff:
                 if (!message.TryReadPayload(Json.ManifestDiffPayload, out var diff, out error))
                 {
-                    await ReplyErrorAsync(message, error, ErrorCodes.InvalidPayload, cancellationToken).ConfigureAwait(false);
+                    await ReplyErrorAsync(
+                            message,
+                            error,
+                            ErrorCodes.InvalidPayload,
+                            cancellationToken
+                        )
+                        .ConfigureAwait(false);
                     return;
                 }
-                if (diff.Path is not null && PathGuard.CheckShape(diff.Path) is null && workspaces.Find(diff.Path) is { } target)
+                if (
+                    diff.Path is not null
+                    && PathGuard.CheckShape(diff.Path) is null
+                    && workspaces.Find(diff.Path) is { } target
+                )
                 {
                     target.OnManifestDiff(diff);
                 }
@@ -104,17 +139,32 @@ public sealed partial class ControlDispatcher(
             case MessageTypes.ConfigUpdate:
                 if (!message.TryReadPayload(Json.ConfigUpdatePayload, out var config, out error))
                 {
-                    await ReplyErrorAsync(message, error, ErrorCodes.InvalidPayload, cancellationToken).ConfigureAwait(false);
+                    await ReplyErrorAsync(
+                            message,
+                            error,
+                            ErrorCodes.InvalidPayload,
+                            cancellationToken
+                        )
+                        .ConfigureAwait(false);
                     return;
                 }
-                if (config.EdgeId is { } addressee && uplink.Session?.EdgeId is { } self && !string.Equals(addressee, self, StringComparison.Ordinal))
+                if (
+                    config.EdgeId is { } addressee
+                    && uplink.Session?.EdgeId is { } self
+                    && !string.Equals(addressee, self, StringComparison.Ordinal)
+                )
                 {
                     Log.ConfigForAnotherEdge(logger, LogText.Clean(addressee));
                     return;
                 }
                 if (config.WorkspacePaths is null)
                 {
-                    await ReplyErrorAsync(message, "'edge:config_update' needs 'workspacepaths' (an array of absolute paths)", ErrorCodes.InvalidPayload, cancellationToken)
+                    await ReplyErrorAsync(
+                            message,
+                            "'edge:config_update' needs 'workspacepaths' (an array of absolute paths)",
+                            ErrorCodes.InvalidPayload,
+                            cancellationToken
+                        )
                         .ConfigureAwait(false);
                     return;
                 }
@@ -129,27 +179,48 @@ public sealed partial class ControlDispatcher(
                         .ConfigureAwait(false);
                     return;
                 }
-                await ApplyConfigAsync(config.WorkspacePaths, cancellationToken).ConfigureAwait(false);
+                await ApplyConfigAsync(config.WorkspacePaths, cancellationToken)
+                    .ConfigureAwait(false);
                 return;
 
             case MessageTypes.SyncStart:
             case MessageTypes.SyncStop:
             case MessageTypes.Resync:
-                if (!message.TryReadPayload(Json.WorkspacePathPayload, out var workspace, out error))
+                if (
+                    !message.TryReadPayload(Json.WorkspacePathPayload, out var workspace, out error)
+                )
                 {
-                    await ReplyErrorAsync(message, error, ErrorCodes.InvalidPayload, cancellationToken).ConfigureAwait(false);
+                    await ReplyErrorAsync(
+                            message,
+                            error,
+                            ErrorCodes.InvalidPayload,
+                            cancellationToken
+                        )
+                        .ConfigureAwait(false);
                     return;
                 }
                 if (string.IsNullOrWhiteSpace(workspace.Path))
                 {
-                    await ReplyErrorAsync(message, $"'{message.Type}' needs 'path' (an absolute path)", ErrorCodes.InvalidPayload, cancellationToken).ConfigureAwait(false);
+                    await ReplyErrorAsync(
+                            message,
+                            $"'{message.Type}' needs 'path' (an absolute path)",
+                            ErrorCodes.InvalidPayload,
+                            cancellationToken
+                        )
+                        .ConfigureAwait(false);
                     return;
                 }
                 await (
                     message.Type switch
                     {
-                        MessageTypes.SyncStart => StartWorkspaceAsync(workspace.Path, cancellationToken),
-                        MessageTypes.SyncStop => StopWorkspaceAsync(workspace.Path, cancellationToken),
+                        MessageTypes.SyncStart => StartWorkspaceAsync(
+                            workspace.Path,
+                            cancellationToken
+                        ),
+                        MessageTypes.SyncStop => StopWorkspaceAsync(
+                            workspace.Path,
+                            cancellationToken
+                        ),
                         _ => ResyncWorkspaceAsync(workspace.Path, cancellationToken),
                     }
                 ).ConfigureAwait(false);
@@ -157,24 +228,54 @@ public sealed partial class ControlDispatcher(
 
             case MessageTypes.ChunkRequest:
             case MessageTypes.FrontendChunkRequest:
-                if (!message.TryReadPayload(Json.ChunkRequestPayload, out var chunk, out error) || !HasUsableRequestId(chunk.RequestId, ref error))
+                if (
+                    !message.TryReadPayload(Json.ChunkRequestPayload, out var chunk, out error)
+                    || !HasUsableRequestId(chunk.RequestId, ref error)
+                )
                 {
-                    await ReplyErrorAsync(message, error, ErrorCodes.InvalidPayload, cancellationToken).ConfigureAwait(false);
+                    await ReplyErrorAsync(
+                            message,
+                            error,
+                            ErrorCodes.InvalidPayload,
+                            cancellationToken
+                        )
+                        .ConfigureAwait(false);
                     return;
                 }
-                var replyType = message.Type == MessageTypes.ChunkRequest ? MessageTypes.ChunkResult : MessageTypes.FrontendChunkResult;
-                await SendAsync(Files.Answer(message, replyType, uplink.Session), cancellationToken).ConfigureAwait(false);
+                var replyType =
+                    message.Type == MessageTypes.ChunkRequest
+                        ? MessageTypes.ChunkResult
+                        : MessageTypes.FrontendChunkResult;
+                await SendAsync(Files.Answer(message, replyType, uplink.Session), cancellationToken)
+                    .ConfigureAwait(false);
                 return;
 
             case MessageTypes.WorkspaceRequest:
-                if (!message.TryReadPayload(Json.WorkspaceRequestPayload, out var listing, out error) || !HasUsableRequestId(listing.RequestId, ref error))
+                if (
+                    !message.TryReadPayload(
+                        Json.WorkspaceRequestPayload,
+                        out var listing,
+                        out error
+                    ) || !HasUsableRequestId(listing.RequestId, ref error)
+                )
                 {
-                    await ReplyErrorAsync(message, error, ErrorCodes.InvalidPayload, cancellationToken).ConfigureAwait(false);
+                    await ReplyErrorAsync(
+                            message,
+                            error,
+                            ErrorCodes.InvalidPayload,
+                            cancellationToken
+                        )
+                        .ConfigureAwait(false);
                     return;
                 }
                 await StartIfConfiguredAsync(listing.Path, cancellationToken).ConfigureAwait(false);
                 await SendAsync(
-                        EchoingReply.Serialize(MessageTypes.WorkspaceResult, message.Payload, ListWorkspace(listing, cancellationToken), Json.WorkspaceResultPayload),
+                        EchoingReply.Serialize(
+                            MessageTypes.WorkspaceResult,
+                            message.Payload,
+                            ListWorkspace(listing, cancellationToken),
+                            Json.WorkspaceResultPayload
+                        ),
                         cancellationToken
                     )
                     .ConfigureAwait(false);
@@ -182,10 +283,18 @@ public sealed partial class ControlDispatcher(
 
             case MessageTypes.StatusRequest:
                 // No payload, or one without a usable requestId, still gets a status (uncorrelated).
-                var requestId = message.TryReadPayload(Json.StatusRequestPayload, out var status, out _) && status.RequestId?.Length <= MaxRequestIdLength
-                    ? status.RequestId
-                    : null;
-                await ReplyAsync(MessageTypes.EdgeStatus, BuildStatus(requestId), Json.EdgeStatusPayload, cancellationToken).ConfigureAwait(false);
+                var requestId =
+                    message.TryReadPayload(Json.StatusRequestPayload, out var status, out _)
+                    && status.RequestId?.Length <= MaxRequestIdLength
+                        ? status.RequestId
+                        : null;
+                await ReplyAsync(
+                        MessageTypes.EdgeStatus,
+                        BuildStatus(requestId),
+                        Json.EdgeStatusPayload,
+                        cancellationToken
+                    )
+                    .ConfigureAwait(false);
                 return;
 
             case MessageTypes.Error:
@@ -197,15 +306,32 @@ public sealed partial class ControlDispatcher(
                     Log.ServerError(logger, "", "", LogText.Clean(error));
                     return;
                 }
-                if (rejection.MessageType is MessageTypes.FileCreateSync or MessageTypes.FileModifySync or MessageTypes.FileDeleteSync
+                if (
+                    rejection.MessageType
+                        is MessageTypes.FileCreateSync
+                            or MessageTypes.FileModifySync
+                            or MessageTypes.FileDeleteSync
                     && rejection.Path is { } rejectedPath
                     && PathGuard.CheckShape(rejectedPath) is null
-                    && workspaces.Managers.FirstOrDefault(m => WorkspacePaths.ToRelativePath(m.RootPath, rejectedPath) is { Length: > 0 }) is { } owner)
+                    && workspaces.Managers.FirstOrDefault(m =>
+                        WorkspacePaths.ToRelativePath(m.RootPath, rejectedPath) is { Length: > 0 }
+                    )
+                        is { } owner
+                )
                 {
-                    owner.OnServerRejected(WorkspacePaths.ToRelativePath(owner.RootPath, rejectedPath)!, LogText.Clean(rejection.Code ?? ""), LogText.Clean(rejection.Message));
+                    owner.OnServerRejected(
+                        WorkspacePaths.ToRelativePath(owner.RootPath, rejectedPath)!,
+                        LogText.Clean(rejection.Code ?? ""),
+                        LogText.Clean(rejection.Message)
+                    );
                     return;
                 }
-                Log.ServerError(logger, LogText.Clean(rejection.MessageType ?? ""), LogText.Clean(rejection.Code ?? ""), LogText.Clean(rejection.Message));
+                Log.ServerError(
+                    logger,
+                    LogText.Clean(rejection.MessageType ?? ""),
+                    LogText.Clean(rejection.Code ?? ""),
+                    LogText.Clean(rejection.Message)
+                );
                 return;
 
             default:
@@ -224,7 +350,10 @@ public sealed partial class ControlDispatcher(
         return true;
     }
 
-    private async Task ApplyConfigAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken)
+    private async Task ApplyConfigAsync(
+        IReadOnlyList<string> paths,
+        CancellationToken cancellationToken
+    )
     {
         var wanted = new List<string>();
         foreach (var path in paths)
@@ -232,7 +361,8 @@ public sealed partial class ControlDispatcher(
             var root = PathGuard.ResolveRoot(path, AllowedRoots, out var error, out var code);
             if (root is null)
             {
-                await RefuseWorkspaceAsync(path ?? "", code, error, cancellationToken).ConfigureAwait(false);
+                await RefuseWorkspaceAsync(path ?? "", code, error, cancellationToken)
+                    .ConfigureAwait(false);
                 continue;
             }
             if (!wanted.Contains(root, PathComparer.Default))
@@ -244,9 +374,14 @@ public sealed partial class ControlDispatcher(
         foreach (var manager in workspaces.Managers)
         {
             // The user's own command line wins: those folders keep syncing whatever the server lists.
-            if (!wanted.Contains(RealRootOf(manager), PathComparer.Default) && !IsCommandLineRoot(manager))
+            if (
+                !wanted.Contains(RealRootOf(manager), PathComparer.Default)
+                && !IsCommandLineRoot(manager)
+            )
             {
-                await workspaces.RemoveAsync(manager.RootPath, cancellationToken).ConfigureAwait(false);
+                await workspaces
+                    .RemoveAsync(manager.RootPath, cancellationToken)
+                    .ConfigureAwait(false);
             }
         }
         var applied = new List<string>();
@@ -257,10 +392,13 @@ public sealed partial class ControlDispatcher(
                 applied.Add(root);
                 continue;
             }
-            var (_, error) = await workspaces.AddAsync(root, cancellationToken).ConfigureAwait(false);
+            var (_, error) = await workspaces
+                .AddAsync(root, cancellationToken)
+                .ConfigureAwait(false);
             if (error.Length > 0)
             {
-                await RefuseWorkspaceAsync(root, ErrorCodes.ForbiddenPath, error, cancellationToken).ConfigureAwait(false);
+                await RefuseWorkspaceAsync(root, ErrorCodes.ForbiddenPath, error, cancellationToken)
+                    .ConfigureAwait(false);
                 continue;
             }
             applied.Add(root);
@@ -277,7 +415,9 @@ public sealed partial class ControlDispatcher(
     private List<string> _configured = [];
 
     private bool IsCommandLineRoot(WorkspaceSyncManager manager) =>
-        controlOptions.Value.CommandLineRoots.Any(root => SamePath(root, manager.RootPath) || SamePath(root, RealRootOf(manager)));
+        controlOptions.Value.CommandLineRoots.Any(root =>
+            SamePath(root, manager.RootPath) || SamePath(root, RealRootOf(manager))
+        );
 
     /// <summary>
     /// A <c>ctx:workspace_request</c> for one of the edge's workspaces (the server listed it) that is not
@@ -309,7 +449,8 @@ public sealed partial class ControlDispatcher(
             (_, error) = await workspaces.AddAsync(root, cancellationToken).ConfigureAwait(false);
             if (error.Length > 0)
             {
-                await RefuseWorkspaceAsync(root, ErrorCodes.ForbiddenPath, error, cancellationToken).ConfigureAwait(false);
+                await RefuseWorkspaceAsync(root, ErrorCodes.ForbiddenPath, error, cancellationToken)
+                    .ConfigureAwait(false);
                 return;
             }
         }
@@ -328,7 +469,13 @@ public sealed partial class ControlDispatcher(
     {
         if (PathGuard.CheckShape(path) is { } shapeError)
         {
-            await RefuseWorkspaceAsync(path, ErrorCodes.ForbiddenPath, shapeError, cancellationToken).ConfigureAwait(false);
+            await RefuseWorkspaceAsync(
+                    path,
+                    ErrorCodes.ForbiddenPath,
+                    shapeError,
+                    cancellationToken
+                )
+                .ConfigureAwait(false);
             return;
         }
         var manager = FindActive(path);
@@ -353,7 +500,13 @@ public sealed partial class ControlDispatcher(
         });
         if (manager is null && !forgotten)
         {
-            await RefuseWorkspaceAsync(path, ErrorCodes.NotFound, $"'{path}' is not an active workspace", cancellationToken).ConfigureAwait(false);
+            await RefuseWorkspaceAsync(
+                    path,
+                    ErrorCodes.NotFound,
+                    $"'{path}' is not an active workspace",
+                    cancellationToken
+                )
+                .ConfigureAwait(false);
         }
     }
 
@@ -361,7 +514,13 @@ public sealed partial class ControlDispatcher(
     {
         if (PathGuard.CheckShape(path) is { } shapeError)
         {
-            await RefuseWorkspaceAsync(path, ErrorCodes.ForbiddenPath, shapeError, cancellationToken).ConfigureAwait(false);
+            await RefuseWorkspaceAsync(
+                    path,
+                    ErrorCodes.ForbiddenPath,
+                    shapeError,
+                    cancellationToken
+                )
+                .ConfigureAwait(false);
             return;
         }
         if (FindActive(path) is { } manager)
@@ -369,7 +528,13 @@ public sealed partial class ControlDispatcher(
             manager.RequestResync();
             return;
         }
-        await RefuseWorkspaceAsync(path, ErrorCodes.NotFound, $"'{path}' is not an active workspace", cancellationToken).ConfigureAwait(false);
+        await RefuseWorkspaceAsync(
+                path,
+                ErrorCodes.NotFound,
+                $"'{path}' is not an active workspace",
+                cancellationToken
+            )
+            .ConfigureAwait(false);
     }
 
     /// <summary>The active workspace named by an absolute <paramref name="path"/> (as given or with links resolved).</summary>
@@ -379,7 +544,9 @@ public sealed partial class ControlDispatcher(
         {
             return manager;
         }
-        return FullPathOf(path) is { } full && PathGuard.ResolveLinks(full, out _) is { } real ? FindByRealRoot(real) : null;
+        return FullPathOf(path) is { } full && PathGuard.ResolveLinks(full, out _) is { } real
+            ? FindByRealRoot(real)
+            : null;
     }
 
     private static string? FullPathOf(string path)
@@ -388,19 +555,27 @@ public sealed partial class ControlDispatcher(
         {
             return Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
         }
-        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+        catch (Exception ex)
+            when (ex is ArgumentException or NotSupportedException or PathTooLongException)
         {
             return null;
         }
     }
 
     private WorkspaceSyncManager? FindByRealRoot(string realRoot) =>
-        workspaces.Managers.FirstOrDefault(m => SamePath(m.RootPath, realRoot) || SamePath(RealRootOf(m), realRoot));
+        workspaces.Managers.FirstOrDefault(m =>
+            SamePath(m.RootPath, realRoot) || SamePath(RealRootOf(m), realRoot)
+        );
 
-    private static string RealRootOf(WorkspaceSyncManager manager) => PathGuard.ResolveLinks(manager.RootPath, out _) ?? manager.RootPath;
+    private static string RealRootOf(WorkspaceSyncManager manager) =>
+        PathGuard.ResolveLinks(manager.RootPath, out _) ?? manager.RootPath;
 
     private static bool SamePath(string a, string b) =>
-        string.Equals(Path.TrimEndingDirectorySeparator(a), Path.TrimEndingDirectorySeparator(b), PathComparer.Comparison);
+        string.Equals(
+            Path.TrimEndingDirectorySeparator(a),
+            Path.TrimEndingDirectorySeparator(b),
+            PathComparer.Comparison
+        );
 
     /// <summary>Applies <paramref name="change"/> to the remembered list; saves when it says something changed.</summary>
     private void Remember(Func<List<string>, bool> change)
@@ -417,31 +592,43 @@ public sealed partial class ControlDispatcher(
                 workspaceStore.Save(list);
             }
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
+        catch (Exception ex)
+            when (ex is IOException or UnauthorizedAccessException or JsonException)
         {
             Log.WorkspaceListNotSaved(logger, ex.Message);
         }
     }
 
-    private WorkspaceResultPayload ListWorkspace(WorkspaceRequestPayload request, CancellationToken cancellationToken)
+    private WorkspaceResultPayload ListWorkspace(
+        WorkspaceRequestPayload request,
+        CancellationToken cancellationToken
+    )
     {
         var managers = workspaces.Managers;
-        var manager = request.Path is null ? (managers.Count == 1 ? managers[0] : null)
+        var manager =
+            request.Path is null ? (managers.Count == 1 ? managers[0] : null)
             : PathGuard.CheckShape(request.Path) is null ? FindActive(request.Path)
             : null;
         if (manager is null)
         {
-            Log.CommandRejected(logger, ErrorCodes.NotFound, $"ctx:workspace_request for {LogText.Clean(request.Path ?? "(no path)")}: not an active workspace");
+            Log.CommandRejected(
+                logger,
+                ErrorCodes.NotFound,
+                $"ctx:workspace_request for {LogText.Clean(request.Path ?? "(no path)")}: not an active workspace"
+            );
             return new WorkspaceResultPayload
             {
                 RequestId = request.RequestId,
                 Path = request.Path?.Length <= PathGuard.MaxPathLength ? request.Path : "",
-                Error = request.Path is null ? "'path' is required when more than one workspace is active" : "not an active workspace",
+                Error = request.Path is null
+                    ? "'path' is required when more than one workspace is active"
+                    : "not an active workspace",
                 Code = ErrorCodes.NotFound,
             };
         }
         var maxFiles = syncOptions.Value.MaxFiles;
-        var files = manager.State == WorkspaceState.Refused ? null : manager.ListFiles(cancellationToken);
+        var files =
+            manager.State == WorkspaceState.Refused ? null : manager.ListFiles(cancellationToken);
         if (files is null || files.Count > maxFiles)
         {
             return new WorkspaceResultPayload
@@ -453,7 +640,10 @@ public sealed partial class ControlDispatcher(
             };
         }
         var (_, filteredFiles, filteredDirectories) = manager.Describe(cancellationToken);
-        var basePath = request.Path is { } given && PathGuard.CheckShape(given) is null ? Path.TrimEndingDirectorySeparator(given) : manager.RootPath;
+        var basePath =
+            request.Path is { } given && PathGuard.CheckShape(given) is null
+                ? Path.TrimEndingDirectorySeparator(given)
+                : manager.RootPath;
         return new WorkspaceResultPayload
         {
             RequestId = request.RequestId,
@@ -471,7 +661,11 @@ public sealed partial class ControlDispatcher(
     public const int MaxFilteredEntries = 10_000;
 
     private static List<string> Absolute(string basePath, IEnumerable<string> relativePaths) =>
-        [.. relativePaths.Select(relative => Path.Join(basePath, relative.Replace('/', Path.DirectorySeparatorChar)))];
+        [
+            .. relativePaths.Select(relative =>
+                Path.Join(basePath, relative.Replace('/', Path.DirectorySeparatorChar))
+            ),
+        ];
 
     private EdgeStatusPayload BuildStatus(string? requestId)
     {
@@ -481,12 +675,19 @@ public sealed partial class ControlDispatcher(
             RequestId = requestId,
             EdgeId = session?.EdgeId,
             Version = AgentVersion,
-            ConnectedSeconds = session is null ? 0 : Math.Round(time.GetElapsedTime(session.ConnectedTimestamp).TotalSeconds, 1),
+            ConnectedSeconds = session is null
+                ? 0
+                : Math.Round(time.GetElapsedTime(session.ConnectedTimestamp).TotalSeconds, 1),
             Workspaces = [.. workspaces.Managers.Select(m => m.GetStatus())],
         };
     }
 
-    private Task RefuseWorkspaceAsync(string path, string code, string message, CancellationToken cancellationToken)
+    private Task RefuseWorkspaceAsync(
+        string path,
+        string code,
+        string message,
+        CancellationToken cancellationToken
+    )
     {
         Log.WorkspaceRefused(logger, code, LogText.Clean(message));
         var session = uplink.Session;
@@ -494,7 +695,8 @@ public sealed partial class ControlDispatcher(
             MessageTypes.SyncError,
             new SyncErrorPayload
             {
-                Path = path.Length <= PathGuard.MaxPathLength ? path : path[..PathGuard.MaxPathLength],
+                Path =
+                    path.Length <= PathGuard.MaxPathLength ? path : path[..PathGuard.MaxPathLength],
                 Code = code,
                 Message = message,
                 EdgeId = session?.EdgeId,
@@ -505,7 +707,12 @@ public sealed partial class ControlDispatcher(
         );
     }
 
-    private Task ReplyErrorAsync(ProtocolMessage command, string message, string code, CancellationToken cancellationToken)
+    private Task ReplyErrorAsync(
+        ProtocolMessage command,
+        string message,
+        string code,
+        CancellationToken cancellationToken
+    )
     {
         Log.CommandRejected(logger, code, LogText.Clean(message));
         var known = command.Type.Length is > 0 and <= 64 ? command.Type : null;
@@ -526,9 +733,11 @@ public sealed partial class ControlDispatcher(
     /// <summary>The command's <c>requestId</c> when it is a usable string, whatever else is wrong with the payload.</summary>
     private static string? RequestIdOf(ProtocolMessage command)
     {
-        if (command.Payload.ValueKind != JsonValueKind.Object
+        if (
+            command.Payload.ValueKind != JsonValueKind.Object
             || !command.Payload.TryGetProperty("requestId", out var id)
-            || id.ValueKind != JsonValueKind.String)
+            || id.ValueKind != JsonValueKind.String
+        )
         {
             return null;
         }
@@ -542,8 +751,12 @@ public sealed partial class ControlDispatcher(
         }
     }
 
-    private Task ReplyAsync<T>(string type, T payload, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) =>
-        SendAsync(ProtocolMessage.Serialize(type, payload, typeInfo), cancellationToken);
+    private Task ReplyAsync<T>(
+        string type,
+        T payload,
+        JsonTypeInfo<T> typeInfo,
+        CancellationToken cancellationToken
+    ) => SendAsync(ProtocolMessage.Serialize(type, payload, typeInfo), cancellationToken);
 
     /// <summary>Sends on the current session; a reply while disconnected is dropped (the server asks again).</summary>
     private async Task SendAsync(byte[] frame, CancellationToken cancellationToken)

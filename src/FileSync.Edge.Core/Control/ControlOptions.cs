@@ -38,13 +38,17 @@ public sealed class ControlOptions
                 // Both the folder as named and the folder it really is (a home reached through a link).
                 foreach (var form in new[] { full, PathGuard.ResolveLinks(full, out _) })
                 {
-                    if (form is not null && !normalised.Contains(form, Workspace.PathComparer.Default))
+                    if (
+                        form is not null
+                        && !normalised.Contains(form, Workspace.PathComparer.Default)
+                    )
                     {
                         normalised.Add(form);
                     }
                 }
             }
-            catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+            catch (Exception ex)
+                when (ex is ArgumentException or NotSupportedException or PathTooLongException)
             {
                 // A malformed entry allows nothing.
             }

@@ -16,7 +16,11 @@ namespace FileSync.Edge.Control;
 /// so nothing outside one is ever opened. A folder is answered with its listing: one name per line,
 /// <c>/</c> after folders, only what the ignore rules let through.
 /// </summary>
-public sealed partial class FileRequestHandler(WorkspaceRegistry workspaces, long maxFileBytes, ILogger logger)
+public sealed partial class FileRequestHandler(
+    WorkspaceRegistry workspaces,
+    long maxFileBytes,
+    ILogger logger
+)
 {
     /// <summary>Most candidate roots one request may name (<c>rootPath</c> plus <c>fallbackRootPaths</c>).</summary>
     public const int MaxRoots = 32;
@@ -25,10 +29,20 @@ public sealed partial class FileRequestHandler(WorkspaceRegistry workspaces, lon
     public byte[] Answer(ProtocolMessage request, string replyType, UplinkSession? session)
     {
         ChunkRequestPayload payload;
-        if (!request.TryReadPayload(ProtocolJsonContext.Default.ChunkRequestPayload, out var parsed, out var parseError))
+        if (
+            !request.TryReadPayload(
+                ProtocolJsonContext.Default.ChunkRequestPayload,
+                out var parsed,
+                out var parseError
+            )
+        )
         {
             payload = new ChunkRequestPayload();
-            return Reply(request, replyType, Failed(payload, null, parseError, ErrorCodes.InvalidPayload));
+            return Reply(
+                request,
+                replyType,
+                Failed(payload, null, parseError, ErrorCodes.InvalidPayload)
+            );
         }
         payload = parsed;
         var result = Read(payload, textOnly: session?.Capabilities is null);
@@ -39,7 +53,12 @@ public sealed partial class FileRequestHandler(WorkspaceRegistry workspaces, lon
             frame = Reply(
                 request,
                 replyType,
-                Failed(payload, result.FullPath, $"the answer does not fit into one frame of {ProtocolMessage.MaxFrameBytes} bytes", ErrorCodes.TooLarge),
+                Failed(
+                    payload,
+                    result.FullPath,
+                    $"the answer does not fit into one frame of {ProtocolMessage.MaxFrameBytes} bytes",
+                    ErrorCodes.TooLarge
+                ),
                 echo: false
             );
         }
@@ -50,7 +69,12 @@ public sealed partial class FileRequestHandler(WorkspaceRegistry workspaces, lon
     {
         if (request.RequestId?.Length > ControlDispatcher.MaxRequestIdLength)
         {
-            return Failed(request, null, $"'requestId' is longer than {ControlDispatcher.MaxRequestIdLength} characters", ErrorCodes.InvalidPayload);
+            return Failed(
+                request,
+                null,
+                $"'requestId' is longer than {ControlDispatcher.MaxRequestIdLength} characters",
+                ErrorCodes.InvalidPayload
+            );
         }
         var candidates = Candidates(request, out var candidateError);
         if (candidates.Count == 0)
@@ -82,7 +106,11 @@ public sealed partial class FileRequestHandler(WorkspaceRegistry workspaces, lon
             error = "path is missing";
             return [];
         }
-        if (path.StartsWith("file://", StringComparison.OrdinalIgnoreCase) && Uri.TryCreate(path, UriKind.Absolute, out var uri) && uri.IsFile)
+        if (
+            path.StartsWith("file://", StringComparison.OrdinalIgnoreCase)
+            && Uri.TryCreate(path, UriKind.Absolute, out var uri)
+            && uri.IsFile
+        )
         {
             path = uri.LocalPath;
         }
@@ -95,11 +123,19 @@ public sealed partial class FileRequestHandler(WorkspaceRegistry workspaces, lon
         {
             roots.Add(request.RootPath);
         }
-        roots.AddRange((request.FallbackRootPaths ?? []).Where(r => !string.IsNullOrWhiteSpace(r)).Take(MaxRoots - roots.Count)!);
+        roots.AddRange(
+            (request.FallbackRootPaths ?? [])
+                .Where(r => !string.IsNullOrWhiteSpace(r))
+                .Take(MaxRoots - roots.Count)!
+        );
         var candidates = new List<string>();
         foreach (var root in roots)
         {
-            if (PathGuard.CheckShape(root) is not null || path.Contains('\0', StringComparison.Ordinal) || path.Length > PathGuard.MaxPathLength)
+            if (
+                PathGuard.CheckShape(root) is not null
+                || path.Contains('\0', StringComparison.Ordinal)
+                || path.Length > PathGuard.MaxPathLength
+            )
             {
                 continue;
             }
@@ -107,12 +143,20 @@ public sealed partial class FileRequestHandler(WorkspaceRegistry workspaces, lon
         }
         if (candidates.Count == 0)
         {
-            error = roots.Count == 0 ? "path must be absolute, or relative with a 'rootPath'" : "no 'rootPath' or 'fallbackRootPaths' entry is an absolute path";
+            error =
+                roots.Count == 0
+                    ? "path must be absolute, or relative with a 'rootPath'"
+                    : "no 'rootPath' or 'fallbackRootPaths' entry is an absolute path";
         }
         return candidates;
     }
 
-    private ChunkResultPayload ReadResolved(ChunkRequestPayload request, string candidate, PathGuard.Resolution resolution, bool textOnly)
+    private ChunkResultPayload ReadResolved(
+        ChunkRequestPayload request,
+        string candidate,
+        PathGuard.Resolution resolution,
+        bool textOnly
+    )
     {
         var workspace = resolution.Workspace!;
         var fullPath = WorkspacePaths.ToFullPath(workspace.RootPath, resolution.RelativePath);
@@ -132,36 +176,78 @@ public sealed partial class FileRequestHandler(WorkspaceRegistry workspaces, lon
         var result = workspace.ReadForServer(resolution.RelativePath);
         return result.Status switch
         {
-            FileReadStatus.Ok when result.Content is { } content && Utf8.IsValid(content) => new ChunkResultPayload
-            {
-                RequestId = request.RequestId,
-                Path = request.Path,
-                FullPath = fullPath,
-                Content = Encoding.UTF8.GetString(content),
-                ContentType = "text/plain",
-                Encoding = ContentEncodings.Utf8,
-            },
-            FileReadStatus.Ok when result.Content is { } content && !textOnly => new ChunkResultPayload
-            {
-                RequestId = request.RequestId,
-                Path = request.Path,
-                FullPath = fullPath,
-                Content = Convert.ToBase64String(content),
-                ContentType = "application/octet-stream",
-                Encoding = ContentEncodings.Base64,
-            },
-            FileReadStatus.Ok => Failed(request, fullPath, "file is not UTF-8 text", ErrorCodes.NotUtf8),
-            FileReadStatus.TooLarge => Failed(request, fullPath, $"file is larger than the limit of {maxFileBytes} bytes", ErrorCodes.TooLarge),
+            FileReadStatus.Ok when result.Content is { } content && Utf8.IsValid(content) =>
+                new ChunkResultPayload
+                {
+                    RequestId = request.RequestId,
+                    Path = request.Path,
+                    FullPath = fullPath,
+                    Content = Encoding.UTF8.GetString(content),
+                    ContentType = "text/plain",
+                    Encoding = ContentEncodings.Utf8,
+                },
+            FileReadStatus.Ok when result.Content is { } content && !textOnly =>
+                new ChunkResultPayload
+                {
+                    RequestId = request.RequestId,
+                    Path = request.Path,
+                    FullPath = fullPath,
+                    Content = Convert.ToBase64String(content),
+                    ContentType = "application/octet-stream",
+                    Encoding = ContentEncodings.Base64,
+                },
+            FileReadStatus.Ok => Failed(
+                request,
+                fullPath,
+                "file is not UTF-8 text",
+                ErrorCodes.NotUtf8
+            ),
+            FileReadStatus.TooLarge => Failed(
+                request,
+                fullPath,
+                $"file is larger than the limit of {maxFileBytes} bytes",
+                ErrorCodes.TooLarge
+            ),
             FileReadStatus.Binary => Failed(request, fullPath, "file is binary", ErrorCodes.Binary),
-            FileReadStatus.Missing => Failed(request, fullPath, $"File not found: {candidate}", ErrorCodes.NotFound),
-            FileReadStatus.NotAFile => Failed(request, fullPath, "not a regular file", ErrorCodes.NotFound),
-            FileReadStatus.OutsideWorkspace => Failed(request, null, "path leads outside the workspace", ErrorCodes.ForbiddenPath),
-            FileReadStatus.Unstable => Failed(request, fullPath, "file is being written; retry", ErrorCodes.Unreadable),
-            _ => Failed(request, fullPath, result.Error ?? "file cannot be read", ErrorCodes.Unreadable),
+            FileReadStatus.Missing => Failed(
+                request,
+                fullPath,
+                $"File not found: {candidate}",
+                ErrorCodes.NotFound
+            ),
+            FileReadStatus.NotAFile => Failed(
+                request,
+                fullPath,
+                "not a regular file",
+                ErrorCodes.NotFound
+            ),
+            FileReadStatus.OutsideWorkspace => Failed(
+                request,
+                null,
+                "path leads outside the workspace",
+                ErrorCodes.ForbiddenPath
+            ),
+            FileReadStatus.Unstable => Failed(
+                request,
+                fullPath,
+                "file is being written; retry",
+                ErrorCodes.Unreadable
+            ),
+            _ => Failed(
+                request,
+                fullPath,
+                result.Error ?? "file cannot be read",
+                ErrorCodes.Unreadable
+            ),
         };
     }
 
-    private static ChunkResultPayload Failed(ChunkRequestPayload request, string? fullPath, string error, string code) =>
+    private static ChunkResultPayload Failed(
+        ChunkRequestPayload request,
+        string? fullPath,
+        string error,
+        string code
+    ) =>
         new()
         {
             RequestId = request.RequestId,
@@ -171,12 +257,27 @@ public sealed partial class FileRequestHandler(WorkspaceRegistry workspaces, lon
             Code = code,
         };
 
-    private static byte[] Reply(ProtocolMessage request, string replyType, ChunkResultPayload result, bool echo = true) =>
-        EchoingReply.Serialize(replyType, echo ? request.Payload : default, result, ProtocolJsonContext.Default.ChunkResultPayload);
+    private static byte[] Reply(
+        ProtocolMessage request,
+        string replyType,
+        ChunkResultPayload result,
+        bool echo = true
+    ) =>
+        EchoingReply.Serialize(
+            replyType,
+            echo ? request.Payload : default,
+            result,
+            ProtocolJsonContext.Default.ChunkResultPayload
+        );
 
     private static partial class Log
     {
-        [LoggerMessage(402, LogLevel.Warning, "Refused to read '{Path}' for the server: {Reason}", EventName = "PathRefused")]
+        [LoggerMessage(
+            402,
+            LogLevel.Warning,
+            "Refused to read '{Path}' for the server: {Reason}",
+            EventName = "PathRefused"
+        )]
         public static partial void PathRefused(ILogger logger, string path, string reason);
     }
 }

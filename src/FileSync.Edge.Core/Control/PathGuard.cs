@@ -32,14 +32,23 @@ public static class PathGuard
     /// The outcome of <see cref="Resolve"/>: the workspace and the '/'-separated relative path of a
     /// file that may be opened, or an <see cref="Error"/> with its protocol <see cref="Code"/>.
     /// </summary>
-    public readonly record struct Resolution(WorkspaceSyncManager? Workspace, string RelativePath, string? Error, string? Code)
+    public readonly record struct Resolution(
+        WorkspaceSyncManager? Workspace,
+        string RelativePath,
+        string? Error,
+        string? Code
+    )
     {
         public bool IsAllowed => Workspace is not null;
     }
 
     /// <summary>Checks a file path sent by the server against the active <paramref name="workspaces"/>.</summary>
     /// <param name="allowRoot">A workspace root itself resolves too (relative path "", for a folder listing).</param>
-    public static Resolution Resolve(IReadOnlyList<WorkspaceSyncManager> workspaces, string? requested, bool allowRoot = false)
+    public static Resolution Resolve(
+        IReadOnlyList<WorkspaceSyncManager> workspaces,
+        string? requested,
+        bool allowRoot = false
+    )
     {
         if (CheckShape(requested) is { } shapeError)
         {
@@ -50,15 +59,24 @@ public static class PathGuard
         {
             full = Path.GetFullPath(requested!);
         }
-        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+        catch (Exception ex)
+            when (ex is ArgumentException or NotSupportedException or PathTooLongException)
         {
             return Refuse("path is not valid", ErrorCodes.ForbiddenPath);
         }
         foreach (var workspace in workspaces)
         {
-            if (string.Equals(Path.TrimEndingDirectorySeparator(full), workspace.RootPath, PathComparer.Comparison))
+            if (
+                string.Equals(
+                    Path.TrimEndingDirectorySeparator(full),
+                    workspace.RootPath,
+                    PathComparer.Comparison
+                )
+            )
             {
-                return allowRoot ? new Resolution(workspace, "", null, null) : Refuse("path is a workspace folder, not a file", ErrorCodes.NotFound);
+                return allowRoot
+                    ? new Resolution(workspace, "", null, null)
+                    : Refuse("path is a workspace folder, not a file", ErrorCodes.NotFound);
             }
             var relative = WorkspacePaths.ToRelativePath(workspace.RootPath, full);
             if (relative is null)
@@ -72,7 +90,9 @@ public static class PathGuard
             {
                 prefixEnd = relative.IndexOf('/', prefixEnd + 1);
                 var prefix = prefixEnd < 0 ? relative : relative[..prefixEnd];
-                var attributes = AttributesOf(WorkspacePaths.ToFullPath(workspace.RootPath, prefix));
+                var attributes = AttributesOf(
+                    WorkspacePaths.ToFullPath(workspace.RootPath, prefix)
+                );
                 if (attributes is null)
                 {
                     return Refuse("file not found", ErrorCodes.NotFound);
@@ -88,7 +108,10 @@ public static class PathGuard
             } while (prefixEnd >= 0);
             if (workspace.IsExcluded(relative))
             {
-                return Refuse("path is excluded by the workspace's ignore rules", ErrorCodes.ForbiddenPath);
+                return Refuse(
+                    "path is excluded by the workspace's ignore rules",
+                    ErrorCodes.ForbiddenPath
+                );
             }
             return new Resolution(workspace, relative, null, null);
         }
@@ -99,13 +122,19 @@ public static class PathGuard
     /// Checks a workspace root chosen by the server. Returns the root with every symbolic link
     /// resolved, or null with a one-line <paramref name="error"/> and its protocol <paramref name="code"/>.
     /// </summary>
-    public static string? ResolveRoot(string? requested, out string error, out string code) => ResolveRoot(requested, null, out error, out code);
+    public static string? ResolveRoot(string? requested, out string error, out string code) =>
+        ResolveRoot(requested, null, out error, out code);
 
     /// <summary>
     /// As <see cref="ResolveRoot(string?, out string, out string)"/>, and the resolved folder must also pass
     /// <see cref="ServerRootPolicy"/> for <paramref name="allowedRoots"/> (when given).
     /// </summary>
-    public static string? ResolveRoot(string? requested, IReadOnlyList<string>? allowedRoots, out string error, out string code)
+    public static string? ResolveRoot(
+        string? requested,
+        IReadOnlyList<string>? allowedRoots,
+        out string error,
+        out string code
+    )
     {
         code = ErrorCodes.ForbiddenPath;
         if (CheckShape(requested) is { } shapeError)
@@ -139,10 +168,14 @@ public static class PathGuard
         }
         if (SystemFolderOf(resolved) is { } system)
         {
-            error = $"workspace path '{resolved}' is inside the system folder '{system}'; choose a project folder";
+            error =
+                $"workspace path '{resolved}' is inside the system folder '{system}'; choose a project folder";
             return null;
         }
-        if (allowedRoots is not null && ServerRootPolicy.Check(resolved, allowedRoots) is { } policyError)
+        if (
+            allowedRoots is not null
+            && ServerRootPolicy.Check(resolved, allowedRoots) is { } policyError
+        )
         {
             error = policyError;
             return null;
@@ -154,12 +187,19 @@ public static class PathGuard
     /// Kernel and device pseudo-filesystems: never a project, and reading them can block (a FIFO, a
     /// terminal) or have side effects. A person may still name one on the command line; the server may not.
     /// </summary>
-    private static readonly string[] s_systemFolders = OperatingSystem.IsWindows() ? [] : ["/proc", "/sys", "/dev", "/run"];
+    private static readonly string[] s_systemFolders = OperatingSystem.IsWindows()
+        ? []
+        : ["/proc", "/sys", "/dev", "/run"];
 
     private static string? SystemFolderOf(string root) =>
         s_systemFolders.FirstOrDefault(folder =>
             string.Equals(root, folder, PathComparer.Comparison)
-            || (root.StartsWith(folder, PathComparer.Comparison) && root.Length > folder.Length && root[folder.Length] == '/'));
+            || (
+                root.StartsWith(folder, PathComparer.Comparison)
+                && root.Length > folder.Length
+                && root[folder.Length] == '/'
+            )
+        );
 
     /// <summary>
     /// Checks the form of a path from the server without touching the disk; returns why it is refused,
@@ -236,17 +276,22 @@ public static class PathGuard
     {
         var dot = segment.IndexOf('.');
         var stem = (dot < 0 ? segment : segment[..dot]).TrimEnd(' ');
-        if (stem.Equals("CON", StringComparison.OrdinalIgnoreCase)
+        if (
+            stem.Equals("CON", StringComparison.OrdinalIgnoreCase)
             || stem.Equals("PRN", StringComparison.OrdinalIgnoreCase)
             || stem.Equals("AUX", StringComparison.OrdinalIgnoreCase)
             || stem.Equals("NUL", StringComparison.OrdinalIgnoreCase)
             || stem.Equals("CONIN$", StringComparison.OrdinalIgnoreCase)
-            || stem.Equals("CONOUT$", StringComparison.OrdinalIgnoreCase))
+            || stem.Equals("CONOUT$", StringComparison.OrdinalIgnoreCase)
+        )
         {
             return true;
         }
         return stem.Length == 4
-            && (stem.StartsWith("COM", StringComparison.OrdinalIgnoreCase) || stem.StartsWith("LPT", StringComparison.OrdinalIgnoreCase))
+            && (
+                stem.StartsWith("COM", StringComparison.OrdinalIgnoreCase)
+                || stem.StartsWith("LPT", StringComparison.OrdinalIgnoreCase)
+            )
             && (char.IsAsciiDigit(stem[3]) || stem[3] is '¹' or '²' or '³');
     }
 
@@ -275,7 +320,10 @@ public static class PathGuard
             error = $"workspace path '{given}' cannot be resolved: {linkError}";
             return null;
         }
-        if (!string.Equals(real, given, PathComparer.Comparison) && WorkspaceRootValidator.Validate(real, out var realError) is null)
+        if (
+            !string.Equals(real, given, PathComparer.Comparison)
+            && WorkspaceRootValidator.Validate(real, out var realError) is null
+        )
         {
             error = $"workspace path '{given}' is a link: {realError}";
             return null;
@@ -344,9 +392,10 @@ public static class PathGuard
         }
     }
 
-    private static readonly char[] Separators = Path.DirectorySeparatorChar == Path.AltDirectorySeparatorChar
-        ? [Path.DirectorySeparatorChar]
-        : [Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar];
+    private static readonly char[] Separators =
+        Path.DirectorySeparatorChar == Path.AltDirectorySeparatorChar
+            ? [Path.DirectorySeparatorChar]
+            : [Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar];
 
     /// <summary>The target of a link at <paramref name="path"/>; null when it is not a link or does not exist.</summary>
     private static string? LinkTargetOf(string path)
@@ -355,7 +404,9 @@ public static class PathGuard
         {
             var info = new FileInfo(path);
             var attributes = info.Attributes;
-            return (int)attributes != -1 && (attributes & FileAttributes.ReparsePoint) != 0 ? info.LinkTarget : null;
+            return (int)attributes != -1 && (attributes & FileAttributes.ReparsePoint) != 0
+                ? info.LinkTarget
+                : null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -380,7 +431,9 @@ public static class PathGuard
     private static bool IsAnySeparator(char c) => c is '/' or '\\';
 
     private static string CodeForRootError(string error) =>
-        error.Contains("does not exist", StringComparison.Ordinal) ? ErrorCodes.NotFound : ErrorCodes.ForbiddenPath;
+        error.Contains("does not exist", StringComparison.Ordinal)
+            ? ErrorCodes.NotFound
+            : ErrorCodes.ForbiddenPath;
 
     private static Resolution Refuse(string reason, string code) => new(null, "", reason, code);
 }

@@ -38,18 +38,33 @@ public static class ServerRootPolicy
         {
             foreach (var store in s_homeCredentialStores)
             {
-                folders.Add(Path.Join(Path.TrimEndingDirectorySeparator(home), store.Replace('/', Path.DirectorySeparatorChar)));
+                folders.Add(
+                    Path.Join(
+                        Path.TrimEndingDirectorySeparator(home),
+                        store.Replace('/', Path.DirectorySeparatorChar)
+                    )
+                );
             }
         }
         if (!OperatingSystem.IsWindows())
         {
-            folders.AddRange(["/etc", "/proc", "/sys", "/dev", "/run", "/private/etc", "/Library/Keychains"]);
+            folders.AddRange([
+                "/etc",
+                "/proc",
+                "/sys",
+                "/dev",
+                "/run",
+                "/private/etc",
+                "/Library/Keychains",
+            ]);
             if (!IsRoot)
             {
                 folders.AddRange(["/var", "/usr", "/boot", "/root", "/private/var"]);
             }
         }
-        else if (Environment.GetFolderPath(Environment.SpecialFolder.Windows) is { Length: > 0 } windows)
+        else if (
+            Environment.GetFolderPath(Environment.SpecialFolder.Windows) is { Length: > 0 } windows
+        )
         {
             folders.Add(windows);
         }
@@ -109,6 +124,8 @@ public static class ServerRootPolicy
         {
             return path.StartsWith('/');
         }
-        return path.Length > folder.Length && path.StartsWith(folder, PathComparer.Comparison) && path[folder.Length] is '/' or '\\';
+        return path.Length > folder.Length
+            && path.StartsWith(folder, PathComparer.Comparison)
+            && path[folder.Length] is '/' or '\\';
     }
 }

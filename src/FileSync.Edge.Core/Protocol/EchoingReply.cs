@@ -11,7 +11,12 @@ namespace FileSync.Edge.Protocol;
 public static class EchoingReply
 {
     /// <param name="request">The request's payload; its fields are copied unless the reply sets them. Undefined: none.</param>
-    public static byte[] Serialize<T>(string type, JsonElement request, T reply, JsonTypeInfo<T> typeInfo)
+    public static byte[] Serialize<T>(
+        string type,
+        JsonElement request,
+        T reply,
+        JsonTypeInfo<T> typeInfo
+    )
     {
         var own = JsonSerializer.SerializeToElement(reply, typeInfo);
         var names = new HashSet<string>(StringComparer.Ordinal);

@@ -28,7 +28,8 @@ public readonly record struct ProtocolMessage(string Type, JsonElement Payload)
     /// receive loop can hand "answer this with an <c>error</c>" to the stage that sends replies. Its
     /// <see cref="Type"/> is empty, which no dispatcher handles as a command.
     /// </summary>
-    public static ProtocolMessage Malformed(string reason) => new("", default) { ParseError = reason };
+    public static ProtocolMessage Malformed(string reason) =>
+        new("", default) { ParseError = reason };
 
     /// <summary>Serializes <paramref name="payload"/> into a UTF-8 envelope.</summary>
     public static byte[] Serialize<T>(string type, T payload, JsonTypeInfo<T> typeInfo)
@@ -49,7 +50,11 @@ public readonly record struct ProtocolMessage(string Type, JsonElement Payload)
     /// Parses an envelope. Returns false with a one-line reason when the frame is not a JSON
     /// object with a string <c>type</c> and an object (or absent) <c>payload</c>.
     /// </summary>
-    public static bool TryParse(ReadOnlyMemory<byte> utf8, out ProtocolMessage message, out string error)
+    public static bool TryParse(
+        ReadOnlyMemory<byte> utf8,
+        out ProtocolMessage message,
+        out string error
+    )
     {
         message = default;
         JsonDocument document;
@@ -71,7 +76,10 @@ public readonly record struct ProtocolMessage(string Type, JsonElement Payload)
                 error = "frame is not a JSON object";
                 return false;
             }
-            if (!root.TryGetProperty("type", out var typeElement) || typeElement.ValueKind != JsonValueKind.String)
+            if (
+                !root.TryGetProperty("type", out var typeElement)
+                || typeElement.ValueKind != JsonValueKind.String
+            )
             {
                 error = "frame has no string 'type'";
                 return false;
@@ -107,7 +115,11 @@ public readonly record struct ProtocolMessage(string Type, JsonElement Payload)
     /// Reads the payload as <typeparamref name="T"/>. Returns false with a one-line reason when the
     /// payload is missing or its fields have the wrong types.
     /// </summary>
-    public bool TryReadPayload<T>(JsonTypeInfo<T> typeInfo, [NotNullWhen(true)] out T? value, out string error)
+    public bool TryReadPayload<T>(
+        JsonTypeInfo<T> typeInfo,
+        [NotNullWhen(true)] out T? value,
+        out string error
+    )
         where T : class
     {
         value = null;

@@ -13,5 +13,9 @@ public interface IUplink
     /// Sends one UTF-8 text frame on <paramref name="session"/>. Returns false, without sending, when that
     /// session has ended; the caller keeps its state and converges on the next session.
     /// </summary>
-    ValueTask<bool> SendAsync(UplinkSession session, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default);
+    ValueTask<bool> SendAsync(
+        UplinkSession session,
+        ReadOnlyMemory<byte> frame,
+        CancellationToken cancellationToken = default
+    );
 }

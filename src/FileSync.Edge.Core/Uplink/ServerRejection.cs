@@ -31,22 +31,37 @@ public static class ServerRejection
         "credential",
     ];
 
-    private static readonly string[] s_authenticationCodes = ["unauthorized", "auth_failed", "authentication_failed", "invalid_api_key", "forbidden"];
+    private static readonly string[] s_authenticationCodes =
+    [
+        "unauthorized",
+        "auth_failed",
+        "authentication_failed",
+        "invalid_api_key",
+        "forbidden",
+    ];
 
     /// <summary>True when an error frame's code or message says the credentials were rejected.</summary>
     public static bool IsAuthenticationError(string? code, string? message)
     {
-        if (code is not null && s_authenticationCodes.Contains(code.Trim(), StringComparer.OrdinalIgnoreCase))
+        if (
+            code is not null
+            && s_authenticationCodes.Contains(code.Trim(), StringComparer.OrdinalIgnoreCase)
+        )
         {
             return true;
         }
-        return message is not null && s_authenticationWords.Any(word => message.Contains(word, StringComparison.OrdinalIgnoreCase));
+        return message is not null
+            && s_authenticationWords.Any(word =>
+                message.Contains(word, StringComparison.OrdinalIgnoreCase)
+            );
     }
 
     /// <summary>True when a close says authentication failed: code 4401/4403 (HTTP's 401/403 as close codes) or a reason that says so.</summary>
     public static bool IsAuthenticationClose(WebSocketCloseStatus? status, string? description) =>
-        (int?)status is 4401 or 4403 || (description is { Length: > 0 } && IsAuthenticationError(null, description));
+        (int?)status is 4401 or 4403
+        || (description is { Length: > 0 } && IsAuthenticationError(null, description));
 
     /// <summary>True when the close code says another connection of this edge holds the identity.</summary>
-    public static bool IsIdentityConflict(WebSocketCloseStatus? status) => (int?)status is CloseAlreadyConnected or CloseReplaced;
+    public static bool IsIdentityConflict(WebSocketCloseStatus? status) =>
+        (int?)status is CloseAlreadyConnected or CloseReplaced;
 }

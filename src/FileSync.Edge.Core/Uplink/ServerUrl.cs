@@ -16,7 +16,8 @@ public static class ServerUrl
         error = "";
         if (server is null || !server.IsAbsoluteUri)
         {
-            error = $"server URL '{server}' must be an absolute ws://, wss://, http:// or https:// URL";
+            error =
+                $"server URL '{server}' must be an absolute ws://, wss://, http:// or https:// URL";
             return null;
         }
         switch (server.Scheme)
@@ -26,17 +27,23 @@ public static class ServerUrl
             case "http" or "https":
                 if (server.AbsolutePath is not ("/" or "") || server.Query.Length > 0)
                 {
-                    error = $"server URL '{server.GetLeftPart(UriPartial.Path)}' is an http(s) URL with a path; give the WebSocket URL (ws:// or wss://) or just https://host";
+                    error =
+                        $"server URL '{server.GetLeftPart(UriPartial.Path)}' is an http(s) URL with a path; give the WebSocket URL (ws:// or wss://) or just https://host";
                     return null;
                 }
-                var builder = new UriBuilder(server) { Scheme = server.Scheme == "https" ? "wss" : "ws", Path = EdgePath };
+                var builder = new UriBuilder(server)
+                {
+                    Scheme = server.Scheme == "https" ? "wss" : "ws",
+                    Path = EdgePath,
+                };
                 if (server.IsDefaultPort)
                 {
                     builder.Port = -1;
                 }
                 return builder.Uri;
             default:
-                error = $"server URL '{server.GetLeftPart(UriPartial.Authority)}' must be a ws://, wss://, http:// or https:// URL";
+                error =
+                    $"server URL '{server.GetLeftPart(UriPartial.Authority)}' must be a ws://, wss://, http:// or https:// URL";
                 return null;
         }
     }

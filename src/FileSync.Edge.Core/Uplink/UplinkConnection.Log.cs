@@ -7,36 +7,91 @@ public sealed partial class UplinkConnection
     // Event ids 100-199: uplink. Never log the API key or file contents.
     private static partial class Log
     {
-        [LoggerMessage(100, LogLevel.Information, "Connected to {Server} as {EdgeId} (capabilities: {Capabilities})", EventName = "Connected")]
-        public static partial void Connected(ILogger logger, string server, string edgeId, string capabilities);
+        [LoggerMessage(
+            100,
+            LogLevel.Information,
+            "Connected to {Server} as {EdgeId} (capabilities: {Capabilities})",
+            EventName = "Connected"
+        )]
+        public static partial void Connected(
+            ILogger logger,
+            string server,
+            string edgeId,
+            string capabilities
+        );
 
-        [LoggerMessage(101, LogLevel.Warning, "Connection lost: {Reason}", EventName = "ConnectionLost")]
+        [LoggerMessage(
+            101,
+            LogLevel.Warning,
+            "Connection lost: {Reason}",
+            EventName = "ConnectionLost"
+        )]
         public static partial void ConnectionLost(ILogger logger, string reason);
 
-        [LoggerMessage(102, LogLevel.Information, "Reconnecting in {Seconds:F1} s (attempt {Attempt}): {Reason}", EventName = "Reconnecting")]
-        public static partial void Reconnecting(ILogger logger, double seconds, int attempt, string reason);
+        [LoggerMessage(
+            102,
+            LogLevel.Information,
+            "Reconnecting in {Seconds:F1} s (attempt {Attempt}): {Reason}",
+            EventName = "Reconnecting"
+        )]
+        public static partial void Reconnecting(
+            ILogger logger,
+            double seconds,
+            int attempt,
+            string reason
+        );
 
-        [LoggerMessage(103, LogLevel.Debug, "The server {Server} rejected the API key; not retrying", EventName = "AuthenticationRejected")]
+        [LoggerMessage(
+            103,
+            LogLevel.Debug,
+            "The server {Server} rejected the API key; not retrying",
+            EventName = "AuthenticationRejected"
+        )]
         public static partial void AuthenticationRejected(ILogger logger, string server);
 
         // Frames that cannot be accepted after the handshake are answered (and logged) by the control stage;
         // this line is only for a bad handshake, when there is nobody to answer yet.
-        [LoggerMessage(104, LogLevel.Warning, "Ignored a malformed handshake from the server: {Reason}", EventName = "MalformedFrame")]
+        [LoggerMessage(
+            104,
+            LogLevel.Warning,
+            "Ignored a malformed handshake from the server: {Reason}",
+            EventName = "MalformedFrame"
+        )]
         public static partial void MalformedFrame(ILogger logger, string reason);
 
-        [LoggerMessage(109, LogLevel.Debug, "Another connection of this edge holds {Server}; not retrying", EventName = "IdentityConflict")]
+        [LoggerMessage(
+            109,
+            LogLevel.Debug,
+            "Another connection of this edge holds {Server}; not retrying",
+            EventName = "IdentityConflict"
+        )]
         public static partial void IdentityConflict(ILogger logger, string server);
 
-        [LoggerMessage(110, LogLevel.Warning, "The API key is not a valid WebSocket subprotocol token; it is sent as the Authorization header only", EventName = "KeyNotASubprotocol")]
+        [LoggerMessage(
+            110,
+            LogLevel.Warning,
+            "The API key is not a valid WebSocket subprotocol token; it is sent as the Authorization header only",
+            EventName = "KeyNotASubprotocol"
+        )]
         public static partial void KeyNotASubprotocol(ILogger logger);
 
-        [LoggerMessage(106, LogLevel.Warning, "The server reported an error ({Code}): {Message}", EventName = "ServerError")]
+        [LoggerMessage(
+            106,
+            LogLevel.Warning,
+            "The server reported an error ({Code}): {Message}",
+            EventName = "ServerError"
+        )]
         public static partial void ServerError(ILogger logger, string code, string message);
 
         [LoggerMessage(107, LogLevel.Debug, "Send failed: {Reason}", EventName = "SendFailed")]
         public static partial void SendFailed(ILogger logger, string reason);
 
-        [LoggerMessage(108, LogLevel.Information, "The server closed the connection ({Status}) {Description}", EventName = "Closed")]
+        [LoggerMessage(
+            108,
+            LogLevel.Information,
+            "The server closed the connection ({Status}) {Description}",
+            EventName = "Closed"
+        )]
         public static partial void Closed(ILogger logger, string status, string description);
     }
 }

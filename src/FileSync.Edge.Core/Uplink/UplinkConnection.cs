@@ -37,14 +37,25 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
     private readonly Lock _stateGate = new();
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly Channel<QueuedCommand> _commands = Channel.CreateBounded<QueuedCommand>(
-        new BoundedChannelOptions(CommandQueueCapacity) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait }
+        new BoundedChannelOptions(CommandQueueCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        }
     );
     private readonly Channel<bool> _commandBytesFreed = Channel.CreateBounded<bool>(
-        new BoundedChannelOptions(1) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite }
+        new BoundedChannelOptions(1)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.DropWrite,
+        }
     );
     private readonly CommandReader _commandReader;
     private long _queuedCommandBytes;
-    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _completion = new(
+        TaskCreationOptions.RunContinuationsAsynchronously
+    );
     private readonly CancellationTokenSource _stopping = new();
 
     private UplinkState _state = UplinkState.Disconnected;
@@ -54,19 +65,32 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
     private Task? _loop;
     private int _disposed;
 
-    public UplinkConnection(UplinkOptions options, IReconnectPolicy policy, TimeProvider time, ILogger<UplinkConnection> logger)
+    public UplinkConnection(
+        UplinkOptions options,
+        IReconnectPolicy policy,
+        TimeProvider time,
+        ILogger<UplinkConnection> logger
+    )
     {
         _options = options;
         _policy = policy;
         _time = time;
         _logger = logger;
         // The agent's host sets the default identity (it knows the config file); this is for other hosts.
-        _fingerprint = string.IsNullOrWhiteSpace(options.Fingerprint) ? MachineFingerprint.Compute(configPath: null) : options.Fingerprint;
+        _fingerprint = string.IsNullOrWhiteSpace(options.Fingerprint)
+            ? MachineFingerprint.Compute(configPath: null)
+            : options.Fingerprint;
         _commandReader = new CommandReader(this);
-        var server = ServerUrl.ToWebSocket(options.Server, out var urlError) ?? throw new ArgumentException(urlError, nameof(options));
+        var server =
+            ServerUrl.ToWebSocket(options.Server, out var urlError)
+            ?? throw new ArgumentException(urlError, nameof(options));
         ServerUri = BuildUri(server, _fingerprint);
         _keyIsToken = options.ApiKey is { Length: > 0 } key && IsToken(key);
-        if (options.ApiKey is { Length: > 0 } && !_keyIsToken && options.ApiKeyTransport != ApiKeyTransport.Header)
+        if (
+            options.ApiKey is { Length: > 0 }
+            && !_keyIsToken
+            && options.ApiKeyTransport != ApiKeyTransport.Header
+        )
         {
             Log.KeyNotASubprotocol(_logger);
         }
@@ -76,7 +100,14 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
     private readonly bool _keyIsToken;
 
     internal static bool IsToken(string value) =>
-        value.Length > 0 && value.All(c => c < 127 && (char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal)));
+        value.Length > 0
+        && value.All(c =>
+            c < 127
+            && (
+                char.IsAsciiLetterOrDigit(c)
+                || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal)
+            )
+        );
 
     /// <summary>The URL connected to, including <c>?fingerprint=</c>.</summary>
     public Uri ServerUri { get; }
@@ -122,7 +153,11 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    public async ValueTask<bool> SendAsync(UplinkSession session, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> SendAsync(
+        UplinkSession session,
+        ReadOnlyMemory<byte> frame,
+        CancellationToken cancellationToken = default
+    )
     {
         if (_session != session)
         {
@@ -138,10 +173,18 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
             }
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(s_sendTimeout);
-            await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, timeout.Token).ConfigureAwait(false);
+            await socket
+                .SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, timeout.Token)
+                .ConfigureAwait(false);
             return true;
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
+        catch (Exception ex)
+            when (ex
+                    is WebSocketException
+                        or OperationCanceledException
+                        or ObjectDisposedException
+                        or IOException
+            )
         {
             cancellationToken.ThrowIfCancellationRequested();
             Log.SendFailed(_logger, ex.Message);
@@ -155,8 +198,13 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
     }
 
     /// <summary>Sends a reply on whatever session is current; false when disconnected.</summary>
-    public ValueTask<bool> SendAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default) =>
-        _session is { } session ? SendAsync(session, frame, cancellationToken) : ValueTask.FromResult(false);
+    public ValueTask<bool> SendAsync(
+        ReadOnlyMemory<byte> frame,
+        CancellationToken cancellationToken = default
+    ) =>
+        _session is { } session
+            ? SendAsync(session, frame, cancellationToken)
+            : ValueTask.FromResult(false);
 
     private void ChangeState(UplinkState expected, UplinkState next)
     {
@@ -164,7 +212,9 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
         {
             if (_state != expected)
             {
-                throw new InvalidOperationException($"Uplink state is {_state}, expected {expected} to move to {next}.");
+                throw new InvalidOperationException(
+                    $"Uplink state is {_state}, expected {expected} to move to {next}."
+                );
             }
             var legal = (expected, next) switch
             {
@@ -177,7 +227,9 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
             };
             if (!legal)
             {
-                throw new InvalidOperationException($"Illegal uplink transition {expected} -> {next}.");
+                throw new InvalidOperationException(
+                    $"Illegal uplink transition {expected} -> {next}."
+                );
             }
             _state = next;
         }
@@ -206,7 +258,8 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                 try
                 {
                     using var socket = await ConnectAsync(cancellationToken).ConfigureAwait(false);
-                    var connected = await RunSessionAsync(socket, cancellationToken).ConfigureAwait(false);
+                    var connected = await RunSessionAsync(socket, cancellationToken)
+                        .ConfigureAwait(false);
                     if (connected)
                     {
                         attempt = 0;
@@ -226,7 +279,9 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                     SetSession(null);
                 }
 
-                var delay = _policy.NextDelay(new ReconnectContext(attempt, _time.GetElapsedTime(outageStarted), failure));
+                var delay = _policy.NextDelay(
+                    new ReconnectContext(attempt, _time.GetElapsedTime(outageStarted), failure)
+                );
                 if (delay is null)
                 {
                     if (failure is UplinkAuthenticationException)
@@ -239,10 +294,17 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                     }
                     ForceStopped();
                     _commands.Writer.TryComplete();
-                    _completion.TrySetException(failure ?? new InvalidOperationException("The reconnect policy gave up."));
+                    _completion.TrySetException(
+                        failure ?? new InvalidOperationException("The reconnect policy gave up.")
+                    );
                     return;
                 }
-                Log.Reconnecting(_logger, delay.Value.TotalSeconds, attempt + 1, failure?.Message ?? "connection closed");
+                Log.Reconnecting(
+                    _logger,
+                    delay.Value.TotalSeconds,
+                    attempt + 1,
+                    failure?.Message ?? "connection closed"
+                );
                 attempt++;
                 ChangeState(State, UplinkState.Reconnecting);
                 await Task.Delay(delay.Value, _time, cancellationToken).ConfigureAwait(false);
@@ -293,7 +355,13 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
             await socket.ConnectAsync(ServerUri, timeout.Token).ConfigureAwait(false);
             return socket;
         }
-        catch (Exception ex) when (ex is WebSocketException or HttpRequestException or OperationCanceledException or IOException)
+        catch (Exception ex)
+            when (ex
+                    is WebSocketException
+                        or HttpRequestException
+                        or OperationCanceledException
+                        or IOException
+            )
         {
             var status = socket.HttpStatusCode;
             var headers = socket.HttpResponseHeaders;
@@ -308,12 +376,20 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
             }
             if (ex is OperationCanceledException)
             {
-                throw new TimeoutException($"Connecting to {ServerUri.GetLeftPart(UriPartial.Path)} timed out after {_options.ConnectTimeoutSeconds} s.", ex);
+                throw new TimeoutException(
+                    $"Connecting to {ServerUri.GetLeftPart(UriPartial.Path)} timed out after {_options.ConnectTimeoutSeconds} s.",
+                    ex
+                );
             }
             if (status is { } code && (int)code >= 300)
             {
                 // One clear line, and for 429/503 the server's Retry-After, which the next attempt honours.
-                throw new UplinkUpgradeRefusedException((int)code, DescribeRefusal(code), RetryAfter(headers), ex);
+                throw new UplinkUpgradeRefusedException(
+                    (int)code,
+                    DescribeRefusal(code),
+                    RetryAfter(headers),
+                    ex
+                );
             }
             throw;
         }
@@ -321,13 +397,16 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
 
     private string DescribeRefusal(HttpStatusCode status) =>
         $"The server answered HTTP {(int)status} ({status}) to the WebSocket upgrade at {ServerUri.GetLeftPart(UriPartial.Path)}"
-        + (status switch
-        {
-            HttpStatusCode.NotFound => "; is the URL right (it usually ends in /ws/v1/edge)?",
-            HttpStatusCode.UpgradeRequired => "; it wants another protocol version",
-            HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable => "; it asks to come back later",
-            _ => "",
-        });
+        + (
+            status switch
+            {
+                HttpStatusCode.NotFound => "; is the URL right (it usually ends in /ws/v1/edge)?",
+                HttpStatusCode.UpgradeRequired => "; it wants another protocol version",
+                HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable =>
+                    "; it asks to come back later",
+                _ => "",
+            }
+        );
 
     /// <summary>The delay a <c>Retry-After</c> header asks for (seconds or an HTTP date), capped at 10 minutes.</summary>
     private TimeSpan? RetryAfter(IReadOnlyDictionary<string, IEnumerable<string>>? headers)
@@ -336,21 +415,38 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
         {
             return null;
         }
-        var value = headers.FirstOrDefault(h => string.Equals(h.Key, "Retry-After", StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault()?.Trim();
+        var value = headers
+            .FirstOrDefault(h =>
+                string.Equals(h.Key, "Retry-After", StringComparison.OrdinalIgnoreCase)
+            )
+            .Value?.FirstOrDefault()
+            ?.Trim();
         TimeSpan? delay = null;
         if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
         {
             delay = TimeSpan.FromSeconds(seconds);
         }
-        else if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var when))
+        else if (
+            DateTimeOffset.TryParse(
+                value,
+                CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal,
+                out var when
+            )
+        )
         {
             delay = when - _time.GetUtcNow();
         }
-        return delay is { } d ? TimeSpan.FromTicks(Math.Clamp(d.Ticks, 0, TimeSpan.FromMinutes(10).Ticks)) : null;
+        return delay is { } d
+            ? TimeSpan.FromTicks(Math.Clamp(d.Ticks, 0, TimeSpan.FromMinutes(10).Ticks))
+            : null;
     }
 
     /// <summary>Runs one connection until it closes. Returns whether the handshake completed.</summary>
-    private async Task<bool> RunSessionAsync(ClientWebSocket socket, CancellationToken cancellationToken)
+    private async Task<bool> RunSessionAsync(
+        ClientWebSocket socket,
+        CancellationToken cancellationToken
+    )
     {
         var handshakeDone = false;
         long connectedAt = 0;
@@ -372,11 +468,18 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
         {
             while (true)
             {
-                var frame = await ReceiveFrameAsync(socket, buffer, cancellationToken).ConfigureAwait(false);
+                var frame = await ReceiveFrameAsync(socket, buffer, cancellationToken)
+                    .ConfigureAwait(false);
                 if (frame.Closed)
                 {
                     var description = LogText.Clean(socket.CloseStatusDescription ?? "");
-                    Log.Closed(_logger, socket.CloseStatus is { } status ? ((int)status).ToString(CultureInfo.InvariantCulture) : "none", description);
+                    Log.Closed(
+                        _logger,
+                        socket.CloseStatus is { } status
+                            ? ((int)status).ToString(CultureInfo.InvariantCulture)
+                            : "none",
+                        description
+                    );
                     if (ServerRejection.IsIdentityConflict(socket.CloseStatus))
                     {
                         throw new UplinkIdentityConflictException(
@@ -385,7 +488,12 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                                 + "Stop the other agent, or give this one its own identity with --name."
                         );
                     }
-                    if (ServerRejection.IsAuthenticationClose(socket.CloseStatus, socket.CloseStatusDescription) && WithinAuthenticationWindow(handshakeDone, connectedAt))
+                    if (
+                        ServerRejection.IsAuthenticationClose(
+                            socket.CloseStatus,
+                            socket.CloseStatusDescription
+                        ) && WithinAuthenticationWindow(handshakeDone, connectedAt)
+                    )
                     {
                         throw new UplinkAuthenticationException(
                             $"The server rejected the API key (closed the connection: {description}). Check --api-key / FILESYNC_API_KEY."
@@ -395,24 +503,42 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                 }
                 if (frame.Dropped is { } dropped)
                 {
-                    await EnqueueCommandAsync(QueuedCommand.Problem(dropped), cancellationToken).ConfigureAwait(false);
+                    await EnqueueCommandAsync(QueuedCommand.Problem(dropped), cancellationToken)
+                        .ConfigureAwait(false);
                     continue;
                 }
-                if (PeekType(frame.Bytes) is not (MessageTypes.ConnectedEdge or MessageTypes.Error or MessageTypes.ErrorUpperCase))
+                if (
+                    PeekType(frame.Bytes)
+                    is not (
+                        MessageTypes.ConnectedEdge
+                        or MessageTypes.Error
+                        or MessageTypes.ErrorUpperCase
+                    )
+                )
                 {
                     // A command: queued as raw bytes (exactly what the byte budget counts) and parsed by the
                     // control stage when it takes it, so this loop does no work for it.
-                    await EnqueueCommandAsync(QueuedCommand.Raw(frame.Bytes), cancellationToken).ConfigureAwait(false);
+                    await EnqueueCommandAsync(QueuedCommand.Raw(frame.Bytes), cancellationToken)
+                        .ConfigureAwait(false);
                     continue;
                 }
                 if (!ProtocolMessage.TryParse(frame.Bytes, out var message, out var error))
                 {
-                    await EnqueueCommandAsync(QueuedCommand.Problem(error), cancellationToken).ConfigureAwait(false);
+                    await EnqueueCommandAsync(QueuedCommand.Problem(error), cancellationToken)
+                        .ConfigureAwait(false);
                     continue;
                 }
-                if (message.Type is not (MessageTypes.ConnectedEdge or MessageTypes.Error or MessageTypes.ErrorUpperCase))
+                if (
+                    message.Type
+                    is not (
+                        MessageTypes.ConnectedEdge
+                        or MessageTypes.Error
+                        or MessageTypes.ErrorUpperCase
+                    )
+                )
                 {
-                    await EnqueueCommandAsync(QueuedCommand.Raw(frame.Bytes), cancellationToken).ConfigureAwait(false);
+                    await EnqueueCommandAsync(QueuedCommand.Raw(frame.Bytes), cancellationToken)
+                        .ConfigureAwait(false);
                     continue;
                 }
                 if (message.Type == MessageTypes.ConnectedEdge)
@@ -420,10 +546,21 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                     if (Volatile.Read(ref handshakeDone))
                     {
                         // One handshake per connection; a repeated one would restart every workspace's sync.
-                        await EnqueueCommandAsync(QueuedCommand.Problem("'connected_edge' was already received on this connection; ignored"), cancellationToken)
+                        await EnqueueCommandAsync(
+                                QueuedCommand.Problem(
+                                    "'connected_edge' was already received on this connection; ignored"
+                                ),
+                                cancellationToken
+                            )
                             .ConfigureAwait(false);
                     }
-                    else if (message.TryReadPayload(ProtocolJsonContext.Default.ConnectedEdgePayload, out var connected, out error))
+                    else if (
+                        message.TryReadPayload(
+                            ProtocolJsonContext.Default.ConnectedEdgePayload,
+                            out var connected,
+                            out error
+                        )
+                    )
                     {
                         Volatile.Write(ref handshakeDone, true);
                         connectedAt = _time.GetTimestamp();
@@ -438,7 +575,12 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                             connected.Capabilities,
                             _time.GetTimestamp()
                         );
-                        Log.Connected(_logger, ServerUri.GetLeftPart(UriPartial.Path), session.EdgeId ?? "?", string.Join(",", session.Capabilities ?? ["legacy"]));
+                        Log.Connected(
+                            _logger,
+                            ServerUri.GetLeftPart(UriPartial.Path),
+                            session.EdgeId ?? "?",
+                            string.Join(",", session.Capabilities ?? ["legacy"])
+                        );
                         SetSession(session);
                     }
                     else
@@ -451,24 +593,43 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                 // An error frame ('error', or the todoforai backend's 'ERROR'): a rejected key ends the agent when
                 // it comes before or right after the handshake; any other one goes to the control stage (a file
                 // the server could not apply is retried by its workspace), or to the log before the handshake.
-                var text = message.TryReadPayload(ProtocolJsonContext.Default.ErrorPayload, out var payload, out _) ? payload.Message : "(no message)";
-                if (ServerRejection.IsAuthenticationError(payload?.Code, text) && payload?.MessageType is null && WithinAuthenticationWindow(handshakeDone, connectedAt))
+                var text = message.TryReadPayload(
+                    ProtocolJsonContext.Default.ErrorPayload,
+                    out var payload,
+                    out _
+                )
+                    ? payload.Message
+                    : "(no message)";
+                if (
+                    ServerRejection.IsAuthenticationError(payload?.Code, text)
+                    && payload?.MessageType is null
+                    && WithinAuthenticationWindow(handshakeDone, connectedAt)
+                )
                 {
-                    throw new UplinkAuthenticationException($"The server rejected the API key: {LogText.Clean(text)}. Check --api-key / FILESYNC_API_KEY.");
+                    throw new UplinkAuthenticationException(
+                        $"The server rejected the API key: {LogText.Clean(text)}. Check --api-key / FILESYNC_API_KEY."
+                    );
                 }
                 if (!Volatile.Read(ref handshakeDone))
                 {
-                    Log.ServerError(_logger, LogText.Clean(payload?.Code ?? ""), LogText.Clean(text));
+                    Log.ServerError(
+                        _logger,
+                        LogText.Clean(payload?.Code ?? ""),
+                        LogText.Clean(text)
+                    );
                     continue;
                 }
-                await EnqueueCommandAsync(QueuedCommand.Raw(frame.Bytes), cancellationToken).ConfigureAwait(false);
+                await EnqueueCommandAsync(QueuedCommand.Raw(frame.Bytes), cancellationToken)
+                    .ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is UplinkAuthenticationException or UplinkIdentityConflictException)
+        catch (Exception ex)
+            when (ex is UplinkAuthenticationException or UplinkIdentityConflictException)
         {
             throw;
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex)
+            when (ex is not OutOfMemoryException && !cancellationToken.IsCancellationRequested)
         {
             // Socket errors, keepalive timeouts (the socket is aborted), a handshake that never came.
             Log.ConnectionLost(_logger, ex.Message);
@@ -498,7 +659,11 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
     /// end into a scratch buffer and discarded, as is a binary message; both come back as
     /// <see cref="ReceivedFrame.Dropped"/> so the control stage can answer them.
     /// </summary>
-    private async Task<ReceivedFrame> ReceiveFrameAsync(ClientWebSocket socket, byte[] buffer, CancellationToken cancellationToken)
+    private async Task<ReceivedFrame> ReceiveFrameAsync(
+        ClientWebSocket socket,
+        byte[] buffer,
+        CancellationToken cancellationToken
+    )
     {
         byte[]? large = null;
         var length = 0;
@@ -511,7 +676,9 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                 var capacity = Math.Min(target.Length, ProtocolMessage.MaxFrameBytes);
                 if (length == capacity && capacity < ProtocolMessage.MaxFrameBytes)
                 {
-                    var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(capacity * 2, ProtocolMessage.MaxFrameBytes));
+                    var bigger = ArrayPool<byte>.Shared.Rent(
+                        Math.Min(capacity * 2, ProtocolMessage.MaxFrameBytes)
+                    );
                     target.AsSpan(0, length).CopyTo(bigger);
                     if (large is not null)
                     {
@@ -524,7 +691,9 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                 // At the limit, keep reading (to find the message's end) into the scratch buffer.
                 var full = length == capacity;
                 var into = full ? buffer.AsMemory() : target.AsMemory(length, capacity - length);
-                var result = await socket.ReceiveAsync(into, cancellationToken).ConfigureAwait(false);
+                var result = await socket
+                    .ReceiveAsync(into, cancellationToken)
+                    .ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     return new ReceivedFrame([], null, Closed: true);
@@ -543,11 +712,19 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                 }
                 if (discarded > 0)
                 {
-                    return new ReceivedFrame([], $"frame of {length + discarded} bytes is larger than the limit of {ProtocolMessage.MaxFrameBytes} bytes; dropped", false);
+                    return new ReceivedFrame(
+                        [],
+                        $"frame of {length + discarded} bytes is larger than the limit of {ProtocolMessage.MaxFrameBytes} bytes; dropped",
+                        false
+                    );
                 }
                 if (result.MessageType != WebSocketMessageType.Text)
                 {
-                    return new ReceivedFrame([], "binary frames are not part of the protocol; dropped", false);
+                    return new ReceivedFrame(
+                        [],
+                        "binary frames are not part of the protocol; dropped",
+                        false
+                    );
                 }
                 return new ReceivedFrame(target.AsSpan(0, length).ToArray(), null, false);
             }
@@ -565,7 +742,10 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
     /// Queues a command for the control stage, waiting while the queue is full by count or by bytes
     /// (the socket is then not read, which pushes back on the server).
     /// </summary>
-    private async ValueTask EnqueueCommandAsync(QueuedCommand command, CancellationToken cancellationToken)
+    private async ValueTask EnqueueCommandAsync(
+        QueuedCommand command,
+        CancellationToken cancellationToken
+    )
     {
         var bytes = command.Frame?.Length ?? 0;
         while (true)
@@ -672,8 +852,9 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
             return false;
         }
 
-        public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default) =>
-            owner._commands.Reader.WaitToReadAsync(cancellationToken);
+        public override ValueTask<bool> WaitToReadAsync(
+            CancellationToken cancellationToken = default
+        ) => owner._commands.Reader.WaitToReadAsync(cancellationToken);
     }
 
     private void SetSession(UplinkSession? session)
@@ -698,14 +879,26 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                 await _sendLock.WaitAsync(timeout.Token).ConfigureAwait(false);
                 try
                 {
-                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "agent stopping", timeout.Token).ConfigureAwait(false);
+                    await socket
+                        .CloseOutputAsync(
+                            WebSocketCloseStatus.NormalClosure,
+                            "agent stopping",
+                            timeout.Token
+                        )
+                        .ConfigureAwait(false);
                 }
                 finally
                 {
                     _sendLock.Release();
                 }
             }
-            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
+            catch (Exception ex)
+                when (ex
+                        is WebSocketException
+                            or OperationCanceledException
+                            or ObjectDisposedException
+                            or IOException
+                )
             {
                 // Best effort.
             }

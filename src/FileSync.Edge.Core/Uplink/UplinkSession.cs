@@ -4,10 +4,17 @@ namespace FileSync.Edge.Uplink;
 /// One established connection, after <c>connected_edge</c>. <see cref="Epoch"/> grows with every
 /// connection, so a sender can tell that the connection it was using is gone.
 /// </summary>
-public sealed record UplinkSession(long Epoch, string? EdgeId, string? UserId, IReadOnlyList<string>? Capabilities, long ConnectedTimestamp)
+public sealed record UplinkSession(
+    long Epoch,
+    string? EdgeId,
+    string? UserId,
+    IReadOnlyList<string>? Capabilities,
+    long ConnectedTimestamp
+)
 {
     /// <summary>A server that sent no capabilities speaks only the legacy messages.</summary>
     public bool IsLegacy => Capabilities is null;
 
-    public bool Has(string capability) => Capabilities?.Contains(capability, StringComparer.Ordinal) == true;
+    public bool Has(string capability) =>
+        Capabilities?.Contains(capability, StringComparer.Ordinal) == true;
 }

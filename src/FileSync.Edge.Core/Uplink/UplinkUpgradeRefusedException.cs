@@ -5,7 +5,12 @@ namespace FileSync.Edge.Uplink;
 /// <see cref="UplinkAuthenticationException"/>): retried with backoff, and not before
 /// <see cref="RetryAfter"/> when the server sent one (429, 503).
 /// </summary>
-public sealed class UplinkUpgradeRefusedException(int statusCode, string message, TimeSpan? retryAfter, Exception? inner = null) : Exception(message, inner)
+public sealed class UplinkUpgradeRefusedException(
+    int statusCode,
+    string message,
+    TimeSpan? retryAfter,
+    Exception? inner = null
+) : Exception(message, inner)
 {
     public int StatusCode { get; } = statusCode;
 

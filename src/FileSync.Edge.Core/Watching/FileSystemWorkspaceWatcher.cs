@@ -7,8 +7,11 @@ namespace FileSync.Edge.Watching;
 /// overflow, inotify failure) it disposes and recreates the underlying watcher and reports the error so
 /// the workspace is rescanned.
 /// </summary>
-public sealed partial class FileSystemWorkspaceWatcher(string rootPath, ILogger logger, int internalBufferSize = 64 * 1024)
-    : IWorkspaceWatcher
+public sealed partial class FileSystemWorkspaceWatcher(
+    string rootPath,
+    ILogger logger,
+    int internalBufferSize = 64 * 1024
+) : IWorkspaceWatcher
 {
     private readonly Lock _gate = new();
     private FileSystemWatcher? _watcher;
@@ -92,7 +95,8 @@ public sealed partial class FileSystemWorkspaceWatcher(string rootPath, ILogger 
             {
                 _watcher = CreateWatcher();
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+            catch (Exception ex)
+                when (ex is IOException or UnauthorizedAccessException or ArgumentException)
             {
                 // Root gone or watch limit reached: the owner falls back to rescans.
                 Log.WatcherRecreateFailed(logger, rootPath, ex.Message);
@@ -119,10 +123,24 @@ public sealed partial class FileSystemWorkspaceWatcher(string rootPath, ILogger 
 
     private static partial class Log
     {
-        [LoggerMessage(200, LogLevel.Warning, "Watcher of {Root} failed ({Reason}); recreated it, the workspace will be rescanned", EventName = "WatcherError")]
+        [LoggerMessage(
+            200,
+            LogLevel.Warning,
+            "Watcher of {Root} failed ({Reason}); recreated it, the workspace will be rescanned",
+            EventName = "WatcherError"
+        )]
         public static partial void WatcherError(ILogger logger, string root, string reason);
 
-        [LoggerMessage(201, LogLevel.Warning, "Watcher of {Root} could not be recreated ({Reason}); falling back to periodic rescans", EventName = "WatcherRecreateFailed")]
-        public static partial void WatcherRecreateFailed(ILogger logger, string root, string reason);
+        [LoggerMessage(
+            201,
+            LogLevel.Warning,
+            "Watcher of {Root} could not be recreated ({Reason}); falling back to periodic rescans",
+            EventName = "WatcherRecreateFailed"
+        )]
+        public static partial void WatcherRecreateFailed(
+            ILogger logger,
+            string root,
+            string reason
+        );
     }
 }

@@ -16,12 +16,8 @@ public interface IWorkspaceWatcher : IDisposable
     /// </summary>
     event Action<string>? Completed
     {
-        add
-        {
-        }
-        remove
-        {
-        }
+        add { }
+        remove { }
     }
 
     /// <summary>
@@ -33,7 +29,5 @@ public interface IWorkspaceWatcher : IDisposable
     void Start();
 
     /// <summary>The exclusion rules changed: watch what is no longer excluded (and may stop watching what now is).</summary>
-    void Refresh()
-    {
-    }
+    void Refresh() { }
 }

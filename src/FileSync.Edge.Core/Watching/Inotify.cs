@@ -47,7 +47,12 @@ internal static unsafe partial class Inotify
     [LibraryImport("libc", EntryPoint = "inotify_init1", SetLastError = true)]
     public static partial int Init(int flags);
 
-    [LibraryImport("libc", EntryPoint = "inotify_add_watch", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(
+        "libc",
+        EntryPoint = "inotify_add_watch",
+        SetLastError = true,
+        StringMarshalling = StringMarshalling.Utf8
+    )]
     public static partial int AddWatch(int fd, string path, uint mask);
 
     [LibraryImport("libc", EntryPoint = "inotify_rm_watch", SetLastError = true)]

@@ -28,9 +28,20 @@ namespace FileSync.Edge.Watching;
 public sealed partial class InotifyWorkspaceWatcher : IWorkspaceWatcher
 {
     private const uint ChildEvents =
-        Inotify.Modify | Inotify.Attrib | Inotify.CloseWrite | Inotify.MovedFrom | Inotify.MovedTo | Inotify.Create | Inotify.Delete;
+        Inotify.Modify
+        | Inotify.Attrib
+        | Inotify.CloseWrite
+        | Inotify.MovedFrom
+        | Inotify.MovedTo
+        | Inotify.Create
+        | Inotify.Delete;
 
-    private const uint WatchMask = ChildEvents | Inotify.DeleteSelf | Inotify.MoveSelf | Inotify.OnlyDirectory | Inotify.ExcludeUnlinked;
+    private const uint WatchMask =
+        ChildEvents
+        | Inotify.DeleteSelf
+        | Inotify.MoveSelf
+        | Inotify.OnlyDirectory
+        | Inotify.ExcludeUnlinked;
 
     private static readonly EnumerationOptions s_subdirectories = new()
     {
@@ -60,7 +71,12 @@ public sealed partial class InotifyWorkspaceWatcher : IWorkspaceWatcher
     /// </param>
     /// <param name="logger">Where watch failures go.</param>
     /// <param name="readBufferSize">Bytes read from inotify at a time.</param>
-    public InotifyWorkspaceWatcher(string rootPath, Func<string, bool> isExcludedDirectory, ILogger logger, int readBufferSize = 64 * 1024)
+    public InotifyWorkspaceWatcher(
+        string rootPath,
+        Func<string, bool> isExcludedDirectory,
+        ILogger logger,
+        int readBufferSize = 64 * 1024
+    )
     {
         _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(rootPath));
         _isExcludedDirectory = isExcludedDirectory;
@@ -113,7 +129,11 @@ public sealed partial class InotifyWorkspaceWatcher : IWorkspaceWatcher
             }
             try
             {
-                _rootWatch = AddWatch(_root, isRoot: true) ?? throw new DirectoryNotFoundException($"Cannot watch {_root}: it is not a readable directory");
+                _rootWatch =
+                    AddWatch(_root, isRoot: true)
+                    ?? throw new DirectoryNotFoundException(
+                        $"Cannot watch {_root}: it is not a readable directory"
+                    );
                 if (WatchTree(_root) is { } failure)
                 {
                     throw failure;
@@ -164,7 +184,11 @@ public sealed partial class InotifyWorkspaceWatcher : IWorkspaceWatcher
         {
             return null;
         }
-        var watch = Inotify.AddWatch(_inotify, directory, isRoot ? WatchMask : WatchMask | Inotify.DontFollow);
+        var watch = Inotify.AddWatch(
+            _inotify,
+            directory,
+            isRoot ? WatchMask : WatchMask | Inotify.DontFollow
+        );
         if (watch < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
@@ -198,7 +222,9 @@ public sealed partial class InotifyWorkspaceWatcher : IWorkspaceWatcher
                 IEnumerable<string> children;
                 try
                 {
-                    children = Directory.EnumerateDirectories(directory, "*", s_subdirectories).ToList();
+                    children = Directory
+                        .EnumerateDirectories(directory, "*", s_subdirectories)
+                        .ToList();
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
@@ -307,9 +333,14 @@ public sealed partial class InotifyWorkspaceWatcher : IWorkspaceWatcher
                 var watch = MemoryMarshal.Read<int>(events);
                 var mask = MemoryMarshal.Read<uint>(events[4..]);
                 var nameLength = (int)MemoryMarshal.Read<uint>(events[12..]);
-                var nameBytes = events.Slice(Inotify.EventHeaderSize, Math.Min(nameLength, events.Length - Inotify.EventHeaderSize));
+                var nameBytes = events.Slice(
+                    Inotify.EventHeaderSize,
+                    Math.Min(nameLength, events.Length - Inotify.EventHeaderSize)
+                );
                 var terminator = nameBytes.IndexOf((byte)0);
-                var name = Encoding.UTF8.GetString(terminator < 0 ? nameBytes : nameBytes[..terminator]);
+                var name = Encoding.UTF8.GetString(
+                    terminator < 0 ? nameBytes : nameBytes[..terminator]
+                );
                 events = events[Math.Min(events.Length, Inotify.EventHeaderSize + nameLength)..];
 
                 if ((mask & Inotify.QueueOverflow) != 0)
@@ -325,7 +356,9 @@ public sealed partial class InotifyWorkspaceWatcher : IWorkspaceWatcher
                 {
                     if (watch == _rootWatch)
                     {
-                        failure ??= new DirectoryNotFoundException($"The workspace folder {_root} was removed or moved");
+                        failure ??= new DirectoryNotFoundException(
+                            $"The workspace folder {_root} was removed or moved"
+                        );
                     }
                     if ((mask & Inotify.Ignored) != 0 || watch != _rootWatch)
                     {
@@ -341,7 +374,10 @@ public sealed partial class InotifyWorkspaceWatcher : IWorkspaceWatcher
                 {
                     try
                     {
-                        if ((mask & (Inotify.Create | Inotify.MovedTo)) != 0 && AddWatch(path, isRoot: false) is not null)
+                        if (
+                            (mask & (Inotify.Create | Inotify.MovedTo)) != 0
+                            && AddWatch(path, isRoot: false) is not null
+                        )
                         {
                             failure ??= WatchTree(path);
                         }
@@ -359,7 +395,16 @@ public sealed partial class InotifyWorkspaceWatcher : IWorkspaceWatcher
                 // A file created or written to (and a new directory) may still be in the making.
                 var completed = isDirectory
                     ? (mask & (Inotify.Delete | Inotify.MovedFrom)) != 0
-                    : (mask & (Inotify.CloseWrite | Inotify.MovedTo | Inotify.MovedFrom | Inotify.Delete | Inotify.Attrib)) != 0;
+                    : (
+                        mask
+                        & (
+                            Inotify.CloseWrite
+                            | Inotify.MovedTo
+                            | Inotify.MovedFrom
+                            | Inotify.Delete
+                            | Inotify.Attrib
+                        )
+                    ) != 0;
                 changed.Add((path, completed));
             }
             if (overflowed)
@@ -377,7 +422,11 @@ public sealed partial class InotifyWorkspaceWatcher : IWorkspaceWatcher
         }
         else if (overflowed)
         {
-            Error?.Invoke(new InternalBufferOverflowException($"Too many changes at once under {_root}; some events were lost"));
+            Error?.Invoke(
+                new InternalBufferOverflowException(
+                    $"Too many changes at once under {_root}; some events were lost"
+                )
+            );
         }
     }
 
@@ -397,7 +446,11 @@ public sealed partial class InotifyWorkspaceWatcher : IWorkspaceWatcher
 
     private void Forget(int watch)
     {
-        if (_pathByWatch.Remove(watch, out var path) && _watchByPath.TryGetValue(path, out var current) && current == watch)
+        if (
+            _pathByWatch.Remove(watch, out var path)
+            && _watchByPath.TryGetValue(path, out var current)
+            && current == watch
+        )
         {
             _watchByPath.Remove(path);
         }
@@ -415,18 +468,25 @@ public sealed partial class InotifyWorkspaceWatcher : IWorkspaceWatcher
         }
     }
 
-    private string RelativePath(string directory) => directory.Length <= _root.Length ? "" : directory[(_root.Length + 1)..];
+    private string RelativePath(string directory) =>
+        directory.Length <= _root.Length ? "" : directory[(_root.Length + 1)..];
 
     private static IOException LastError(string call)
     {
         var errno = Marshal.GetLastPInvokeError();
         return errno == Inotify.ErrorTooManyFiles
-            ? new IOException($"The inotify instance limit is reached (fs.inotify.max_user_instances = {Inotify.ReadLimit("max_user_instances")})", Inotify.ErrorNoSpace)
+            ? new IOException(
+                $"The inotify instance limit is reached (fs.inotify.max_user_instances = {Inotify.ReadLimit("max_user_instances")})",
+                Inotify.ErrorNoSpace
+            )
             : new IOException($"{call} failed (errno {errno})");
     }
 
     private static IOException WatchLimitError() =>
-        new($"The inotify watch limit is reached (fs.inotify.max_user_watches = {Inotify.ReadLimit("max_user_watches")})", Inotify.ErrorNoSpace);
+        new(
+            $"The inotify watch limit is reached (fs.inotify.max_user_watches = {Inotify.ReadLimit("max_user_watches")})",
+            Inotify.ErrorNoSpace
+        );
 
     private unsafe void Wake()
     {
@@ -476,7 +536,12 @@ public sealed partial class InotifyWorkspaceWatcher : IWorkspaceWatcher
 
     private static partial class Log
     {
-        [LoggerMessage(202, LogLevel.Warning, "Watcher of {Root} stopped ({Reason}); the workspace will be rescanned", EventName = "InotifyFailed")]
+        [LoggerMessage(
+            202,
+            LogLevel.Warning,
+            "Watcher of {Root} stopped ({Reason}); the workspace will be rescanned",
+            EventName = "InotifyFailed"
+        )]
         public static partial void WatcherFailed(ILogger logger, string root, string reason);
     }
 }

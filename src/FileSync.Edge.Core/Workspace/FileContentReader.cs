@@ -7,7 +7,11 @@ namespace FileSync.Edge.Workspace;
 /// Reads and hashes one file with a stability check (its whole stamp before and after the read).
 /// Thread-safe; called from the hash workers.
 /// </summary>
-public sealed class FileContentReader(string rootPath, long maxFileBytes, TimeProvider? timeProvider = null)
+public sealed class FileContentReader(
+    string rootPath,
+    long maxFileBytes,
+    TimeProvider? timeProvider = null
+)
 {
     // The wall clock, not a test clock: the racy check compares it with the file system's own timestamps.
     private readonly TimeProvider _wallClock = timeProvider ?? TimeProvider.System;
@@ -34,7 +38,12 @@ public sealed class FileContentReader(string rootPath, long maxFileBytes, TimePr
     /// An equal stamp is enough even for a racy entry: the entry was recorded moments ago in the same pass
     /// (the manifest pass's held content), and a change since then is reported by the watcher.
     /// </param>
-    public FileReadResult Read(string relativePath, FileEntry? skipIfMatches, bool keepContent, bool sameStampSuffices)
+    public FileReadResult Read(
+        string relativePath,
+        FileEntry? skipIfMatches,
+        bool keepContent,
+        bool sameStampSuffices
+    )
     {
         var fullPath = WorkspacePaths.ToFullPath(rootPath, relativePath);
         try
@@ -50,11 +59,28 @@ public sealed class FileContentReader(string rootPath, long maxFileBytes, TimePr
             }
             if (stamp.Size > maxFileBytes)
             {
-                return new FileReadResult(relativePath, FileReadStatus.TooLarge) { Size = stamp.Size, MtimeTicks = stamp.MtimeTicks };
+                return new FileReadResult(relativePath, FileReadStatus.TooLarge)
+                {
+                    Size = stamp.Size,
+                    MtimeTicks = stamp.MtimeTicks,
+                };
             }
-            if (skipIfMatches is { } known && (known.IsConclusiveMatch(stamp) || (sameStampSuffices && known.StampMatches(stamp))))
+            if (
+                skipIfMatches is { } known
+                && (
+                    known.IsConclusiveMatch(stamp)
+                    || (sameStampSuffices && known.StampMatches(stamp))
+                )
+            )
             {
-                return Stamped(new FileReadResult(relativePath, FileReadStatus.Unchanged) { Hash = known.Hash, RecordedTicks = known.RecordedTicks }, stamp);
+                return Stamped(
+                    new FileReadResult(relativePath, FileReadStatus.Unchanged)
+                    {
+                        Hash = known.Hash,
+                        RecordedTicks = known.RecordedTicks,
+                    },
+                    stamp
+                );
             }
             return ReadContent(relativePath, fullPath, stamp, recorded, keepContent);
         }
@@ -64,7 +90,10 @@ public sealed class FileContentReader(string rootPath, long maxFileBytes, TimePr
         }
         catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
         {
-            return new FileReadResult(relativePath, FileReadStatus.Unreadable) { Error = ex.Message };
+            return new FileReadResult(relativePath, FileReadStatus.Unreadable)
+            {
+                Error = ex.Message,
+            };
         }
     }
 
@@ -77,7 +106,13 @@ public sealed class FileContentReader(string rootPath, long maxFileBytes, TimePr
             FileId = stamp.FileId,
         };
 
-    private FileReadResult ReadContent(string relativePath, string fullPath, FileStamp before, long recorded, bool keepContent)
+    private FileReadResult ReadContent(
+        string relativePath,
+        string fullPath,
+        FileStamp before,
+        long recorded,
+        bool keepContent
+    )
     {
         var size = before.Size;
         var mtime = before.MtimeTicks;
@@ -87,7 +122,12 @@ public sealed class FileContentReader(string rootPath, long maxFileBytes, TimePr
         if (outcome != FileOpenOutcome.Opened)
         {
             // A FIFO or device is never read (it could block); a file that resolves outside the workspace never either.
-            return new FileReadResult(relativePath, outcome == FileOpenOutcome.OutsideWorkspace ? FileReadStatus.OutsideWorkspace : FileReadStatus.NotAFile);
+            return new FileReadResult(
+                relativePath,
+                outcome == FileOpenOutcome.OutsideWorkspace
+                    ? FileReadStatus.OutsideWorkspace
+                    : FileReadStatus.NotAFile
+            );
         }
         using (var stream = new FileStream(handle!, FileAccess.Read, bufferSize: 0))
         {
@@ -96,21 +136,32 @@ public sealed class FileContentReader(string rootPath, long maxFileBytes, TimePr
             buffer = new byte[(int)Math.Min(maxFileBytes + 1, Math.Max(size, 0) + 1)];
             length = 0;
             int read;
-            while (length < buffer.Length && (read = stream.Read(buffer, length, buffer.Length - length)) > 0)
+            while (
+                length < buffer.Length
+                && (read = stream.Read(buffer, length, buffer.Length - length)) > 0
+            )
             {
                 length += read;
             }
             if (length == buffer.Length && length <= maxFileBytes)
             {
                 // The file grew while we read; the next batch sees the final state.
-                return new FileReadResult(relativePath, FileReadStatus.Unstable) { Size = size, MtimeTicks = mtime };
+                return new FileReadResult(relativePath, FileReadStatus.Unstable)
+                {
+                    Size = size,
+                    MtimeTicks = mtime,
+                };
             }
         }
 
         AfterContentRead?.Invoke(fullPath);
         if (length > maxFileBytes)
         {
-            return new FileReadResult(relativePath, FileReadStatus.TooLarge) { Size = length, MtimeTicks = mtime };
+            return new FileReadResult(relativePath, FileReadStatus.TooLarge)
+            {
+                Size = length,
+                MtimeTicks = mtime,
+            };
         }
 
         var after = FileStamp.Of(fullPath);
@@ -121,13 +172,21 @@ public sealed class FileContentReader(string rootPath, long maxFileBytes, TimePr
         if (after != before || length != size)
         {
             // Written to, replaced or renamed over while we read: the next batch sees the final state.
-            return new FileReadResult(relativePath, FileReadStatus.Unstable) { Size = after.Size, MtimeTicks = after.MtimeTicks };
+            return new FileReadResult(relativePath, FileReadStatus.Unstable)
+            {
+                Size = after.Size,
+                MtimeTicks = after.MtimeTicks,
+            };
         }
 
         var content = buffer.AsSpan(0, length);
         if (BinaryContent.LooksBinary(content))
         {
-            return new FileReadResult(relativePath, FileReadStatus.Binary) { Size = length, MtimeTicks = mtime };
+            return new FileReadResult(relativePath, FileReadStatus.Binary)
+            {
+                Size = length,
+                MtimeTicks = mtime,
+            };
         }
         var hash = Convert.ToHexStringLower(SHA256.HashData(content));
         return Stamped(

@@ -7,7 +7,14 @@ namespace FileSync.Edge.Workspace;
 /// <param name="CtimeTicks">Status change time (UTC ticks) when it was hashed; 0 where the OS does not tell.</param>
 /// <param name="FileId">Inode (file id) when it was hashed; 0 where the OS does not tell.</param>
 /// <param name="RecordedTicks">Wall-clock time (UTC ticks) just before the file was looked at for this entry; 0 = unknown.</param>
-public readonly record struct FileEntry(long Size, long MtimeTicks, string Hash, long CtimeTicks = 0, ulong FileId = 0, long RecordedTicks = 0)
+public readonly record struct FileEntry(
+    long Size,
+    long MtimeTicks,
+    string Hash,
+    long CtimeTicks = 0,
+    ulong FileId = 0,
+    long RecordedTicks = 0
+)
 {
     /// <summary>
     /// How close to the moment it was recorded a file's mtime or ctime may lie before the entry is
@@ -52,7 +59,9 @@ public readonly record struct FileEntry(long Size, long MtimeTicks, string Hash,
             {
                 return true;
             }
-            var wholeSeconds = MtimeTicks % TimeSpan.TicksPerSecond == 0 && CtimeTicks % TimeSpan.TicksPerSecond == 0;
+            var wholeSeconds =
+                MtimeTicks % TimeSpan.TicksPerSecond == 0
+                && CtimeTicks % TimeSpan.TicksPerSecond == 0;
             var window = wholeSeconds ? RacyWindow : FineRacyWindow;
             return RecordedTicks - Math.Max(MtimeTicks, CtimeTicks) < window.Ticks;
         }

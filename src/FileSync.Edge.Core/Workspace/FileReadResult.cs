@@ -16,5 +16,6 @@ public sealed record FileReadResult(string RelativePath, FileReadStatus Status)
     public byte[]? Content { get; init; }
     public string? Error { get; init; }
 
-    public FileEntry ToEntry() => new(Size, MtimeTicks, Hash ?? "", CtimeTicks, FileId, RecordedTicks);
+    public FileEntry ToEntry() =>
+        new(Size, MtimeTicks, Hash ?? "", CtimeTicks, FileId, RecordedTicks);
 }

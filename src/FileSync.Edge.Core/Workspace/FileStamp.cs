@@ -22,19 +22,29 @@ public enum FileKind
 /// agree (see <see cref="FileEntry.IsConclusiveMatch"/>). On Linux it comes from one <c>statx</c>
 /// call; elsewhere from <see cref="FileInfo"/>, without ctime and file id (zero: unknown).
 /// </summary>
-public readonly partial record struct FileStamp(FileKind Kind, long Size, long MtimeTicks, long CtimeTicks, ulong FileId, ulong Device = 0)
+public readonly partial record struct FileStamp(
+    FileKind Kind,
+    long Size,
+    long MtimeTicks,
+    long CtimeTicks,
+    ulong FileId,
+    ulong Device = 0
+)
 {
     public static FileStamp Missing { get; } = new(FileKind.Missing, 0, 0, 0, 0);
 
     /// <summary>Reads the stamp of <paramref name="fullPath"/>; throws UnauthorizedAccessException or IOException when it cannot.</summary>
-    public static FileStamp Of(string fullPath) => OperatingSystem.IsLinux() ? Linux.Stat(fullPath) : Managed(fullPath);
+    public static FileStamp Of(string fullPath) =>
+        OperatingSystem.IsLinux() ? Linux.Stat(fullPath) : Managed(fullPath);
 
     private static FileStamp Managed(string fullPath)
     {
         var info = new FileInfo(fullPath);
         if (!info.Exists)
         {
-            return Directory.Exists(fullPath) ? new FileStamp(FileKind.Directory, 0, 0, 0, 0) : Missing;
+            return Directory.Exists(fullPath)
+                ? new FileStamp(FileKind.Directory, 0, 0, 0, 0)
+                : Missing;
         }
         if (info.LinkTarget is not null || (info.Attributes & FileAttributes.ReparsePoint) != 0)
         {
@@ -76,9 +86,16 @@ public readonly partial record struct FileStamp(FileKind Kind, long Size, long M
                 return errno switch
                 {
                     ErrorNoEntry or ErrorNotDirectory or ErrorLoop => Missing,
-                    ErrorAccess => throw new UnauthorizedAccessException($"Access to the path '{fullPath}' is denied."),
-                    ErrorNameTooLong => throw new PathTooLongException($"The path '{fullPath}' is too long."),
-                    _ => throw new IOException($"Cannot stat '{fullPath}': {Marshal.GetPInvokeErrorMessage(errno)}", errno),
+                    ErrorAccess => throw new UnauthorizedAccessException(
+                        $"Access to the path '{fullPath}' is denied."
+                    ),
+                    ErrorNameTooLong => throw new PathTooLongException(
+                        $"The path '{fullPath}' is too long."
+                    ),
+                    _ => throw new IOException(
+                        $"Cannot stat '{fullPath}': {Marshal.GetPInvokeErrorMessage(errno)}",
+                        errno
+                    ),
                 };
             }
             var mode = *(ushort*)(buffer + ModeOffset);
@@ -95,15 +112,29 @@ public readonly partial record struct FileStamp(FileKind Kind, long Size, long M
                 Ticks(buffer + MtimeOffset),
                 Ticks(buffer + CtimeOffset),
                 *(ulong*)(buffer + InodeOffset),
-                ((ulong)*(uint*)(buffer + DeviceMajorOffset) << 32) | *(uint*)(buffer + DeviceMinorOffset)
+                ((ulong)*(uint*)(buffer + DeviceMajorOffset) << 32)
+                    | *(uint*)(buffer + DeviceMinorOffset)
             );
         }
 
         /// <summary>A <c>struct statx_timestamp</c> (i64 seconds, u32 nanoseconds) as UTC ticks, as <see cref="DateTime.Ticks"/> counts them.</summary>
         private static long Ticks(byte* timestamp) =>
-            DateTime.UnixEpoch.Ticks + *(long*)timestamp * TimeSpan.TicksPerSecond + *(uint*)(timestamp + 8) / 100;
+            DateTime.UnixEpoch.Ticks
+            + *(long*)timestamp * TimeSpan.TicksPerSecond
+            + *(uint*)(timestamp + 8) / 100;
 
-        [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-        private static partial int Statx(int directoryFd, string path, int flags, uint mask, byte* buffer);
+        [LibraryImport(
+            "libc",
+            EntryPoint = "statx",
+            SetLastError = true,
+            StringMarshalling = StringMarshalling.Utf8
+        )]
+        private static partial int Statx(
+            int directoryFd,
+            string path,
+            int flags,
+            uint mask,
+            byte* buffer
+        );
     }
 }

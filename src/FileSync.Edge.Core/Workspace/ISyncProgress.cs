@@ -7,4 +7,10 @@ public interface ISyncProgress
 }
 
 /// <summary>Counts of a full sync in progress.</summary>
-public readonly record struct SyncProgressSnapshot(string Workspace, int Scanned, int Hashed, int Sent, bool Completed);
+public readonly record struct SyncProgressSnapshot(
+    string Workspace,
+    int Scanned,
+    int Hashed,
+    int Sent,
+    bool Completed
+);

@@ -31,7 +31,8 @@ internal sealed class RejectionTracker(TimeProvider time)
     private readonly Dictionary<string, Entry> _entries = new(PathComparer.Default);
 
     /// <summary>Paths currently failing, with why (for status and <c>file_done</c> stats).</summary>
-    public IEnumerable<KeyValuePair<string, string>> Failures => _entries.Select(e => KeyValuePair.Create(e.Key, e.Value.Reason));
+    public IEnumerable<KeyValuePair<string, string>> Failures =>
+        _entries.Select(e => KeyValuePair.Create(e.Key, e.Value.Reason));
 
     public int Count => _entries.Count;
 
@@ -45,7 +46,8 @@ internal sealed class RejectionTracker(TimeProvider time)
     {
         var entry = _entries.GetValueOrDefault(path) ?? new Entry();
         entry.Attempts++;
-        entry.Reason = $"the server could not apply it ({(code.Length > 0 ? code : "error")}): {message}";
+        entry.Reason =
+            $"the server could not apply it ({(code.Length > 0 ? code : "error")}): {message}";
         entry.SentTimestamp = null;
         _entries[path] = entry;
         attempts = entry.Attempts;
@@ -53,7 +55,10 @@ internal sealed class RejectionTracker(TimeProvider time)
         {
             return null;
         }
-        var seconds = Math.Min(MaxRetryDelay.TotalSeconds, Math.Pow(2, Math.Min(entry.Attempts - 1, 10)));
+        var seconds = Math.Min(
+            MaxRetryDelay.TotalSeconds,
+            Math.Pow(2, Math.Min(entry.Attempts - 1, 10))
+        );
         return TimeSpan.FromSeconds(seconds);
     }
 
@@ -99,7 +104,8 @@ internal sealed class RejectionTracker(TimeProvider time)
         return confirmed;
     }
 
-    private bool IsConfirmed(Entry entry) => entry.SentTimestamp is { } sent && time.GetElapsedTime(sent) >= ConfirmWindow;
+    private bool IsConfirmed(Entry entry) =>
+        entry.SentTimestamp is { } sent && time.GetElapsedTime(sent) >= ConfirmWindow;
 
     private sealed class Entry
     {

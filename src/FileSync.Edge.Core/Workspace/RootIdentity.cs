@@ -27,7 +27,9 @@ public sealed record RootIdentity(string RealPath, bool IsLink, ulong Device)
                 return null;
             }
             var target = FileStamp.Of(real);
-            return target.Kind == FileKind.Directory ? new RootIdentity(real, own.Kind == FileKind.SymbolicLink, target.Device) : null;
+            return target.Kind == FileKind.Directory
+                ? new RootIdentity(real, own.Kind == FileKind.SymbolicLink, target.Device)
+                : null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

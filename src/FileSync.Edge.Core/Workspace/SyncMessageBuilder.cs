@@ -15,18 +15,32 @@ public sealed class SyncMessageBuilder(string rootPath)
     /// <see cref="ProtocolMessage.MaxFrameBytes"/> (text full of characters JSON must escape can grow
     /// six-fold; such text goes as base64 instead, which grows by a third).
     /// </summary>
-    public byte[]? FileSync(UplinkSession session, string relativePath, bool created, byte[] content, string hash)
+    public byte[]? FileSync(
+        UplinkSession session,
+        string relativePath,
+        bool created,
+        byte[] content,
+        string hash
+    )
     {
         var type = created ? MessageTypes.FileCreateSync : MessageTypes.FileModifySync;
         if (Utf8.IsValid(content))
         {
-            var text = ProtocolMessage.Serialize(type, Payload(ContentEncodings.Utf8, Encoding.UTF8.GetString(content)), Json.FileSyncPayload);
+            var text = ProtocolMessage.Serialize(
+                type,
+                Payload(ContentEncodings.Utf8, Encoding.UTF8.GetString(content)),
+                Json.FileSyncPayload
+            );
             if (text.Length <= ProtocolMessage.MaxFrameBytes)
             {
                 return text;
             }
         }
-        var base64 = ProtocolMessage.Serialize(type, Payload(ContentEncodings.Base64, Convert.ToBase64String(content)), Json.FileSyncPayload);
+        var base64 = ProtocolMessage.Serialize(
+            type,
+            Payload(ContentEncodings.Base64, Convert.ToBase64String(content)),
+            Json.FileSyncPayload
+        );
         return base64.Length <= ProtocolMessage.MaxFrameBytes ? base64 : null;
 
         FileSyncPayload Payload(string encoding, string encoded) =>
@@ -71,7 +85,13 @@ public sealed class SyncMessageBuilder(string rootPath)
             Json.FileDonePayload
         );
 
-    public byte[] SyncError(UplinkSession session, string code, string message, int? count = null, int? limit = null) =>
+    public byte[] SyncError(
+        UplinkSession session,
+        string code,
+        string message,
+        int? count = null,
+        int? limit = null
+    ) =>
         ProtocolMessage.Serialize(
             MessageTypes.SyncError,
             new SyncErrorPayload
@@ -87,7 +107,12 @@ public sealed class SyncMessageBuilder(string rootPath)
             Json.SyncErrorPayload
         );
 
-    public byte[] Manifest(UplinkSession session, IReadOnlyList<ManifestEntry> files, int chunk, bool last) =>
+    public byte[] Manifest(
+        UplinkSession session,
+        IReadOnlyList<ManifestEntry> files,
+        int chunk,
+        bool last
+    ) =>
         ProtocolMessage.Serialize(
             MessageTypes.Manifest,
             new ManifestPayload

@@ -15,10 +15,12 @@ namespace FileSync.Edge.Workspace;
 public static partial class UndecodableNames
 {
     /// <summary>True when a name .NET handed us may stand for bytes that are not UTF-8.</summary>
-    public static bool MayBeUndecodable(string name) => name.Contains('\uFFFD', StringComparison.Ordinal);
+    public static bool MayBeUndecodable(string name) =>
+        name.Contains('\uFFFD', StringComparison.Ordinal);
 
     /// <summary>The names in <paramref name="fullDirectory"/> that are not valid UTF-8, escaped; empty when none or unreadable.</summary>
-    public static List<string> In(string fullDirectory) => OperatingSystem.IsLinux() ? Linux.List(fullDirectory) : [];
+    public static List<string> In(string fullDirectory) =>
+        OperatingSystem.IsLinux() ? Linux.List(fullDirectory) : [];
 
     /// <summary>Valid UTF-8 sequences as text, every other byte as <c>\xNN</c>.</summary>
     public static string Escape(ReadOnlySpan<byte> name)
@@ -35,7 +37,11 @@ public static partial class UndecodableNames
             {
                 for (var i = 0; i < consumed; i++)
                 {
-                    text.Append("\\x").Append(name[i].ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+                    text.Append("\\x")
+                        .Append(
+                            name[i]
+                                .ToString("X2", System.Globalization.CultureInfo.InvariantCulture)
+                        );
                 }
             }
             name = name[consumed..];
@@ -61,7 +67,9 @@ public static partial class UndecodableNames
             {
                 while (ReadDirectory(directory) is var entry && entry != IntPtr.Zero)
                 {
-                    var name = MemoryMarshal.CreateReadOnlySpanFromNullTerminated((byte*)entry + NameOffset);
+                    var name = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(
+                        (byte*)entry + NameOffset
+                    );
                     if (!Utf8.IsValid(name))
                     {
                         names.Add(Escape(name));
@@ -76,7 +84,12 @@ public static partial class UndecodableNames
             return names;
         }
 
-        [LibraryImport("libc", EntryPoint = "opendir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+        [LibraryImport(
+            "libc",
+            EntryPoint = "opendir",
+            SetLastError = true,
+            StringMarshalling = StringMarshalling.Utf8
+        )]
         private static partial IntPtr OpenDirectory(string path);
 
         [LibraryImport("libc", EntryPoint = "readdir", SetLastError = true)]

@@ -35,7 +35,12 @@ public sealed partial class WorkspaceFileOpener(string rootPath)
         handle = null;
         if (!OperatingSystem.IsLinux())
         {
-            handle = File.OpenHandle(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            handle = File.OpenHandle(
+                fullPath,
+                FileMode.Open,
+                FileAccess.Read,
+                FileShare.ReadWrite | FileShare.Delete
+            );
             return FileOpenOutcome.Opened;
         }
         var opened = OpenLinux(fullPath);
@@ -68,13 +73,18 @@ public sealed partial class WorkspaceFileOpener(string rootPath)
     }
 
     private static bool IsInside(string? path, string? root) =>
-        path is not null && root is not null && (root == "/" || path.StartsWith(root + "/", StringComparison.Ordinal));
+        path is not null
+        && root is not null
+        && (root == "/" || path.StartsWith(root + "/", StringComparison.Ordinal));
 
     /// <summary>Null for a symlink, a socket or a device without a driver (not readable as a file).</summary>
     [SupportedOSPlatform("linux")]
     private static SafeFileHandle? OpenLinux(string fullPath)
     {
-        var fd = Native.Open(fullPath, Native.ReadOnly | Native.NonBlocking | Native.CloseOnExec | Native.NoFollow);
+        var fd = Native.Open(
+            fullPath,
+            Native.ReadOnly | Native.NonBlocking | Native.CloseOnExec | Native.NoFollow
+        );
         if (fd >= 0)
         {
             return new SafeFileHandle(fd, ownsHandle: true);
@@ -83,10 +93,20 @@ public sealed partial class WorkspaceFileOpener(string rootPath)
         return errno switch
         {
             Native.ErrorLoop or Native.ErrorNoDeviceOrAddress => null,
-            Native.ErrorNoEntry => throw new FileNotFoundException($"Could not find file '{fullPath}'", fullPath),
-            Native.ErrorNotDirectory => throw new DirectoryNotFoundException($"Could not find a part of the path '{fullPath}'"),
-            Native.ErrorAccess or Native.ErrorPermission => throw new UnauthorizedAccessException($"Access to the path '{fullPath}' is denied."),
-            _ => throw new IOException($"Cannot open '{fullPath}': {Marshal.GetPInvokeErrorMessage(errno)}", errno),
+            Native.ErrorNoEntry => throw new FileNotFoundException(
+                $"Could not find file '{fullPath}'",
+                fullPath
+            ),
+            Native.ErrorNotDirectory => throw new DirectoryNotFoundException(
+                $"Could not find a part of the path '{fullPath}'"
+            ),
+            Native.ErrorAccess or Native.ErrorPermission => throw new UnauthorizedAccessException(
+                $"Access to the path '{fullPath}' is denied."
+            ),
+            _ => throw new IOException(
+                $"Cannot open '{fullPath}': {Marshal.GetPInvokeErrorMessage(errno)}",
+                errno
+            ),
         };
     }
 
@@ -98,9 +118,19 @@ public sealed partial class WorkspaceFileOpener(string rootPath)
         handle.DangerousAddRef(ref success);
         try
         {
-            if (Native.Statx((int)handle.DangerousGetHandle(), "", Native.AtEmptyPath, Native.StatxType, buffer) != 0)
+            if (
+                Native.Statx(
+                    (int)handle.DangerousGetHandle(),
+                    "",
+                    Native.AtEmptyPath,
+                    Native.StatxType,
+                    buffer
+                ) != 0
+            )
             {
-                throw new IOException($"statx failed: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+                throw new IOException(
+                    $"statx failed: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}"
+                );
             }
             var mode = *(ushort*)(buffer + Native.StatxModeOffset);
             return (mode & Native.FileTypeMask) == Native.RegularFile;
@@ -111,7 +141,8 @@ public sealed partial class WorkspaceFileOpener(string rootPath)
         }
     }
 
-    private static string? DescriptorPath(SafeFileHandle handle) => new FileInfo($"/proc/self/fd/{handle.DangerousGetHandle()}").LinkTarget;
+    private static string? DescriptorPath(SafeFileHandle handle) =>
+        new FileInfo($"/proc/self/fd/{handle.DangerousGetHandle()}").LinkTarget;
 
     /// <summary>The root with every link resolved, as the kernel sees it; null when it cannot be opened.</summary>
     [SupportedOSPlatform("linux")]
@@ -135,7 +166,12 @@ public sealed partial class WorkspaceFileOpener(string rootPath)
         public const int PathOnly = 0x200000; // O_PATH
 
         /// <summary>O_NOFOLLOW: 0100000 on arm and arm64, 0400000 on x86, x64 and the other generic ABIs.</summary>
-        public static readonly int NoFollow = RuntimeInformation.ProcessArchitecture is Architecture.Arm or Architecture.Arm64 or Architecture.Armv6 ? 0x8000 : 0x20000;
+        public static readonly int NoFollow = RuntimeInformation.ProcessArchitecture
+            is Architecture.Arm
+                or Architecture.Arm64
+                or Architecture.Armv6
+            ? 0x8000
+            : 0x20000;
 
         public const int AtEmptyPath = 0x1000;
         public const uint StatxType = 0x1;
@@ -151,10 +187,26 @@ public sealed partial class WorkspaceFileOpener(string rootPath)
         public const int ErrorNotDirectory = 20;
         public const int ErrorLoop = 40;
 
-        [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+        [LibraryImport(
+            "libc",
+            EntryPoint = "open",
+            SetLastError = true,
+            StringMarshalling = StringMarshalling.Utf8
+        )]
         public static partial int Open(string path, int flags);
 
-        [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-        public static partial int Statx(int directoryFd, string path, int flags, uint mask, byte* buffer);
+        [LibraryImport(
+            "libc",
+            EntryPoint = "statx",
+            SetLastError = true,
+            StringMarshalling = StringMarshalling.Utf8
+        )]
+        public static partial int Statx(
+            int directoryFd,
+            string path,
+            int flags,
+            uint mask,
+            byte* buffer
+        );
     }
 }

@@ -66,10 +66,17 @@ public sealed class WorkspaceIndex
             result.AddRange(_entries.Keys);
             return result;
         }
-        var comparison = Comparer == StringComparer.OrdinalIgnoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        var comparison =
+            Comparer == StringComparer.OrdinalIgnoreCase
+                ? StringComparison.OrdinalIgnoreCase
+                : StringComparison.Ordinal;
         foreach (var path in _entries.Keys)
         {
-            if (path.Length > directory.Length && path[directory.Length] == '/' && path.StartsWith(directory, comparison))
+            if (
+                path.Length > directory.Length
+                && path[directory.Length] == '/'
+                && path.StartsWith(directory, comparison)
+            )
             {
                 result.Add(path);
             }

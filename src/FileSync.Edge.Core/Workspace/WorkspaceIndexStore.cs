@@ -20,17 +20,31 @@ public sealed class WorkspaceIndexStore(string stateDirectory)
     /// <summary>The default state directory: FILESYNC_STATE_DIR, else the platform's per-user state folder.</summary>
     public static string DefaultStateDirectory()
     {
-        if (Environment.GetEnvironmentVariable("FILESYNC_STATE_DIR") is { Length: > 0 } fromEnvironment)
+        if (
+            Environment.GetEnvironmentVariable("FILESYNC_STATE_DIR") is
+            { Length: > 0 } fromEnvironment
+        )
         {
             return Path.GetFullPath(fromEnvironment);
         }
         if (OperatingSystem.IsWindows() || OperatingSystem.IsMacOS())
         {
-            return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify), "filesync-edge", "state");
+            return Path.Combine(
+                Environment.GetFolderPath(
+                    Environment.SpecialFolder.LocalApplicationData,
+                    Environment.SpecialFolderOption.DoNotVerify
+                ),
+                "filesync-edge",
+                "state"
+            );
         }
         var xdg = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
         var baseDirectory = string.IsNullOrEmpty(xdg)
-            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state")
+            ? Path.Combine(
+                Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),
+                ".local",
+                "state"
+            )
             : xdg;
         return Path.Combine(baseDirectory, "filesync-edge");
     }
@@ -54,26 +68,54 @@ public sealed class WorkspaceIndexStore(string stateDirectory)
         try
         {
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read);
-            var saved = JsonSerializer.Deserialize(stream, IndexStoreJsonContext.Default.SavedIndex);
+            var saved = JsonSerializer.Deserialize(
+                stream,
+                IndexStoreJsonContext.Default.SavedIndex
+            );
             // Version 1 lacks ctime, file id and recording time: its entries load as racy, so each file is read once more.
-            if (saved is null || saved.Version is not (1 or FormatVersion) || saved.Root != rootPath || saved.Entries is null)
+            if (
+                saved is null
+                || saved.Version is not (1 or FormatVersion)
+                || saved.Root != rootPath
+                || saved.Entries is null
+            )
             {
                 problem = $"{file} belongs to another workspace or format";
                 return false;
             }
             foreach (var entry in saved.Entries)
             {
-                if (string.IsNullOrEmpty(entry.Path) || entry.Hash is not { Length: 64 } || entry.Size < 0)
+                if (
+                    string.IsNullOrEmpty(entry.Path)
+                    || entry.Hash is not { Length: 64 }
+                    || entry.Size < 0
+                )
                 {
                     index.Clear();
                     problem = $"{file} holds an invalid entry";
                     return false;
                 }
-                index.Set(entry.Path, new FileEntry(entry.Size, entry.Mtime, entry.Hash, entry.Ctime, entry.FileId, entry.Recorded));
+                index.Set(
+                    entry.Path,
+                    new FileEntry(
+                        entry.Size,
+                        entry.Mtime,
+                        entry.Hash,
+                        entry.Ctime,
+                        entry.FileId,
+                        entry.Recorded
+                    )
+                );
             }
             return true;
         }
-        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
+        catch (Exception ex)
+            when (ex
+                    is JsonException
+                        or IOException
+                        or UnauthorizedAccessException
+                        or NotSupportedException
+            )
         {
             index.Clear();
             problem = $"{file} is unreadable or corrupt: {ex.Message}";
@@ -91,7 +133,9 @@ public sealed class WorkspaceIndexStore(string stateDirectory)
         {
             Version = FormatVersion,
             Root = rootPath,
-            Entries = [.. index.Entries.Select(e => new SavedEntry
+            Entries =
+            [
+                .. index.Entries.Select(e => new SavedEntry
                 {
                     Path = e.Key,
                     Size = e.Value.Size,
@@ -100,7 +144,8 @@ public sealed class WorkspaceIndexStore(string stateDirectory)
                     FileId = e.Value.FileId,
                     Recorded = e.Value.RecordedTicks,
                     Hash = e.Value.Hash,
-                })],
+                }),
+            ],
         };
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
         {

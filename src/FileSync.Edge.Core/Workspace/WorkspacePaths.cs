@@ -7,7 +7,12 @@ public static class WorkspacePaths
     public static string ToFullPath(string rootPath, string relativePath) =>
         relativePath.Length == 0
             ? rootPath
-            : Path.Join(rootPath, Path.DirectorySeparatorChar == '/' ? relativePath : relativePath.Replace('/', Path.DirectorySeparatorChar));
+            : Path.Join(
+                rootPath,
+                Path.DirectorySeparatorChar == '/'
+                    ? relativePath
+                    : relativePath.Replace('/', Path.DirectorySeparatorChar)
+            );
 
     /// <summary>
     /// The relative path of <paramref name="fullPath"/> under <paramref name="rootPath"/>, '/'-separated;
@@ -15,7 +20,10 @@ public static class WorkspacePaths
     /// </summary>
     public static string? ToRelativePath(string rootPath, string fullPath)
     {
-        if (fullPath.Length <= rootPath.Length || !fullPath.StartsWith(rootPath, PathComparer.Comparison))
+        if (
+            fullPath.Length <= rootPath.Length
+            || !fullPath.StartsWith(rootPath, PathComparer.Comparison)
+        )
         {
             return null;
         }
@@ -23,18 +31,24 @@ public static class WorkspacePaths
         var start = rootPath.Length;
         if (!Path.EndsInDirectorySeparator(rootPath))
         {
-            if (separator != Path.DirectorySeparatorChar && separator != Path.AltDirectorySeparatorChar)
+            if (
+                separator != Path.DirectorySeparatorChar
+                && separator != Path.AltDirectorySeparatorChar
+            )
             {
                 return null;
             }
             start++;
         }
-        var relative = fullPath[start..].TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+        var relative = fullPath[start..]
+            .TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
         if (relative.Length == 0)
         {
             return null;
         }
-        return Path.DirectorySeparatorChar == '/' ? relative : relative.Replace(Path.DirectorySeparatorChar, '/');
+        return Path.DirectorySeparatorChar == '/'
+            ? relative
+            : relative.Replace(Path.DirectorySeparatorChar, '/');
     }
 
     /// <summary>The last segment of a relative path.</summary>

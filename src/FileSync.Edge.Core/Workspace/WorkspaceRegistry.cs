@@ -22,7 +22,9 @@ public sealed partial class WorkspaceRegistry(
 
     public IReadOnlyList<WorkspaceSyncManager> Managers => _managers;
 
-    private readonly TaskCompletionSource _failure = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _failure = new(
+        TaskCreationOptions.RunContinuationsAsynchronously
+    );
 
     /// <summary>Faults when a workspace's loop dies of something it cannot survive (out of memory); never completes otherwise.</summary>
     public Task Failure => _failure.Task;
@@ -31,7 +33,10 @@ public sealed partial class WorkspaceRegistry(
     /// Starts syncing <paramref name="path"/>. Returns the manager (the existing one when already running),
     /// or null with a one-line reason when the path may not be a workspace.
     /// </summary>
-    public async Task<(WorkspaceSyncManager? Manager, string Error)> AddAsync(string path, CancellationToken cancellationToken = default)
+    public async Task<(WorkspaceSyncManager? Manager, string Error)> AddAsync(
+        string path,
+        CancellationToken cancellationToken = default
+    )
     {
         var root = WorkspaceRootValidator.Validate(path, out var error);
         if (root is null)
@@ -52,9 +57,23 @@ public sealed partial class WorkspaceRegistry(
                     return (null, $"workspace '{root}' overlaps the workspace '{other.RootPath}'");
                 }
             }
-            var manager = new WorkspaceSyncManager(root, options.Value, uplink, watcherFactory, time, loggerFactory.CreateLogger<WorkspaceSyncManager>(), progress, indexStore);
+            var manager = new WorkspaceSyncManager(
+                root,
+                options.Value,
+                uplink,
+                watcherFactory,
+                time,
+                loggerFactory.CreateLogger<WorkspaceSyncManager>(),
+                progress,
+                indexStore
+            );
             await manager.StartAsync(cancellationToken).ConfigureAwait(false);
-            _ = manager.Failure.ContinueWith(t => _failure.TrySetException(t.Exception!.InnerExceptions), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            _ = manager.Failure.ContinueWith(
+                t => _failure.TrySetException(t.Exception!.InnerExceptions),
+                CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted,
+                TaskScheduler.Default
+            );
             _managers = [.. _managers, manager];
             Log.WorkspaceAdded(_logger, root);
         }
@@ -96,17 +115,22 @@ public sealed partial class WorkspaceRegistry(
         {
             root = WorkspacePaths.NormalizeRoot(path);
         }
-        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+        catch (Exception ex)
+            when (ex is ArgumentException or NotSupportedException or PathTooLongException)
         {
             return null;
         }
-        return _managers.FirstOrDefault(m => string.Equals(m.RootPath, root, PathComparer.Comparison));
+        return _managers.FirstOrDefault(m =>
+            string.Equals(m.RootPath, root, PathComparer.Comparison)
+        );
     }
 
     private static bool IsUnder(string path, string root) =>
         path.Length > root.Length
         && path.StartsWith(root, PathComparer.Comparison)
-        && (path[root.Length] == Path.DirectorySeparatorChar || Path.EndsInDirectorySeparator(root));
+        && (
+            path[root.Length] == Path.DirectorySeparatorChar || Path.EndsInDirectorySeparator(root)
+        );
 
     public async ValueTask DisposeAsync()
     {
@@ -120,10 +144,20 @@ public sealed partial class WorkspaceRegistry(
 
     private static partial class Log
     {
-        [LoggerMessage(350, LogLevel.Information, "Syncing workspace {Root}", EventName = "WorkspaceAdded")]
+        [LoggerMessage(
+            350,
+            LogLevel.Information,
+            "Syncing workspace {Root}",
+            EventName = "WorkspaceAdded"
+        )]
         public static partial void WorkspaceAdded(ILogger logger, string root);
 
-        [LoggerMessage(351, LogLevel.Information, "Stopped syncing workspace {Root}", EventName = "WorkspaceRemoved")]
+        [LoggerMessage(
+            351,
+            LogLevel.Information,
+            "Stopped syncing workspace {Root}",
+            EventName = "WorkspaceRemoved"
+        )]
         public static partial void WorkspaceRemoved(ILogger logger, string root);
     }
 }

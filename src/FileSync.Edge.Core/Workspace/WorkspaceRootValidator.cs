@@ -20,7 +20,8 @@ public static class WorkspaceRootValidator
         {
             full = WorkspacePaths.NormalizeRoot(path);
         }
-        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+        catch (Exception ex)
+            when (ex is ArgumentException or NotSupportedException or PathTooLongException)
         {
             error = $"workspace path '{path}' is not a valid path: {ex.Message}";
             return null;
@@ -35,7 +36,14 @@ public static class WorkspaceRootValidator
             error = $"workspace path '{full}' does not exist";
             return null;
         }
-        if (Path.GetPathRoot(full) is { Length: > 0 } root && string.Equals(Path.TrimEndingDirectorySeparator(root), Path.TrimEndingDirectorySeparator(full), PathComparer.Comparison))
+        if (
+            Path.GetPathRoot(full) is { Length: > 0 } root
+            && string.Equals(
+                Path.TrimEndingDirectorySeparator(root),
+                Path.TrimEndingDirectorySeparator(full),
+                PathComparer.Comparison
+            )
+        )
         {
             error = $"workspace path '{full}' is a filesystem root; choose a project folder";
             return null;
@@ -44,7 +52,8 @@ public static class WorkspaceRootValidator
         {
             if (string.Equals(full, forbidden, PathComparer.Comparison))
             {
-                error = $"workspace path '{full}' is {what} itself; choose a project folder inside it";
+                error =
+                    $"workspace path '{full}' is {what} itself; choose a project folder inside it";
                 return null;
             }
         }
@@ -56,9 +65,15 @@ public static class WorkspaceRootValidator
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         if (!string.IsNullOrEmpty(home))
         {
-            yield return (Path.TrimEndingDirectorySeparator(Path.GetFullPath(home)), "your home directory");
+            yield return (
+                Path.TrimEndingDirectorySeparator(Path.GetFullPath(home)),
+                "your home directory"
+            );
         }
-        yield return (Path.TrimEndingDirectorySeparator(Path.GetFullPath(Path.GetTempPath())), "the temp directory");
+        yield return (
+            Path.TrimEndingDirectorySeparator(Path.GetFullPath(Path.GetTempPath())),
+            "the temp directory"
+        );
         if (!OperatingSystem.IsWindows())
         {
             yield return ("/tmp", "the temp directory");

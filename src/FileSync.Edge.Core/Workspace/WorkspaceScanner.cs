@@ -17,16 +17,24 @@ public sealed class WorkspaceScanner(string rootPath, WorkspaceIgnoreFilter filt
     };
 
     /// <summary>Scans the whole workspace.</summary>
-    public ScanResult ScanAll(CancellationToken cancellationToken = default) => Scan("", cancellationToken);
+    public ScanResult ScanAll(CancellationToken cancellationToken = default) =>
+        Scan("", cancellationToken);
 
     /// <summary>
     /// Scans <paramref name="relativeDirectory"/> and everything under it. The caller has checked the
     /// directory itself is not ignored.
     /// </summary>
-    public ScanResult Scan(string relativeDirectory, CancellationToken cancellationToken = default) => Scan(relativeDirectory, collectIgnored: false, cancellationToken);
+    public ScanResult Scan(
+        string relativeDirectory,
+        CancellationToken cancellationToken = default
+    ) => Scan(relativeDirectory, collectIgnored: false, cancellationToken);
 
     /// <param name="collectIgnored">Also list the ignored files and folders met (not descended into) in the result.</param>
-    public ScanResult Scan(string relativeDirectory, bool collectIgnored, CancellationToken cancellationToken = default)
+    public ScanResult Scan(
+        string relativeDirectory,
+        bool collectIgnored,
+        CancellationToken cancellationToken = default
+    )
     {
         var result = new ScanResult();
         var pending = new Stack<string>();
@@ -38,9 +46,17 @@ public sealed class WorkspaceScanner(string rootPath, WorkspaceIgnoreFilter filt
             var checkedNames = false;
             try
             {
-                foreach (var entry in new DirectoryInfo(fullDirectory).EnumerateFileSystemInfos("*", s_enumeration))
+                foreach (
+                    var entry in new DirectoryInfo(fullDirectory).EnumerateFileSystemInfos(
+                        "*",
+                        s_enumeration
+                    )
+                )
                 {
-                    if (UndecodableNames.MayBeUndecodable(entry.Name) && FileStamp.Of(entry.FullName).Kind == FileKind.Missing)
+                    if (
+                        UndecodableNames.MayBeUndecodable(entry.Name)
+                        && FileStamp.Of(entry.FullName).Kind == FileKind.Missing
+                    )
                     {
                         // Not valid UTF-8: the name cannot be opened again, nor sent. Named once per directory.
                         if (!checkedNames)
@@ -48,7 +64,11 @@ public sealed class WorkspaceScanner(string rootPath, WorkspaceIgnoreFilter filt
                             checkedNames = true;
                             foreach (var name in UndecodableNames.In(fullDirectory))
                             {
-                                result.InvalidNames.Add(directory.Length == 0 ? name : string.Concat(directory, "/", name));
+                                result.InvalidNames.Add(
+                                    directory.Length == 0
+                                        ? name
+                                        : string.Concat(directory, "/", name)
+                                );
                             }
                         }
                         continue;
@@ -58,7 +78,10 @@ public sealed class WorkspaceScanner(string rootPath, WorkspaceIgnoreFilter filt
                     {
                         continue;
                     }
-                    var relative = directory.Length == 0 ? entry.Name : string.Concat(directory, "/", entry.Name);
+                    var relative =
+                        directory.Length == 0
+                            ? entry.Name
+                            : string.Concat(directory, "/", entry.Name);
                     if ((attributes & FileAttributes.Directory) != 0)
                     {
                         if (!filter.IsIgnoredEntry(relative, isDirectory: true))
@@ -74,7 +97,9 @@ public sealed class WorkspaceScanner(string rootPath, WorkspaceIgnoreFilter filt
                     {
                         if (!filter.IsIgnoredEntry(relative, isDirectory: false))
                         {
-                            result.Files.Add(new ScannedFile(relative, file.Length, file.LastWriteTimeUtc.Ticks));
+                            result.Files.Add(
+                                new ScannedFile(relative, file.Length, file.LastWriteTimeUtc.Ticks)
+                            );
                         }
                         else if (collectIgnored)
                         {

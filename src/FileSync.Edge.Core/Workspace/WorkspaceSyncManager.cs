@@ -1,5 +1,5 @@
-using System.Text.Unicode;
 using System.Collections.Concurrent;
+using System.Text.Unicode;
 using System.Threading.Channels;
 using FileSync.Edge.Filtering;
 using FileSync.Edge.Protocol;
@@ -44,19 +44,30 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     private const string MaybeOnServer = "?";
 
     /// <summary>Content read during a manifest pass, for the files the server may then ask for (bounded by <see cref="HeldContentBudget"/>).</summary>
-    private readonly Dictionary<string, (string Hash, byte[] Content)> _heldContent = new(PathComparer.Default);
+    private readonly Dictionary<string, (string Hash, byte[] Content)> _heldContent = new(
+        PathComparer.Default
+    );
     private const long HeldContentBudget = 16 * 1024 * 1024;
     private long _heldBytes;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(
-        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true }
+        new BoundedChannelOptions(1)
+        {
+            FullMode = BoundedChannelFullMode.DropWrite,
+            SingleReader = true,
+        }
     );
     private readonly Lock _dirtyGate = new();
-    private readonly TaskCompletionSource _initialSync = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _initialSync = new(
+        TaskCreationOptions.RunContinuationsAsynchronously
+    );
     private readonly CancellationTokenSource _stopping = new();
-    private readonly TaskCompletionSource _failure = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _failure = new(
+        TaskCreationOptions.RunContinuationsAsynchronously
+    );
 
     /// <summary>Files the server reported it could not apply, handled on the loop.</summary>
-    private readonly ConcurrentQueue<(string Path, string Code, string Message)> _rejections = new();
+    private readonly ConcurrentQueue<(string Path, string Code, string Message)> _rejections =
+        new();
 
     /// <summary>Files the server could not apply: retried with backoff, counted as errors until applied.</summary>
     private readonly RejectionTracker _rejected;
@@ -158,10 +169,14 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
 
     /// <summary>True when <paramref name="relativePath"/> is excluded by this workspace's ignore rules.</summary>
     public bool IsExcluded(string relativePath) =>
-        _filter.IsIgnored(relativePath, Directory.Exists(WorkspacePaths.ToFullPath(RootPath, relativePath)));
+        _filter.IsIgnored(
+            relativePath,
+            Directory.Exists(WorkspacePaths.ToFullPath(RootPath, relativePath))
+        );
 
     /// <summary>Reads a file for the server (same size limit and binary rule as sync). Thread-safe.</summary>
-    public FileReadResult ReadForServer(string relativePath) => _reader.Read(relativePath, skipIfMatches: null, keepContent: true);
+    public FileReadResult ReadForServer(string relativePath) =>
+        _reader.Read(relativePath, skipIfMatches: null, keepContent: true);
 
     /// <summary>The filtered list of files that are (or would be) synced, sorted. Thread-safe; scans the disk.</summary>
     public IReadOnlyList<string> ListFiles(CancellationToken cancellationToken = default)
@@ -184,9 +199,11 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     /// What <c>ctx:workspace_request</c> tells (relative paths, sorted): the files that are synced, the files
     /// that are not (ignored, too large, not regular), and the ignored folders (not entered). Thread-safe.
     /// </summary>
-    public (IReadOnlyList<string> Synced, IReadOnlyList<string> FilteredFiles, IReadOnlyList<string> FilteredDirectories) Describe(
-        CancellationToken cancellationToken = default
-    )
+    public (
+        IReadOnlyList<string> Synced,
+        IReadOnlyList<string> FilteredFiles,
+        IReadOnlyList<string> FilteredDirectories
+    ) Describe(CancellationToken cancellationToken = default)
     {
         if (_state == WorkspaceState.RootChanged || !RootIdentityStillHolds())
         {
@@ -197,7 +214,11 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         var filtered = new List<string>(scan.IgnoredFiles);
         foreach (var file in scan.Files)
         {
-            (file.Size <= _options.MaxFileBytes && IsRegularFile(file.RelativePath) ? synced : filtered).Add(file.RelativePath);
+            (
+                file.Size <= _options.MaxFileBytes && IsRegularFile(file.RelativePath)
+                    ? synced
+                    : filtered
+            ).Add(file.RelativePath);
         }
         synced.Sort(StringComparer.Ordinal);
         filtered.Sort(StringComparer.Ordinal);
@@ -219,10 +240,15 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         var full = WorkspacePaths.ToFullPath(RootPath, relativeDirectory);
         foreach (var entry in new DirectoryInfo(full).EnumerateFileSystemInfos())
         {
-            var relative = relativeDirectory.Length == 0 ? entry.Name : relativeDirectory + "/" + entry.Name;
+            var relative =
+                relativeDirectory.Length == 0 ? entry.Name : relativeDirectory + "/" + entry.Name;
             var stamp = FileStamp.Of(entry.FullName);
             var isDirectory = stamp.Kind == FileKind.Directory;
-            if (stamp.Kind is not (FileKind.Directory or FileKind.RegularFile) || IsInsideGitDirectory(relative) || _filter.IsIgnored(relative, isDirectory))
+            if (
+                stamp.Kind is not (FileKind.Directory or FileKind.RegularFile)
+                || IsInsideGitDirectory(relative)
+                || _filter.IsIgnored(relative, isDirectory)
+            )
             {
                 continue;
             }
@@ -236,7 +262,8 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     {
         try
         {
-            return FileStamp.Of(WorkspacePaths.ToFullPath(RootPath, relativePath)).Kind == FileKind.RegularFile;
+            return FileStamp.Of(WorkspacePaths.ToFullPath(RootPath, relativePath)).Kind
+                == FileKind.RegularFile;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -246,7 +273,9 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
 
     /// <summary>Thread-safe look (no state change) at whether the root is still the folder it was.</summary>
     private bool RootIdentityStillHolds() =>
-        Volatile.Read(ref _rootIdentity) is not { } known || RootIdentity.Of(RootPath) is not { } now || known.ChangeTo(now) is null;
+        Volatile.Read(ref _rootIdentity) is not { } known
+        || RootIdentity.Of(RootPath) is not { } now
+        || known.ChangeTo(now) is null;
 
     /// <summary>Starts watching and syncing. Returns once the watcher is armed.</summary>
     public Task StartAsync(CancellationToken cancellationToken = default)
@@ -258,7 +287,12 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         StartWatcher();
         if (_options.RescanMinutes > 0)
         {
-            _rescanTimer = _time.CreateTimer(_ => RequestRescan(), null, _options.RescanInterval, _options.RescanInterval);
+            _rescanTimer = _time.CreateTimer(
+                _ => RequestRescan(),
+                null,
+                _options.RescanInterval,
+                _options.RescanInterval
+            );
         }
         _loop = RunAsync(_stopping.Token);
         Wake();
@@ -299,7 +333,11 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
 
     private void SaveIndexIfDue(bool force)
     {
-        if (_indexStore is null || !_indexChanged || (!force && _time.GetElapsedTime(_lastIndexSave) < s_indexSaveInterval))
+        if (
+            _indexStore is null
+            || !_indexChanged
+            || (!force && _time.GetElapsedTime(_lastIndexSave) < s_indexSaveInterval)
+        )
         {
             return;
         }
@@ -330,7 +368,8 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     }
 
     /// <summary>Delivers the server's answer to our manifest.</summary>
-    public void OnManifestDiff(ManifestDiffPayload diff) => Volatile.Read(ref _pendingManifestDiff)?.TrySetResult(diff);
+    public void OnManifestDiff(ManifestDiffPayload diff) =>
+        Volatile.Read(ref _pendingManifestDiff)?.TrySetResult(diff);
 
     /// <summary>
     /// The server could not apply our create, modify or delete of <paramref name="relativePath"/> (for
@@ -345,7 +384,11 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
 
     /// <summary>A relative path as this agent writes them: no empty, '.' or '..' segment, no leading or trailing '/'.</summary>
     private static bool IsWellFormedRelativePath(string path) =>
-        path.Length > 0 && !path.Split('/').Any(segment => segment is "" or "." or ".." || segment.Contains('\\') || segment.Contains('\0'));
+        path.Length > 0
+        && !path.Split('/')
+            .Any(segment =>
+                segment is "" or "." or ".." || segment.Contains('\\') || segment.Contains('\0')
+            );
 
     /// <summary>
     /// On the loop: forget what the server has of each rejected file and send it again after a backoff
@@ -364,11 +407,25 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
             var retryIn = _rejected.OnRejected(path, code, message, out var attempts);
             if (attempts == 1)
             {
-                Log.ServerRejectedFile(_logger, RootPath, path, code, message, retryIn is null ? "not retried until it changes" : "retrying with backoff");
+                Log.ServerRejectedFile(
+                    _logger,
+                    RootPath,
+                    path,
+                    code,
+                    message,
+                    retryIn is null ? "not retried until it changes" : "retrying with backoff"
+                );
             }
             else
             {
-                Log.ServerRejectedFileAgain(_logger, RootPath, path, code, attempts, retryIn?.TotalSeconds ?? 0);
+                Log.ServerRejectedFileAgain(
+                    _logger,
+                    RootPath,
+                    path,
+                    code,
+                    attempts,
+                    retryIn?.TotalSeconds ?? 0
+                );
             }
             _lastError = $"{path}: the server could not apply it ({code}): {message}";
             // Unknown content on the server: a file still here is sent again, one gone is deleted again.
@@ -391,7 +448,12 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         {
             return;
         }
-        _confirmTimer ??= _time.CreateTimer(_ => Wake(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _confirmTimer ??= _time.CreateTimer(
+            _ => Wake(),
+            null,
+            Timeout.InfiniteTimeSpan,
+            Timeout.InfiniteTimeSpan
+        );
         _confirmTimer.Change(due + TimeSpan.FromMilliseconds(10), Timeout.InfiniteTimeSpan);
     }
 
@@ -485,7 +547,8 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
             _watcher = watcher;
             StopPolling();
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        catch (Exception ex)
+            when (ex is IOException or UnauthorizedAccessException or ArgumentException)
         {
             OnWatcherUnavailable(ex);
         }
@@ -508,7 +571,10 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
 
     /// <summary>inotify ran out of watches or instances (ENOSPC / EMFILE): the user must raise a sysctl.</summary>
     internal static bool IsWatchLimit(Exception ex) =>
-        (ex.Message.Contains("inotify", StringComparison.OrdinalIgnoreCase) && ex.Message.Contains("limit", StringComparison.OrdinalIgnoreCase))
+        (
+            ex.Message.Contains("inotify", StringComparison.OrdinalIgnoreCase)
+            && ex.Message.Contains("limit", StringComparison.OrdinalIgnoreCase)
+        )
         || ex.Message.Contains("No space left on device", StringComparison.OrdinalIgnoreCase)
         || ex.HResult == 28;
 
@@ -547,7 +613,10 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         {
             return;
         }
-        if (UndecodableNames.MayBeUndecodable(relative) && FileStamp.Of(fullPath).Kind == FileKind.Missing)
+        if (
+            UndecodableNames.MayBeUndecodable(relative)
+            && FileStamp.Of(fullPath).Kind == FileKind.Missing
+        )
         {
             // A name that is not valid UTF-8 (or one under such a folder): only a scan can name it.
             RequestRescan();
@@ -557,7 +626,8 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     }
 
     /// <summary>Directories the watcher may leave unwatched: .git and whatever the ignore rules exclude.</summary>
-    private bool IsExcludedDirectory(string relative) => IsInsideGitDirectory(relative) || _filter.IsIgnored(relative, isDirectory: true);
+    private bool IsExcludedDirectory(string relative) =>
+        IsInsideGitDirectory(relative) || _filter.IsIgnored(relative, isDirectory: true);
 
     private void OnWatcherError(Exception exception)
     {
@@ -580,13 +650,19 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     }
 
     private static bool IsInsideGitDirectory(string relative) =>
-        relative.StartsWith(".git", StringComparison.Ordinal) && (relative.Length == 4 || relative[4] == '/');
+        relative.StartsWith(".git", StringComparison.Ordinal)
+        && (relative.Length == 4 || relative[4] == '/');
 
     private bool HasPendingWork
     {
         get
         {
-            if (_rescanRequested || _resyncRequested || !_rejections.IsEmpty || _rejected.HasDueConfirmations)
+            if (
+                _rescanRequested
+                || _resyncRequested
+                || !_rejections.IsEmpty
+                || _rejected.HasDueConfirmations
+            )
             {
                 return true;
             }
@@ -642,7 +718,8 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
                 _rescanRequested = true;
                 try
                 {
-                    await Task.Delay(_options.BatchInterval, _time, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(_options.BatchInterval, _time, cancellationToken)
+                        .ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -695,7 +772,12 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
                     else
                     {
                         var delay = _options.BatchInterval - sinceLastBatch;
-                        await Task.Delay(delay < _options.Settle ? _options.Settle : delay, _time, cancellationToken).ConfigureAwait(false);
+                        await Task.Delay(
+                                delay < _options.Settle ? _options.Settle : delay,
+                                _time,
+                                cancellationToken
+                            )
+                            .ConfigureAwait(false);
                     }
                     return _uplink.Session ?? session;
                 }
@@ -762,7 +844,10 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
             // The workspace folder itself went away (its own deletion is not always reported).
             _rescanRequested = true;
         }
-        if (!_rescanRequested && dirty.Any(p => WorkspaceIgnoreFilter.IsIgnoreFileName(WorkspacePaths.FileName(p))))
+        if (
+            !_rescanRequested
+            && dirty.Any(p => WorkspaceIgnoreFilter.IsIgnoreFileName(WorkspacePaths.FileName(p)))
+        )
         {
             Log.IgnoreRulesChanged(_logger, RootPath);
             _rescanRequested = true;
@@ -778,7 +863,8 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
             }
             _filter.Invalidate();
             _watcher?.Refresh(); // directories no longer ignored need watches before the scan looks at them
-            await RescanAsync(session, resendAll: false, indexOnly: false, cancellationToken).ConfigureAwait(false);
+            await RescanAsync(session, resendAll: false, indexOnly: false, cancellationToken)
+                .ConfigureAwait(false);
             return;
         }
         if (_state == WorkspaceState.RootChanged || (dirty.Count > 0 && !RootIsUnchanged()))
@@ -799,19 +885,30 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         var candidates = ExpandDirtyPaths(dirty, cancellationToken);
         // A change notification is never answered from the index: size and mtime can stay the same
         // across a real change (same-size edit within one timestamp tick, a restored mtime).
-        var context = new BatchContext(session, ResendAll: false, IndexOnly: false) { ContentCheck = true };
-        await SyncPathsAsync(BuildWorkItems(candidates, context), context, cancellationToken).ConfigureAwait(false);
+        var context = new BatchContext(session, ResendAll: false, IndexOnly: false)
+        {
+            ContentCheck = true,
+        };
+        await SyncPathsAsync(BuildWorkItems(candidates, context), context, cancellationToken)
+            .ConfigureAwait(false);
     }
 
     /// <summary>
     /// Turns dirty paths into the files to re-check: a directory expands into the files under it on disk
     /// (a new directory's files may predate its watch) and in the index (a deleted or renamed directory).
     /// </summary>
-    private HashSet<string> ExpandDirtyPaths(HashSet<string> dirty, CancellationToken cancellationToken)
+    private HashSet<string> ExpandDirtyPaths(
+        HashSet<string> dirty,
+        CancellationToken cancellationToken
+    )
     {
         var candidates = new HashSet<string>(PathComparer.Default);
         var safeDirectories = new HashSet<string>(PathComparer.Default);
-        if (dirty.Any(p => !_index.Contains(p) && !File.Exists(WorkspacePaths.ToFullPath(RootPath, p))))
+        if (
+            dirty.Any(p =>
+                !_index.Contains(p) && !File.Exists(WorkspacePaths.ToFullPath(RootPath, p))
+            )
+        )
         {
             // A directory appeared, vanished or moved: ignore files may have come or gone with it.
             _filter.Invalidate();
@@ -887,7 +984,10 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     private async Task FullSyncAsync(UplinkSession session, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
-        if (_state is not (WorkspaceState.Refused or WorkspaceState.Missing or WorkspaceState.RootChanged))
+        if (
+            _state
+            is not (WorkspaceState.Refused or WorkspaceState.Missing or WorkspaceState.RootChanged)
+        )
         {
             _state = WorkspaceState.Syncing;
         }
@@ -895,7 +995,8 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         var useManifest = session.Has(Capabilities.Manifest);
         var synced = useManifest
             ? await ManifestSyncAsync(session, cancellationToken).ConfigureAwait(false)
-            : await RescanAsync(session, resendAll: true, indexOnly: false, cancellationToken).ConfigureAwait(false);
+            : await RescanAsync(session, resendAll: true, indexOnly: false, cancellationToken)
+                .ConfigureAwait(false);
         if (!synced)
         {
             Interlocked.Exchange(ref _syncedEpoch, session.Epoch);
@@ -903,13 +1004,22 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
             return;
         }
         var stats = CurrentStats();
-        await SendOrThrowAsync(session, _messages.FileDone(session, stats), cancellationToken).ConfigureAwait(false);
+        await SendOrThrowAsync(session, _messages.FileDone(session, stats), cancellationToken)
+            .ConfigureAwait(false);
         Interlocked.Exchange(ref _syncedEpoch, session.Epoch);
         PublishStatus(); // counters first: whoever sees "watching" sees the counts of the finished sync
         _state = WorkspaceState.Watching;
         SaveIndexIfDue(force: true);
         var elapsed = _time.GetElapsedTime(started);
-        _progress?.Report(new SyncProgressSnapshot(Name, _index.Count + _skipped.Count, _index.Count, _index.Count, Completed: true));
+        _progress?.Report(
+            new SyncProgressSnapshot(
+                Name,
+                _index.Count + _skipped.Count,
+                _index.Count,
+                _index.Count,
+                Completed: true
+            )
+        );
         if (!_initialSyncLogged)
         {
             _initialSyncLogged = true;
@@ -927,7 +1037,13 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         }
         else
         {
-            Log.ResyncDone(_logger, Name, stats.FilesSynced, useManifest ? "manifest" : "full re-send", elapsed.TotalSeconds);
+            Log.ResyncDone(
+                _logger,
+                Name,
+                stats.FilesSynced,
+                useManifest ? "manifest" : "full re-send",
+                elapsed.TotalSeconds
+            );
         }
         _initialSync.TrySetResult();
     }
@@ -938,7 +1054,12 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     /// With <paramref name="indexOnly"/> only the index is brought up to date. Returns false when the
     /// workspace is refused (over the file limit) or missing.
     /// </summary>
-    private async Task<bool> RescanAsync(UplinkSession session, bool resendAll, bool indexOnly, CancellationToken cancellationToken)
+    private async Task<bool> RescanAsync(
+        UplinkSession session,
+        bool resendAll,
+        bool indexOnly,
+        CancellationToken cancellationToken
+    )
     {
         if (!Directory.Exists(RootPath))
         {
@@ -995,8 +1116,13 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
                 candidates.Add(path);
             }
         }
-        var context = new BatchContext(session, resendAll, indexOnly) { ReportProgress = _state == WorkspaceState.Syncing, Scanned = scan.Files.Count };
-        await SyncPathsAsync(BuildWorkItems(candidates, context), context, cancellationToken).ConfigureAwait(false);
+        var context = new BatchContext(session, resendAll, indexOnly)
+        {
+            ReportProgress = _state == WorkspaceState.Syncing,
+            Scanned = scan.Files.Count,
+        };
+        await SyncPathsAsync(BuildWorkItems(candidates, context), context, cancellationToken)
+            .ConfigureAwait(false);
         return true;
     }
 
@@ -1009,7 +1135,12 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         if (complete)
         {
             var current = new HashSet<string>(scan.InvalidNames, PathComparer.Default);
-            foreach (var gone in _skipped.Where(e => e.Value == FileReadStatus.InvalidName && !current.Contains(e.Key)).Select(e => e.Key).ToList())
+            foreach (
+                var gone in _skipped
+                    .Where(e => e.Value == FileReadStatus.InvalidName && !current.Contains(e.Key))
+                    .Select(e => e.Key)
+                    .ToList()
+            )
             {
                 _skipped.Remove(gone);
             }
@@ -1055,7 +1186,10 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         // Directories readable again are forgotten; their files come back through the scan.
         foreach (var key in _errors.Keys.Where(k => k.EndsWith('/')).ToList())
         {
-            if (!scan.UnreadableDirectories.ContainsKey(key[..^1]) && Directory.Exists(WorkspacePaths.ToFullPath(RootPath, key[..^1])))
+            if (
+                !scan.UnreadableDirectories.ContainsKey(key[..^1])
+                && Directory.Exists(WorkspacePaths.ToFullPath(RootPath, key[..^1]))
+            )
             {
                 var info = new DirectoryInfo(WorkspacePaths.ToFullPath(RootPath, key[..^1]));
                 try
@@ -1077,23 +1211,45 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     /// Manifest resume: bring the index up to date without sending, tell the server what we have, then
     /// send only what it says it needs. Falls back to a full re-send when the server does not answer.
     /// </summary>
-    private async Task<bool> ManifestSyncAsync(UplinkSession session, CancellationToken cancellationToken)
+    private async Task<bool> ManifestSyncAsync(
+        UplinkSession session,
+        CancellationToken cancellationToken
+    )
     {
-        if (!await RescanAsync(session, resendAll: false, indexOnly: true, cancellationToken).ConfigureAwait(false))
+        if (
+            !await RescanAsync(session, resendAll: false, indexOnly: true, cancellationToken)
+                .ConfigureAwait(false)
+        )
         {
             return false;
         }
-        var diffSource = new TaskCompletionSource<ManifestDiffPayload>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var diffSource = new TaskCompletionSource<ManifestDiffPayload>(
+            TaskCreationOptions.RunContinuationsAsynchronously
+        );
         Volatile.Write(ref _pendingManifestDiff, diffSource);
         try
         {
-            var entries = _index.Entries.Select(e => new ManifestEntry(e.Key, e.Value.Hash, e.Value.Size)).ToList();
+            var entries = _index
+                .Entries.Select(e => new ManifestEntry(e.Key, e.Value.Hash, e.Value.Size))
+                .ToList();
             var chunk = 0;
-            for (var offset = 0; offset < entries.Count || chunk == 0; offset += ManifestChunkEntries, chunk++)
+            for (
+                var offset = 0;
+                offset < entries.Count || chunk == 0;
+                offset += ManifestChunkEntries, chunk++
+            )
             {
-                var part = entries.GetRange(offset, Math.Min(ManifestChunkEntries, entries.Count - offset));
+                var part = entries.GetRange(
+                    offset,
+                    Math.Min(ManifestChunkEntries, entries.Count - offset)
+                );
                 var last = offset + ManifestChunkEntries >= entries.Count;
-                await SendOrThrowAsync(session, _messages.Manifest(session, part, chunk, last), cancellationToken).ConfigureAwait(false);
+                await SendOrThrowAsync(
+                        session,
+                        _messages.Manifest(session, part, chunk, last),
+                        cancellationToken
+                    )
+                    .ConfigureAwait(false);
             }
             Log.ManifestSent(_logger, Name, entries.Count, chunk);
 
@@ -1102,7 +1258,12 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
             {
                 timeout.CancelAfter(s_manifestTimeout);
                 var lost = WaitForSessionEndAsync(session, timeout.Token);
-                var completed = await Task.WhenAny(diffSource.Task, lost, Task.Delay(s_manifestTimeout, _time, timeout.Token)).ConfigureAwait(false);
+                var completed = await Task.WhenAny(
+                        diffSource.Task,
+                        lost,
+                        Task.Delay(s_manifestTimeout, _time, timeout.Token)
+                    )
+                    .ConfigureAwait(false);
                 timeout.Cancel();
                 cancellationToken.ThrowIfCancellationRequested();
                 if (completed == lost && _uplink.Session != session)
@@ -1112,7 +1273,13 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
                 if (completed != diffSource.Task)
                 {
                     Log.ManifestTimedOut(_logger, Name);
-                    return await RescanAsync(session, resendAll: true, indexOnly: false, cancellationToken).ConfigureAwait(false);
+                    return await RescanAsync(
+                            session,
+                            resendAll: true,
+                            indexOnly: false,
+                            cancellationToken
+                        )
+                        .ConfigureAwait(false);
                 }
                 diff = await diffSource.Task.ConfigureAwait(false);
             }
@@ -1124,7 +1291,13 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
                 if (refusal?.RelativePath is { } path && _index.Contains(path) && refused.Add(path))
                 {
                     // Not on the server, and not sent again until it changes: counted as an error, by name.
-                    _rejections.Enqueue((path, LogText.Clean(refusal.Code ?? ""), LogText.Clean(refusal.Message ?? "")));
+                    _rejections.Enqueue(
+                        (
+                            path,
+                            LogText.Clean(refusal.Code ?? ""),
+                            LogText.Clean(refusal.Message ?? "")
+                        )
+                    );
                 }
             }
             _serverState.Clear();
@@ -1139,8 +1312,12 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
             }
             ApplyRejections();
             need.RemoveWhere(p => !_index.Contains(p));
-            var context = new BatchContext(session, ResendAll: false, IndexOnly: false) { ReportProgress = true };
-            await SyncPathsAsync(BuildWorkItems(need, context), context, cancellationToken).ConfigureAwait(false);
+            var context = new BatchContext(session, ResendAll: false, IndexOnly: false)
+            {
+                ReportProgress = true,
+            };
+            await SyncPathsAsync(BuildWorkItems(need, context), context, cancellationToken)
+                .ConfigureAwait(false);
             return true;
         }
         finally
@@ -1151,7 +1328,10 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         }
     }
 
-    private async Task WaitForSessionEndAsync(UplinkSession session, CancellationToken cancellationToken)
+    private async Task WaitForSessionEndAsync(
+        UplinkSession session,
+        CancellationToken cancellationToken
+    )
     {
         var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnChanged()
@@ -1177,7 +1357,11 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         }
     }
 
-    private async Task RefuseAsync(UplinkSession session, int count, CancellationToken cancellationToken)
+    private async Task RefuseAsync(
+        UplinkSession session,
+        int count,
+        CancellationToken cancellationToken
+    )
     {
         var wasRefused = _state == WorkspaceState.Refused;
         _state = WorkspaceState.Refused;
@@ -1193,7 +1377,17 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         // resumes by itself once it is under the limit.
         if (_refusalReportedEpoch != session.Epoch)
         {
-            await SendOrThrowAsync(session, _messages.SyncError(session, ErrorCodes.TooManyFiles, message, count, _options.MaxFiles), cancellationToken)
+            await SendOrThrowAsync(
+                    session,
+                    _messages.SyncError(
+                        session,
+                        ErrorCodes.TooManyFiles,
+                        message,
+                        count,
+                        _options.MaxFiles
+                    ),
+                    cancellationToken
+                )
                 .ConfigureAwait(false);
             _refusalReportedEpoch = session.Epoch;
         }
@@ -1223,7 +1417,8 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
             return true;
         }
         _state = WorkspaceState.RootChanged;
-        _lastError = $"Workspace {RootPath} is no longer the folder it was: {change}. Syncing it stopped; nothing outside it is read. Start it again to sync what it is now.";
+        _lastError =
+            $"Workspace {RootPath} is no longer the folder it was: {change}. Syncing it stopped; nothing outside it is read. Start it again to sync what it is now.";
         Log.RootChanged(_logger, RootPath, change);
         _watcher?.Dispose();
         _watcher = null;
@@ -1236,17 +1431,31 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         return false;
     }
 
-    private async Task ReportRootChangedAsync(UplinkSession session, CancellationToken cancellationToken)
+    private async Task ReportRootChangedAsync(
+        UplinkSession session,
+        CancellationToken cancellationToken
+    )
     {
         if (_refusalReportedEpoch != session.Epoch)
         {
             _refusalReportedEpoch = session.Epoch;
-            await SendOrThrowAsync(session, _messages.SyncError(session, ErrorCodes.RootChanged, _lastError ?? "workspace root changed"), cancellationToken)
+            await SendOrThrowAsync(
+                    session,
+                    _messages.SyncError(
+                        session,
+                        ErrorCodes.RootChanged,
+                        _lastError ?? "workspace root changed"
+                    ),
+                    cancellationToken
+                )
                 .ConfigureAwait(false);
         }
     }
 
-    private async Task ReportMissingAsync(UplinkSession session, CancellationToken cancellationToken)
+    private async Task ReportMissingAsync(
+        UplinkSession session,
+        CancellationToken cancellationToken
+    )
     {
         var wasMissing = _state == WorkspaceState.Missing;
         _state = WorkspaceState.Missing;
@@ -1260,7 +1469,12 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         }
         if (_refusalReportedEpoch != session.Epoch)
         {
-            await SendOrThrowAsync(session, _messages.SyncError(session, ErrorCodes.NotFound, _lastError), cancellationToken).ConfigureAwait(false);
+            await SendOrThrowAsync(
+                    session,
+                    _messages.SyncError(session, ErrorCodes.NotFound, _lastError),
+                    cancellationToken
+                )
+                .ConfigureAwait(false);
             _refusalReportedEpoch = session.Epoch;
         }
     }
@@ -1282,7 +1496,11 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     /// The batch pipeline: reads and hashes on the pool (bounded parallelism), applies results to the
     /// index and sends messages on this loop, in completion order.
     /// </summary>
-    private async Task SyncPathsAsync(List<WorkItem> items, BatchContext context, CancellationToken cancellationToken)
+    private async Task SyncPathsAsync(
+        List<WorkItem> items,
+        BatchContext context,
+        CancellationToken cancellationToken
+    )
     {
         if (items.Count == 0)
         {
@@ -1290,17 +1508,24 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         }
         if (items.Count == 1)
         {
-            await ApplyAsync(Read(items[0], context), context, cancellationToken).ConfigureAwait(false);
+            await ApplyAsync(Read(items[0], context), context, cancellationToken)
+                .ConfigureAwait(false);
             return;
         }
         var results = Channel.CreateBounded<FileReadResult>(
-            new BoundedChannelOptions(_options.HashParallelism * 8) { SingleReader = true, SingleWriter = false }
+            new BoundedChannelOptions(_options.HashParallelism * 8)
+            {
+                SingleReader = true,
+                SingleWriter = false,
+            }
         );
         using var producerStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var producer = ProduceAsync();
         try
         {
-            await foreach (var result in results.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (
+                var result in results.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false)
+            )
             {
                 await ApplyAsync(result, context, cancellationToken).ConfigureAwait(false);
             }
@@ -1315,9 +1540,20 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         {
             try
             {
-                var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.HashParallelism, CancellationToken = producerStop.Token };
+                var parallel = new ParallelOptions
+                {
+                    MaxDegreeOfParallelism = _options.HashParallelism,
+                    CancellationToken = producerStop.Token,
+                };
                 await Parallel
-                    .ForEachAsync(items, parallel, async (item, token) => await results.Writer.WriteAsync(Read(item, context), token).ConfigureAwait(false))
+                    .ForEachAsync(
+                        items,
+                        parallel,
+                        async (item, token) =>
+                            await results
+                                .Writer.WriteAsync(Read(item, context), token)
+                                .ConfigureAwait(false)
+                    )
                     .ConfigureAwait(false);
                 results.Writer.TryComplete();
             }
@@ -1340,31 +1576,73 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         }
         // Skip the read only when the file's stamp proves it unchanged (FileEntry.IsConclusiveMatch) and
         // the server already has that content; never for a path a change notification named.
-        var skipIfMatches = !context.ContentCheck && item.Indexed is { } indexed && (context.IndexOnly || indexed.Hash == item.ServerHash) ? item.Indexed : null;
-        if (!context.IndexOnly && _heldContent.TryGetValue(item.Path, out var held) && item.Indexed is { } entry)
+        var skipIfMatches =
+            !context.ContentCheck
+            && item.Indexed is { } indexed
+            && (context.IndexOnly || indexed.Hash == item.ServerHash)
+                ? item.Indexed
+                : null;
+        if (
+            !context.IndexOnly
+            && _heldContent.TryGetValue(item.Path, out var held)
+            && item.Indexed is { } entry
+        )
         {
             // Read during the manifest pass and unchanged since (same size and mtime): no second read.
             var check = _reader.Read(item.Path, entry, keepContent: false, sameStampSuffices: true);
-            return check.Status == FileReadStatus.Unchanged && check.Hash == held.Hash ? check with { Status = FileReadStatus.Ok, Content = held.Content } : Reread();
+            return check.Status == FileReadStatus.Unchanged && check.Hash == held.Hash
+                ? check with
+                {
+                    Status = FileReadStatus.Ok,
+                    Content = held.Content,
+                }
+                : Reread();
         }
         return Reread();
 
         // In the manifest pass, content is kept (within a budget) so files the server turns out to need are not read twice.
-        FileReadResult Reread() => _reader.Read(item.Path, skipIfMatches, keepContent: !context.IndexOnly || _heldBytes < HeldContentBudget);
+        FileReadResult Reread() =>
+            _reader.Read(
+                item.Path,
+                skipIfMatches,
+                keepContent: !context.IndexOnly || _heldBytes < HeldContentBudget
+            );
     }
 
-    private async Task ApplyAsync(FileReadResult result, BatchContext context, CancellationToken cancellationToken)
+    private async Task ApplyAsync(
+        FileReadResult result,
+        BatchContext context,
+        CancellationToken cancellationToken
+    )
     {
         var path = result.RelativePath;
         if (_logger.IsEnabled(LogLevel.Trace))
         {
-            Log.FileDecision(_logger, path, result.Status.ToString(), _index.Contains(path), _serverState.ContainsKey(path), context.IndexOnly, context.ResendAll);
+            Log.FileDecision(
+                _logger,
+                path,
+                result.Status.ToString(),
+                _index.Contains(path),
+                _serverState.ContainsKey(path),
+                context.IndexOnly,
+                context.ResendAll
+            );
         }
-        if (result.Status == FileReadStatus.Ok && !context.IndexOnly && context.Session.Capabilities is null && result.Content is { } text && !Utf8.IsValid(text))
+        if (
+            result.Status == FileReadStatus.Ok
+            && !context.IndexOnly
+            && context.Session.Capabilities is null
+            && result.Content is { } text
+            && !Utf8.IsValid(text)
+        )
         {
             // A server without capabilities stores content as text and knows no 'encoding': base64 would be
             // stored as the file's text. Skipped and counted instead, never sent mangled.
-            result = result with { Status = FileReadStatus.NotUtf8, Content = null };
+            result = result with
+            {
+                Status = FileReadStatus.NotUtf8,
+                Content = null,
+            };
         }
         switch (result.Status)
         {
@@ -1385,7 +1663,11 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
                 }
                 _index.Set(path, result.ToEntry());
                 _indexChanged = true;
-                if (context.IndexOnly && result.Content is not null && _heldBytes + result.Content.Length <= HeldContentBudget)
+                if (
+                    context.IndexOnly
+                    && result.Content is not null
+                    && _heldBytes + result.Content.Length <= HeldContentBudget
+                )
                 {
                     _heldContent[path] = (result.Hash!, result.Content);
                     _heldBytes += result.Content.Length;
@@ -1396,22 +1678,42 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
                     if (context.ResendAll || !known || serverHash != result.Hash)
                     {
                         var created = context.ResendAll || !known || serverHash == MaybeOnServer;
-                        if (_messages.FileSync(context.Session, path, created, result.Content, result.Hash!) is not { } frame)
+                        if (
+                            _messages.FileSync(
+                                context.Session,
+                                path,
+                                created,
+                                result.Content,
+                                result.Hash!
+                            )
+                            is not { } frame
+                        )
                         {
                             // Its message would not fit into one frame (a large --max-file-bytes): skipped as too large.
                             _indexChanged |= _index.Remove(path);
                             if (_skipped.TryAdd(path, FileReadStatus.TooLarge))
                             {
-                                Log.FileSkipped(_logger, path, "too large for one message", result.Size);
+                                Log.FileSkipped(
+                                    _logger,
+                                    path,
+                                    "too large for one message",
+                                    result.Size
+                                );
                             }
                             if (known)
                             {
-                                await SendOrThrowAsync(context.Session, _messages.FileDelete(context.Session, path), cancellationToken).ConfigureAwait(false);
+                                await SendOrThrowAsync(
+                                        context.Session,
+                                        _messages.FileDelete(context.Session, path),
+                                        cancellationToken
+                                    )
+                                    .ConfigureAwait(false);
                                 _serverState.Remove(path);
                             }
                             break;
                         }
-                        await SendOrThrowAsync(context.Session, frame, cancellationToken).ConfigureAwait(false);
+                        await SendOrThrowAsync(context.Session, frame, cancellationToken)
+                            .ConfigureAwait(false);
                         _serverState[path] = result.Hash!;
                         _rejected.OnSent(path);
                         context.Sent++;
@@ -1436,17 +1738,33 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
             default:
                 // Missing, ignored, not a regular file, too large or binary: not (or no longer) synced.
                 _errors.Remove(path);
-                if (result.Status is FileReadStatus.TooLarge or FileReadStatus.Binary or FileReadStatus.NotUtf8)
+                if (
+                    result.Status
+                    is FileReadStatus.TooLarge
+                        or FileReadStatus.Binary
+                        or FileReadStatus.NotUtf8
+                )
                 {
                     if (_skipped.TryAdd(path, result.Status))
                     {
                         if (!context.IndexOnly && _serverState.ContainsKey(path))
                         {
-                            Log.FileNoLongerSynced(_logger, RootPath, path, SkipReasons.Of(result.Status), result.Size);
+                            Log.FileNoLongerSynced(
+                                _logger,
+                                RootPath,
+                                path,
+                                SkipReasons.Of(result.Status),
+                                result.Size
+                            );
                         }
                         else
                         {
-                            Log.FileSkipped(_logger, path, SkipReasons.Of(result.Status), result.Size);
+                            Log.FileSkipped(
+                                _logger,
+                                path,
+                                SkipReasons.Of(result.Status),
+                                result.Size
+                            );
                         }
                     }
                 }
@@ -1457,7 +1775,12 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
                 _indexChanged |= _index.Remove(path);
                 if (!context.IndexOnly && _serverState.ContainsKey(path))
                 {
-                    await SendOrThrowAsync(context.Session, _messages.FileDelete(context.Session, path), cancellationToken).ConfigureAwait(false);
+                    await SendOrThrowAsync(
+                            context.Session,
+                            _messages.FileDelete(context.Session, path),
+                            cancellationToken
+                        )
+                        .ConfigureAwait(false);
                     _serverState.Remove(path);
                     _rejected.OnSent(path);
                 }
@@ -1470,11 +1793,23 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         context.Done++;
         if (context.ReportProgress && _progress is not null && (context.Done & 63) == 0)
         {
-            _progress.Report(new SyncProgressSnapshot(Name, Math.Max(context.Scanned, context.Total), context.Hashed, context.Sent, Completed: false));
+            _progress.Report(
+                new SyncProgressSnapshot(
+                    Name,
+                    Math.Max(context.Scanned, context.Total),
+                    context.Hashed,
+                    context.Sent,
+                    Completed: false
+                )
+            );
         }
     }
 
-    private async Task SendOrThrowAsync(UplinkSession session, byte[] frame, CancellationToken cancellationToken)
+    private async Task SendOrThrowAsync(
+        UplinkSession session,
+        byte[] frame,
+        CancellationToken cancellationToken
+    )
     {
         if (!await _uplink.SendAsync(session, frame, cancellationToken).ConfigureAwait(false))
         {
@@ -1500,11 +1835,20 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         Volatile.Write(ref _statusErrors, _errors.Count + _rejected.Count);
         Volatile.Write(
             ref _statusErrorFiles,
-            [.. _errors.Concat(_rejected.Failures).Take(WorkspaceStatus.MaxListedFiles).Select(e => new FileProblem(e.Key, e.Value))]
+            [
+                .. _errors
+                    .Concat(_rejected.Failures)
+                    .Take(WorkspaceStatus.MaxListedFiles)
+                    .Select(e => new FileProblem(e.Key, e.Value)),
+            ]
         );
         Volatile.Write(
             ref _statusSkippedFiles,
-            [.. _skipped.Take(WorkspaceStatus.MaxListedFiles).Select(e => new FileProblem(e.Key, SkipReasons.Of(e.Value)))]
+            [
+                .. _skipped
+                    .Take(WorkspaceStatus.MaxListedFiles)
+                    .Select(e => new FileProblem(e.Key, SkipReasons.Of(e.Value))),
+            ]
         );
     }
 

@@ -33,7 +33,8 @@ public sealed class AgentCommandLine
     {
         var option = new Option<string?>("--api-key-transport")
         {
-            Description = "How the key travels: both (default), header (Authorization: Bearer) or subprotocol.",
+            Description =
+                "How the key travels: both (default), header (Authorization: Bearer) or subprotocol.",
         };
         option.AcceptOnlyFromAmong("both", "header", "subprotocol");
         return option;

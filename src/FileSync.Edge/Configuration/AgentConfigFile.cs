@@ -18,7 +18,11 @@ public static class AgentConfigFile
     /// <summary>The key of the workspace list.</summary>
     public const string WorkspacesKey = "Workspaces";
 
-    private static readonly JsonDocumentOptions s_readOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+    private static readonly JsonDocumentOptions s_readOptions = new()
+    {
+        CommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
 
     public static string DefaultPath()
     {
@@ -27,10 +31,16 @@ public static class AgentConfigFile
         {
             return Path.GetFullPath(fromEnvironment);
         }
-        var baseDirectory = Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData, Environment.SpecialFolderOption.DoNotVerify);
+        var baseDirectory = Environment.GetFolderPath(
+            Environment.SpecialFolder.ApplicationData,
+            Environment.SpecialFolderOption.DoNotVerify
+        );
         if (string.IsNullOrEmpty(baseDirectory))
         {
-            baseDirectory = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config");
+            baseDirectory = Path.Combine(
+                Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),
+                ".config"
+            );
         }
         return Path.Combine(baseDirectory, "filesync-edge", "config.json");
     }
@@ -60,7 +70,13 @@ public static class AgentConfigFile
             if (IsWorkspacesKey(property.Name))
             {
                 return property.Value.ValueKind == JsonValueKind.Array
-                    ? [.. property.Value.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!)]
+                    ?
+                    [
+                        .. property
+                            .Value.EnumerateArray()
+                            .Where(e => e.ValueKind == JsonValueKind.String)
+                            .Select(e => e.GetString()!),
+                    ]
                     : [];
             }
         }
@@ -79,7 +95,11 @@ public static class AgentConfigFile
     {
         var target = Path.GetFullPath(path);
         var existing = new FileInfo(target);
-        if (existing.Exists && existing.LinkTarget is not null && existing.ResolveLinkTarget(returnFinalTarget: true) is { } linked)
+        if (
+            existing.Exists
+            && existing.LinkTarget is not null
+            && existing.ResolveLinkTarget(returnFinalTarget: true) is { } linked
+        )
         {
             target = linked.FullName;
         }
@@ -92,12 +112,24 @@ public static class AgentConfigFile
             }
             else
             {
-                Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                Directory.CreateDirectory(
+                    directory,
+                    UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                );
             }
         }
 
         var content = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(content, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (
+            var writer = new Utf8JsonWriter(
+                content,
+                new JsonWriterOptions
+                {
+                    Indented = true,
+                    Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+                }
+            )
+        )
         {
             writer.WriteStartObject();
             var written = false;
@@ -129,10 +161,18 @@ public static class AgentConfigFile
             writer.WriteEndObject();
         }
 
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        var temporary = Path.Combine(
+            directory,
+            $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp"
+        );
         try
         {
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+            var options = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+            };
             if (!OperatingSystem.IsWindows())
             {
                 options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
@@ -152,7 +192,11 @@ public static class AgentConfigFile
         }
     }
 
-    private static void WriteList(Utf8JsonWriter writer, string name, IReadOnlyList<string> workspaces)
+    private static void WriteList(
+        Utf8JsonWriter writer,
+        string name,
+        IReadOnlyList<string> workspaces
+    )
     {
         writer.WriteStartArray(name);
         foreach (var workspace in workspaces)
@@ -163,7 +207,8 @@ public static class AgentConfigFile
     }
 
     /// <summary>Configuration keys are case-insensitive, so is this one.</summary>
-    private static bool IsWorkspacesKey(string name) => name.Equals(WorkspacesKey, StringComparison.OrdinalIgnoreCase);
+    private static bool IsWorkspacesKey(string name) =>
+        name.Equals(WorkspacesKey, StringComparison.OrdinalIgnoreCase);
 
     private static void TryDelete(string path)
     {

@@ -226,7 +226,10 @@ public static class AgentHost
         );
         builder.Services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.SectionName);
         builder.Services.AddOptions<UplinkOptions>().BindConfiguration(UplinkOptions.SectionName);
-        builder.Services.AddOptions<ControlOptions>().BindConfiguration(ControlOptions.SectionName).Configure(options => options.CommandLineRoots = commandLineRoots);
+        builder
+            .Services.AddOptions<ControlOptions>()
+            .BindConfiguration(ControlOptions.SectionName)
+            .Configure(options => options.CommandLineRoots = commandLineRoots);
         // Unless configured, the identity is this machine, this OS user and this config file: two agents
         // with different config files (or users) are different edges; a restart keeps the edge.
         builder.Services.PostConfigure<UplinkOptions>(options =>
@@ -245,7 +248,15 @@ public static class AgentHost
         );
         builder.Services.AddFileSyncEdgeCore();
         // Remembered folders were chosen by the server: they are checked again against what it may choose.
-        var runState = new AgentRunState(workspaces) { Remembered = [.. workspaces.Take(savedCount).Where(w => !commandLineRoots.Contains(w, PathComparer.Default))] };
+        var runState = new AgentRunState(workspaces)
+        {
+            Remembered =
+            [
+                .. workspaces
+                    .Take(savedCount)
+                    .Where(w => !commandLineRoots.Contains(w, PathComparer.Default)),
+            ],
+        };
         builder.Services.AddSingleton(runState);
         builder.Services.AddHostedService<AgentService>();
 

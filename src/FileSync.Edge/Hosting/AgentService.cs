@@ -33,10 +33,15 @@ public sealed partial class AgentService(
                 && ServerRootPolicy.CheckForbidden(real) is { } refusal
             )
             {
-                Log.WorkspaceRejected(logger, $"a workspace remembered in the config file is no longer allowed: {refusal}");
+                Log.WorkspaceRejected(
+                    logger,
+                    $"a workspace remembered in the config file is no longer allowed: {refusal}"
+                );
                 continue;
             }
-            var (_, error) = await workspaces.AddAsync(path, cancellationToken).ConfigureAwait(false);
+            var (_, error) = await workspaces
+                .AddAsync(path, cancellationToken)
+                .ConfigureAwait(false);
             if (error.Length > 0)
             {
                 Log.WorkspaceRejected(logger, error);
@@ -51,7 +56,9 @@ public sealed partial class AgentService(
         try
         {
             // Either ending is the end of the agent: a control stage that died would leave the socket unread.
-            var ended = await Task.WhenAny(uplink.Completion, controlLoop, workspaces.Failure).WaitAsync(stoppingToken).ConfigureAwait(false);
+            var ended = await Task.WhenAny(uplink.Completion, controlLoop, workspaces.Failure)
+                .WaitAsync(stoppingToken)
+                .ConfigureAwait(false);
             if (ended == controlLoop && !controlLoop.IsFaulted)
             {
                 // The command queue completes only when the uplink stops: the uplink's outcome decides.

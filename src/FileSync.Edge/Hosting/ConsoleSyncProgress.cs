@@ -33,7 +33,9 @@ public sealed class ConsoleSyncProgress(TimeProvider time) : ISyncProgress
                 return;
             }
             _lastWrite = time.GetTimestamp();
-            Console.Error.Write($"\r\e[2K{snapshot.Workspace}: {snapshot.Scanned} files scanned, {snapshot.Hashed} hashed, {snapshot.Sent} sent");
+            Console.Error.Write(
+                $"\r\e[2K{snapshot.Workspace}: {snapshot.Scanned} files scanned, {snapshot.Hashed} hashed, {snapshot.Sent} sent"
+            );
             _lineOpen = true;
         }
     }

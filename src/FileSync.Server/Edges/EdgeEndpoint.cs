@@ -70,7 +70,8 @@ internal sealed class EdgeEndpoint
             new WebSocketAcceptContext
             {
                 // Echo the key when it was offered as the subprotocol (clients such as Node's ws require it).
-                SubProtocol = bySubprotocol ?? (offered.Count > 0 && _apiKey.IsOpen ? offered[0] : null),
+                SubProtocol =
+                    bySubprotocol ?? (offered.Count > 0 && _apiKey.IsOpen ? offered[0] : null),
                 KeepAliveInterval = _options.KeepAliveInterval,
                 KeepAliveTimeout = _options.KeepAliveTimeout,
             }
@@ -120,13 +121,7 @@ internal sealed class EdgeEndpoint
                 && await SendConfigUpdateAsync(session, context.RequestAborted)
             )
             {
-                var handler = new EdgeMessageHandler(
-                    session,
-                    _store,
-                    _registry,
-                    _options,
-                    _logger
-                );
+                var handler = new EdgeMessageHandler(session, _store, _registry, _options, _logger);
                 reason = await session.RunReceiveLoopAsync(
                     handler.HandleFrameAsync,
                     context.RequestAborted
@@ -157,7 +152,10 @@ internal sealed class EdgeEndpoint
     }
 
     /// <summary>The first <c>edge:config_update</c>, when the server was given workspaces to announce.</summary>
-    private Task<bool> SendConfigUpdateAsync(EdgeSession session, CancellationToken cancellationToken) =>
+    private Task<bool> SendConfigUpdateAsync(
+        EdgeSession session,
+        CancellationToken cancellationToken
+    ) =>
         _options.Workspaces.Count == 0
             ? Task.FromResult(true)
             : session.TrySendAsync(

@@ -51,7 +51,9 @@ internal sealed class EdgeRegistry
         return ReferenceEquals(previous, session) ? null : previous;
     }
 
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _applyGates = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _applyGates = new(
+        StringComparer.Ordinal
+    );
 
     /// <summary>Held while one of the edge's messages is applied to the mirror (see <see cref="IsCurrent"/>).</summary>
     public SemaphoreSlim ApplyGateOf(string edgeId) =>

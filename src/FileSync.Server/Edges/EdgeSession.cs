@@ -51,7 +51,8 @@ internal sealed class EdgeSession : IAsyncDisposable
     public string EdgeId { get; }
 
     /// <summary>True once closing was asked for or the connection ended.</summary>
-    public bool IsClosing => Volatile.Read(ref _stopRequested) == 1 || _receiveLoopEnded.Task.IsCompleted;
+    public bool IsClosing =>
+        Volatile.Read(ref _stopRequested) == 1 || _receiveLoopEnded.Task.IsCompleted;
 
     /// <summary>Capabilities the server announced to this edge.</summary>
     public IReadOnlyList<string> Capabilities { get; }

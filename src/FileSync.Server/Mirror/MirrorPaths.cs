@@ -107,7 +107,11 @@ internal static class MirrorPaths
     /// Every other reason is a name this server cannot store: <c>unsupported_name</c>.
     /// </summary>
     public static bool IsForbiddenReason(string reason) =>
-        reason is "relative path is empty" or "relative path is absolute" or "empty path segment" or "'.' or '..' segment";
+        reason
+            is "relative path is empty"
+                or "relative path is absolute"
+                or "empty path segment"
+                or "'.' or '..' segment";
 
     /// <summary>Validates a relative path and splits it into its segments.</summary>
     public static bool TryValidateRelativePath(
@@ -219,7 +223,11 @@ internal static class MirrorPaths
     {
         for (var i = 0; i < text.Length; i++)
         {
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            if (
+                char.IsHighSurrogate(text[i])
+                && i + 1 < text.Length
+                && char.IsLowSurrogate(text[i + 1])
+            )
             {
                 i++;
             }

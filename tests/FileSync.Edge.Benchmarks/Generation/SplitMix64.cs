@@ -35,7 +35,10 @@ internal sealed class SplitMix64(ulong seed)
     {
         if (count > range)
         {
-            throw new ArgumentOutOfRangeException(nameof(count), $"cannot pick {count} distinct items out of {range}");
+            throw new ArgumentOutOfRangeException(
+                nameof(count),
+                $"cannot pick {count} distinct items out of {range}"
+            );
         }
         var all = Enumerable.Range(0, range).ToArray();
         for (var i = 0; i < count; i++)

@@ -3,7 +3,15 @@ using System.Text;
 namespace FileSync.Edge.Benchmarks.Generation;
 
 /// <summary>What to generate. Everything follows from the numbers and the seed.</summary>
-internal sealed record WorkspaceSpec(int TextFiles, int Directories, int MinBytes, int MaxBytes, int NodeModulesFiles, int LargeFiles, ulong Seed)
+internal sealed record WorkspaceSpec(
+    int TextFiles,
+    int Directories,
+    int MinBytes,
+    int MaxBytes,
+    int NodeModulesFiles,
+    int LargeFiles,
+    ulong Seed
+)
 {
     /// <summary>
     /// The workspace of issue #7: 2000 synced files (1999 text files of 100 B–90 KB, log-uniform, plus the
@@ -13,14 +21,20 @@ internal sealed record WorkspaceSpec(int TextFiles, int Directories, int MinByte
     public static WorkspaceSpec Standard(ulong seed) => new(1999, 150, 100, 90_000, 5000, 5, seed);
 
     /// <summary>The scale workspace: the same kind of files and folder density, <paramref name="files"/> of them.</summary>
-    public static WorkspaceSpec Scale(int files, ulong seed) => new(files, Math.Max(10, files * 150 / 2000), 100, 90_000, 0, 0, seed);
+    public static WorkspaceSpec Scale(int files, ulong seed) =>
+        new(files, Math.Max(10, files * 150 / 2000), 100, 90_000, 0, 0, seed);
 }
 
 /// <summary>One file that a correct sync must mirror.</summary>
 internal readonly record struct SyncedFile(string RelativePath, int Size);
 
 /// <summary>A generated workspace on disk.</summary>
-internal sealed class GeneratedWorkspace(string root, IReadOnlyList<SyncedFile> files, int ignoredFiles, int largeFiles)
+internal sealed class GeneratedWorkspace(
+    string root,
+    IReadOnlyList<SyncedFile> files,
+    int ignoredFiles,
+    int largeFiles
+)
 {
     /// <summary>Bytes overwritten at the start of a file by <see cref="MakeEdit"/>.</summary>
     public const int MarkerBytes = 16;
@@ -61,26 +75,140 @@ internal static class WorkspaceGenerator
 
     private static readonly string[] s_words =
     [
-        "var", "let", "const", "return", "if", "else", "for", "while", "async", "await", "public", "private",
-        "static", "class", "record", "string", "int", "bool", "null", "true", "false", "new", "using", "import",
-        "export", "function", "value", "result", "count", "index", "buffer", "options", "logger", "context",
-        "request", "response", "client", "server", "path", "file", "stream", "token", "cancel", "config", "state",
-        "items", "list", "map", "key", "hash", "sync", "batch", "watch", "event", "error", "throw", "catch", "try",
-        "(", ")", "{", "}", ";", "=", "=>", "+", "//", "TODO:", "x", "y", "i", "0", "1", "42",
+        "var",
+        "let",
+        "const",
+        "return",
+        "if",
+        "else",
+        "for",
+        "while",
+        "async",
+        "await",
+        "public",
+        "private",
+        "static",
+        "class",
+        "record",
+        "string",
+        "int",
+        "bool",
+        "null",
+        "true",
+        "false",
+        "new",
+        "using",
+        "import",
+        "export",
+        "function",
+        "value",
+        "result",
+        "count",
+        "index",
+        "buffer",
+        "options",
+        "logger",
+        "context",
+        "request",
+        "response",
+        "client",
+        "server",
+        "path",
+        "file",
+        "stream",
+        "token",
+        "cancel",
+        "config",
+        "state",
+        "items",
+        "list",
+        "map",
+        "key",
+        "hash",
+        "sync",
+        "batch",
+        "watch",
+        "event",
+        "error",
+        "throw",
+        "catch",
+        "try",
+        "(",
+        ")",
+        "{",
+        "}",
+        ";",
+        "=",
+        "=>",
+        "+",
+        "//",
+        "TODO:",
+        "x",
+        "y",
+        "i",
+        "0",
+        "1",
+        "42",
     ];
 
     private static readonly string[] s_stems =
     [
-        "main", "util", "service", "handler", "model", "view", "store", "client", "parser", "config", "index",
-        "types", "helpers", "router", "schema", "worker", "cache", "queue", "format", "readme",
+        "main",
+        "util",
+        "service",
+        "handler",
+        "model",
+        "view",
+        "store",
+        "client",
+        "parser",
+        "config",
+        "index",
+        "types",
+        "helpers",
+        "router",
+        "schema",
+        "worker",
+        "cache",
+        "queue",
+        "format",
+        "readme",
     ];
 
-    private static readonly string[] s_extensions = [".cs", ".ts", ".py", ".md", ".json", ".txt", ".go", ".rs"];
+    private static readonly string[] s_extensions =
+    [
+        ".cs",
+        ".ts",
+        ".py",
+        ".md",
+        ".json",
+        ".txt",
+        ".go",
+        ".rs",
+    ];
 
     private static readonly string[] s_folders =
     [
-        "src", "lib", "core", "api", "ui", "tests", "docs", "tools", "app", "components", "services", "models",
-        "utils", "internal", "pkg", "cmd", "scripts", "config", "data", "assets",
+        "src",
+        "lib",
+        "core",
+        "api",
+        "ui",
+        "tests",
+        "docs",
+        "tools",
+        "app",
+        "components",
+        "services",
+        "models",
+        "utils",
+        "internal",
+        "pkg",
+        "cmd",
+        "scripts",
+        "config",
+        "data",
+        "assets",
     ];
 
     public static GeneratedWorkspace Generate(string root, WorkspaceSpec spec)
@@ -100,8 +228,7 @@ internal static class WorkspaceGenerator
             do
             {
                 parent = folders[rng.Next(folders.Count)];
-            }
-            while (parent.Depth >= MaxDepth);
+            } while (parent.Depth >= MaxDepth);
             var name = $"{s_folders[rng.Next(s_folders.Length)]}{i:D3}";
             var path = parent.Path.Length == 0 ? name : $"{parent.Path}/{name}";
             folders.Add((path, parent.Depth + 1));
@@ -113,7 +240,8 @@ internal static class WorkspaceGenerator
         for (var i = 0; i < spec.TextFiles; i++)
         {
             var folder = folders[rng.Next(folders.Count)].Path;
-            var name = $"{s_stems[rng.Next(s_stems.Length)]}_{i:D5}{s_extensions[rng.Next(s_extensions.Length)]}";
+            var name =
+                $"{s_stems[rng.Next(s_stems.Length)]}_{i:D5}{s_extensions[rng.Next(s_extensions.Length)]}";
             var relative = folder.Length == 0 ? name : $"{folder}/{name}";
             var size = rng.NextLogUniform(spec.MinBytes, spec.MaxBytes);
             WriteText(Path.Join(root, relative), buffer.AsSpan(0, size), rng);
@@ -131,7 +259,11 @@ internal static class WorkspaceGenerator
                 var package = $"node_modules/pkg{i / filesPerPackage:D3}/lib";
                 Directory.CreateDirectory(Path.Join(root, package));
                 var size = rng.NextLogUniform(100, 2000);
-                WriteText(Path.Join(root, package, $"file{i % filesPerPackage:D3}.js"), buffer.AsSpan(0, size), rng);
+                WriteText(
+                    Path.Join(root, package, $"file{i % filesPerPackage:D3}.js"),
+                    buffer.AsSpan(0, size),
+                    rng
+                );
                 ignored++;
             }
         }
@@ -178,7 +310,13 @@ internal static class WorkspaceGenerator
             }
         }
         content[^1] = (byte)'\n';
-        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
+        using var stream = new FileStream(
+            path,
+            FileMode.Create,
+            FileAccess.Write,
+            FileShare.None,
+            bufferSize: 0
+        );
         stream.Write(content);
     }
 }

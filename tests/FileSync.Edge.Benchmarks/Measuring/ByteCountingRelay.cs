@@ -40,11 +40,14 @@ internal sealed class ByteCountingRelay : IAsyncDisposable
         {
             while (true)
             {
-                var client = await _listener.AcceptTcpClientAsync(_stop.Token).ConfigureAwait(false);
+                var client = await _listener
+                    .AcceptTcpClientAsync(_stop.Token)
+                    .ConfigureAwait(false);
                 _ = RelayAsync(client);
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        catch (Exception ex)
+            when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
         {
             // Stopped.
         }
@@ -59,33 +62,55 @@ internal sealed class ByteCountingRelay : IAsyncDisposable
             {
                 client.NoDelay = true;
                 upstream.NoDelay = true;
-                await upstream.ConnectAsync(IPAddress.Loopback, _upstreamPort, _stop.Token).ConfigureAwait(false);
+                await upstream
+                    .ConnectAsync(IPAddress.Loopback, _upstreamPort, _stop.Token)
+                    .ConfigureAwait(false);
                 using var pair = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-                var up = CopyAsync(client.GetStream(), upstream.GetStream(), toServer: true, pair.Token);
-                var down = CopyAsync(upstream.GetStream(), client.GetStream(), toServer: false, pair.Token);
+                var up = CopyAsync(
+                    client.GetStream(),
+                    upstream.GetStream(),
+                    toServer: true,
+                    pair.Token
+                );
+                var down = CopyAsync(
+                    upstream.GetStream(),
+                    client.GetStream(),
+                    toServer: false,
+                    pair.Token
+                );
                 await Task.WhenAny(up, down).ConfigureAwait(false);
                 await pair.CancelAsync().ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is OperationCanceledException or SocketException or IOException)
+            catch (Exception ex)
+                when (ex is OperationCanceledException or SocketException or IOException)
             {
                 // The server is down or a side went away: closing the client makes the agent reconnect.
             }
         }
     }
 
-    private async Task CopyAsync(NetworkStream from, NetworkStream to, bool toServer, CancellationToken cancellationToken)
+    private async Task CopyAsync(
+        NetworkStream from,
+        NetworkStream to,
+        bool toServer,
+        CancellationToken cancellationToken
+    )
     {
         var buffer = new byte[64 * 1024];
         try
         {
             int read;
-            while ((read = await from.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            while (
+                (read = await from.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0
+            )
             {
-                await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken)
+                    .ConfigureAwait(false);
                 Interlocked.Add(ref toServer ? ref _toServer : ref _toClient, read);
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException)
+        catch (Exception ex)
+            when (ex is OperationCanceledException or IOException or ObjectDisposedException)
         {
             // One side closed.
         }

@@ -29,7 +29,8 @@ internal sealed class Measurements
 
     public bool Has(string key) => _values.ContainsKey(key);
 
-    public IReadOnlyList<double> Values(string key) => _values.TryGetValue(key, out var list) ? list : [];
+    public IReadOnlyList<double> Values(string key) =>
+        _values.TryGetValue(key, out var list) ? list : [];
 
     /// <summary>Median over runs; NaN when never measured.</summary>
     public double Median(string key) => Stats.Median(Values(key));

@@ -38,7 +38,9 @@ internal sealed unsafe class MirrorTracker : IDisposable
         }
         Directory.CreateDirectory(root);
         AddWatch(root);
-        foreach (var folder in Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories))
+        foreach (
+            var folder in Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories)
+        )
         {
             AddWatch(folder);
         }
@@ -77,7 +79,9 @@ internal sealed unsafe class MirrorTracker : IDisposable
         var wd = Native.InotifyAddWatch(_fd, folder, Mask);
         if (wd < 0)
         {
-            throw new IOException($"inotify_add_watch({folder}) failed: errno {Marshal.GetLastPInvokeError()}");
+            throw new IOException(
+                $"inotify_add_watch({folder}) failed: errno {Marshal.GetLastPInvokeError()}"
+            );
         }
         lock (_gate)
         {
@@ -249,6 +253,7 @@ internal sealed unsafe class MirrorTracker : IDisposable
     private sealed class Pending(byte[] content)
     {
         public byte[] Content { get; } = content;
-        public TaskCompletionSource<long> Arrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<long> Arrived { get; } =
+            new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

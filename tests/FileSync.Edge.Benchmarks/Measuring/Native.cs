@@ -34,7 +34,12 @@ internal static unsafe partial class Native
     [LibraryImport("libc", EntryPoint = "inotify_init1", SetLastError = true)]
     public static partial int InotifyInit(int flags);
 
-    [LibraryImport("libc", EntryPoint = "inotify_add_watch", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(
+        "libc",
+        EntryPoint = "inotify_add_watch",
+        SetLastError = true,
+        StringMarshalling = StringMarshalling.Utf8
+    )]
     public static partial int InotifyAddWatch(int fd, string path, uint mask);
 
     [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]

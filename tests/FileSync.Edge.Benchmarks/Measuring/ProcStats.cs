@@ -6,13 +6,19 @@ namespace FileSync.Edge.Benchmarks.Measuring;
 /// <param name="RssBytes">VmRSS: resident set size now.</param>
 /// <param name="PeakRssBytes">VmHWM: the highest resident set size since the process started.</param>
 /// <param name="CpuTicks">utime + stime, in clock ticks.</param>
-internal readonly record struct ProcSample(long RssBytes, long PeakRssBytes, long CpuTicks, long Timestamp);
+internal readonly record struct ProcSample(
+    long RssBytes,
+    long PeakRssBytes,
+    long CpuTicks,
+    long Timestamp
+);
 
 internal static class ProcStats
 {
     public static ProcSample Read(int pid)
     {
-        long rss = 0, hwm = 0;
+        long rss = 0,
+            hwm = 0;
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))
         {
             if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
@@ -35,8 +41,12 @@ internal static class ProcStats
     /// <summary>CPU use between two samples as a percentage of one core.</summary>
     public static double CpuPercent(ProcSample from, ProcSample to)
     {
-        var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(from.Timestamp, to.Timestamp).TotalSeconds;
-        return seconds <= 0 ? 0 : (to.CpuTicks - from.CpuTicks) / (double)Native.ClockTicksPerSecond / seconds * 100;
+        var seconds = System
+            .Diagnostics.Stopwatch.GetElapsedTime(from.Timestamp, to.Timestamp)
+            .TotalSeconds;
+        return seconds <= 0
+            ? 0
+            : (to.CpuTicks - from.CpuTicks) / (double)Native.ClockTicksPerSecond / seconds * 100;
     }
 
     private static long ParseKilobytes(string line)

@@ -28,7 +28,14 @@ internal static class Stats
 }
 
 /// <summary>Latency percentiles of one run, in milliseconds.</summary>
-internal sealed record LatencySummary(int Count, double P50, double P90, double P99, double Max, int Lost)
+internal sealed record LatencySummary(
+    int Count,
+    double P50,
+    double P90,
+    double P99,
+    double Max,
+    int Lost
+)
 {
     public static LatencySummary From(IReadOnlyCollection<double> milliseconds, int lost) =>
         new(

@@ -1,7 +1,11 @@
 namespace FileSync.Edge.Benchmarks.Processes;
 
 /// <summary>How to start the agent: everything not set here is the agent's own default.</summary>
-internal sealed record AgentSettings(int? BatchMs = null, int? SettleMs = null, int? MaxFiles = null)
+internal sealed record AgentSettings(
+    int? BatchMs = null,
+    int? SettleMs = null,
+    int? MaxFiles = null
+)
 {
     public static readonly AgentSettings Defaults = new();
 
@@ -37,19 +41,44 @@ internal static class AgentProcess
     /// <param name="serverUrl">The server's edge URL (or a relay's in front of it).</param>
     /// <param name="stateDirectory">FILESYNC_STATE_DIR: where the persisted index lives (reuse it to measure a restart).</param>
     /// <param name="logLevel">Null for the agent's default (Information).</param>
-    public static ChildProcess Start(string executable, string workspace, string serverUrl, string stateDirectory, AgentSettings settings, string? logLevel = null)
+    public static ChildProcess Start(
+        string executable,
+        string workspace,
+        string serverUrl,
+        string stateDirectory,
+        AgentSettings settings,
+        string? logLevel = null
+    )
     {
         Directory.CreateDirectory(stateDirectory);
         // A config path that does not exist: no user config file can change the measurement.
-        var arguments = new List<string> { workspace, "--server", serverUrl, "--config", Path.Join(stateDirectory, "no-config.json") };
+        var arguments = new List<string>
+        {
+            workspace,
+            "--server",
+            serverUrl,
+            "--config",
+            Path.Join(stateDirectory, "no-config.json"),
+        };
         arguments.AddRange(settings.Arguments());
         if (logLevel is not null)
         {
             arguments.AddRange(["--log-level", logLevel]);
         }
-        return ChildProcess.Start("filesync-edge", executable, arguments, new Dictionary<string, string?> { ["FILESYNC_STATE_DIR"] = stateDirectory });
+        return ChildProcess.Start(
+            "filesync-edge",
+            executable,
+            arguments,
+            new Dictionary<string, string?> { ["FILESYNC_STATE_DIR"] = stateDirectory }
+        );
     }
 
-    public static ChildProcess Start(string executable, string workspace, ServerProcess server, string stateDirectory, AgentSettings settings, string? logLevel = null) =>
-        Start(executable, workspace, server.EdgeUrl, stateDirectory, settings, logLevel);
+    public static ChildProcess Start(
+        string executable,
+        string workspace,
+        ServerProcess server,
+        string stateDirectory,
+        AgentSettings settings,
+        string? logLevel = null
+    ) => Start(executable, workspace, server.EdgeUrl, stateDirectory, settings, logLevel);
 }

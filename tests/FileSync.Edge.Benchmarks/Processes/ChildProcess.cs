@@ -14,9 +14,15 @@ internal sealed class ChildProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly List<OutputLine> _lines = [];
-    private readonly List<(Func<string, bool> Match, int From, TaskCompletionSource<OutputLine> Signal)> _waiters = [];
+    private readonly List<(
+        Func<string, bool> Match,
+        int From,
+        TaskCompletionSource<OutputLine> Signal
+    )> _waiters = [];
     private readonly Lock _gate = new();
-    private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _exited = new(
+        TaskCreationOptions.RunContinuationsAsynchronously
+    );
 
     private ChildProcess(string name, Process process)
     {
@@ -42,7 +48,12 @@ internal sealed class ChildProcess : IAsyncDisposable
         }
     }
 
-    public static ChildProcess Start(string name, string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null)
+    public static ChildProcess Start(
+        string name,
+        string fileName,
+        IEnumerable<string> arguments,
+        IReadOnlyDictionary<string, string?>? environment = null
+    )
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -56,7 +67,15 @@ internal sealed class ChildProcess : IAsyncDisposable
             info.ArgumentList.Add(argument);
         }
         // The agent reads these; a developer's own settings must not leak into a measurement.
-        foreach (var variable in new[] { "FILESYNC_SERVER", "FILESYNC_API_KEY", "FILESYNC_CONFIG", "FILESYNC_STATE_DIR" })
+        foreach (
+            var variable in new[]
+            {
+                "FILESYNC_SERVER",
+                "FILESYNC_API_KEY",
+                "FILESYNC_CONFIG",
+                "FILESYNC_STATE_DIR",
+            }
+        )
         {
             info.Environment.Remove(variable);
         }
@@ -78,7 +97,9 @@ internal sealed class ChildProcess : IAsyncDisposable
     /// <summary>The first line at index <paramref name="from"/> or later that matches.</summary>
     public Task<OutputLine> WaitForLineAsync(Func<string, bool> match, int from, TimeSpan timeout)
     {
-        var signal = new TaskCompletionSource<OutputLine>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var signal = new TaskCompletionSource<OutputLine>(
+            TaskCreationOptions.RunContinuationsAsynchronously
+        );
         lock (_gate)
         {
             for (var i = from; i < _lines.Count; i++)
@@ -94,7 +115,8 @@ internal sealed class ChildProcess : IAsyncDisposable
 
         async Task<OutputLine> WaitAsync()
         {
-            var completed = await Task.WhenAny(signal.Task, _exited.Task, Task.Delay(timeout)).ConfigureAwait(false);
+            var completed = await Task.WhenAny(signal.Task, _exited.Task, Task.Delay(timeout))
+                .ConfigureAwait(false);
             if (completed == signal.Task)
             {
                 return await signal.Task.ConfigureAwait(false);
@@ -108,7 +130,10 @@ internal sealed class ChildProcess : IAsyncDisposable
             {
                 _waiters.RemoveAll(w => w.Signal == signal);
             }
-            var why = completed == _exited.Task ? $"exited with code {_process.ExitCode}" : $"did not print the expected line within {timeout.TotalSeconds:F0} s";
+            var why =
+                completed == _exited.Task
+                    ? $"exited with code {_process.ExitCode}"
+                    : $"did not print the expected line within {timeout.TotalSeconds:F0} s";
             throw new BenchmarkException($"{Name} {why}. Last output:\n{Tail(15)}");
         }
     }
@@ -125,7 +150,10 @@ internal sealed class ChildProcess : IAsyncDisposable
     {
         lock (_gate)
         {
-            return string.Join('\n', _lines.Skip(Math.Max(0, _lines.Count - count)).Select(l => "  " + l.Text));
+            return string.Join(
+                '\n',
+                _lines.Skip(Math.Max(0, _lines.Count - count)).Select(l => "  " + l.Text)
+            );
         }
     }
 
@@ -135,7 +163,10 @@ internal sealed class ChildProcess : IAsyncDisposable
         if (!_process.HasExited)
         {
             Native.Kill(_process.Id, Native.SigTerm);
-            if (await Task.WhenAny(_exited.Task, Task.Delay(grace ?? TimeSpan.FromSeconds(10))).ConfigureAwait(false) != _exited.Task)
+            if (
+                await Task.WhenAny(_exited.Task, Task.Delay(grace ?? TimeSpan.FromSeconds(10)))
+                    .ConfigureAwait(false) != _exited.Task
+            )
             {
                 _process.Kill(entireProcessTree: true);
             }

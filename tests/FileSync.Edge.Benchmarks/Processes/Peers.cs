@@ -10,7 +10,12 @@ namespace FileSync.Edge.Benchmarks.Processes;
 /// </summary>
 internal static class Peers
 {
-    public static readonly string[] RsyncFilters = ["--exclude=node_modules/", "--exclude=.git/", "--max-size=102400"];
+    public static readonly string[] RsyncFilters =
+    [
+        "--exclude=node_modules/",
+        "--exclude=.git/",
+        "--max-size=102400",
+    ];
 
     public static bool RsyncAvailable => Which("rsync") is not null;
 
@@ -23,14 +28,28 @@ internal static class Peers
             .FirstOrDefault(File.Exists);
 
     /// <summary>Result of one rsync run: wall time, and from --stats the literal (non-delta) data and all bytes sent.</summary>
-    public readonly record struct RsyncResult(TimeSpan Elapsed, long LiteralBytes, long TotalBytesSent);
+    public readonly record struct RsyncResult(
+        TimeSpan Elapsed,
+        long LiteralBytes,
+        long TotalBytesSent
+    );
 
     /// <summary><c>rsync -a --stats</c> with the shared filters, from <paramref name="source"/> into <paramref name="target"/>.</summary>
     public static async Task<RsyncResult> RsyncAsync(string source, string target)
     {
         Directory.CreateDirectory(target);
-        var info = new ProcessStartInfo("rsync") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "-a", "--stats" }.Concat(RsyncFilters).Append(source.TrimEnd('/') + "/").Append(target.TrimEnd('/') + "/"))
+        var info = new ProcessStartInfo("rsync")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (
+            var argument in new[] { "-a", "--stats" }
+                .Concat(RsyncFilters)
+                .Append(source.TrimEnd('/') + "/")
+                .Append(target.TrimEnd('/') + "/")
+        )
         {
             info.ArgumentList.Add(argument);
         }
@@ -43,15 +62,33 @@ internal static class Peers
         var text = await output.ConfigureAwait(false);
         if (process.ExitCode != 0)
         {
-            throw new BenchmarkException($"rsync exited with {process.ExitCode}: {await errors.ConfigureAwait(false)}");
+            throw new BenchmarkException(
+                $"rsync exited with {process.ExitCode}: {await errors.ConfigureAwait(false)}"
+            );
         }
-        return new RsyncResult(elapsed, StatBytes(text, "Literal data"), StatBytes(text, "Total bytes sent"));
+        return new RsyncResult(
+            elapsed,
+            StatBytes(text, "Literal data"),
+            StatBytes(text, "Total bytes sent")
+        );
     }
 
     private static long StatBytes(string stats, string label)
     {
-        var match = Regex.Match(stats, $@"^{Regex.Escape(label)}: ([\d,.]+)", RegexOptions.Multiline);
-        return match.Success ? long.Parse(match.Groups[1].Value.Replace(",", "", StringComparison.Ordinal).Replace(".", "", StringComparison.Ordinal), CultureInfo.InvariantCulture) : -1;
+        var match = Regex.Match(
+            stats,
+            $@"^{Regex.Escape(label)}: ([\d,.]+)",
+            RegexOptions.Multiline
+        );
+        return match.Success
+            ? long.Parse(
+                match
+                    .Groups[1]
+                    .Value.Replace(",", "", StringComparison.Ordinal)
+                    .Replace(".", "", StringComparison.Ordinal),
+                CultureInfo.InvariantCulture
+            )
+            : -1;
     }
 
     /// <summary>
@@ -78,7 +115,9 @@ internal static class Peers
     }
 
     public static bool IsLsyncdStartupDone(string line) =>
-        line.Contains("Startup of", StringComparison.Ordinal) && line.Contains("finished", StringComparison.Ordinal);
+        line.Contains("Startup of", StringComparison.Ordinal)
+        && line.Contains("finished", StringComparison.Ordinal);
 
-    public static bool IsLsyncdRsyncCall(string line) => line.Contains("Calling rsync", StringComparison.Ordinal);
+    public static bool IsLsyncdRsyncCall(string line) =>
+        line.Contains("Calling rsync", StringComparison.Ordinal);
 }

@@ -5,7 +5,17 @@ using System.Text.Json.Nodes;
 namespace FileSync.Edge.Benchmarks.Processes;
 
 /// <summary>Counters of one mirrored workspace from <c>GET /api/status</c>.</summary>
-internal sealed record WorkspaceCounters(int Files, long Bytes, bool Done, long Create, long Modify, long Delete, long DoneMessages, long Manifest, long ContentBytes)
+internal sealed record WorkspaceCounters(
+    int Files,
+    long Bytes,
+    bool Done,
+    long Create,
+    long Modify,
+    long Delete,
+    long DoneMessages,
+    long Manifest,
+    long ContentBytes
+)
 {
     public static readonly WorkspaceCounters None = new(0, 0, false, 0, 0, 0, 0, 0, 0);
 
@@ -29,7 +39,11 @@ internal sealed class ServerProcess : IAsyncDisposable
         Process = process;
         Port = port;
         Mirror = mirror;
-        _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
+        _http = new HttpClient
+        {
+            BaseAddress = new Uri($"http://127.0.0.1:{port}"),
+            Timeout = TimeSpan.FromSeconds(60),
+        };
     }
 
     public ChildProcess Process { get; }
@@ -40,26 +54,64 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public string EdgeUrl => $"ws://127.0.0.1:{Port}/ws/v1/edge";
 
-    public static async Task<ServerProcess> StartAsync(string executable, string mirror, int port = 0)
+    public static async Task<ServerProcess> StartAsync(
+        string executable,
+        string mirror,
+        int port = 0
+    )
     {
-        var child = ChildProcess.Start("filesync-server", executable, ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--mirror", mirror]);
-        var line = await child.WaitForLineAsync(l => l.StartsWith("listening on http://127.0.0.1:", StringComparison.Ordinal), 0, s_startTimeout).ConfigureAwait(false);
-        var bound = int.Parse(line.Text[(line.Text.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        var child = ChildProcess.Start(
+            "filesync-server",
+            executable,
+            [
+                "--port",
+                port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--mirror",
+                mirror,
+            ]
+        );
+        var line = await child
+            .WaitForLineAsync(
+                l => l.StartsWith("listening on http://127.0.0.1:", StringComparison.Ordinal),
+                0,
+                s_startTimeout
+            )
+            .ConfigureAwait(false);
+        var bound = int.Parse(
+            line.Text[(line.Text.LastIndexOf(':') + 1)..],
+            System.Globalization.CultureInfo.InvariantCulture
+        );
         return new ServerProcess(child, bound, mirror);
     }
 
     public Task<OutputLine> WaitConnectedAsync(int from, TimeSpan timeout) =>
-        Process.WaitForLineAsync(l => l.Contains(" connected from ", StringComparison.Ordinal), from, timeout);
+        Process.WaitForLineAsync(
+            l => l.Contains(" connected from ", StringComparison.Ordinal),
+            from,
+            timeout
+        );
 
     public Task<OutputLine> WaitManifestAsync(string workspace, int from, TimeSpan timeout) =>
-        Process.WaitForLineAsync(l => l.Contains($"Manifest of {workspace}:", StringComparison.Ordinal), from, timeout);
+        Process.WaitForLineAsync(
+            l => l.Contains($"Manifest of {workspace}:", StringComparison.Ordinal),
+            from,
+            timeout
+        );
 
     public Task<OutputLine> WaitDoneAsync(string workspace, int from, TimeSpan timeout) =>
-        Process.WaitForLineAsync(l => l.EndsWith($"Workspace {workspace} done", StringComparison.Ordinal), from, timeout);
+        Process.WaitForLineAsync(
+            l => l.EndsWith($"Workspace {workspace} done", StringComparison.Ordinal),
+            from,
+            timeout
+        );
 
     public async Task<JsonElement> GetStatusAsync()
     {
-        using var document = JsonDocument.Parse(await _http.GetStringAsync(new Uri("/api/status", UriKind.Relative)).ConfigureAwait(false));
+        using var document = JsonDocument.Parse(
+            await _http
+                .GetStringAsync(new Uri("/api/status", UriKind.Relative))
+                .ConfigureAwait(false)
+        );
         return document.RootElement.Clone();
     }
 
@@ -103,20 +155,34 @@ internal sealed class ServerProcess : IAsyncDisposable
             ["type"] = "edge:status_request",
             ["payload"] = new JsonObject { ["requestId"] = requestId },
         };
-        using var body = new StringContent(command.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
-        using (var response = await _http.PostAsync(new Uri($"/api/edges/{edgeId}/commands", UriKind.Relative), body).ConfigureAwait(false))
+        using var body = new StringContent(
+            command.ToJsonString(),
+            System.Text.Encoding.UTF8,
+            "application/json"
+        );
+        using (
+            var response = await _http
+                .PostAsync(new Uri($"/api/edges/{edgeId}/commands", UriKind.Relative), body)
+                .ConfigureAwait(false)
+        )
         {
             response.EnsureSuccessStatusCode();
         }
         var started = Stopwatch.GetTimestamp();
         while (Stopwatch.GetElapsedTime(started) < timeout)
         {
-            using var replies = JsonDocument.Parse(await _http.GetStringAsync(new Uri($"/api/edges/{edgeId}/replies", UriKind.Relative)).ConfigureAwait(false));
+            using var replies = JsonDocument.Parse(
+                await _http
+                    .GetStringAsync(new Uri($"/api/edges/{edgeId}/replies", UriKind.Relative))
+                    .ConfigureAwait(false)
+            );
             foreach (var reply in replies.RootElement.EnumerateArray())
             {
-                if (reply.GetProperty("type").GetString() == "edge:status"
+                if (
+                    reply.GetProperty("type").GetString() == "edge:status"
                     && reply.GetProperty("payload").TryGetProperty("requestId", out var id)
-                    && id.GetString() == requestId)
+                    && id.GetString() == requestId
+                )
                 {
                     return reply.GetProperty("payload").Clone();
                 }

@@ -23,22 +23,31 @@ public sealed class ConfigFileWorkspaceStoreTests : IDisposable
         Assert.Equal(["/w/one", "/w/ünï"], store.Load());
         if (!OperatingSystem.IsWindows())
         {
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(ConfigPath));
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(ConfigPath)!));
+            Assert.Equal(
+                UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                File.GetUnixFileMode(ConfigPath)
+            );
+            Assert.Equal(
+                UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute,
+                File.GetUnixFileMode(Path.GetDirectoryName(ConfigPath)!)
+            );
         }
     }
 
     [Fact]
     public void Save_ExistingKeysAndCaseOfTheKey_KeptAndOnlyTheListReplaced()
     {
-        _scratch.Write("filesync-edge/config.json", """
+        _scratch.Write(
+            "filesync-edge/config.json",
+            """
             {
               // comments and trailing commas are accepted on read
               "Uplink": { "Server": "wss://example/ws", "ApiKey": "k" },
               "workspaces": ["/old"],
               "Sync": { "MaxFiles": 5000, },
             }
-            """);
+            """
+        );
         var store = new ConfigFileWorkspaceStore(ConfigPath);
 
         store.Save(["/new/a", "/new/b"]);
@@ -48,7 +57,10 @@ public sealed class ConfigFileWorkspaceStoreTests : IDisposable
         Assert.Equal(["Uplink", "workspaces", "Sync"], root.EnumerateObject().Select(p => p.Name));
         Assert.Equal("k", root.GetProperty("Uplink").GetProperty("ApiKey").GetString());
         Assert.Equal(5000, root.GetProperty("Sync").GetProperty("MaxFiles").GetInt32());
-        Assert.Equal(["/new/a", "/new/b"], root.GetProperty("workspaces").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(
+            ["/new/a", "/new/b"],
+            root.GetProperty("workspaces").EnumerateArray().Select(e => e.GetString())
+        );
         Assert.Equal(["/new/a", "/new/b"], store.Load());
     }
 
@@ -57,14 +69,22 @@ public sealed class ConfigFileWorkspaceStoreTests : IDisposable
     {
         var store = new ConfigFileWorkspaceStore(ConfigPath);
         store.Save(["/a"]);
-        using var reader = new FileStream(ConfigPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new FileStream(
+            ConfigPath,
+            FileMode.Open,
+            FileAccess.Read,
+            FileShare.ReadWrite | FileShare.Delete
+        );
 
         store.Save(["/b"]);
 
         // A reader holding the old file still sees the old, complete content: the new one was renamed over it.
         Assert.Contains("/a", new StreamReader(reader).ReadToEnd());
         Assert.Equal(["/b"], store.Load());
-        Assert.Equal([Path.GetFileName(ConfigPath)], Directory.GetFiles(Path.GetDirectoryName(ConfigPath)!).Select(Path.GetFileName));
+        Assert.Equal(
+            [Path.GetFileName(ConfigPath)],
+            Directory.GetFiles(Path.GetDirectoryName(ConfigPath)!).Select(Path.GetFileName)
+        );
     }
 
     [Fact]

@@ -54,7 +54,9 @@ public sealed class ControlDispatcherTests(ITestOutputHelper output) : IAsyncLif
         _scratch.Write("ws-b/b.txt", "b");
         _scratch.Write("outside/canary.txt", "never read");
         _logs = new ServerLogSink(output);
-        _loggerFactory = LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Trace).AddProvider(_logs));
+        _loggerFactory = LoggerFactory.Create(builder =>
+            builder.SetMinimumLevel(LogLevel.Trace).AddProvider(_logs)
+        );
         (_registry, _dispatcher) = Create(new SyncOptions { MaxFileBytes = 1000 });
         _uplink.Connect();
         var (manager, error) = await _registry.AddAsync(_a);
@@ -77,37 +79,63 @@ public sealed class ControlDispatcherTests(ITestOutputHelper output) : IAsyncLif
         options.BatchMilliseconds = 20;
         options.SettleMilliseconds = 0;
         options.RescanMinutes = 0;
-        var registry = new WorkspaceRegistry(Options.Create(options), _uplink, new FakeWorkspaceWatcherFactory(), TimeProvider.System, _loggerFactory);
+        var registry = new WorkspaceRegistry(
+            Options.Create(options),
+            _uplink,
+            new FakeWorkspaceWatcherFactory(),
+            TimeProvider.System,
+            _loggerFactory
+        );
         _registries.Add(registry);
         var dispatcher = new ControlDispatcher(
             _uplink,
             registry,
             Options.Create(options),
             Options.Create(new ControlOptions { AllowedRoots = [_scratch.Path] }),
-            TimeProvider.System, _loggerFactory.CreateLogger<ControlDispatcher>(), _store);
+            TimeProvider.System,
+            _loggerFactory.CreateLogger<ControlDispatcher>(),
+            _store
+        );
         return (registry, dispatcher);
     }
 
     /// <summary>Parses <paramref name="json"/> as the uplink would, dispatches it and returns the replies it caused.</summary>
-    private async Task<List<ProtocolMessage>> SendAsync(string json, ControlDispatcher? dispatcher = null)
+    private async Task<List<ProtocolMessage>> SendAsync(
+        string json,
+        ControlDispatcher? dispatcher = null
+    )
     {
         var before = _uplink.Sent.Count;
-        var message = ProtocolMessage.TryParse(Encoding.UTF8.GetBytes(json), out var parsed, out var error) ? parsed : ProtocolMessage.Malformed(error);
+        var message = ProtocolMessage.TryParse(
+            Encoding.UTF8.GetBytes(json),
+            out var parsed,
+            out var error
+        )
+            ? parsed
+            : ProtocolMessage.Malformed(error);
         await (dispatcher ?? _dispatcher).DispatchAsync(message).WaitAsync(Wait.Generous);
         return [.. _uplink.Sent.Skip(before).Where(m => ReplyTypes.Contains(m.Type))];
     }
 
     private static string Quote(string value) => "\"" + JsonEncodedText.Encode(value) + "\"";
 
-    private static string Command(string type, string payload) => $$"""{"type":"{{type}}","payload":{{payload}}}""";
+    private static string Command(string type, string payload) =>
+        $$"""{"type":"{{type}}","payload":{{payload}}}""";
 
-    private static string PathCommand(string type, string path) => Command(type, $$"""{"path":{{Quote(path)}}}""");
+    private static string PathCommand(string type, string path) =>
+        Command(type, $$"""{"path":{{Quote(path)}}}""");
 
     private static string ChunkRequest(string path, string requestId = "r1") =>
-        Command(MessageTypes.ChunkRequest, $$"""{"path":{{Quote(path)}},"requestId":{{Quote(requestId)}}}""");
+        Command(
+            MessageTypes.ChunkRequest,
+            $$"""{"path":{{Quote(path)}},"requestId":{{Quote(requestId)}}}"""
+        );
 
     private static string? Text(ProtocolMessage message, string property) =>
-        message.Payload.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        message.Payload.TryGetProperty(property, out var value)
+        && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
 
     private IReadOnlyList<string> ActiveRoots => [.. _registry.Managers.Select(m => m.RootPath)];
 
@@ -144,7 +172,10 @@ public sealed class ControlDispatcherTests(ITestOutputHelper output) : IAsyncLif
     [Fact]
     public async Task Dispatch_NestedDeeperThanTheParserAllows_OneMalformedMessageError()
     {
-        var frame = Command(MessageTypes.ChunkRequest, string.Concat(Enumerable.Repeat("{\"a\":", 40)) + "1" + new string('}', 40));
+        var frame = Command(
+            MessageTypes.ChunkRequest,
+            string.Concat(Enumerable.Repeat("{\"a\":", 40)) + "1" + new string('}', 40)
+        );
 
         var error = Assert.Single(await SendAsync(frame));
 
@@ -154,7 +185,10 @@ public sealed class ControlDispatcherTests(ITestOutputHelper output) : IAsyncLif
     [Theory]
     [InlineData("""{"type":"file:chunk_request","payload":{"path":42,"requestId":"r1"}}""", "r1")]
     [InlineData("""{"type":"file:chunk_request","payload":{"path":"/x","requestId":7}}""", null)]
-    [InlineData("""{"type":"file:chunk_request","payload":{"path":"\ud800","requestId":"r2"}}""", "r2")]
+    [InlineData(
+        """{"type":"file:chunk_request","payload":{"path":"\ud800","requestId":"r2"}}""",
+        "r2"
+    )]
     [InlineData("""{"type":"file:chunk_request"}""", null)]
     [InlineData("""{"type":"file:chunk_request","payload":null}""", null)]
     [InlineData("""{"type":"edge:config_update","payload":{"workspacepaths":"/a"}}""", null)]
@@ -167,7 +201,10 @@ public sealed class ControlDispatcherTests(ITestOutputHelper output) : IAsyncLif
     [InlineData("""{"type":"workspace:manifest_diff","payload":{"path":"/a","need":"x"}}""", null)]
     [InlineData("""{"type":"ctx:workspace_request","payload":{"requestId":["r"]}}""", null)]
     [InlineData("""{"type":"ctx:workspace_request","payload":{"requestId":1e400}}""", null)]
-    public async Task Dispatch_PayloadOfWrongShape_OneInvalidPayloadErrorNamingTheCommand(string frame, string? requestId)
+    public async Task Dispatch_PayloadOfWrongShape_OneInvalidPayloadErrorNamingTheCommand(
+        string frame,
+        string? requestId
+    )
     {
         var type = JsonDocument.Parse(frame).RootElement.GetProperty("type").GetString();
         var activeBefore = ActiveRoots;
@@ -186,7 +223,9 @@ public sealed class ControlDispatcherTests(ITestOutputHelper output) : IAsyncLif
     [Fact]
     public async Task Dispatch_RequestIdTooLong_InvalidPayloadWithoutEcho()
     {
-        var error = Assert.Single(await SendAsync(ChunkRequest(Path.Combine(_a, "hello.txt"), new string('r', 300))));
+        var error = Assert.Single(
+            await SendAsync(ChunkRequest(Path.Combine(_a, "hello.txt"), new string('r', 300)))
+        );
 
         Assert.Equal(ErrorCodes.InvalidPayload, Text(error, "code"));
         Assert.Null(Text(error, "requestId"));
@@ -207,7 +246,11 @@ public sealed class ControlDispatcherTests(ITestOutputHelper output) : IAsyncLif
     [Theory]
     [InlineData("hello.txt", ContentEncodings.Utf8, "hello")]
     [InlineData("sub/deep.txt", ContentEncodings.Utf8, "deep")]
-    public async Task ChunkRequest_FileInWorkspace_ReturnsContent(string relative, string encoding, string content)
+    public async Task ChunkRequest_FileInWorkspace_ReturnsContent(
+        string relative,
+        string encoding,
+        string content
+    )
     {
         var path = Path.Combine(_a, relative);
 
@@ -230,9 +273,14 @@ public sealed class ControlDispatcherTests(ITestOutputHelper output) : IAsyncLif
     [InlineData("ws-a/../outside/canary.txt", ErrorCodes.ForbiddenPath)]
     [InlineData("outside/canary.txt", ErrorCodes.ForbiddenPath)]
     [InlineData("ws-b/b.txt", ErrorCodes.ForbiddenPath)]
-    public async Task ChunkRequest_NotReadable_ChunkResultWithErrorAndNoContent(string path, string code)
+    public async Task ChunkRequest_NotReadable_ChunkResultWithErrorAndNoContent(
+        string path,
+        string code
+    )
     {
-        var result = Assert.Single(await SendAsync(ChunkRequest(Path.Combine(_scratch.Path, path))));
+        var result = Assert.Single(
+            await SendAsync(ChunkRequest(Path.Combine(_scratch.Path, path)))
+        );
 
         Assert.Equal(MessageTypes.ChunkResult, result.Type);
         Assert.Equal("r1", Text(result, "requestId"));
@@ -259,11 +307,29 @@ public sealed class ControlDispatcherTests(ITestOutputHelper output) : IAsyncLif
     [Fact]
     public void FileRequest_NotUtf8_Base64ForAServerWithCapabilitiesOnly()
     {
-        var handler = new FileRequestHandler(_registry, 1000, _loggerFactory.CreateLogger<FileRequestHandler>());
-        var request = Parse(Encoding.UTF8.GetBytes(ChunkRequest(Path.Combine(_a, "latin1.txt"), "b1")));
+        var handler = new FileRequestHandler(
+            _registry,
+            1000,
+            _loggerFactory.CreateLogger<FileRequestHandler>()
+        );
+        var request = Parse(
+            Encoding.UTF8.GetBytes(ChunkRequest(Path.Combine(_a, "latin1.txt"), "b1"))
+        );
 
-        var withCapabilities = Parse(handler.Answer(request, MessageTypes.ChunkResult, new UplinkSession(1, "e", "u", ["manifest"], 0)));
-        var legacy = Parse(handler.Answer(request, MessageTypes.ChunkResult, new UplinkSession(2, "e", "u", null, 0)));
+        var withCapabilities = Parse(
+            handler.Answer(
+                request,
+                MessageTypes.ChunkResult,
+                new UplinkSession(1, "e", "u", ["manifest"], 0)
+            )
+        );
+        var legacy = Parse(
+            handler.Answer(
+                request,
+                MessageTypes.ChunkResult,
+                new UplinkSession(2, "e", "u", null, 0)
+            )
+        );
 
         Assert.Equal("base64", Text(withCapabilities, "encoding"));
         Assert.Equal("Y2Fm6Q==", Text(withCapabilities, "content"));
@@ -271,14 +337,28 @@ public sealed class ControlDispatcherTests(ITestOutputHelper output) : IAsyncLif
         Assert.Null(Text(legacy, "content"));
     }
 
-    private static ProtocolMessage Parse(byte[] frame) => ProtocolMessage.TryParse(frame, out var message, out var error) ? message : throw new InvalidOperationException(error);
+    private static ProtocolMessage Parse(byte[] frame) =>
+        ProtocolMessage.TryParse(frame, out var message, out var error)
+            ? message
+            : throw new InvalidOperationException(error);
 
     [Fact]
     public void EchoingReply_RequestFieldWithALoneSurrogate_LeftOutAndTheReplyStillValid()
     {
-        var request = Parse(Encoding.UTF8.GetBytes("""{"type":"file:chunk_request","payload":{"path":"/x","bad":"\ud800","todoId":"t1"}}"""));
+        var request = Parse(
+            Encoding.UTF8.GetBytes(
+                """{"type":"file:chunk_request","payload":{"path":"/x","bad":"\ud800","todoId":"t1"}}"""
+            )
+        );
 
-        var reply = Parse(EchoingReply.Serialize(MessageTypes.ChunkResult, request.Payload, new ChunkResultPayload { RequestId = "r", Error = "e" }, FileSync.Edge.Protocol.ProtocolJsonContext.Default.ChunkResultPayload));
+        var reply = Parse(
+            EchoingReply.Serialize(
+                MessageTypes.ChunkResult,
+                request.Payload,
+                new ChunkResultPayload { RequestId = "r", Error = "e" },
+                FileSync.Edge.Protocol.ProtocolJsonContext.Default.ChunkResultPayload
+            )
+        );
 
         Assert.Equal("t1", Text(reply, "todoId"));
         Assert.Equal("/x", Text(reply, "path"));
@@ -297,20 +377,41 @@ public sealed class ControlDispatcherTests(ITestOutputHelper output) : IAsyncLif
         Assert.Empty(await SendAsync(error)); // an error is never answered with an error
 
         await Wait.UntilAsync(
-            () => _uplink.Sent.Skip(before).Any(m => m.Type == MessageTypes.FileModifySync && m.Payload.GetProperty("relativePath").GetString() == "hello.txt"),
+            () =>
+                _uplink
+                    .Sent.Skip(before)
+                    .Any(m =>
+                        m.Type == MessageTypes.FileModifySync
+                        && m.Payload.GetProperty("relativePath").GetString() == "hello.txt"
+                    ),
             Wait.Generous,
             () => "hello.txt sent again"
         );
-        Assert.Contains(_logs.Entries, e => e.EventId.Name == "ServerRejectedFile" && e.Message.Contains("hello.txt", StringComparison.Ordinal));
+        Assert.Contains(
+            _logs.Entries,
+            e =>
+                e.EventId.Name == "ServerRejectedFile"
+                && e.Message.Contains("hello.txt", StringComparison.Ordinal)
+        );
     }
 
     [Fact]
     public async Task ServerError_AboutSomethingElse_LoggedOnly()
     {
         var before = _uplink.Sent.Count;
-        var replies = await SendAsync(Command(MessageTypes.Error, """{"message":"unknown workspace","code":"not_found","messageType":"workspace:file_done","path":"/nowhere"}"""));
+        var replies = await SendAsync(
+            Command(
+                MessageTypes.Error,
+                """{"message":"unknown workspace","code":"not_found","messageType":"workspace:file_done","path":"/nowhere"}"""
+            )
+        );
         Assert.Empty(replies);
-        Assert.Contains(_logs.Entries, e => e.EventId.Id == 407 && e.Message.Contains("unknown workspace", StringComparison.Ordinal));
+        Assert.Contains(
+            _logs.Entries,
+            e =>
+                e.EventId.Id == 407
+                && e.Message.Contains("unknown workspace", StringComparison.Ordinal)
+        );
         Assert.Equal(before, _uplink.Sent.Count);
     }
 
@@ -348,14 +449,34 @@ public sealed class ControlDispatcherTests(ITestOutputHelper output) : IAsyncLif
         var toRoot = Path.Combine(_scratch.Path, "to-root");
         Directory.CreateSymbolicLink(toRoot, "/");
         var missing = Path.Combine(_scratch.Path, "missing");
-        var paths = new[] { _b, missing, "relative/dir", "/", toRoot, _b, Path.Combine(_a, "..", "ws-b") };
+        var paths = new[]
+        {
+            _b,
+            missing,
+            "relative/dir",
+            "/",
+            toRoot,
+            _b,
+            Path.Combine(_a, "..", "ws-b"),
+        };
 
-        var replies = await SendAsync(Command(MessageTypes.ConfigUpdate, $$"""{"workspacepaths":[{{string.Join(",", paths.Select(Quote))}}]}"""));
+        var replies = await SendAsync(
+            Command(
+                MessageTypes.ConfigUpdate,
+                $$"""{"workspacepaths":[{{string.Join(",", paths.Select(Quote))}}]}"""
+            )
+        );
 
         Assert.Equal([_b], ActiveRoots);
         Assert.All(replies, r => Assert.Equal(MessageTypes.SyncError, r.Type));
         Assert.Equal(
-            new (string?, string?)[] { (missing, ErrorCodes.NotFound), ("relative/dir", ErrorCodes.ForbiddenPath), ("/", ErrorCodes.ForbiddenPath), (toRoot, ErrorCodes.ForbiddenPath) },
+            new (string?, string?)[]
+            {
+                (missing, ErrorCodes.NotFound),
+                ("relative/dir", ErrorCodes.ForbiddenPath),
+                ("/", ErrorCodes.ForbiddenPath),
+                (toRoot, ErrorCodes.ForbiddenPath),
+            },
             replies.Select(r => (Text(r, "path"), Text(r, "code"))).ToArray()
         );
         Assert.Equal([_b], _store.Saved);
@@ -364,9 +485,16 @@ public sealed class ControlDispatcherTests(ITestOutputHelper output) : IAsyncLif
     [Fact]
     public async Task ConfigUpdate_TooManyPaths_OneErrorAndNothingChanged()
     {
-        var paths = Enumerable.Range(0, ControlDispatcher.MaxWorkspacesPerUpdate + 1).Select(i => Quote($"/nowhere/{i}"));
+        var paths = Enumerable
+            .Range(0, ControlDispatcher.MaxWorkspacesPerUpdate + 1)
+            .Select(i => Quote($"/nowhere/{i}"));
 
-        var replies = await SendAsync(Command(MessageTypes.ConfigUpdate, $$"""{"workspacepaths":[{{string.Join(",", paths)}}]}"""));
+        var replies = await SendAsync(
+            Command(
+                MessageTypes.ConfigUpdate,
+                $$"""{"workspacepaths":[{{string.Join(",", paths)}}]}"""
+            )
+        );
 
         var error = Assert.Single(replies);
         Assert.Equal(ErrorCodes.InvalidPayload, Text(error, "code"));
@@ -469,8 +597,15 @@ public sealed class ControlDispatcherTests(ITestOutputHelper output) : IAsyncLif
         var replies = await SendAsync(PathCommand(MessageTypes.Resync, _a));
 
         Assert.Empty(replies);
-        await Wait.UntilAsync(() => _uplink.OfType(MessageTypes.FileDone).Count > doneBefore, Wait.Generous, () => "a second file_done");
-        Assert.Contains(_uplink.Sent.Skip(sentBefore), m => m.Type == MessageTypes.FileCreateSync && Text(m, "relativePath") == "hello.txt");
+        await Wait.UntilAsync(
+            () => _uplink.OfType(MessageTypes.FileDone).Count > doneBefore,
+            Wait.Generous,
+            () => "a second file_done"
+        );
+        Assert.Contains(
+            _uplink.Sent.Skip(sentBefore),
+            m => m.Type == MessageTypes.FileCreateSync && Text(m, "relativePath") == "hello.txt"
+        );
     }
 
     [Theory]
@@ -479,7 +614,12 @@ public sealed class ControlDispatcherTests(ITestOutputHelper output) : IAsyncLif
     [InlineData("relative")]
     public async Task Resync_NotAnActiveWorkspace_OneSyncError(string path)
     {
-        var replies = await SendAsync(PathCommand(MessageTypes.Resync, path == "relative" ? path : Path.Combine(_scratch.Path, path)));
+        var replies = await SendAsync(
+            PathCommand(
+                MessageTypes.Resync,
+                path == "relative" ? path : Path.Combine(_scratch.Path, path)
+            )
+        );
 
         var error = Assert.Single(replies);
         Assert.Equal(MessageTypes.SyncError, error.Type);
@@ -488,18 +628,35 @@ public sealed class ControlDispatcherTests(ITestOutputHelper output) : IAsyncLif
     [Fact]
     public async Task WorkspaceRequest_ActiveWorkspace_ReturnsFilteredSortedList()
     {
-        var result = Assert.Single(await SendAsync(Command(MessageTypes.WorkspaceRequest, $$"""{"path":{{Quote(_a)}},"requestId":"w1"}""")));
+        var result = Assert.Single(
+            await SendAsync(
+                Command(
+                    MessageTypes.WorkspaceRequest,
+                    $$"""{"path":{{Quote(_a)}},"requestId":"w1"}"""
+                )
+            )
+        );
 
         Assert.Equal(MessageTypes.WorkspaceResult, result.Type);
         Assert.Equal("w1", Text(result, "requestId"));
         Assert.Equal(_a, Text(result, "path"));
-        Assert.Equal([".gitignore", "bin.dat", "hello.txt", "latin1.txt", "sub/deep.txt"], result.Payload.GetProperty("files").EnumerateArray().Select(f => f.GetString()));
+        Assert.Equal(
+            [".gitignore", "bin.dat", "hello.txt", "latin1.txt", "sub/deep.txt"],
+            result.Payload.GetProperty("files").EnumerateArray().Select(f => f.GetString())
+        );
     }
 
     [Fact]
     public async Task WorkspaceRequest_UnknownPath_ResultWithNotFound()
     {
-        var result = Assert.Single(await SendAsync(Command(MessageTypes.WorkspaceRequest, $$"""{"path":{{Quote(_outside)}},"requestId":"w2"}""")));
+        var result = Assert.Single(
+            await SendAsync(
+                Command(
+                    MessageTypes.WorkspaceRequest,
+                    $$"""{"path":{{Quote(_outside)}},"requestId":"w2"}"""
+                )
+            )
+        );
 
         Assert.Equal(ErrorCodes.NotFound, Text(result, "code"));
         Assert.False(result.Payload.TryGetProperty("files", out _));
@@ -513,9 +670,18 @@ public sealed class ControlDispatcherTests(ITestOutputHelper output) : IAsyncLif
         _scratch.Write("ws-b/c.txt", "c");
         _scratch.Write("ws-b/d.txt", "d");
         manager!.RequestRescan();
-        await Wait.UntilAsync(() => manager.State == WorkspaceState.Refused, Wait.Generous, () => $"workspace refused, state {manager.State}");
+        await Wait.UntilAsync(
+            () => manager.State == WorkspaceState.Refused,
+            Wait.Generous,
+            () => $"workspace refused, state {manager.State}"
+        );
 
-        var result = Assert.Single(await SendAsync(Command(MessageTypes.WorkspaceRequest, $$"""{"path":{{Quote(_b)}}}"""), dispatcher));
+        var result = Assert.Single(
+            await SendAsync(
+                Command(MessageTypes.WorkspaceRequest, $$"""{"path":{{Quote(_b)}}}"""),
+                dispatcher
+            )
+        );
 
         Assert.Equal(ErrorCodes.TooManyFiles, Text(result, "code"));
         Assert.False(result.Payload.TryGetProperty("files", out _));
@@ -524,7 +690,9 @@ public sealed class ControlDispatcherTests(ITestOutputHelper output) : IAsyncLif
     [Fact]
     public async Task StatusRequest_Connected_ReturnsWorkspacesVersionAndUptime()
     {
-        var status = Assert.Single(await SendAsync(Command(MessageTypes.StatusRequest, """{"requestId":"s1"}""")));
+        var status = Assert.Single(
+            await SendAsync(Command(MessageTypes.StatusRequest, """{"requestId":"s1"}"""))
+        );
 
         Assert.Equal(MessageTypes.EdgeStatus, status.Type);
         Assert.Equal("s1", Text(status, "requestId"));
@@ -571,7 +739,8 @@ public sealed class ControlDispatcherTests(ITestOutputHelper output) : IAsyncLif
 
         public bool Fail { get; set; }
 
-        public IReadOnlyList<string> Load() => Fail ? throw new IOException("disk full") : [.. Saved];
+        public IReadOnlyList<string> Load() =>
+            Fail ? throw new IOException("disk full") : [.. Saved];
 
         public void Save(IReadOnlyList<string> workspaces)
         {

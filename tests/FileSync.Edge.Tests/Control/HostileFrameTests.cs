@@ -30,7 +30,9 @@ public sealed class HostileFrameTests(ITestOutputHelper output) : IAsyncLifetime
     {
         _server = await HostileServer.StartAsync();
         _logs = new ServerLogSink(output);
-        _loggerFactory = LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Debug).AddProvider(_logs));
+        _loggerFactory = LoggerFactory.Create(builder =>
+            builder.SetMinimumLevel(LogLevel.Debug).AddProvider(_logs)
+        );
         var options = Options.Create(new SyncOptions { RescanMinutes = 0 });
         _uplink = new UplinkConnection(
             new UplinkOptions { Server = _server.Uri, Fingerprint = "hostile-test" },
@@ -38,12 +40,29 @@ public sealed class HostileFrameTests(ITestOutputHelper output) : IAsyncLifetime
             TimeProvider.System,
             _loggerFactory.CreateLogger<UplinkConnection>()
         );
-        _registry = new WorkspaceRegistry(options, _uplink, new FakeWorkspaceWatcherFactory(), TimeProvider.System, _loggerFactory);
-        _dispatcher = new ControlDispatcher(_uplink, _registry, options, Options.Create(new ControlOptions()), TimeProvider.System, _loggerFactory.CreateLogger<ControlDispatcher>());
+        _registry = new WorkspaceRegistry(
+            options,
+            _uplink,
+            new FakeWorkspaceWatcherFactory(),
+            TimeProvider.System,
+            _loggerFactory
+        );
+        _dispatcher = new ControlDispatcher(
+            _uplink,
+            _registry,
+            options,
+            Options.Create(new ControlOptions()),
+            TimeProvider.System,
+            _loggerFactory.CreateLogger<ControlDispatcher>()
+        );
         await _uplink.StartAsync();
         _connection = await _server.AcceptAsync();
         await _connection.SendHelloAsync();
-        await Wait.UntilAsync(() => _uplink.Session is not null, Wait.Generous, () => "the handshake");
+        await Wait.UntilAsync(
+            () => _uplink.Session is not null,
+            Wait.Generous,
+            () => "the handshake"
+        );
     }
 
     public async Task DisposeAsync()
@@ -62,7 +81,8 @@ public sealed class HostileFrameTests(ITestOutputHelper output) : IAsyncLifetime
 
     private void StartControl() => _control = _dispatcher.RunAsync(_uplink.Commands, _stop.Token);
 
-    private static string StatusRequest(string requestId) => $$$"""{"type":"edge:status_request","payload":{"requestId":"{{{requestId}}}"}}""";
+    private static string StatusRequest(string requestId) =>
+        $$$"""{"type":"edge:status_request","payload":{"requestId":"{{{requestId}}}"}}""";
 
     /// <summary>A status request padded with trailing whitespace (valid JSON) to exactly <paramref name="bytes"/> bytes.</summary>
     private static byte[] PaddedStatusRequest(string requestId, int bytes)
@@ -93,7 +113,10 @@ public sealed class HostileFrameTests(ITestOutputHelper output) : IAsyncLifetime
             "{\"payload\":{}}",
             """{"type":"\ud800","payload":{}}""",
             """{"type":"file:chunk_request","payload":5}""",
-            "{\"type\":\"x\",\"payload\":" + string.Concat(Enumerable.Repeat("[", 100)) + new string(']', 100) + "}",
+            "{\"type\":\"x\",\"payload\":"
+                + string.Concat(Enumerable.Repeat("[", 100))
+                + new string(']', 100)
+                + "}",
         };
 
     [Theory]
@@ -117,7 +140,10 @@ public sealed class HostileFrameTests(ITestOutputHelper output) : IAsyncLifetime
         StartControl();
         var epoch = _uplink.Session!.Epoch;
 
-        await _connection.SendAsync(Encoding.UTF8.GetBytes(StatusRequest("binary")), WebSocketMessageType.Binary);
+        await _connection.SendAsync(
+            Encoding.UTF8.GetBytes(StatusRequest("binary")),
+            WebSocketMessageType.Binary
+        );
 
         var error = await _connection.ReceiveErrorAsync(ErrorCodes.MalformedMessage);
         Assert.Contains("binary", error.Payload.GetProperty("message").GetString());
@@ -129,7 +155,10 @@ public sealed class HostileFrameTests(ITestOutputHelper output) : IAsyncLifetime
     {
         StartControl();
 
-        await _connection.SendAsync(PaddedStatusRequest("exact", ProtocolMessage.MaxFrameBytes), WebSocketMessageType.Text);
+        await _connection.SendAsync(
+            PaddedStatusRequest("exact", ProtocolMessage.MaxFrameBytes),
+            WebSocketMessageType.Text
+        );
 
         await _connection.ReceiveStatusAsync("exact");
     }
@@ -143,10 +172,16 @@ public sealed class HostileFrameTests(ITestOutputHelper output) : IAsyncLifetime
         StartControl();
         var epoch = _uplink.Session!.Epoch;
 
-        await _connection.SendAsync(PaddedStatusRequest("too-big", size), WebSocketMessageType.Text);
+        await _connection.SendAsync(
+            PaddedStatusRequest("too-big", size),
+            WebSocketMessageType.Text
+        );
 
         var error = await _connection.ReceiveErrorAsync(ErrorCodes.MalformedMessage);
-        Assert.Contains($"{size} bytes is larger than the limit", error.Payload.GetProperty("message").GetString());
+        Assert.Contains(
+            $"{size} bytes is larger than the limit",
+            error.Payload.GetProperty("message").GetString()
+        );
         await AssertStillConnectedAsync(epoch);
     }
 
@@ -177,8 +212,15 @@ public sealed class HostileFrameTests(ITestOutputHelper output) : IAsyncLifetime
         });
 
         // Without a consumer the queue fills to its bound and the socket is no longer read.
-        await Wait.UntilAsync(() => _uplink.Commands.Count == 256, Wait.Generous, () => $"256 queued commands, have {_uplink.Commands.Count}");
-        await AssertStaysAsync(() => _uplink.Commands.Count == 256, "the queue to stay at its bound");
+        await Wait.UntilAsync(
+            () => _uplink.Commands.Count == 256,
+            Wait.Generous,
+            () => $"256 queued commands, have {_uplink.Commands.Count}"
+        );
+        await AssertStaysAsync(
+            () => _uplink.Commands.Count == 256,
+            "the queue to stay at its bound"
+        );
         StartControl();
 
         await sending.OrTimeout(Wait.Generous, "all commands sent");
@@ -197,13 +239,25 @@ public sealed class HostileFrameTests(ITestOutputHelper output) : IAsyncLifetime
         {
             for (var i = 0; i < frames; i++)
             {
-                await _connection.SendAsync(PaddedStatusRequest($"large-{i}", size), WebSocketMessageType.Text);
+                await _connection.SendAsync(
+                    PaddedStatusRequest($"large-{i}", size),
+                    WebSocketMessageType.Text
+                );
             }
         });
 
         // Two 3 MB frames fit into the 8 MB budget, a third does not: it waits, unparsed.
-        await Wait.UntilAsync(() => _uplink.Commands.Count == 2, Wait.Generous, () => $"two queued frames, have {_uplink.Commands.Count}");
-        await AssertStaysAsync(() => _uplink.Commands.Count == 2 && _uplink.QueuedCommandBytes <= UplinkConnection.CommandQueueBytes, "the byte budget to hold");
+        await Wait.UntilAsync(
+            () => _uplink.Commands.Count == 2,
+            Wait.Generous,
+            () => $"two queued frames, have {_uplink.Commands.Count}"
+        );
+        await AssertStaysAsync(
+            () =>
+                _uplink.Commands.Count == 2
+                && _uplink.QueuedCommandBytes <= UplinkConnection.CommandQueueBytes,
+            "the byte budget to hold"
+        );
         StartControl();
 
         await sending.OrTimeout(Wait.Generous, "all frames sent");

@@ -22,7 +22,8 @@ namespace FileSync.Edge.Tests.Control;
 internal sealed class HostileServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly Channel<HostileConnection> _connections = Channel.CreateUnbounded<HostileConnection>();
+    private readonly Channel<HostileConnection> _connections =
+        Channel.CreateUnbounded<HostileConnection>();
 
     private HostileServer(WebApplication app)
     {
@@ -43,13 +44,20 @@ internal sealed class HostileServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         var server = new HostileServer(builder.Build());
         await server._app.StartAsync().WaitAsync(Wait.Generous);
-        var address = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = server
+            ._app.Services.GetRequiredService<IServer>()
+            .Features.Get<IServerAddressesFeature>()!
+            .Addresses.First();
         server.Uri = new UriBuilder(address) { Scheme = "ws", Path = "/ws" }.Uri;
         return server;
     }
 
     /// <summary>Waits for the agent's next connection.</summary>
-    public async Task<HostileConnection> AcceptAsync() => await _connections.Reader.ReadAsync().AsTask().OrTimeout(Wait.Generous, "the agent to connect");
+    public async Task<HostileConnection> AcceptAsync() =>
+        await _connections
+            .Reader.ReadAsync()
+            .AsTask()
+            .OrTimeout(Wait.Generous, "the agent to connect");
 
     private async Task HandleAsync(HttpContext context)
     {
@@ -76,20 +84,27 @@ internal sealed class HostileServer : IAsyncDisposable
 /// <summary>One agent connection to a <see cref="HostileServer"/>.</summary>
 internal sealed class HostileConnection(WebSocket socket)
 {
-    private readonly Channel<ProtocolMessage> _received = Channel.CreateUnbounded<ProtocolMessage>();
+    private readonly Channel<ProtocolMessage> _received =
+        Channel.CreateUnbounded<ProtocolMessage>();
     private readonly SemaphoreSlim _sendLock = new(1, 1);
 
-    public Task SendTextAsync(string text) => SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text);
+    public Task SendTextAsync(string text) =>
+        SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text);
 
     public Task SendHelloAsync(string edgeId = "hostile-edge") =>
-        SendTextAsync($$$"""{"type":"connected_edge","payload":{"edgeId":"{{{edgeId}}}","userId":"u","capabilities":[]}}""");
+        SendTextAsync(
+            $$$"""{"type":"connected_edge","payload":{"edgeId":"{{{edgeId}}}","userId":"u","capabilities":[]}}"""
+        );
 
     public async Task SendAsync(ReadOnlyMemory<byte> bytes, WebSocketMessageType type)
     {
         await _sendLock.WaitAsync();
         try
         {
-            await socket.SendAsync(bytes, type, endOfMessage: true, CancellationToken.None).AsTask().OrTimeout(Wait.Generous, "a send to the agent");
+            await socket
+                .SendAsync(bytes, type, endOfMessage: true, CancellationToken.None)
+                .AsTask()
+                .OrTimeout(Wait.Generous, "a send to the agent");
         }
         finally
         {
@@ -114,16 +129,24 @@ internal sealed class HostileConnection(WebSocket socket)
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException($"No {what} from the agent within {Wait.Generous.TotalSeconds:F0} s");
+            throw new TimeoutException(
+                $"No {what} from the agent within {Wait.Generous.TotalSeconds:F0} s"
+            );
         }
     }
 
     public Task<ProtocolMessage> ReceiveErrorAsync(string code) =>
-        ReceiveAsync(m => m.Type == MessageTypes.Error && m.Payload.GetProperty("code").GetString() == code, $"error {code}");
+        ReceiveAsync(
+            m => m.Type == MessageTypes.Error && m.Payload.GetProperty("code").GetString() == code,
+            $"error {code}"
+        );
 
     public Task<ProtocolMessage> ReceiveStatusAsync(string requestId) =>
         ReceiveAsync(
-            m => m.Type == MessageTypes.EdgeStatus && m.Payload.TryGetProperty("requestId", out var id) && id.GetString() == requestId,
+            m =>
+                m.Type == MessageTypes.EdgeStatus
+                && m.Payload.TryGetProperty("requestId", out var id)
+                && id.GetString() == requestId,
             $"edge:status {requestId}"
         );
 

@@ -43,7 +43,9 @@ internal sealed class InotifyOpenWatch : IDisposable
         var wd = InotifyAddWatch(_fd, path, InOpen | InAccess);
         if (wd < 0)
         {
-            throw new IOException($"inotify_add_watch({path}) failed: errno {Marshal.GetLastPInvokeError()}");
+            throw new IOException(
+                $"inotify_add_watch({path}) failed: errno {Marshal.GetLastPInvokeError()}"
+            );
         }
         _watches[wd] = path;
     }
@@ -59,7 +61,9 @@ internal sealed class InotifyOpenWatch : IDisposable
         var seen = ReadEvents();
         if (seen.Count == 0)
         {
-            throw new InvalidOperationException($"the inotify watch did not report reading {controlFile}; it would not notice the canary being read either");
+            throw new InvalidOperationException(
+                $"the inotify watch did not report reading {controlFile}; it would not notice the canary being read either"
+            );
         }
     }
 
@@ -87,8 +91,13 @@ internal sealed class InotifyOpenWatch : IDisposable
                 var mask = BitConverter.ToUInt32(buffer, offset + 4);
                 var nameLength = BitConverter.ToInt32(buffer, offset + 12);
                 var name = Encoding.UTF8.GetString(buffer, offset + 16, nameLength).TrimEnd('\0');
-                var kind = (mask & InQueueOverflow) != 0 ? "OVERFLOW" : (mask & InOpen) != 0 ? "OPEN" : "ACCESS";
-                events.Add($"{kind} {_watches.GetValueOrDefault(wd, "?")}{(name.Length > 0 ? "/" + name : "")}");
+                var kind =
+                    (mask & InQueueOverflow) != 0 ? "OVERFLOW"
+                    : (mask & InOpen) != 0 ? "OPEN"
+                    : "ACCESS";
+                events.Add(
+                    $"{kind} {_watches.GetValueOrDefault(wd, "?")}{(name.Length > 0 ? "/" + name : "")}"
+                );
                 offset += 16 + nameLength;
             }
         }
@@ -100,7 +109,11 @@ internal sealed class InotifyOpenWatch : IDisposable
     private static extern int InotifyInit1(int flags);
 
     [DllImport("libc", EntryPoint = "inotify_add_watch", SetLastError = true)]
-    private static extern int InotifyAddWatch(int fd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint mask);
+    private static extern int InotifyAddWatch(
+        int fd,
+        [MarshalAs(UnmanagedType.LPUTF8Str)] string path,
+        uint mask
+    );
 
     [DllImport("libc", EntryPoint = "read", SetLastError = true)]
     private static extern nint Read(int fd, byte[] buffer, nint count);

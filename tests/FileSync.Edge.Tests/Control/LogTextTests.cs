@@ -9,7 +9,10 @@ public sealed class LogTextTests
     [InlineData("plain text", "plain text")]
     [InlineData("line one\nfake: second line", "line one?fake: second line")]
     [InlineData("\u001b[31mred\u001b[0m\r\t\0", "?[31mred?[0m???")]
-    public void Clean_ControlCharacters_ReplacedSoTheLineCannotBeForged(string text, string expected)
+    public void Clean_ControlCharacters_ReplacedSoTheLineCannotBeForged(
+        string text,
+        string expected
+    )
     {
         Assert.Equal(expected, LogText.Clean(text));
     }

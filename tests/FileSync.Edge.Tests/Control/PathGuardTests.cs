@@ -31,13 +31,29 @@ public sealed class PathGuardTests : IAsyncLifetime
         _scratch.Write("outside/canary.txt", "must never be read");
         if (!OperatingSystem.IsWindows())
         {
-            File.CreateSymbolicLink(Path.Combine(_root, "link-file"), Path.Combine(_outside, "canary.txt"));
+            File.CreateSymbolicLink(
+                Path.Combine(_root, "link-file"),
+                Path.Combine(_outside, "canary.txt")
+            );
             Directory.CreateSymbolicLink(Path.Combine(_root, "link-dir"), _outside);
-            File.CreateSymbolicLink(Path.Combine(_root, "sub", "relative-link"), "../../outside/canary.txt");
-            File.CreateSymbolicLink(Path.Combine(_root, "inside-link"), Path.Combine(_root, "a.txt"));
+            File.CreateSymbolicLink(
+                Path.Combine(_root, "sub", "relative-link"),
+                "../../outside/canary.txt"
+            );
+            File.CreateSymbolicLink(
+                Path.Combine(_root, "inside-link"),
+                Path.Combine(_root, "a.txt")
+            );
             File.CreateSymbolicLink(Path.Combine(_root, "dangling"), "/nonexistent/target");
         }
-        _workspace = new WorkspaceSyncManager(_root, new SyncOptions(), new RecordingUplink(), new FakeWorkspaceWatcherFactory(), TimeProvider.System, NullLogger.Instance);
+        _workspace = new WorkspaceSyncManager(
+            _root,
+            new SyncOptions(),
+            new RecordingUplink(),
+            new FakeWorkspaceWatcherFactory(),
+            TimeProvider.System,
+            NullLogger.Instance
+        );
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -56,7 +72,10 @@ public sealed class PathGuardTests : IAsyncLifetime
     [InlineData("sub/../a.txt", "a.txt")]
     [InlineData("./sub//b.txt", "sub/b.txt")]
     [InlineData(".gitignore", ".gitignore")]
-    public void Resolve_FileInsideWorkspace_ReturnsWorkspaceAndRelativePath(string relative, string expected)
+    public void Resolve_FileInsideWorkspace_ReturnsWorkspaceAndRelativePath(
+        string relative,
+        string expected
+    )
     {
         var resolution = Resolve(_root + "/" + relative);
 
@@ -110,9 +129,15 @@ public sealed class PathGuardTests : IAsyncLifetime
     public void Resolve_AbsolutePathsElsewhere_Refused()
     {
         Assert.Equal(ErrorCodes.ForbiddenPath, Resolve(Path.Combine(_outside, "canary.txt")).Code);
-        Assert.Equal(ErrorCodes.ForbiddenPath, Resolve(Path.Combine(_scratch.Path, "proj-evil", "x.txt")).Code);
+        Assert.Equal(
+            ErrorCodes.ForbiddenPath,
+            Resolve(Path.Combine(_scratch.Path, "proj-evil", "x.txt")).Code
+        );
         Assert.Equal(ErrorCodes.ForbiddenPath, Resolve("/etc/passwd").Code);
-        Assert.Equal(ErrorCodes.ForbiddenPath, PathGuard.Resolve([], Path.Combine(_root, "a.txt")).Code);
+        Assert.Equal(
+            ErrorCodes.ForbiddenPath,
+            PathGuard.Resolve([], Path.Combine(_root, "a.txt")).Code
+        );
     }
 
     public static TheoryData<string?> HostileShapes =>
@@ -169,7 +194,10 @@ public sealed class PathGuardTests : IAsyncLifetime
     [InlineData(@"C:\ws\con.txt", "device name")]
     [InlineData(@"C:\ws\sub\COM1", "device name")]
     [InlineData(@"C:/ws/aux", "device name")]
-    public void CheckWindowsSegments_NamesWindowsWouldOpenDifferently_Refused(string path, string reason)
+    public void CheckWindowsSegments_NamesWindowsWouldOpenDifferently_Refused(
+        string path,
+        string reason
+    )
     {
         Assert.Contains(reason, PathGuard.CheckWindowsSegments(path));
     }
@@ -234,7 +262,10 @@ public sealed class PathGuardTests : IAsyncLifetime
         var toRoot = Path.Combine(_scratch.Path, "to-root");
         Directory.CreateSymbolicLink(toRoot, "/");
         var toHome = Path.Combine(_scratch.Path, "to-home");
-        Directory.CreateSymbolicLink(toHome, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+        Directory.CreateSymbolicLink(
+            toHome,
+            Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)
+        );
 
         Assert.Null(PathGuard.ResolveRoot(toRoot, out var rootError, out var rootCode));
         Assert.Equal(ErrorCodes.ForbiddenPath, rootCode);
@@ -247,8 +278,13 @@ public sealed class PathGuardTests : IAsyncLifetime
     public void ValidateLocalRoot_LinkToHomeRefused_LinkToAProjectKeptAsGiven()
     {
         var toHome = Path.Combine(_scratch.Path, "to-home");
-        Directory.CreateSymbolicLink(toHome, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
-        var project = Directory.CreateDirectory(Path.Combine(_scratch.Path, "real-project")).FullName;
+        Directory.CreateSymbolicLink(
+            toHome,
+            Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)
+        );
+        var project = Directory
+            .CreateDirectory(Path.Combine(_scratch.Path, "real-project"))
+            .FullName;
         var toProject = Path.Combine(_scratch.Path, "project-link");
         Directory.CreateSymbolicLink(toProject, project);
 
@@ -300,11 +336,23 @@ public sealed class PathGuardTests : IAsyncLifetime
         // x/hop -> ../proj/sub (relative, with ..); y -> x/hop (a chain); a missing tail is kept.
         Directory.CreateDirectory(Path.Combine(_scratch.Path, "x"));
         Directory.CreateSymbolicLink(Path.Combine(_scratch.Path, "x", "hop"), "../proj/sub");
-        Directory.CreateSymbolicLink(Path.Combine(_scratch.Path, "y"), Path.Combine(_scratch.Path, "x", "hop"));
+        Directory.CreateSymbolicLink(
+            Path.Combine(_scratch.Path, "y"),
+            Path.Combine(_scratch.Path, "x", "hop")
+        );
 
-        Assert.Equal(Path.Combine(_root, "sub", "b.txt"), PathGuard.ResolveLinks(Path.Combine(_scratch.Path, "y", "b.txt"), out _));
-        Assert.Equal(Path.Combine(_root, "a.txt"), PathGuard.ResolveLinks(Path.Combine(_scratch.Path, "y", "..", "a.txt"), out _));
-        Assert.Equal(Path.Combine(_root, "sub", "not-yet"), PathGuard.ResolveLinks(Path.Combine(_scratch.Path, "y", "not-yet"), out _));
+        Assert.Equal(
+            Path.Combine(_root, "sub", "b.txt"),
+            PathGuard.ResolveLinks(Path.Combine(_scratch.Path, "y", "b.txt"), out _)
+        );
+        Assert.Equal(
+            Path.Combine(_root, "a.txt"),
+            PathGuard.ResolveLinks(Path.Combine(_scratch.Path, "y", "..", "a.txt"), out _)
+        );
+        Assert.Equal(
+            Path.Combine(_root, "sub", "not-yet"),
+            PathGuard.ResolveLinks(Path.Combine(_scratch.Path, "y", "not-yet"), out _)
+        );
     }
 
     [Fact]
@@ -314,10 +362,18 @@ public sealed class PathGuardTests : IAsyncLifetime
         {
             return;
         }
-        File.CreateSymbolicLink(Path.Combine(_scratch.Path, "loop-a"), Path.Combine(_scratch.Path, "loop-b"));
-        File.CreateSymbolicLink(Path.Combine(_scratch.Path, "loop-b"), Path.Combine(_scratch.Path, "loop-a"));
+        File.CreateSymbolicLink(
+            Path.Combine(_scratch.Path, "loop-a"),
+            Path.Combine(_scratch.Path, "loop-b")
+        );
+        File.CreateSymbolicLink(
+            Path.Combine(_scratch.Path, "loop-b"),
+            Path.Combine(_scratch.Path, "loop-a")
+        );
 
-        Assert.Null(PathGuard.ResolveLinks(Path.Combine(_scratch.Path, "loop-a", "x"), out var error));
+        Assert.Null(
+            PathGuard.ResolveLinks(Path.Combine(_scratch.Path, "loop-a", "x"), out var error)
+        );
         Assert.Contains("too many", error);
     }
 }

@@ -24,8 +24,18 @@ public sealed class AgentSyncTests(ITestOutputHelper output) : EndToEndTestBase(
         workspace.Write("node_modules/lib/index.js", "built-in exclude");
         workspace.Write(".git/HEAD", "ref: refs/heads/main");
         workspace.Write("unicode/naïve café.txt", "ünïcödé");
-        File.WriteAllBytes(Path.Combine(workspace.Path, "exact.txt"), new byte[102_400].Select(_ => (byte)'a').ToArray());
-        File.WriteAllBytes(Path.Combine(workspace.Path, "over.txt"), new byte[102_401].Select(_ => (byte)'a').ToArray());
+        File.WriteAllBytes(
+            Path.Combine(workspace.Path, "exact.txt"),
+            new byte[102_400]
+                .Select(_ => (byte)'a')
+                .ToArray()
+        );
+        File.WriteAllBytes(
+            Path.Combine(workspace.Path, "over.txt"),
+            new byte[102_401]
+                .Select(_ => (byte)'a')
+                .ToArray()
+        );
         File.WriteAllBytes(Path.Combine(workspace.Path, "binary.bin"), [1, 2, 0, 3]);
         string[] excluded =
         [
@@ -43,7 +53,11 @@ public sealed class AgentSyncTests(ITestOutputHelper output) : EndToEndTestBase(
         StartAgent(workspace);
 
         await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace), excluded.Contains);
-        await Wait.UntilAsync(async () => (await Server!.GetStatusAsync()).Workspaces.Any(w => w.Done), Wait.Generous, () => "file_done");
+        await Wait.UntilAsync(
+            async () => (await Server!.GetStatusAsync()).Workspaces.Any(w => w.Done),
+            Wait.Generous,
+            () => "file_done"
+        );
         var status = (await Server!.GetStatusAsync()).Workspaces.Single();
         Assert.Equal(workspace.Path, status.Path);
         Assert.Equal(1, status.Received.Done);
@@ -68,7 +82,10 @@ public sealed class AgentSyncTests(ITestOutputHelper output) : EndToEndTestBase(
         File.Delete(Path.Combine(workspace.Path, "b.txt"));
         await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
 
-        File.Move(Path.Combine(workspace.Path, "created.txt"), Path.Combine(workspace.Path, "renamed.txt"));
+        File.Move(
+            Path.Combine(workspace.Path, "created.txt"),
+            Path.Combine(workspace.Path, "renamed.txt")
+        );
         await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
 
         var status = (await Server!.GetStatusAsync()).Workspaces.Single();
@@ -118,16 +135,22 @@ public sealed class AgentSyncTests(ITestOutputHelper output) : EndToEndTestBase(
         await MirrorAssert.MirrorsAsync(small.Path, MirrorOf(small));
         var edgeId = await WaitForEdgeIdAsync();
         await Wait.UntilAsync(
-            async () => (await Server!.GetRepliesAsync(edgeId)).Any(r => r.Type == "workspace:sync_error"),
+            async () =>
+                (await Server!.GetRepliesAsync(edgeId)).Any(r => r.Type == "workspace:sync_error"),
             Wait.Generous,
             () => "a workspace:sync_error reply"
         );
-        var error = (await Server!.GetRepliesAsync(edgeId)).Single(r => r.Type == "workspace:sync_error");
+        var error = (await Server!.GetRepliesAsync(edgeId)).Single(r =>
+            r.Type == "workspace:sync_error"
+        );
         Assert.Equal("too_many_files", error.Payload.GetProperty("code").GetString());
         Assert.Equal(2001, error.Payload.GetProperty("count").GetInt32());
         Assert.Equal(2000, error.Payload.GetProperty("limit").GetInt32());
         Assert.Equal(big.Path, error.Payload.GetProperty("path").GetString());
-        Assert.False(Directory.Exists(MirrorOf(big)) && Directory.EnumerateFiles(MirrorOf(big), "*", SearchOption.AllDirectories).Any());
+        Assert.False(
+            Directory.Exists(MirrorOf(big))
+                && Directory.EnumerateFiles(MirrorOf(big), "*", SearchOption.AllDirectories).Any()
+        );
     }
 
     [Fact]
@@ -176,7 +199,9 @@ public sealed class AgentSyncTests(ITestOutputHelper output) : EndToEndTestBase(
 
         var exitCode = await agent.WaitForExitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(3, exitCode);
-        var errors = agent.Lines.Where(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)).ToList();
+        var errors = agent
+            .Lines.Where(l => l.Contains("error", StringComparison.OrdinalIgnoreCase))
+            .ToList();
         var line = Assert.Single(errors);
         Assert.Contains("API key", line);
         Assert.DoesNotContain("a-wrong-key", agent.Output);
@@ -193,7 +218,10 @@ public sealed class AgentSyncTests(ITestOutputHelper output) : EndToEndTestBase(
         var agent = StartAgent([toRoot]);
 
         Assert.Equal(2, await agent.WaitForExitAsync(TimeSpan.FromSeconds(15)));
-        var line = Assert.Single(agent.Lines, l => l.Contains("error", StringComparison.OrdinalIgnoreCase));
+        var line = Assert.Single(
+            agent.Lines,
+            l => l.Contains("error", StringComparison.OrdinalIgnoreCase)
+        );
         Assert.Contains("is a link", line);
         Assert.Contains("filesystem root", line);
         Assert.Empty(Directory.EnumerateFileSystemEntries(MirrorRoot));

@@ -18,9 +18,47 @@ public sealed class ChurnTests(ITestOutputHelper output) : EndToEndTestBase(outp
 {
     private const int Rounds = 4;
 
-    private static readonly string[] s_directories = ["", "d0", "d1", "d2", "d1/x", "d1/y", "d2/x", "d2/x/z", "e0", "e0/deep"];
-    private static readonly string[] s_names = ["a.txt", "b.txt", "c.md", "d.log", "keep.log", "e.cs", "f g.txt", "h.json", "i.txt", "j.tmp"];
-    private static readonly string[] s_ignoreLines = ["*.log", "!keep.log", "d2/", "x/", "*.tmp", "/c.md", "e0/deep/*.txt", "# comment", "y", "**/z", "d1/", "burst*/"];
+    private static readonly string[] s_directories =
+    [
+        "",
+        "d0",
+        "d1",
+        "d2",
+        "d1/x",
+        "d1/y",
+        "d2/x",
+        "d2/x/z",
+        "e0",
+        "e0/deep",
+    ];
+    private static readonly string[] s_names =
+    [
+        "a.txt",
+        "b.txt",
+        "c.md",
+        "d.log",
+        "keep.log",
+        "e.cs",
+        "f g.txt",
+        "h.json",
+        "i.txt",
+        "j.tmp",
+    ];
+    private static readonly string[] s_ignoreLines =
+    [
+        "*.log",
+        "!keep.log",
+        "d2/",
+        "x/",
+        "*.tmp",
+        "/c.md",
+        "e0/deep/*.txt",
+        "# comment",
+        "y",
+        "**/z",
+        "d1/",
+        "burst*/",
+    ];
 
     private bool _inMemory = true;
 
@@ -28,27 +66,54 @@ public sealed class ChurnTests(ITestOutputHelper output) : EndToEndTestBase(outp
 
     /// <summary>About 75 000 file writes at the default size: on a memory file system they cost the agent's time, not the disk's.</summary>
     [Fact]
-    public Task RandomChurnWithFaults_OnTmpfs_MirrorEqualsGitFilteredWorkspaceAfterEachRound() => RunAsync(inMemory: true, defaultOperations: 5000);
+    public Task RandomChurnWithFaults_OnTmpfs_MirrorEqualsGitFilteredWorkspaceAfterEachRound() =>
+        RunAsync(inMemory: true, defaultOperations: 5000);
 
     /// <summary>The same on the real disk (ext4 under /tmp on the build machines), smaller: a file create costs ~20× more there.</summary>
     [Fact]
-    public Task RandomChurnWithFaults_OnDisk_MirrorEqualsGitFilteredWorkspaceAfterEachRound() => RunAsync(inMemory: false, defaultOperations: 2000);
+    public Task RandomChurnWithFaults_OnDisk_MirrorEqualsGitFilteredWorkspaceAfterEachRound() =>
+        RunAsync(inMemory: false, defaultOperations: 2000);
 
     private async Task RunAsync(bool inMemory, int defaultOperations)
     {
         _inMemory = inMemory;
-        var operations = int.TryParse(Environment.GetEnvironmentVariable("FILESYNC_CHURN_OPS"), out var ops) ? ops : defaultOperations;
-        var seed = int.TryParse(Environment.GetEnvironmentVariable("FILESYNC_CHURN_SEED"), out var fixedSeed) ? fixedSeed : Environment.TickCount & 0x7fffffff;
-        Output.WriteLine($"churn seed {seed} (replay with FILESYNC_CHURN_SEED={seed}), {operations} operations, {(inMemory ? "tmpfs" : "disk")}");
+        var operations = int.TryParse(
+            Environment.GetEnvironmentVariable("FILESYNC_CHURN_OPS"),
+            out var ops
+        )
+            ? ops
+            : defaultOperations;
+        var seed = int.TryParse(
+            Environment.GetEnvironmentVariable("FILESYNC_CHURN_SEED"),
+            out var fixedSeed
+        )
+            ? fixedSeed
+            : Environment.TickCount & 0x7fffffff;
+        Output.WriteLine(
+            $"churn seed {seed} (replay with FILESYNC_CHURN_SEED={seed}), {operations} operations, {(inMemory ? "tmpfs" : "disk")}"
+        );
         var workspace = NewWorkspace();
         Git(workspace.Path, "init", "-q");
         // The agent's built-in excludes, given to git as its global excludes file, so the oracle applies them too.
-        File.WriteAllLines(Path.Combine(workspace.Path, ".git", "info", "exclude"), FileSync.Edge.Filtering.WorkspaceIgnoreFilter.BuiltInPatterns);
+        File.WriteAllLines(
+            Path.Combine(workspace.Path, ".git", "info", "exclude"),
+            FileSync.Edge.Filtering.WorkspaceIgnoreFilter.BuiltInPatterns
+        );
         await StartServerAsync();
         await using var proxy = new TcpFaultProxy(Server!.Port);
         // FILESYNC_CHURN_LOG_LEVEL=Debug shows what the agent did when a replay fails.
-        var logLevel = Environment.GetEnvironmentVariable("FILESYNC_CHURN_LOG_LEVEL") is { Length: > 0 } level ? level : "Information";
-        StartAgentVia(proxy.WebSocketUri, [workspace.Path], "--max-files", "100000", "--log-level", logLevel);
+        var logLevel = Environment.GetEnvironmentVariable("FILESYNC_CHURN_LOG_LEVEL")
+            is { Length: > 0 } level
+            ? level
+            : "Information";
+        StartAgentVia(
+            proxy.WebSocketUri,
+            [workspace.Path],
+            "--max-files",
+            "100000",
+            "--log-level",
+            logLevel
+        );
         var random = new Random(seed);
         var stopwatch = Stopwatch.StartNew();
         try
@@ -72,14 +137,24 @@ public sealed class ChurnTests(ITestOutputHelper output) : EndToEndTestBase(outp
                         proxy.TargetPort = Server!.Port;
                     }
                 }
-                Output.WriteLine($"round {round + 1} applied at {stopwatch.Elapsed.TotalSeconds:F1} s");
-                await MirrorAssert.EqualsEventuallyAsync(() => GitFiltered(workspace.Path), MirrorOf(workspace), TimeSpan.FromSeconds(60));
-                Output.WriteLine($"round {round + 1}/{Rounds} converged at {stopwatch.Elapsed.TotalSeconds:F1} s with {GitFiltered(workspace.Path).Count} files");
+                Output.WriteLine(
+                    $"round {round + 1} applied at {stopwatch.Elapsed.TotalSeconds:F1} s"
+                );
+                await MirrorAssert.EqualsEventuallyAsync(
+                    () => GitFiltered(workspace.Path),
+                    MirrorOf(workspace),
+                    TimeSpan.FromSeconds(60)
+                );
+                Output.WriteLine(
+                    $"round {round + 1}/{Rounds} converged at {stopwatch.Elapsed.TotalSeconds:F1} s with {GitFiltered(workspace.Path).Count} files"
+                );
             }
         }
         catch (Exception ex)
         {
-            throw new Xunit.Sdk.XunitException($"churn failed with seed {seed} (replay: FILESYNC_CHURN_SEED={seed}): {ex.Message}");
+            throw new Xunit.Sdk.XunitException(
+                $"churn failed with seed {seed} (replay: FILESYNC_CHURN_SEED={seed}): {ex.Message}"
+            );
         }
     }
 
@@ -107,32 +182,60 @@ public sealed class ChurnTests(ITestOutputHelper output) : EndToEndTestBase(outp
                     }
                     break;
                 case < 70: // atomic save, as editors do
-                    var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{step}.swp");
+                    var temp = Path.Combine(
+                        Path.GetDirectoryName(full)!,
+                        $".{Path.GetFileName(full)}.{step}.swp"
+                    );
                     WriteFile(temp, Content(random, step));
                     File.Move(temp, full, overwrite: true);
                     break;
                 case < 76: // rename a directory
-                    var from = Path.Combine(root, s_directories[1 + random.Next(s_directories.Length - 1)]);
-                    var to = Path.Combine(root, s_directories[1 + random.Next(s_directories.Length - 1)] + "-" + random.Next(3));
-                    if (Directory.Exists(from) && !Directory.Exists(to) && !to.StartsWith(from + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                    var from = Path.Combine(
+                        root,
+                        s_directories[1 + random.Next(s_directories.Length - 1)]
+                    );
+                    var to = Path.Combine(
+                        root,
+                        s_directories[1 + random.Next(s_directories.Length - 1)]
+                            + "-"
+                            + random.Next(3)
+                    );
+                    if (
+                        Directory.Exists(from)
+                        && !Directory.Exists(to)
+                        && !to.StartsWith(
+                            from + Path.DirectorySeparatorChar,
+                            StringComparison.Ordinal
+                        )
+                    )
                     {
                         Directory.CreateDirectory(Path.GetDirectoryName(to)!);
                         Directory.Move(from, to);
                     }
                     break;
                 case < 81: // delete a directory tree
-                    var victim = Path.Combine(root, s_directories[1 + random.Next(s_directories.Length - 1)]);
+                    var victim = Path.Combine(
+                        root,
+                        s_directories[1 + random.Next(s_directories.Length - 1)]
+                    );
                     if (Directory.Exists(victim))
                     {
                         Directory.Delete(victim, recursive: true);
                     }
                     break;
                 case < 84: // a burst of 50-300 files into new folders, as a checkout or a build would write
-                    var burst = Path.Combine(root, s_directories[random.Next(s_directories.Length)], $"burst{random.Next(4)}");
+                    var burst = Path.Combine(
+                        root,
+                        s_directories[random.Next(s_directories.Length)],
+                        $"burst{random.Next(4)}"
+                    );
                     var count = random.Next(50, 301);
                     for (var i = 0; i < count; i++)
                     {
-                        WriteFile(Path.Combine(burst, $"g{i % 25}", $"n{i}.txt"), $"burst {step}/{i}");
+                        WriteFile(
+                            Path.Combine(burst, $"g{i % 25}", $"n{i}.txt"),
+                            $"burst {step}/{i}"
+                        );
                     }
                     if (random.Next(4) == 0)
                     {
@@ -141,13 +244,19 @@ public sealed class ChurnTests(ITestOutputHelper output) : EndToEndTestBase(outp
                     }
                     break;
                 case < 86: // rename a directory up to the root, or a root-level one down
-                    var nested = Path.Combine(root, s_directories[4 + random.Next(s_directories.Length - 4)]);
+                    var nested = Path.Combine(
+                        root,
+                        s_directories[4 + random.Next(s_directories.Length - 4)]
+                    );
                     var up = Path.Combine(root, "up" + random.Next(3));
                     if (random.Next(2) == 0 && Directory.Exists(nested) && !Directory.Exists(up))
                     {
                         Directory.Move(nested, up);
                     }
-                    else if (Directory.Exists(up) && !Directory.Exists(Path.Combine(root, "d0", Path.GetFileName(up))))
+                    else if (
+                        Directory.Exists(up)
+                        && !Directory.Exists(Path.Combine(root, "d0", Path.GetFileName(up)))
+                    )
                     {
                         Directory.CreateDirectory(Path.Combine(root, "d0"));
                         Directory.Move(up, Path.Combine(root, "d0", Path.GetFileName(up)));
@@ -156,11 +265,18 @@ public sealed class ChurnTests(ITestOutputHelper output) : EndToEndTestBase(outp
                 case < 88: // ignore or un-ignore a whole tree already on the server
                     var rootIgnore = Path.Combine(root, ".gitignore");
                     var current = File.Exists(rootIgnore) ? File.ReadAllText(rootIgnore) : "";
-                    WriteFile(rootIgnore, current.Contains("d1/\n", StringComparison.Ordinal) ? current.Replace("d1/\n", "", StringComparison.Ordinal) : current + "d1/\n");
+                    WriteFile(
+                        rootIgnore,
+                        current.Contains("d1/\n", StringComparison.Ordinal)
+                            ? current.Replace("d1/\n", "", StringComparison.Ordinal)
+                            : current + "d1/\n"
+                    );
                     break;
                 case < 93: // edit a .gitignore
                     var ignore = Path.Combine(root, s_directories[random.Next(4)], ".gitignore");
-                    var lines = Enumerable.Range(0, random.Next(4)).Select(_ => s_ignoreLines[random.Next(s_ignoreLines.Length)]);
+                    var lines = Enumerable
+                        .Range(0, random.Next(4))
+                        .Select(_ => s_ignoreLines[random.Next(s_ignoreLines.Length)]);
                     WriteFile(ignore, string.Join('\n', lines) + "\n");
                     break;
                 default: // modify in place, growing or shrinking
@@ -222,7 +338,12 @@ public sealed class ChurnTests(ITestOutputHelper output) : EndToEndTestBase(outp
 
     private static string Git(string directory, params string[] arguments)
     {
-        var info = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
+        var info = new ProcessStartInfo("git")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = directory,
+        };
         info.Environment["GIT_CONFIG_NOSYSTEM"] = "1";
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add("core.quotepath=false");
@@ -233,7 +354,10 @@ public sealed class ChurnTests(ITestOutputHelper output) : EndToEndTestBase(outp
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"git {string.Join(' ', arguments)} failed: {process.StandardError.ReadToEnd()}");
+        Assert.True(
+            process.ExitCode == 0,
+            $"git {string.Join(' ', arguments)} failed: {process.StandardError.ReadToEnd()}"
+        );
         return stdout;
     }
 }

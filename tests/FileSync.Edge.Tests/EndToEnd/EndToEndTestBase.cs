@@ -79,9 +79,19 @@ public abstract class EndToEndTestBase(ITestOutputHelper output) : IAsyncLifetim
     }
 
     /// <summary>A reference server configured by <paramref name="configure"/> (e.g. the todoforai dialect).</summary>
-    protected async Task<InProcessServer> StartServerAsync(Action<FileSync.Server.ServerOptions> configure, string? apiKey = null)
+    protected async Task<InProcessServer> StartServerAsync(
+        Action<FileSync.Server.ServerOptions> configure,
+        string? apiKey = null
+    )
     {
-        Server = await InProcessServer.StartAsync(MirrorRoot, apiKey, legacy: false, port: 0, Output, configure);
+        Server = await InProcessServer.StartAsync(
+            MirrorRoot,
+            apiKey,
+            legacy: false,
+            port: 0,
+            Output,
+            configure
+        );
         return Server;
     }
 
@@ -110,8 +120,12 @@ public abstract class EndToEndTestBase(ITestOutputHelper output) : IAsyncLifetim
         params string[] extraArguments
     ) => StartAgentProcess(server, workspaces, asUnprivilegedUser: false, extraArguments);
 
-    protected ChildProcess StartAgentProcess(Uri server, IEnumerable<string> workspaces, bool asUnprivilegedUser, params string[] extraArguments) =>
-        StartAgentProcess(server, workspaces, asUnprivilegedUser, null, extraArguments);
+    protected ChildProcess StartAgentProcess(
+        Uri server,
+        IEnumerable<string> workspaces,
+        bool asUnprivilegedUser,
+        params string[] extraArguments
+    ) => StartAgentProcess(server, workspaces, asUnprivilegedUser, null, extraArguments);
 
     /// <param name="environment">Variables to set for the agent (e.g. HOME), besides its private state directory.</param>
     protected ChildProcess StartAgentProcess(
@@ -139,7 +153,13 @@ public abstract class EndToEndTestBase(ITestOutputHelper output) : IAsyncLifetim
         {
             variables[name] = value;
         }
-        var agent = ChildProcess.StartBuilt("filesync-edge", arguments, Output, variables, asUnprivilegedUser);
+        var agent = ChildProcess.StartBuilt(
+            "filesync-edge",
+            arguments,
+            Output,
+            variables,
+            asUnprivilegedUser
+        );
         _agents.Add(agent);
         return agent;
     }

@@ -12,7 +12,8 @@ namespace FileSync.Edge.Tests.EndToEnd;
 [Trait("Category", "Integration")]
 public sealed class IntegrityEndToEndTests(ITestOutputHelper output) : EndToEndTestBase(output)
 {
-    private static string Command(string type, string path) => $$$"""{"type":"{{{type}}}","payload":{"path":{{{JsonSerializer.Serialize(path)}}}}}""";
+    private static string Command(string type, string path) =>
+        $$$"""{"type":"{{{type}}}","payload":{"path":{{{JsonSerializer.Serialize(path)}}}}}""";
 
     [MountFact]
     public async Task ServerDiskFull_FailedFilesCountedByNameRetriedAndDeliveredOnceSpaceIsBack()
@@ -39,16 +40,35 @@ public sealed class IntegrityEndToEndTests(ITestOutputHelper output) : EndToEndT
             Wait.Generous,
             () => "errors counted in edge:status while the server's disk is full"
         );
-        var named = failing.GetProperty("errorFiles").EnumerateArray().Select(e => e.GetProperty("path").GetString()!).ToList();
+        var named = failing
+            .GetProperty("errorFiles")
+            .EnumerateArray()
+            .Select(e => e.GetProperty("path").GetString()!)
+            .ToList();
         Assert.NotEmpty(named);
-        Assert.All(named, path => Assert.True(File.Exists(Path.Combine(workspace.Path, path)), $"{path} is a workspace file"));
+        Assert.All(
+            named,
+            path =>
+                Assert.True(
+                    File.Exists(Path.Combine(workspace.Path, path)),
+                    $"{path} is a workspace file"
+                )
+        );
         await agent.WaitForLineAsync($"could not apply {named[0]}");
 
         disk.Resize("20m");
 
-        await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace), deadline: TimeSpan.FromSeconds(90));
+        await MirrorAssert.MirrorsAsync(
+            workspace.Path,
+            MirrorOf(workspace),
+            deadline: TimeSpan.FromSeconds(90)
+        );
         await Wait.UntilAsync(
-            async () => (await GetAgentStatusAsync(edgeId)).GetProperty("workspaces")[0].GetProperty("errors").GetInt32() == 0,
+            async () =>
+                (await GetAgentStatusAsync(edgeId))
+                    .GetProperty("workspaces")[0]
+                    .GetProperty("errors")
+                    .GetInt32() == 0,
             Wait.Generous,
             () => "no errors left once every file was applied"
         );
@@ -62,7 +82,17 @@ public sealed class IntegrityEndToEndTests(ITestOutputHelper output) : EndToEndT
             return; // these names cannot exist on Windows
         }
         var workspace = NewWorkspace();
-        string[] names = ["new\nline.txt", "tab\there.txt", "del\u007f.txt", "nel\u0085.txt", @"back\slash.txt", "c:olon.txt", "sub/c:olon.txt", " lead and trail .txt"];
+        string[] names =
+        [
+            "new\nline.txt",
+            "tab\there.txt",
+            "del\u007f.txt",
+            "nel\u0085.txt",
+            @"back\slash.txt",
+            "c:olon.txt",
+            "sub/c:olon.txt",
+            " lead and trail .txt",
+        ];
         foreach (var name in names)
         {
             workspace.Write(name, "odd: " + name);
@@ -88,7 +118,10 @@ public sealed class IntegrityEndToEndTests(ITestOutputHelper output) : EndToEndT
         elsewhere.Write("c.txt", "outside the allowed roots");
         var config = Path.Combine(NewDirectory().Path, "config.json");
         // A server-chosen root remembered from an earlier run is checked again at start.
-        File.WriteAllText(config, JsonSerializer.Serialize(new Dictionary<string, string[]> { ["Workspaces"] = [ssh] }));
+        File.WriteAllText(
+            config,
+            JsonSerializer.Serialize(new Dictionary<string, string[]> { ["Workspaces"] = [ssh] })
+        );
         await StartServerAsync();
         var agent = StartAgentProcess(
             Server!.WebSocketUri,
@@ -101,23 +134,51 @@ public sealed class IntegrityEndToEndTests(ITestOutputHelper output) : EndToEndT
         await agent.WaitForLineAsync("no longer allowed");
         var edgeId = await WaitForEdgeIdAsync();
 
-        string[] refused = [ssh, Path.Combine(home.Path, ".aws"), home.Path, Path.GetDirectoryName(home.Path)!, "/etc", elsewhere.Path];
+        string[] refused =
+        [
+            ssh,
+            Path.Combine(home.Path, ".aws"),
+            home.Path,
+            Path.GetDirectoryName(home.Path)!,
+            "/etc",
+            elsewhere.Path,
+        ];
         foreach (var path in refused)
         {
             await Server!.SendCommandAsync(edgeId, Command(MessageTypes.SyncStart, path));
         }
-        await Server!.SendCommandAsync(edgeId, Command(MessageTypes.SyncStart, Path.Combine(home.Path, "other")));
+        await Server!.SendCommandAsync(
+            edgeId,
+            Command(MessageTypes.SyncStart, Path.Combine(home.Path, "other"))
+        );
 
         await Wait.UntilAsync(
-            async () => (await Server.GetRepliesAsync(edgeId)).Count(r => r.Type == MessageTypes.SyncError) >= refused.Length,
+            async () =>
+                (await Server.GetRepliesAsync(edgeId)).Count(r => r.Type == MessageTypes.SyncError)
+                >= refused.Length,
             Wait.Generous,
             () => "a sync_error for each refused folder"
         );
-        var errors = (await Server.GetRepliesAsync(edgeId)).Where(r => r.Type == MessageTypes.SyncError).ToList();
-        Assert.All(errors, e => Assert.Equal(ErrorCodes.ForbiddenPath, e.Payload.GetProperty("code").GetString()));
-        await MirrorAssert.MirrorsAsync(Path.Combine(home.Path, "other"), Path.Combine(MirrorRoot, "other"));
-        var mirrored = Directory.EnumerateFiles(MirrorRoot, "*", SearchOption.AllDirectories).ToList();
-        Assert.DoesNotContain(mirrored, f => File.ReadAllText(f).Contains("PRIVATE KEY", StringComparison.Ordinal) || f.Contains(".aws", StringComparison.Ordinal));
+        var errors = (await Server.GetRepliesAsync(edgeId))
+            .Where(r => r.Type == MessageTypes.SyncError)
+            .ToList();
+        Assert.All(
+            errors,
+            e => Assert.Equal(ErrorCodes.ForbiddenPath, e.Payload.GetProperty("code").GetString())
+        );
+        await MirrorAssert.MirrorsAsync(
+            Path.Combine(home.Path, "other"),
+            Path.Combine(MirrorRoot, "other")
+        );
+        var mirrored = Directory
+            .EnumerateFiles(MirrorRoot, "*", SearchOption.AllDirectories)
+            .ToList();
+        Assert.DoesNotContain(
+            mirrored,
+            f =>
+                File.ReadAllText(f).Contains("PRIVATE KEY", StringComparison.Ordinal)
+                || f.Contains(".aws", StringComparison.Ordinal)
+        );
         Assert.False(Directory.Exists(Path.Combine(MirrorRoot, ".ssh")));
         var saved = File.ReadAllText(config, Encoding.UTF8);
         Assert.DoesNotContain(".aws", saved, StringComparison.Ordinal);

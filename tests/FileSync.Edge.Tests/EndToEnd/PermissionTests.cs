@@ -25,20 +25,40 @@ public sealed class PermissionTests(ITestOutputHelper output) : EndToEndTestBase
         File.SetUnixFileMode(Path.Combine(workspace.Path, "locked"), UnixFileMode.None);
         await StartServerAsync();
 
-        var agent = StartAgentProcess(Server!.WebSocketUri, [workspace.Path], asUnprivilegedUser: true);
+        var agent = StartAgentProcess(
+            Server!.WebSocketUri,
+            [workspace.Path],
+            asUnprivilegedUser: true
+        );
 
         await MirrorAssert.EqualsEventuallyAsync(
             () => new Dictionary<string, byte[]> { ["open.txt"] = "readable"u8.ToArray() },
             MirrorOf(workspace)
         );
-        await Wait.UntilAsync(async () => (await Server!.GetStatusAsync()).Workspaces.Single().Done, Wait.Generous, () => "file_done");
+        await Wait.UntilAsync(
+            async () => (await Server!.GetStatusAsync()).Workspaces.Single().Done,
+            Wait.Generous,
+            () => "file_done"
+        );
         // The agent publishes its counters just after the batch that sent file_done: ask until they show.
         var edgeId = await WaitForEdgeIdAsync();
         await WaitForErrorCountAsync(edgeId, 2);
-        Assert.Single(agent.Lines, l => l.Contains("cannot read secret.txt", StringComparison.Ordinal));
-        Assert.Single(agent.Lines, l => l.Contains("cannot list directory locked", StringComparison.Ordinal));
+        Assert.Single(
+            agent.Lines,
+            l => l.Contains("cannot read secret.txt", StringComparison.Ordinal)
+        );
+        Assert.Single(
+            agent.Lines,
+            l => l.Contains("cannot list directory locked", StringComparison.Ordinal)
+        );
 
-        File.SetUnixFileMode(Path.Combine(workspace.Path, "secret.txt"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead | UnixFileMode.GroupRead);
+        File.SetUnixFileMode(
+            Path.Combine(workspace.Path, "secret.txt"),
+            UnixFileMode.UserRead
+                | UnixFileMode.UserWrite
+                | UnixFileMode.OtherRead
+                | UnixFileMode.GroupRead
+        );
         File.SetUnixFileMode(Path.Combine(workspace.Path, "locked"), (UnixFileMode)0b111_101_101);
 
         await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
@@ -51,7 +71,10 @@ public sealed class PermissionTests(ITestOutputHelper output) : EndToEndTestBase
         await Wait.UntilAsync(
             async () =>
             {
-                errors = (await GetAgentStatusAsync(edgeId)).GetProperty("workspaces")[0].GetProperty("errors").GetInt32();
+                errors = (await GetAgentStatusAsync(edgeId))
+                    .GetProperty("workspaces")[0]
+                    .GetProperty("errors")
+                    .GetInt32();
                 return errors == expected;
             },
             Wait.Generous,
@@ -63,13 +86,26 @@ public sealed class PermissionTests(ITestOutputHelper output) : EndToEndTestBase
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     private static void OpenUp(string workspace)
     {
-        for (var directory = new DirectoryInfo(workspace); directory is not null && directory.FullName != Path.GetTempPath().TrimEnd('/'); directory = directory.Parent)
+        for (
+            var directory = new DirectoryInfo(workspace);
+            directory is not null && directory.FullName != Path.GetTempPath().TrimEnd('/');
+            directory = directory.Parent
+        )
         {
             File.SetUnixFileMode(directory.FullName, (UnixFileMode)0b111_101_101);
         }
-        foreach (var entry in Directory.EnumerateFileSystemEntries(workspace, "*", SearchOption.AllDirectories))
+        foreach (
+            var entry in Directory.EnumerateFileSystemEntries(
+                workspace,
+                "*",
+                SearchOption.AllDirectories
+            )
+        )
         {
-            File.SetUnixFileMode(entry, Directory.Exists(entry) ? (UnixFileMode)0b111_101_101 : (UnixFileMode)0b110_100_100);
+            File.SetUnixFileMode(
+                entry,
+                Directory.Exists(entry) ? (UnixFileMode)0b111_101_101 : (UnixFileMode)0b110_100_100
+            );
         }
     }
 }

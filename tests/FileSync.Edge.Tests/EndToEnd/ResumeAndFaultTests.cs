@@ -45,7 +45,11 @@ public sealed partial class ResumeAndFaultTests(ITestOutputHelper output) : EndT
     }
 
     private Task WaitForNoEdgeAsync() =>
-        Wait.UntilAsync(async () => (await Server!.GetStatusAsync()).Edges.Count == 0, Wait.Generous, () => "the edge to be disconnected");
+        Wait.UntilAsync(
+            async () => (await Server!.GetStatusAsync()).Edges.Count == 0,
+            Wait.Generous,
+            () => "the edge to be disconnected"
+        );
 
     [Fact]
     public async Task Reconnect_OneOfTwoThousandFilesChanged_ExactlyOneBodyResent()
@@ -68,7 +72,10 @@ public sealed partial class ResumeAndFaultTests(ITestOutputHelper output) : EndT
         var after = await ReceivedAsync();
         Assert.Equal(1, after.Bodies - before.Bodies);
         Assert.Equal("changed while disconnected".Length, after.ContentBytes - before.ContentBytes);
-        Assert.True(after.Manifests > before.Manifests, "the reconnect went through a manifest exchange");
+        Assert.True(
+            after.Manifests > before.Manifests,
+            "the reconnect went through a manifest exchange"
+        );
     }
 
     [Fact]
@@ -87,7 +94,11 @@ public sealed partial class ResumeAndFaultTests(ITestOutputHelper output) : EndT
         StartAgent(workspace);
 
         await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
-        await Wait.UntilAsync(async () => (await Server!.GetStatusAsync()).Workspaces.Single().Done, Wait.Generous, () => "file_done after the restart");
+        await Wait.UntilAsync(
+            async () => (await Server!.GetStatusAsync()).Workspaces.Single().Done,
+            Wait.Generous,
+            () => "file_done after the restart"
+        );
         var after = await ReceivedAsync();
         Assert.Equal(1, after.Bodies - before.Bodies);
         var status = await GetAgentStatusAsync(await WaitForEdgeIdAsync());
@@ -121,7 +132,12 @@ public sealed partial class ResumeAndFaultTests(ITestOutputHelper output) : EndT
         var port = server.Port;
         var agent = StartAgentVia(new Uri($"ws://127.0.0.1:{port}/ws/v1/edge"), [workspace.Path]);
         await Wait.UntilAsync(
-            () => Directory.Exists(MirrorOf(workspace)) && Directory.EnumerateFiles(MirrorOf(workspace), "*", SearchOption.AllDirectories).Take(50).Count() == 50,
+            () =>
+                Directory.Exists(MirrorOf(workspace))
+                && Directory
+                    .EnumerateFiles(MirrorOf(workspace), "*", SearchOption.AllDirectories)
+                    .Take(50)
+                    .Count() == 50,
             Wait.Generous,
             () => "the initial sync to be under way"
         );
@@ -130,7 +146,11 @@ public sealed partial class ResumeAndFaultTests(ITestOutputHelper output) : EndT
         workspace.Write("d1/f0001.txt", "changed while the server was dead");
         await StartServerProcessAsync(port);
 
-        await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace), deadline: TimeSpan.FromSeconds(60));
+        await MirrorAssert.MirrorsAsync(
+            workspace.Path,
+            MirrorOf(workspace),
+            deadline: TimeSpan.FromSeconds(60)
+        );
         Assert.False(agent.HasExited);
     }
 
@@ -148,7 +168,11 @@ public sealed partial class ResumeAndFaultTests(ITestOutputHelper output) : EndT
         {
             workspace.Write($"burst/f{i:D3}.txt", new string('y', 5_000) + i);
         }
-        await Wait.UntilAsync(async () => (await ReceivedAsync()).Bodies > before.Bodies, Wait.Generous, () => "the burst to start arriving");
+        await Wait.UntilAsync(
+            async () => (await ReceivedAsync()).Bodies > before.Bodies,
+            Wait.Generous,
+            () => "the burst to start arriving"
+        );
         proxy.CutAll();
         File.Delete(Path.Combine(workspace.Path, "d1/f0001.txt"));
 
@@ -160,7 +184,10 @@ public sealed partial class ResumeAndFaultTests(ITestOutputHelper output) : EndT
     {
         var workspace = Populate(NewWorkspace(), 5);
         var config = Path.Combine(NewDirectory().Path, "config.json");
-        File.WriteAllText(config, """{"Uplink": {"KeepAliveSeconds": 2, "KeepAliveTimeoutSeconds": 2}}""");
+        File.WriteAllText(
+            config,
+            """{"Uplink": {"KeepAliveSeconds": 2, "KeepAliveTimeoutSeconds": 2}}"""
+        );
         await StartServerAsync();
         var proxy = await StartProxyAsync();
         var agent = StartAgentVia(proxy.WebSocketUri, [workspace.Path], "--config", config);
@@ -184,7 +211,10 @@ public sealed partial class ResumeAndFaultTests(ITestOutputHelper output) : EndT
         }
         var workspace = Populate(NewWorkspace(), 5);
         var server = await StartServerProcessAsync(port: 0);
-        var agent = StartAgentVia(new Uri($"ws://127.0.0.1:{server.Port}/ws/v1/edge"), [workspace.Path]);
+        var agent = StartAgentVia(
+            new Uri($"ws://127.0.0.1:{server.Port}/ws/v1/edge"),
+            [workspace.Path]
+        );
         await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
 
         server.Process.Signal(19); // SIGSTOP: the TCP connection stays up, nobody answers
@@ -199,11 +229,26 @@ public sealed partial class ResumeAndFaultTests(ITestOutputHelper output) : EndT
 
     private async Task<ServerProcess> StartServerProcessAsync(int port)
     {
-        var process = ChildProcess.StartBuilt("filesync-server", ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--mirror", MirrorRoot], Output);
+        var process = ChildProcess.StartBuilt(
+            "filesync-server",
+            [
+                "--port",
+                port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--mirror",
+                MirrorRoot,
+            ],
+            Output
+        );
         _serverProcesses.Add(process);
         await process.WaitForLineAsync("listening on");
         var line = process.Lines.First(l => l.Contains("listening on", StringComparison.Ordinal));
-        return new ServerProcess(process, int.Parse(ListeningPort().Match(line).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        return new ServerProcess(
+            process,
+            int.Parse(
+                ListeningPort().Match(line).Groups[1].Value,
+                System.Globalization.CultureInfo.InvariantCulture
+            )
+        );
     }
 
     private readonly List<ChildProcess> _serverProcesses = [];

@@ -32,7 +32,9 @@ public sealed class TodoforaiDialectTests(ITestOutputHelper output) : EndToEndTe
             async () =>
             {
                 found = (await Server!.GetRepliesAsync(edgeId)).FirstOrDefault(r =>
-                    r.Type == type && r.Payload.TryGetProperty("requestId", out var id) && id.GetString() == requestId
+                    r.Type == type
+                    && r.Payload.TryGetProperty("requestId", out var id)
+                    && id.GetString() == requestId
                 );
                 return found is not null;
             },
@@ -55,18 +57,36 @@ public sealed class TodoforaiDialectTests(ITestOutputHelper output) : EndToEndTe
 
         var agent = StartAgent(workspace, "--api-key", Key);
 
-        await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace), p => p == "latin1.txt");
-        Assert.False(File.Exists(Path.Combine(MirrorOf(workspace), "latin1.txt")), "text that is not UTF-8 is never sent to a text-only server");
+        await MirrorAssert.MirrorsAsync(
+            workspace.Path,
+            MirrorOf(workspace),
+            p => p == "latin1.txt"
+        );
+        Assert.False(
+            File.Exists(Path.Combine(MirrorOf(workspace), "latin1.txt")),
+            "text that is not UTF-8 is never sent to a text-only server"
+        );
         var edgeId = await WaitForEdgeIdAsync();
         Assert.Empty((await Server!.GetStatusAsync()).Edges.Single().Capabilities);
 
-        await Server.SendCommandAsync(edgeId, """{"type":"ERROR","payload":{"message":"Rate limit exceeded, slow down"}}""");
+        await Server.SendCommandAsync(
+            edgeId,
+            """{"type":"ERROR","payload":{"message":"Rate limit exceeded, slow down"}}"""
+        );
         workspace.Write("a.txt", "alpha, changed after an unrelated ERROR");
-        await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace), p => p == "latin1.txt");
+        await MirrorAssert.MirrorsAsync(
+            workspace.Path,
+            MirrorOf(workspace),
+            p => p == "latin1.txt"
+        );
         Assert.False(agent.HasExited);
 
         var status = await GetAgentStatusAsync(edgeId);
-        var skipped = status.GetProperty("workspaces")[0].GetProperty("skippedFiles").EnumerateArray().Single();
+        var skipped = status
+            .GetProperty("workspaces")[0]
+            .GetProperty("skippedFiles")
+            .EnumerateArray()
+            .Single();
         Assert.Equal("latin1.txt", skipped.GetProperty("path").GetString());
         Assert.Equal("not_utf8", skipped.GetProperty("reason").GetString());
         Assert.DoesNotContain(Key, agent.Output);
@@ -91,19 +111,47 @@ public sealed class TodoforaiDialectTests(ITestOutputHelper output) : EndToEndTe
         // An update for another edge is ignored; one for this edge replaces the server's list.
         await Server!.SendCommandAsync(
             edgeId,
-            Json(new { type = "edge:config_update", payload = new { edgeId = "edge-someone-else", workspacepaths = Array.Empty<string>() } })
+            Json(
+                new
+                {
+                    type = "edge:config_update",
+                    payload = new
+                    {
+                        edgeId = "edge-someone-else",
+                        workspacepaths = Array.Empty<string>(),
+                    },
+                }
+            )
         );
         await Server.SendCommandAsync(
             edgeId,
-            Json(new { type = "edge:config_update", payload = new { edgeId, workspacepaths = new[] { second.Path }, name = "laptop", isShellEnabled = true } })
+            Json(
+                new
+                {
+                    type = "edge:config_update",
+                    payload = new
+                    {
+                        edgeId,
+                        workspacepaths = new[] { second.Path },
+                        name = "laptop",
+                        isShellEnabled = true,
+                    },
+                }
+            )
         );
 
         await MirrorAssert.MirrorsAsync(second.Path, MirrorOf(second));
         await Wait.UntilAsync(
             async () =>
             {
-                var paths = (await GetAgentStatusAsync(edgeId)).GetProperty("workspaces").EnumerateArray().Select(w => w.GetProperty("path").GetString()).ToList();
-                return paths.Contains(second.Path) && paths.Contains(mine.Path) && !paths.Contains(first.Path);
+                var paths = (await GetAgentStatusAsync(edgeId))
+                    .GetProperty("workspaces")
+                    .EnumerateArray()
+                    .Select(w => w.GetProperty("path").GetString())
+                    .ToList();
+                return paths.Contains(second.Path)
+                    && paths.Contains(mine.Path)
+                    && !paths.Contains(first.Path);
             },
             Wait.Generous,
             () => "the server's new list applied, the command line's workspace kept"
@@ -123,7 +171,11 @@ public sealed class TodoforaiDialectTests(ITestOutputHelper output) : EndToEndTe
         workspace.Write("debug.log", "ignored too");
         await StartTodoforaiAsync();
         StartAgent(workspace, "--api-key", Key);
-        await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace), p => p.StartsWith("node_modules/", StringComparison.Ordinal) || p == "debug.log");
+        await MirrorAssert.MirrorsAsync(
+            workspace.Path,
+            MirrorOf(workspace),
+            p => p.StartsWith("node_modules/", StringComparison.Ordinal) || p == "debug.log"
+        );
         var edgeId = await WaitForEdgeIdAsync();
         var missingRoot = Path.Combine(NewDirectory().Path, "not-a-workspace");
 
@@ -147,18 +199,41 @@ public sealed class TodoforaiDialectTests(ITestOutputHelper output) : EndToEndTe
         );
         var chunk = (await ReplyAsync(edgeId, "file:chunk_result", "c1")).Payload;
         Assert.Equal("print('hi')", chunk.GetProperty("content").GetString());
-        Assert.Equal(Path.Combine(workspace.Path, "src", "app.py"), chunk.GetProperty("full_path").GetString());
+        Assert.Equal(
+            Path.Combine(workspace.Path, "src", "app.py"),
+            chunk.GetProperty("full_path").GetString()
+        );
         Assert.Equal("todo-7", chunk.GetProperty("todoId").GetString());
         Assert.Equal("m-9", chunk.GetProperty("messageId").GetString());
         Assert.Equal(missingRoot, chunk.GetProperty("rootPath").GetString());
 
-        await Server.SendCommandAsync(edgeId, Json(new { type = "frontend:file_chunk_request", payload = new { path = workspace.Path, requestId = "d1" } }));
+        await Server.SendCommandAsync(
+            edgeId,
+            Json(
+                new
+                {
+                    type = "frontend:file_chunk_request",
+                    payload = new { path = workspace.Path, requestId = "d1" },
+                }
+            )
+        );
         var listing = (await ReplyAsync(edgeId, "frontend:file_chunk_result", "d1")).Payload;
         Assert.Equal(".gitignore\nREADME.md\nsrc/", listing.GetProperty("content").GetString());
 
         await Server.SendCommandAsync(
             edgeId,
-            Json(new { type = "file:chunk_request", payload = new { path = "/etc/passwd", requestId = "x1", rootPath = workspace.Path } })
+            Json(
+                new
+                {
+                    type = "file:chunk_request",
+                    payload = new
+                    {
+                        path = "/etc/passwd",
+                        requestId = "x1",
+                        rootPath = workspace.Path,
+                    },
+                }
+            )
         );
         var refused = (await ReplyAsync(edgeId, "file:chunk_result", "x1")).Payload;
         Assert.True(refused.TryGetProperty("error", out _));
@@ -166,18 +241,44 @@ public sealed class TodoforaiDialectTests(ITestOutputHelper output) : EndToEndTe
 
         await Server.SendCommandAsync(
             edgeId,
-            Json(new { type = "ctx:workspace_request", payload = new { path = workspace.Path, requestId = "w1", userId = "u-1", agentId = "a-1" } })
+            Json(
+                new
+                {
+                    type = "ctx:workspace_request",
+                    payload = new
+                    {
+                        path = workspace.Path,
+                        requestId = "w1",
+                        userId = "u-1",
+                        agentId = "a-1",
+                    },
+                }
+            )
         );
         var context = (await ReplyAsync(edgeId, "ctx:workspace_result", "w1")).Payload;
         Assert.Equal("u-1", context.GetProperty("userId").GetString());
         Assert.Equal("a-1", context.GetProperty("agentId").GetString());
-        var projectFiles = context.GetProperty("project_files").EnumerateArray().Select(e => e.GetString()).Order(StringComparer.Ordinal);
+        var projectFiles = context
+            .GetProperty("project_files")
+            .EnumerateArray()
+            .Select(e => e.GetString())
+            .Order(StringComparer.Ordinal);
         Assert.Equal(
-            [Path.Combine(workspace.Path, ".gitignore"), Path.Combine(workspace.Path, "README.md"), Path.Combine(workspace.Path, "src", "app.py")],
+            [
+                Path.Combine(workspace.Path, ".gitignore"),
+                Path.Combine(workspace.Path, "README.md"),
+                Path.Combine(workspace.Path, "src", "app.py"),
+            ],
             projectFiles
         );
-        Assert.Contains(Path.Combine(workspace.Path, "node_modules"), context.GetProperty("filtered_dirs").EnumerateArray().Select(e => e.GetString()));
-        Assert.Contains(Path.Combine(workspace.Path, "debug.log"), context.GetProperty("filtered_files").EnumerateArray().Select(e => e.GetString()));
+        Assert.Contains(
+            Path.Combine(workspace.Path, "node_modules"),
+            context.GetProperty("filtered_dirs").EnumerateArray().Select(e => e.GetString())
+        );
+        Assert.Contains(
+            Path.Combine(workspace.Path, "debug.log"),
+            context.GetProperty("filtered_files").EnumerateArray().Select(e => e.GetString())
+        );
     }
 
     [Fact]
@@ -208,7 +309,10 @@ public sealed class TodoforaiDialectTests(ITestOutputHelper output) : EndToEndTe
         var second = StartAgent(workspace, "--api-key", Key, "--name", "shared-identity");
 
         Assert.Equal(4, await first.WaitForExitAsync(TimeSpan.FromSeconds(20)));
-        Assert.Contains(first.Lines, l => l.Contains("Another agent with this machine's identity", StringComparison.Ordinal));
+        Assert.Contains(
+            first.Lines,
+            l => l.Contains("Another agent with this machine's identity", StringComparison.Ordinal)
+        );
         Assert.False(second.HasExited);
     }
 

@@ -12,7 +12,9 @@ namespace FileSync.Edge.Tests.EndToEnd;
 /// WireMock.Net in front of a real agent process: what it exits with, what it says, and when it tries again.
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed class UpgradeFailureTests(ITestOutputHelper output) : EndToEndTestBase(output), IDisposable
+public sealed class UpgradeFailureTests(ITestOutputHelper output)
+    : EndToEndTestBase(output),
+        IDisposable
 {
     private readonly WireMockServer _mock = WireMockServer.Start();
 
@@ -30,11 +32,16 @@ public sealed class UpgradeFailureTests(ITestOutputHelper output) : EndToEndTest
         _mock.Given(Request.Create().WithPath("/ws/v1/edge").UsingGet()).RespondWith(response);
     }
 
-    private List<DateTime> Attempts => [.. _mock.LogEntries.Select(e => e.RequestMessage.DateTime).Order()];
+    private List<DateTime> Attempts =>
+        [.. _mock.LogEntries.Select(e => e.RequestMessage.DateTime).Order()];
 
     private async Task<List<DateTime>> WaitForAttemptsAsync(int count)
     {
-        await Wait.UntilAsync(() => Attempts.Count >= count, TimeSpan.FromSeconds(45), () => $"{count} upgrade attempts, saw {Attempts.Count}");
+        await Wait.UntilAsync(
+            () => Attempts.Count >= count,
+            TimeSpan.FromSeconds(45),
+            () => $"{count} upgrade attempts, saw {Attempts.Count}"
+        );
         return Attempts;
     }
 
@@ -73,21 +80,35 @@ public sealed class UpgradeFailureTests(ITestOutputHelper output) : EndToEndTest
         var attempts = await WaitForAttemptsAsync(3);
         Assert.False(agent.HasExited);
         await agent.WaitForLineAsync($"HTTP {status}");
-        Assert.Contains(agent.Lines, l => l.Contains(said, StringComparison.Ordinal) && l.Contains("/ws/v1/edge", StringComparison.Ordinal));
-        Assert.True(attempts[2] - attempts[1] > TimeSpan.FromMilliseconds(200), "backs off between attempts");
+        Assert.Contains(
+            agent.Lines,
+            l =>
+                l.Contains(said, StringComparison.Ordinal)
+                && l.Contains("/ws/v1/edge", StringComparison.Ordinal)
+        );
+        Assert.True(
+            attempts[2] - attempts[1] > TimeSpan.FromMilliseconds(200),
+            "backs off between attempts"
+        );
     }
 
     [Theory]
     [InlineData(429, 3)]
     [InlineData(503, 2)]
-    public async Task Upgrade429Or503WithRetryAfter_NextAttemptWaitsAtLeastThatLong(int status, int seconds)
+    public async Task Upgrade429Or503WithRetryAfter_NextAttemptWaitsAtLeastThatLong(
+        int status,
+        int seconds
+    )
     {
         Answer(status, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         var agent = StartAgent();
 
         var attempts = await WaitForAttemptsAsync(2);
-        Assert.True(attempts[1] - attempts[0] >= TimeSpan.FromSeconds(seconds - 0.05), $"waited {(attempts[1] - attempts[0]).TotalSeconds:F2} s, asked {seconds} s");
+        Assert.True(
+            attempts[1] - attempts[0] >= TimeSpan.FromSeconds(seconds - 0.05),
+            $"waited {(attempts[1] - attempts[0]).TotalSeconds:F2} s, asked {seconds} s"
+        );
         Assert.False(agent.HasExited);
     }
 
@@ -100,7 +121,13 @@ public sealed class UpgradeFailureTests(ITestOutputHelper output) : EndToEndTest
 
         var attempts = await WaitForAttemptsAsync(5);
         // Full jitter within a doubling ceiling (0.5, 1, 2, 4 s): the fourth wait is longer than the first.
-        Assert.True(attempts[4] - attempts[3] > attempts[1] - attempts[0], string.Join(", ", attempts.Zip(attempts.Skip(1), (a, b) => (b - a).TotalSeconds.ToString("F2"))));
+        Assert.True(
+            attempts[4] - attempts[3] > attempts[1] - attempts[0],
+            string.Join(
+                ", ",
+                attempts.Zip(attempts.Skip(1), (a, b) => (b - a).TotalSeconds.ToString("F2"))
+            )
+        );
         Assert.False(agent.HasExited);
         await agent.WaitForLineAsync("HTTP 500");
     }
@@ -127,7 +154,12 @@ public sealed class UpgradeFailureTests(ITestOutputHelper output) : EndToEndTest
         var workspace = NewWorkspace();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
 
-        var agent = StartAgentVia(new Uri($"ws://127.0.0.1:{port}/ws/v1/edge"), [workspace.Path], "--config", config);
+        var agent = StartAgentVia(
+            new Uri($"ws://127.0.0.1:{port}/ws/v1/edge"),
+            [workspace.Path],
+            "--config",
+            config
+        );
 
         await agent.WaitForLineAsync("timed out after 1 s");
         await Wait.UntilAsync(

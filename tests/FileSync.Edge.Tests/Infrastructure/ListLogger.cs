@@ -13,8 +13,13 @@ public sealed class ListLogger : ILogger
 
     public bool IsEnabled(LogLevel logLevel) => true;
 
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-        Records.Enqueue((logLevel, eventId, formatter(state, exception)));
+    public void Log<TState>(
+        LogLevel logLevel,
+        EventId eventId,
+        TState state,
+        Exception? exception,
+        Func<TState, Exception?, string> formatter
+    ) => Records.Enqueue((logLevel, eventId, formatter(state, exception)));
 
     public int Count(string eventName) => Records.Count(r => r.Id.Name == eventName);
 }

@@ -43,10 +43,19 @@ public sealed class ManualTimeProvider : TimeProvider
     /// <summary>Completes when at least <paramref name="count"/> timers are armed.</summary>
     public async Task WaitForTimersAsync(int count = 1, TimeSpan? deadline = null)
     {
-        await Wait.UntilAsync(() => ActiveTimerCount >= count, deadline ?? Wait.Generous, () => $"{count} armed timer(s), have {ActiveTimerCount}");
+        await Wait.UntilAsync(
+            () => ActiveTimerCount >= count,
+            deadline ?? Wait.Generous,
+            () => $"{count} armed timer(s), have {ActiveTimerCount}"
+        );
     }
 
-    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    public override ITimer CreateTimer(
+        TimerCallback callback,
+        object? state,
+        TimeSpan dueTime,
+        TimeSpan period
+    )
     {
         var timer = new ManualTimer(this, callback, state);
         timer.Change(dueTime, period);
@@ -67,7 +76,10 @@ public sealed class ManualTimeProvider : TimeProvider
             ManualTimer? next;
             lock (_gate)
             {
-                next = _timers.Where(t => t.DueTicks is { } due && due <= target).OrderBy(t => t.DueTicks).FirstOrDefault();
+                next = _timers
+                    .Where(t => t.DueTicks is { } due && due <= target)
+                    .OrderBy(t => t.DueTicks)
+                    .FirstOrDefault();
                 if (next is null)
                 {
                     _now += TimeSpan.FromTicks(target - _ticks);
@@ -102,7 +114,11 @@ public sealed class ManualTimeProvider : TimeProvider
         }
     }
 
-    private sealed class ManualTimer(ManualTimeProvider owner, TimerCallback callback, object? state) : ITimer
+    private sealed class ManualTimer(
+        ManualTimeProvider owner,
+        TimerCallback callback,
+        object? state
+    ) : ITimer
     {
         public long? DueTicks { get; set; }
         public long PeriodTicks { get; set; }
@@ -111,7 +127,10 @@ public sealed class ManualTimeProvider : TimeProvider
         {
             lock (owner._gate)
             {
-                DueTicks = dueTime == Timeout.InfiniteTimeSpan ? null : owner._ticks + Math.Max(0, dueTime.Ticks);
+                DueTicks =
+                    dueTime == Timeout.InfiniteTimeSpan
+                        ? null
+                        : owner._ticks + Math.Max(0, dueTime.Ticks);
                 PeriodTicks = period == Timeout.InfiniteTimeSpan ? 0 : period.Ticks;
             }
             owner.Register(this);

@@ -11,7 +11,10 @@ public static class MessageMirror
 {
     /// <param name="messages">What the agent sent, in order.</param>
     /// <param name="initial">What the server held before (e.g. from an earlier connection).</param>
-    public static Dictionary<string, byte[]> Apply(IEnumerable<ProtocolMessage> messages, IReadOnlyDictionary<string, string>? initial = null)
+    public static Dictionary<string, byte[]> Apply(
+        IEnumerable<ProtocolMessage> messages,
+        IReadOnlyDictionary<string, string>? initial = null
+    )
     {
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var (path, text) in initial ?? new Dictionary<string, string>())
@@ -26,7 +29,9 @@ public static class MessageMirror
                 case MessageTypes.FileModifySync:
                     var content = message.Payload.GetProperty("content").GetString()!;
                     files[message.Payload.GetProperty("relativePath").GetString()!] =
-                        message.Payload.GetProperty("encoding").GetString() == "base64" ? Convert.FromBase64String(content) : Encoding.UTF8.GetBytes(content);
+                        message.Payload.GetProperty("encoding").GetString() == "base64"
+                            ? Convert.FromBase64String(content)
+                            : Encoding.UTF8.GetBytes(content);
                     break;
                 case MessageTypes.FileDeleteSync:
                     files.Remove(message.Payload.GetProperty("relativePath").GetString()!);

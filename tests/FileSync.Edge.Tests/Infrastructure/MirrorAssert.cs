@@ -9,17 +9,35 @@ public static class MirrorAssert
     /// The files of <paramref name="workspace"/> (relative '/' paths → bytes), minus <c>.git/</c> and the
     /// paths <paramref name="excluded"/> says the server must not have.
     /// </summary>
-    public static Dictionary<string, byte[]> FilesOf(string workspace, Func<string, bool>? excluded = null)
+    public static Dictionary<string, byte[]> FilesOf(
+        string workspace,
+        Func<string, bool>? excluded = null
+    )
     {
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         if (!Directory.Exists(workspace))
         {
             return files;
         }
-        foreach (var path in Directory.EnumerateFiles(workspace, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true }))
+        foreach (
+            var path in Directory.EnumerateFiles(
+                workspace,
+                "*",
+                new EnumerationOptions
+                {
+                    RecurseSubdirectories = true,
+                    AttributesToSkip = 0,
+                    IgnoreInaccessible = true,
+                }
+            )
+        )
         {
             var relative = Path.GetRelativePath(workspace, path).Replace('\\', '/');
-            if (relative.StartsWith(".git/", StringComparison.Ordinal) || IsServerTempFile(relative) || excluded?.Invoke(relative) == true)
+            if (
+                relative.StartsWith(".git/", StringComparison.Ordinal)
+                || IsServerTempFile(relative)
+                || excluded?.Invoke(relative) == true
+            )
             {
                 continue;
             }
@@ -36,11 +54,15 @@ public static class MirrorAssert
     }
 
     /// <summary>The reference server writes atomically through ".~filesync-*.tmp" files; they are not content.</summary>
-    private static bool IsServerTempFile(string relative) => Path.GetFileName(relative).StartsWith(".~filesync-", StringComparison.Ordinal);
+    private static bool IsServerTempFile(string relative) =>
+        Path.GetFileName(relative).StartsWith(".~filesync-", StringComparison.Ordinal);
 
     /// <summary>Waits until <paramref name="mirror"/> equals <paramref name="expected"/>; fails with a diff.</summary>
-    public static Task EqualsEventuallyAsync(Func<Dictionary<string, byte[]>> expected, string mirror, TimeSpan? deadline = null) =>
-        EqualsEventuallyAsync(expected, () => FilesOf(mirror), deadline, mirror);
+    public static Task EqualsEventuallyAsync(
+        Func<Dictionary<string, byte[]>> expected,
+        string mirror,
+        TimeSpan? deadline = null
+    ) => EqualsEventuallyAsync(expected, () => FilesOf(mirror), deadline, mirror);
 
     /// <summary>Waits until <paramref name="actual"/> equals <paramref name="expected"/>; fails with a diff.</summary>
     public static async Task EqualsEventuallyAsync(
@@ -63,10 +85,17 @@ public static class MirrorAssert
     }
 
     /// <summary>Waits until the mirror of <paramref name="workspace"/> equals it, minus <paramref name="excluded"/>.</summary>
-    public static Task MirrorsAsync(string workspace, string mirror, Func<string, bool>? excluded = null, TimeSpan? deadline = null) =>
-        EqualsEventuallyAsync(() => FilesOf(workspace, excluded), mirror, deadline);
+    public static Task MirrorsAsync(
+        string workspace,
+        string mirror,
+        Func<string, bool>? excluded = null,
+        TimeSpan? deadline = null
+    ) => EqualsEventuallyAsync(() => FilesOf(workspace, excluded), mirror, deadline);
 
-    public static string Diff(Dictionary<string, byte[]> expected, Dictionary<string, byte[]> actual)
+    public static string Diff(
+        Dictionary<string, byte[]> expected,
+        Dictionary<string, byte[]> actual
+    )
     {
         var text = new StringBuilder();
         var shown = 0;
@@ -78,10 +107,16 @@ public static class MirrorAssert
             }
             else if (!bytes.AsSpan().SequenceEqual(other))
             {
-                Line($"  differs: {path} ({bytes.Length} bytes expected, {other.Length} on server)");
+                Line(
+                    $"  differs: {path} ({bytes.Length} bytes expected, {other.Length} on server)"
+                );
             }
         }
-        foreach (var path in actual.Keys.Where(p => !expected.ContainsKey(p)).Order(StringComparer.Ordinal))
+        foreach (
+            var path in actual
+                .Keys.Where(p => !expected.ContainsKey(p))
+                .Order(StringComparer.Ordinal)
+        )
         {
             Line($"  extra on server: {path}");
         }

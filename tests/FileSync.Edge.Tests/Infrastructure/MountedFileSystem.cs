@@ -79,7 +79,11 @@ public sealed class MountedFileSystem : IDisposable
 
     private static void Run(string command, params string[] arguments)
     {
-        var info = new ProcessStartInfo(command) { RedirectStandardError = true, RedirectStandardOutput = true };
+        var info = new ProcessStartInfo(command)
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
@@ -89,7 +93,9 @@ public sealed class MountedFileSystem : IDisposable
         process.WaitForExit();
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"{command} {string.Join(' ', arguments)} failed ({process.ExitCode}): {error.Trim()}");
+            throw new InvalidOperationException(
+                $"{command} {string.Join(' ', arguments)} failed ({process.ExitCode}): {error.Trim()}"
+            );
         }
     }
 }

@@ -29,7 +29,13 @@ public sealed class RecordingUplink : IUplink
 
     public UplinkSession Connect(IReadOnlyList<string>? capabilities = null)
     {
-        var session = new UplinkSession(Interlocked.Increment(ref _epoch), "edge-test", "user-test", capabilities, 0);
+        var session = new UplinkSession(
+            Interlocked.Increment(ref _epoch),
+            "edge-test",
+            "user-test",
+            capabilities,
+            0
+        );
         _session = session;
         SessionChanged?.Invoke();
         return session;
@@ -41,7 +47,11 @@ public sealed class RecordingUplink : IUplink
         SessionChanged?.Invoke();
     }
 
-    public ValueTask<bool> SendAsync(UplinkSession session, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default)
+    public ValueTask<bool> SendAsync(
+        UplinkSession session,
+        ReadOnlyMemory<byte> frame,
+        CancellationToken cancellationToken = default
+    )
     {
         if (_session != session)
         {
@@ -65,7 +75,8 @@ public sealed class RecordingUplink : IUplink
 
     public void Clear() => Sent.Clear();
 
-    public static string Text(ProtocolMessage message) => message.Payload.GetProperty("content").GetString()!;
+    public static string Text(ProtocolMessage message) =>
+        message.Payload.GetProperty("content").GetString()!;
 
     public static JsonElement Stats(ProtocolMessage done) => done.Payload.GetProperty("stats");
 }

@@ -81,7 +81,9 @@ public sealed class TcpFaultProxy : IAsyncDisposable
             {
                 client = await _listener.AcceptSocketAsync(_stopping.Token);
             }
-            catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+            catch (Exception ex)
+                when (ex is OperationCanceledException or SocketException or ObjectDisposedException
+                )
             {
                 return;
             }
@@ -92,7 +94,11 @@ public sealed class TcpFaultProxy : IAsyncDisposable
                 client.Dispose();
                 continue;
             }
-            var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            var server = new Socket(
+                AddressFamily.InterNetwork,
+                SocketType.Stream,
+                ProtocolType.Tcp
+            );
             try
             {
                 await server.ConnectAsync(IPAddress.Loopback, TargetPort, _stopping.Token);
@@ -138,7 +144,8 @@ public sealed class TcpFaultProxy : IAsyncDisposable
                 await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None, _stopping.Token);
             }
         }
-        catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex)
+            when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
         {
             // Connection ended.
         }
@@ -154,9 +161,7 @@ public sealed class TcpFaultProxy : IAsyncDisposable
         {
             await _acceptLoop;
         }
-        catch (OperationCanceledException)
-        {
-        }
+        catch (OperationCanceledException) { }
         _stopping.Dispose();
     }
 
@@ -178,9 +183,7 @@ public sealed class TcpFaultProxy : IAsyncDisposable
                 {
                     socket.LingerState = new LingerOption(true, 0);
                 }
-                catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-                {
-                }
+                catch (Exception ex) when (ex is SocketException or ObjectDisposedException) { }
                 socket.Dispose();
             }
         }

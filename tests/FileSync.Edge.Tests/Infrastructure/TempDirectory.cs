@@ -6,9 +6,7 @@ public sealed class TempDirectory : IDisposable
     private const string MemoryFileSystem = "/dev/shm";
 
     public TempDirectory()
-        : this(inMemory: false)
-    {
-    }
+        : this(inMemory: false) { }
 
     /// <param name="inMemory">
     /// Put the directory on a memory file system (tmpfs at /dev/shm) where there is one. Tests that write
@@ -18,9 +16,17 @@ public sealed class TempDirectory : IDisposable
     /// </param>
     public TempDirectory(bool inMemory)
     {
-        Path = inMemory && OperatingSystem.IsLinux() && Directory.Exists(MemoryFileSystem)
-            ? Directory.CreateDirectory(System.IO.Path.Combine(MemoryFileSystem, "filesync-test-" + System.IO.Path.GetRandomFileName())).FullName
-            : Directory.CreateTempSubdirectory("filesync-test-").FullName;
+        Path =
+            inMemory && OperatingSystem.IsLinux() && Directory.Exists(MemoryFileSystem)
+                ? Directory
+                    .CreateDirectory(
+                        System.IO.Path.Combine(
+                            MemoryFileSystem,
+                            "filesync-test-" + System.IO.Path.GetRandomFileName()
+                        )
+                    )
+                    .FullName
+                : Directory.CreateTempSubdirectory("filesync-test-").FullName;
     }
 
     /// <summary>The full path of the directory.</summary>

@@ -11,12 +11,20 @@ public static class Wait
     /// <summary>Short deadline for "nothing happened" checks.</summary>
     public static readonly TimeSpan Short = TimeSpan.FromSeconds(2);
 
-    public static async Task UntilAsync(Func<bool> condition, TimeSpan deadline, Func<string> describe)
+    public static async Task UntilAsync(
+        Func<bool> condition,
+        TimeSpan deadline,
+        Func<string> describe
+    )
     {
         await UntilAsync(() => Task.FromResult(condition()), deadline, describe);
     }
 
-    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan deadline, Func<string> describe)
+    public static async Task UntilAsync(
+        Func<Task<bool>> condition,
+        TimeSpan deadline,
+        Func<string> describe
+    )
     {
         var stopwatch = Stopwatch.StartNew();
         var delay = 10;
@@ -28,7 +36,9 @@ public static class Wait
             }
             if (stopwatch.Elapsed > deadline && !Debugger.IsAttached)
             {
-                throw new TimeoutException($"Condition not met within {deadline.TotalSeconds:F0} s: {describe()}");
+                throw new TimeoutException(
+                    $"Condition not met within {deadline.TotalSeconds:F0} s: {describe()}"
+                );
             }
             // Polling interval, not synchronisation: the condition is re-checked until the deadline.
             await Task.Delay(delay);
@@ -36,7 +46,11 @@ public static class Wait
         }
     }
 
-    public static async Task<T> OrTimeout<T>(this Task<T> task, TimeSpan? deadline = null, string? what = null)
+    public static async Task<T> OrTimeout<T>(
+        this Task<T> task,
+        TimeSpan? deadline = null,
+        string? what = null
+    )
     {
         if (Debugger.IsAttached)
         {
@@ -48,11 +62,17 @@ public static class Wait
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"Timed out after {(deadline ?? Generous).TotalSeconds:F0} s waiting for {what ?? "a task"}");
+            throw new TimeoutException(
+                $"Timed out after {(deadline ?? Generous).TotalSeconds:F0} s waiting for {what ?? "a task"}"
+            );
         }
     }
 
-    public static async Task OrTimeout(this Task task, TimeSpan? deadline = null, string? what = null)
+    public static async Task OrTimeout(
+        this Task task,
+        TimeSpan? deadline = null,
+        string? what = null
+    )
     {
         if (Debugger.IsAttached)
         {
@@ -65,7 +85,9 @@ public static class Wait
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"Timed out after {(deadline ?? Generous).TotalSeconds:F0} s waiting for {what ?? "a task"}");
+            throw new TimeoutException(
+                $"Timed out after {(deadline ?? Generous).TotalSeconds:F0} s waiting for {what ?? "a task"}"
+            );
         }
     }
 }

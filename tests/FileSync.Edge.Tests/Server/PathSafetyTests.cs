@@ -58,7 +58,9 @@ public sealed class PathSafetyTests(ITestOutputHelper output) : ServerTestBase(o
     [InlineData("bad\nname")]
     [InlineData("tab\tname")]
     [InlineData("del\u007f\u0085name")]
-    public async Task Create_NameOnlyWindowsRefuses_StoredLiterallyInsideTheMirror(string relativePath)
+    public async Task Create_NameOnlyWindowsRefuses_StoredLiterallyInsideTheMirror(
+        string relativePath
+    )
     {
         if (OperatingSystem.IsWindows())
         {

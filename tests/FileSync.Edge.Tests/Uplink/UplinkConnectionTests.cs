@@ -12,7 +12,11 @@ public sealed class UplinkConnectionTests
     public async Task LoopDiesOfOutOfMemory_CompletionFaults_SoTheHostEndsTheAgent()
     {
         var uplink = new UplinkConnection(
-            new UplinkOptions { Server = new Uri($"ws://127.0.0.1:{ClosedPort()}/ws/v1/edge"), Fingerprint = "oom-test" },
+            new UplinkOptions
+            {
+                Server = new Uri($"ws://127.0.0.1:{ClosedPort()}/ws/v1/edge"),
+                Fingerprint = "oom-test",
+            },
             new OutOfMemoryPolicy(),
             TimeProvider.System,
             NullLogger<UplinkConnection>.Instance
@@ -22,7 +26,9 @@ public sealed class UplinkConnectionTests
             await uplink.StartAsync();
 
             // The first connect fails (nothing listens); deciding the retry then runs out of memory.
-            await Assert.ThrowsAsync<OutOfMemoryException>(() => uplink.Completion.WaitAsync(Wait.Generous));
+            await Assert.ThrowsAsync<OutOfMemoryException>(() =>
+                uplink.Completion.WaitAsync(Wait.Generous)
+            );
             Assert.Equal(UplinkState.Stopped, uplink.State);
             Assert.Null(uplink.Session);
         }
@@ -38,6 +44,7 @@ public sealed class UplinkConnectionTests
 
     private sealed class OutOfMemoryPolicy : IReconnectPolicy
     {
-        public TimeSpan? NextDelay(ReconnectContext context) => throw new OutOfMemoryException("test: out of memory");
+        public TimeSpan? NextDelay(ReconnectContext context) =>
+            throw new OutOfMemoryException("test: out of memory");
     }
 }

@@ -56,7 +56,11 @@ public sealed class InotifyWorkspaceWatcherTests : IDisposable
     private bool Reported(string relative) => _changed.Contains(Full(relative));
 
     private Task ReportedAsync(string relative) =>
-        Wait.UntilAsync(() => Reported(relative), Wait.Generous, () => $"{relative} reported; got {string.Join(", ", _changed.Take(20))}");
+        Wait.UntilAsync(
+            () => Reported(relative),
+            Wait.Generous,
+            () => $"{relative} reported; got {string.Join(", ", _changed.Take(20))}"
+        );
 
     /// <summary>Writes a new file at the root and waits for its event: everything raised before it has been seen.</summary>
     private async Task DrainAsync()
@@ -87,7 +91,11 @@ public sealed class InotifyWorkspaceWatcherTests : IDisposable
             await ReportedAsync("saved.txt"); // created and written: in the making
             Assert.DoesNotContain(Full("saved.txt"), _completed);
         }
-        await Wait.UntilAsync(() => _completed.Contains(Full("saved.txt")), Wait.Generous, () => "saved.txt complete after close");
+        await Wait.UntilAsync(
+            () => _completed.Contains(Full("saved.txt")),
+            Wait.Generous,
+            () => "saved.txt complete after close"
+        );
     }
 
     [Fact]
@@ -99,7 +107,11 @@ public sealed class InotifyWorkspaceWatcherTests : IDisposable
         Directory.CreateDirectory(Full("new/deep/er"));
         await ReportedAsync("new");
         // Watched down to the bottom by the time "new" was reported (the receiver scans it for what came before).
-        await Wait.UntilAsync(() => watcher.WatchCount == before + 3, Wait.Generous, () => $"{watcher.WatchCount} watches");
+        await Wait.UntilAsync(
+            () => watcher.WatchCount == before + 3,
+            Wait.Generous,
+            () => $"{watcher.WatchCount} watches"
+        );
         _root.Write("new/deep/er/file.txt", "late");
         await ReportedAsync("new/deep/er/file.txt");
     }
@@ -207,7 +219,11 @@ public sealed class InotifyWorkspaceWatcherTests : IDisposable
             }
         }
         await DrainAsync();
-        await Wait.UntilAsync(() => watcher.WatchCount == 1, Wait.Generous, () => $"{watcher.WatchCount} watches left, expected only the root's");
+        await Wait.UntilAsync(
+            () => watcher.WatchCount == 1,
+            Wait.Generous,
+            () => $"{watcher.WatchCount} watches left, expected only the root's"
+        );
         Assert.DoesNotContain(_errors, e => e is not InternalBufferOverflowException);
     }
 
@@ -227,7 +243,9 @@ public sealed class InotifyWorkspaceWatcherTests : IDisposable
         _root.Write("first.txt", "x");
         await blocked.Task.OrTimeout();
 
-        var limit = int.TryParse(Inotify.ReadLimit("max_queued_events"), out var queued) ? queued : 16384;
+        var limit = int.TryParse(Inotify.ReadLimit("max_queued_events"), out var queued)
+            ? queued
+            : 16384;
         for (var i = 0; i < limit + 100; i++)
         {
             File.WriteAllText(Full($"during/f{i}.txt"), "x");
@@ -235,9 +253,18 @@ public sealed class InotifyWorkspaceWatcherTests : IDisposable
         Directory.CreateDirectory(Full("during/late")); // its event is lost: the queue is full
         release.Set();
 
-        await Wait.UntilAsync(() => _errors.Any(e => e is InternalBufferOverflowException), Wait.Generous, () => $"an overflow error; errors: {string.Join(", ", _errors.Select(e => e.GetType().Name + " " + e.Message))}; {_changed.Count} changes ({string.Join(", ", _changed.Take(6))}), {watcher.WatchCount} watches, reading {watcher.IsReading}");
+        await Wait.UntilAsync(
+            () => _errors.Any(e => e is InternalBufferOverflowException),
+            Wait.Generous,
+            () =>
+                $"an overflow error; errors: {string.Join(", ", _errors.Select(e => e.GetType().Name + " " + e.Message))}; {_changed.Count} changes ({string.Join(", ", _changed.Take(6))}), {watcher.WatchCount} watches, reading {watcher.IsReading}"
+        );
         // The directory whose creation event may have been lost is watched all the same.
-        await Wait.UntilAsync(() => watcher.WatchCount == 3, Wait.Generous, () => $"{watcher.WatchCount} watches");
+        await Wait.UntilAsync(
+            () => watcher.WatchCount == 3,
+            Wait.Generous,
+            () => $"{watcher.WatchCount} watches"
+        );
         _root.Write("during/late/after.txt", "y");
         await ReportedAsync("during/late/after.txt");
     }
@@ -247,7 +274,11 @@ public sealed class InotifyWorkspaceWatcherTests : IDisposable
     {
         Start();
         Directory.Delete(_root.Path, recursive: true);
-        await Wait.UntilAsync(() => _errors.Any(e => e is DirectoryNotFoundException), Wait.Generous, () => "a root-gone error");
+        await Wait.UntilAsync(
+            () => _errors.Any(e => e is DirectoryNotFoundException),
+            Wait.Generous,
+            () => "a root-gone error"
+        );
     }
 
     [Fact]

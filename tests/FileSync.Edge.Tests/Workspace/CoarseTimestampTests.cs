@@ -44,7 +44,12 @@ public sealed class CoarseTimestampTests : IAsyncLifetime
 
     private async Task StartAsync()
     {
-        var options = new SyncOptions { BatchMilliseconds = 20, SettleMilliseconds = 0, RescanMinutes = 0 };
+        var options = new SyncOptions
+        {
+            BatchMilliseconds = 20,
+            SettleMilliseconds = 0,
+            RescanMinutes = 0,
+        };
         _manager = new WorkspaceSyncManager(
             Root,
             options,
@@ -57,12 +62,20 @@ public sealed class CoarseTimestampTests : IAsyncLifetime
         // A manifest server: the manifest shows what the agent believes each file holds, without a re-send.
         _uplink.Connect(["manifest"]);
         await _manager.StartAsync();
-        await Wait.UntilAsync(() => _uplink.OfType(MessageTypes.Manifest).Count > 0, Wait.Generous, () => "the manifest");
+        await Wait.UntilAsync(
+            () => _uplink.OfType(MessageTypes.Manifest).Count > 0,
+            Wait.Generous,
+            () => "the manifest"
+        );
         _manager.OnManifestDiff(new ManifestDiffPayload { Path = Root, Need = [] });
         await Wait.UntilAsync(
             () => _uplink.OfType(MessageTypes.FileDone).Count > 0,
             Wait.Generous,
-            () => "the initial sync; sent: " + string.Join(", ", _uplink.Sent.Select(m => m.Type)) + "; log: " + string.Join(" | ", _log.Records.Select(r => r.Message))
+            () =>
+                "the initial sync; sent: "
+                + string.Join(", ", _uplink.Sent.Select(m => m.Type))
+                + "; log: "
+                + string.Join(" | ", _log.Records.Select(r => r.Message))
         );
     }
 
@@ -76,11 +89,16 @@ public sealed class CoarseTimestampTests : IAsyncLifetime
             .Select(f => f.GetProperty("hash").GetString())
             .SingleOrDefault();
 
-    private static string Sha256(string text) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    private static string Sha256(string text) =>
+        Convert.ToHexStringLower(
+            System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text))
+        );
 
     private Task ServerHasAsync(string relativePath, string content) =>
         Wait.UntilAsync(
-            () => MessageMirror.Apply(_uplink.Sent).TryGetValue(relativePath, out var bytes) && Encoding.UTF8.GetString(bytes) == content,
+            () =>
+                MessageMirror.Apply(_uplink.Sent).TryGetValue(relativePath, out var bytes)
+                && Encoding.UTF8.GetString(bytes) == content,
             Wait.Generous,
             () => $"the server's copy of {relativePath} to be '{content}'"
         );
@@ -116,7 +134,10 @@ public sealed class CoarseTimestampTests : IAsyncLifetime
             if (FileStamp.Of(full) != recorded)
             {
                 // The second turned over meanwhile: the stamp tells the change by itself. Try again.
-                Assert.True(attempt < 10, "could not make a save within the recorded second in 10 attempts");
+                Assert.True(
+                    attempt < 10,
+                    "could not make a save within the recorded second in 10 attempts"
+                );
                 continue;
             }
             // Size, mtime, ctime and inode are exactly as recorded: only the racy rule can catch this.

@@ -16,7 +16,8 @@ public sealed class FileContentReaderTests : IDisposable
         _reader = new FileContentReader(_root.Path, maxFileBytes: 100);
     }
 
-    private FileReadResult Read(string relative) => _reader.Read(relative, skipIfMatches: null, keepContent: true);
+    private FileReadResult Read(string relative) =>
+        _reader.Read(relative, skipIfMatches: null, keepContent: true);
 
     [Fact]
     public void RegularFile_IsReadAndHashed()
@@ -68,7 +69,10 @@ public sealed class FileContentReaderTests : IDisposable
         // What a local attacker would race in between a caller's checks and the open: the open itself
         // goes through the link, and the descriptor's real path gives it away.
         _outside.Write("sub/secret.txt", "secret");
-        Directory.CreateSymbolicLink(Path.Combine(_root.Path, "dir"), Path.Combine(_outside.Path, "sub"));
+        Directory.CreateSymbolicLink(
+            Path.Combine(_root.Path, "dir"),
+            Path.Combine(_outside.Path, "sub")
+        );
         var result = Read("dir/secret.txt");
         Assert.Equal(FileReadStatus.OutsideWorkspace, result.Status);
         Assert.Null(result.Content);
@@ -81,7 +85,10 @@ public sealed class FileContentReaderTests : IDisposable
         var linkedRoot = Path.Combine(_outside.Path, "linked-root");
         Directory.CreateSymbolicLink(linkedRoot, _root.Path);
         var reader = new FileContentReader(linkedRoot, maxFileBytes: 100);
-        Assert.Equal(FileReadStatus.Ok, reader.Read("in.txt", skipIfMatches: null, keepContent: false).Status);
+        Assert.Equal(
+            FileReadStatus.Ok,
+            reader.Read("in.txt", skipIfMatches: null, keepContent: false).Status
+        );
     }
 
     internal static async Task MakeFifoAsync(string path)

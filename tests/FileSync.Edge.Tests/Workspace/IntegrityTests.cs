@@ -58,12 +58,25 @@ public sealed class IntegrityTests : IAsyncLifetime
     }
 
     /// <summary>Makes a file look old, so its entry is not "racy" and only its ctime can tell a change.</summary>
-    private static void Age(string full) => File.SetLastWriteTimeUtc(full, DateTime.UtcNow.AddMinutes(-10));
+    private static void Age(string full) =>
+        File.SetLastWriteTimeUtc(full, DateTime.UtcNow.AddMinutes(-10));
 
-    private async Task<WorkspaceSyncManager> StartAsync(bool realWatcher = false, int maxFiles = 2000, bool persistIndex = false)
+    private async Task<WorkspaceSyncManager> StartAsync(
+        bool realWatcher = false,
+        int maxFiles = 2000,
+        bool persistIndex = false
+    )
     {
-        var options = new SyncOptions { BatchMilliseconds = 20, SettleMilliseconds = 0, RescanMinutes = 0, MaxFiles = maxFiles };
-        IWorkspaceWatcherFactory watchers = realWatcher ? new WorkspaceWatcherFactory(NullLoggerFactory.Instance) : _fakeWatchers;
+        var options = new SyncOptions
+        {
+            BatchMilliseconds = 20,
+            SettleMilliseconds = 0,
+            RescanMinutes = 0,
+            MaxFiles = maxFiles,
+        };
+        IWorkspaceWatcherFactory watchers = realWatcher
+            ? new WorkspaceWatcherFactory(NullLoggerFactory.Instance)
+            : _fakeWatchers;
         _manager = new WorkspaceSyncManager(
             Root,
             options,
@@ -85,13 +98,19 @@ public sealed class IntegrityTests : IAsyncLifetime
     }
 
     private Task WaitForDoneAsync(int count = 1) =>
-        Wait.UntilAsync(() => _uplink.OfType(MessageTypes.FileDone).Count >= count, Wait.Generous, () => $"{count} file_done");
+        Wait.UntilAsync(
+            () => _uplink.OfType(MessageTypes.FileDone).Count >= count,
+            Wait.Generous,
+            () => $"{count} file_done"
+        );
 
     private Dictionary<string, byte[]> ServerCopy => MessageMirror.Apply(_uplink.Sent);
 
     private Task ServerHasAsync(string relativePath, string content) =>
         Wait.UntilAsync(
-            () => ServerCopy.TryGetValue(relativePath, out var bytes) && Encoding.UTF8.GetString(bytes) == content,
+            () =>
+                ServerCopy.TryGetValue(relativePath, out var bytes)
+                && Encoding.UTF8.GetString(bytes) == content,
             Wait.Generous,
             () => $"the server's copy of {relativePath} to be '{content}'"
         );
@@ -128,10 +147,22 @@ public sealed class IntegrityTests : IAsyncLifetime
         await StartAsync(persistIndex: true);
         // A manifest server: what the agent believes the file holds shows in the manifest (a legacy one re-sends everything anyway).
         _uplink.Connect(["manifest"]);
-        await Wait.UntilAsync(() => _uplink.OfType(MessageTypes.Manifest).Count > 0, Wait.Generous, () => "the manifest");
+        await Wait.UntilAsync(
+            () => _uplink.OfType(MessageTypes.Manifest).Count > 0,
+            Wait.Generous,
+            () => "the manifest"
+        );
 
-        var entry = _uplink.OfType(MessageTypes.Manifest).Single().Payload.GetProperty("files").EnumerateArray().Single();
-        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("version-2"u8)), entry.GetProperty("hash").GetString());
+        var entry = _uplink
+            .OfType(MessageTypes.Manifest)
+            .Single()
+            .Payload.GetProperty("files")
+            .EnumerateArray()
+            .Single();
+        Assert.Equal(
+            Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("version-2"u8)),
+            entry.GetProperty("hash").GetString()
+        );
     }
 
     [Fact]
@@ -143,8 +174,14 @@ public sealed class IntegrityTests : IAsyncLifetime
         Age(b);
         await StartAsync();
         _uplink.Connect(["manifest"]);
-        await Wait.UntilAsync(() => _uplink.OfType(MessageTypes.Manifest).Count > 0, Wait.Generous, () => "the manifest");
-        _manager!.OnManifestDiff(new ManifestDiffPayload { Path = Root, Need = ["a.txt", "b.txt"] });
+        await Wait.UntilAsync(
+            () => _uplink.OfType(MessageTypes.Manifest).Count > 0,
+            Wait.Generous,
+            () => "the manifest"
+        );
+        _manager!.OnManifestDiff(
+            new ManifestDiffPayload { Path = Root, Need = ["a.txt", "b.txt"] }
+        );
         await WaitForDoneAsync();
 
         SameSizeEditRestoringMtime(a, "version-2");
@@ -153,10 +190,20 @@ public sealed class IntegrityTests : IAsyncLifetime
 
         SameSizeEditRestoringMtime(b, "version-2");
         _manager.RequestResync(); // workspace:resync
-        await Wait.UntilAsync(() => _uplink.OfType(MessageTypes.Manifest).Count > 1, Wait.Generous, () => "the resync's manifest");
+        await Wait.UntilAsync(
+            () => _uplink.OfType(MessageTypes.Manifest).Count > 1,
+            Wait.Generous,
+            () => "the resync's manifest"
+        );
         var manifest = _uplink.OfType(MessageTypes.Manifest).Last();
-        var entry = manifest.Payload.GetProperty("files").EnumerateArray().Single(f => f.GetProperty("relativePath").GetString() == "b.txt");
-        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("version-2"u8)), entry.GetProperty("hash").GetString());
+        var entry = manifest
+            .Payload.GetProperty("files")
+            .EnumerateArray()
+            .Single(f => f.GetProperty("relativePath").GetString() == "b.txt");
+        Assert.Equal(
+            Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("version-2"u8)),
+            entry.GetProperty("hash").GetString()
+        );
     }
 
     [Fact]
@@ -164,7 +211,14 @@ public sealed class IntegrityTests : IAsyncLifetime
     {
         var mtime = new DateTime(2026, 1, 1, 12, 0, 0, DateTimeKind.Utc).Ticks;
         var stamp = new FileStamp(FileKind.RegularFile, 10, mtime, mtime, 42);
-        var racy = new FileEntry(10, mtime, "h", mtime, 42, mtime + TimeSpan.FromMilliseconds(300).Ticks);
+        var racy = new FileEntry(
+            10,
+            mtime,
+            "h",
+            mtime,
+            42,
+            mtime + TimeSpan.FromMilliseconds(300).Ticks
+        );
         var settled = racy with { RecordedTicks = mtime + TimeSpan.FromSeconds(5).Ticks };
 
         Assert.True(racy.IsRacy);
@@ -177,9 +231,18 @@ public sealed class IntegrityTests : IAsyncLifetime
 
         // Sub-second timestamps: a tenth of a second is enough to be past the file system's clock tick.
         var fine = mtime + 1234;
-        var fineEntry = new FileEntry(10, fine, "h", fine, 42, fine + TimeSpan.FromMilliseconds(300).Ticks);
+        var fineEntry = new FileEntry(
+            10,
+            fine,
+            "h",
+            fine,
+            42,
+            fine + TimeSpan.FromMilliseconds(300).Ticks
+        );
         Assert.False(fineEntry.IsRacy);
-        Assert.True((fineEntry with { RecordedTicks = fine + TimeSpan.FromMilliseconds(50).Ticks }).IsRacy);
+        Assert.True(
+            (fineEntry with { RecordedTicks = fine + TimeSpan.FromMilliseconds(50).Ticks }).IsRacy
+        );
     }
 
     [Fact]
@@ -189,21 +252,38 @@ public sealed class IntegrityTests : IAsyncLifetime
         await StartAsync();
         _uplink.Connect();
         await WaitForDoneAsync();
-        var sends = _uplink.RelativePathsOf(MessageTypes.FileCreateSync).Count + _uplink.RelativePathsOf(MessageTypes.FileModifySync).Count;
+        var sends =
+            _uplink.RelativePathsOf(MessageTypes.FileCreateSync).Count
+            + _uplink.RelativePathsOf(MessageTypes.FileModifySync).Count;
 
-        _manager!.OnServerRejected("full-disk.txt", ErrorCodes.WriteFailed, "No space left on device");
+        _manager!.OnServerRejected(
+            "full-disk.txt",
+            ErrorCodes.WriteFailed,
+            "No space left on device"
+        );
 
-        await Wait.UntilAsync(() => _manager.GetStatus().Errors == 1, Wait.Generous, () => "one error in status");
+        await Wait.UntilAsync(
+            () => _manager.GetStatus().Errors == 1,
+            Wait.Generous,
+            () => "one error in status"
+        );
         var status = _manager.GetStatus();
         Assert.Equal("full-disk.txt", Assert.Single(status.ErrorFiles!).Path);
         Assert.Contains("No space left on device", status.ErrorFiles![0].Reason);
         // Sent again after the backoff, and forgotten as an error once the server stays silent about it.
         await Wait.UntilAsync(
-            () => _uplink.RelativePathsOf(MessageTypes.FileCreateSync).Count + _uplink.RelativePathsOf(MessageTypes.FileModifySync).Count > sends,
+            () =>
+                _uplink.RelativePathsOf(MessageTypes.FileCreateSync).Count
+                    + _uplink.RelativePathsOf(MessageTypes.FileModifySync).Count
+                > sends,
             Wait.Generous,
             () => "the file sent again"
         );
-        await Wait.UntilAsync(() => _manager.GetStatus().Errors == 0, Wait.Generous, () => "the error cleared after the server accepted the retry");
+        await Wait.UntilAsync(
+            () => _manager.GetStatus().Errors == 0,
+            Wait.Generous,
+            () => "the error cleared after the server accepted the retry"
+        );
     }
 
     [Fact]
@@ -215,8 +295,16 @@ public sealed class IntegrityTests : IAsyncLifetime
         await WaitForDoneAsync();
         _uplink.Clear();
 
-        _manager!.OnServerRejected("name.txt", ErrorCodes.UnsupportedName, "name not representable on Windows");
-        await Wait.UntilAsync(() => _manager.GetStatus().Errors == 1, Wait.Generous, () => "one error in status");
+        _manager!.OnServerRejected(
+            "name.txt",
+            ErrorCodes.UnsupportedName,
+            "name not representable on Windows"
+        );
+        await Wait.UntilAsync(
+            () => _manager.GetStatus().Errors == 1,
+            Wait.Generous,
+            () => "one error in status"
+        );
         var stillCounted = Stopwatch.StartNew();
         while (stillCounted.Elapsed < RejectionTracker.ConfirmWindow + TimeSpan.FromSeconds(2))
         {
@@ -237,10 +325,22 @@ public sealed class IntegrityTests : IAsyncLifetime
         Write("refused.txt", "the server cannot store this name");
         await StartAsync();
         _uplink.Connect(["manifest"]);
-        await Wait.UntilAsync(() => _uplink.OfType(MessageTypes.Manifest).Count > 0, Wait.Generous, () => "the manifest");
+        await Wait.UntilAsync(
+            () => _uplink.OfType(MessageTypes.Manifest).Count > 0,
+            Wait.Generous,
+            () => "the manifest"
+        );
 
         _manager!.OnManifestDiff(
-            new ManifestDiffPayload { Path = Root, Need = ["ok.txt"], Refused = [new ManifestRefusal("refused.txt", ErrorCodes.UnsupportedName, "reserved name")] }
+            new ManifestDiffPayload
+            {
+                Path = Root,
+                Need = ["ok.txt"],
+                Refused =
+                [
+                    new ManifestRefusal("refused.txt", ErrorCodes.UnsupportedName, "reserved name"),
+                ],
+            }
         );
         await WaitForDoneAsync();
 
@@ -260,10 +360,16 @@ public sealed class IntegrityTests : IAsyncLifetime
         var full = Write("old-version.txt", "the server holds an older version of this");
         await StartAsync();
         _uplink.Connect(["manifest"]);
-        await Wait.UntilAsync(() => _uplink.OfType(MessageTypes.Manifest).Count > 0, Wait.Generous, () => "the manifest");
+        await Wait.UntilAsync(
+            () => _uplink.OfType(MessageTypes.Manifest).Count > 0,
+            Wait.Generous,
+            () => "the manifest"
+        );
 
         File.Delete(full);
-        _manager!.OnManifestDiff(new ManifestDiffPayload { Path = Root, Need = ["old-version.txt"] });
+        _manager!.OnManifestDiff(
+            new ManifestDiffPayload { Path = Root, Need = ["old-version.txt"] }
+        );
         await WaitForDoneAsync();
 
         Assert.Equal(["old-version.txt"], _uplink.RelativePathsOf(MessageTypes.FileDeleteSync));
@@ -280,15 +386,28 @@ public sealed class IntegrityTests : IAsyncLifetime
         Write("good.txt", "fine");
         Directory.CreateDirectory(Path.Combine(Root, "sub"));
         // "caf\xE9.txt" (Latin-1), a CESU-8 surrogate and a folder with a Latin-1 name holding a file.
-        RunBash(Root, "touch \"$(printf 'caf\\xe9.txt')\" \"sub/$(printf 'x\\xed\\xa0\\x80y')\" && mkdir \"$(printf 'd\\xe9r')\" && echo hi > \"$(printf 'd\\xe9r')/inner.txt\"");
+        RunBash(
+            Root,
+            "touch \"$(printf 'caf\\xe9.txt')\" \"sub/$(printf 'x\\xed\\xa0\\x80y')\" && mkdir \"$(printf 'd\\xe9r')\" && echo hi > \"$(printf 'd\\xe9r')/inner.txt\""
+        );
         await StartAsync();
         _uplink.Connect();
         await WaitForDoneAsync();
 
         Assert.Equal(["good.txt"], _uplink.RelativePathsOf(MessageTypes.FileCreateSync));
-        var skipped = _manager!.GetStatus().SkippedFiles!.Where(s => s.Reason == SkipReasons.InvalidName).Select(s => s.Path).Order(StringComparer.Ordinal);
+        var skipped = _manager!
+            .GetStatus()
+            .SkippedFiles!.Where(s => s.Reason == SkipReasons.InvalidName)
+            .Select(s => s.Path)
+            .Order(StringComparer.Ordinal);
         Assert.Equal(["caf\\xE9.txt", "d\\xE9r", "sub/x\\xED\\xA0\\x80y"], skipped);
-        Assert.Equal(3, RecordingUplink.Stats(_uplink.OfType(MessageTypes.FileDone).Single()).GetProperty("filesSkipped").GetInt32());
+        Assert.Equal(
+            3,
+            RecordingUplink
+                .Stats(_uplink.OfType(MessageTypes.FileDone).Single())
+                .GetProperty("filesSkipped")
+                .GetInt32()
+        );
     }
 
     [Fact]
@@ -300,18 +419,33 @@ public sealed class IntegrityTests : IAsyncLifetime
         }
         await StartAsync(realWatcher: true, maxFiles: 5);
         _uplink.Connect();
-        await Wait.UntilAsync(() => _manager!.State == WorkspaceState.Refused, Wait.Generous, () => "refused");
+        await Wait.UntilAsync(
+            () => _manager!.State == WorkspaceState.Refused,
+            Wait.Generous,
+            () => "refused"
+        );
         Assert.Contains("7 files", _manager!.LastError);
 
         Write("f7.txt", "one more");
-        await Wait.UntilAsync(() => _manager.LastError?.Contains("8 files", StringComparison.Ordinal) == true, Wait.Generous, () => "the count kept up to date");
+        await Wait.UntilAsync(
+            () => _manager.LastError?.Contains("8 files", StringComparison.Ordinal) == true,
+            Wait.Generous,
+            () => "the count kept up to date"
+        );
         for (var i = 0; i < 4; i++)
         {
             File.Delete(Path.Combine(Root, $"f{i}.txt"));
         }
 
-        await Wait.UntilAsync(() => _manager.State == WorkspaceState.Watching, Wait.Generous, () => $"watching again, is {_manager.State}");
-        await MirrorAssert.EqualsEventuallyAsync(() => MirrorAssert.FilesOf(Root), () => ServerCopy);
+        await Wait.UntilAsync(
+            () => _manager.State == WorkspaceState.Watching,
+            Wait.Generous,
+            () => $"watching again, is {_manager.State}"
+        );
+        await MirrorAssert.EqualsEventuallyAsync(
+            () => MirrorAssert.FilesOf(Root),
+            () => ServerCopy
+        );
     }
 
     [Fact]
@@ -328,14 +462,30 @@ public sealed class IntegrityTests : IAsyncLifetime
         Directory.Delete(Root, recursive: true);
         Directory.CreateSymbolicLink(Root, outside);
 
-        await Wait.UntilAsync(() => _manager!.State == WorkspaceState.RootChanged, Wait.Generous, () => $"stopped, is {_manager!.State}");
+        await Wait.UntilAsync(
+            () => _manager!.State == WorkspaceState.RootChanged,
+            Wait.Generous,
+            () => $"stopped, is {_manager!.State}"
+        );
         Assert.Contains("link", _manager!.LastError);
         File.WriteAllText(Path.Combine(outside, "later.txt"), "also private");
         _manager.RequestRescan();
         _manager.RequestResync();
-        await Wait.UntilAsync(() => _uplink.OfType(MessageTypes.SyncError).Count > 0, Wait.Generous, () => "a sync_error");
-        Assert.Equal(ErrorCodes.RootChanged, _uplink.OfType(MessageTypes.SyncError).Last().Payload.GetProperty("code").GetString());
-        Assert.DoesNotContain(_uplink.Sent, m => m.Payload.TryGetProperty("content", out var c) && c.GetString()!.Contains("private", StringComparison.Ordinal));
+        await Wait.UntilAsync(
+            () => _uplink.OfType(MessageTypes.SyncError).Count > 0,
+            Wait.Generous,
+            () => "a sync_error"
+        );
+        Assert.Equal(
+            ErrorCodes.RootChanged,
+            _uplink.OfType(MessageTypes.SyncError).Last().Payload.GetProperty("code").GetString()
+        );
+        Assert.DoesNotContain(
+            _uplink.Sent,
+            m =>
+                m.Payload.TryGetProperty("content", out var c)
+                && c.GetString()!.Contains("private", StringComparison.Ordinal)
+        );
         Assert.Empty(_manager.ListFiles());
     }
 
@@ -355,7 +505,11 @@ public sealed class IntegrityTests : IAsyncLifetime
 
     private static void RunBash(string directory, string script)
     {
-        var info = new ProcessStartInfo("bash") { WorkingDirectory = directory, RedirectStandardError = true };
+        var info = new ProcessStartInfo("bash")
+        {
+            WorkingDirectory = directory,
+            RedirectStandardError = true,
+        };
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(script);
         using var process = Process.Start(info)!;

@@ -41,10 +41,28 @@ public sealed class WatcherRobustnessTests : IAsyncLifetime
         File.WriteAllText(full, content);
     }
 
-    private async Task StartAsync(int maxFiles = 2000, long maxFileBytes = 102_400, int watcherBuffer = 64 * 1024)
+    private async Task StartAsync(
+        int maxFiles = 2000,
+        long maxFileBytes = 102_400,
+        int watcherBuffer = 64 * 1024
+    )
     {
-        var options = new SyncOptions { BatchMilliseconds = 50, SettleMilliseconds = 5, RescanMinutes = 0, MaxFiles = maxFiles, MaxFileBytes = maxFileBytes };
-        _manager = new WorkspaceSyncManager(Root, options, _uplink, new WorkspaceWatcherFactory(NullLoggerFactory.Instance, watcherBuffer), TimeProvider.System, NullLogger.Instance);
+        var options = new SyncOptions
+        {
+            BatchMilliseconds = 50,
+            SettleMilliseconds = 5,
+            RescanMinutes = 0,
+            MaxFiles = maxFiles,
+            MaxFileBytes = maxFileBytes,
+        };
+        _manager = new WorkspaceSyncManager(
+            Root,
+            options,
+            _uplink,
+            new WorkspaceWatcherFactory(NullLoggerFactory.Instance, watcherBuffer),
+            TimeProvider.System,
+            NullLogger.Instance
+        );
         await _manager.StartAsync();
         _uplink.Connect();
         await _manager.InitialSyncCompleted.OrTimeout();
@@ -52,7 +70,10 @@ public sealed class WatcherRobustnessTests : IAsyncLifetime
 
     /// <summary>Waits until the messages sent so far rebuild exactly the workspace (minus <paramref name="excluded"/>).</summary>
     private Task ConvergedAsync(Func<string, bool>? excluded = null) =>
-        MirrorAssert.EqualsEventuallyAsync(() => MirrorAssert.FilesOf(Root, excluded), () => MessageMirror.Apply(_uplink.Sent));
+        MirrorAssert.EqualsEventuallyAsync(
+            () => MirrorAssert.FilesOf(Root, excluded),
+            () => MessageMirror.Apply(_uplink.Sent)
+        );
 
     [Fact]
     public async Task NewDirectoryTree_FilesCreatedImmediately_AllSynced()
@@ -117,7 +138,10 @@ public sealed class WatcherRobustnessTests : IAsyncLifetime
         }
 
         await ConvergedAsync();
-        Assert.Equal("version 5", Encoding.UTF8.GetString(MessageMirror.Apply(_uplink.Sent)["doc.txt"]));
+        Assert.Equal(
+            "version 5",
+            Encoding.UTF8.GetString(MessageMirror.Apply(_uplink.Sent)["doc.txt"])
+        );
     }
 
     [Fact]
@@ -145,7 +169,10 @@ public sealed class WatcherRobustnessTests : IAsyncLifetime
         Write("caf\u00e9-nfc.txt", "nfc");
         Write("cafe\u0301-nfd.txt", "nfd");
         Write("\u65e5\u672c\u8a9e/\u30d5\u30a1\u30a4\u30eb.txt", "japanese");
-        var longDirectory = string.Join('/', Enumerable.Range(0, 12).Select(i => new string((char)('a' + i), 60)));
+        var longDirectory = string.Join(
+            '/',
+            Enumerable.Range(0, 12).Select(i => new string((char)('a' + i), 60))
+        );
         Write($"{longDirectory}/long-name-{new string('z', 150)}.txt", "long path");
         await StartAsync();
         await ConvergedAsync();
@@ -163,17 +190,26 @@ public sealed class WatcherRobustnessTests : IAsyncLifetime
         File.WriteAllText(Path.Combine(secret, "password.txt"), "outside the workspace");
         Write("real/file.txt", "inside");
         Directory.CreateSymbolicLink(Path.Combine(Root, "escape"), secret);
-        File.CreateSymbolicLink(Path.Combine(Root, "escape-file.txt"), Path.Combine(secret, "password.txt"));
+        File.CreateSymbolicLink(
+            Path.Combine(Root, "escape-file.txt"),
+            Path.Combine(secret, "password.txt")
+        );
         Directory.CreateSymbolicLink(Path.Combine(Root, "real", "loop"), Root);
         await StartAsync();
 
         Write("real/later.txt", "added later");
         File.WriteAllText(Path.Combine(secret, "password2.txt"), "also outside");
 
-        await ConvergedAsync(p => p.StartsWith("escape", StringComparison.Ordinal) || p.StartsWith("real/loop", StringComparison.Ordinal));
+        await ConvergedAsync(p =>
+            p.StartsWith("escape", StringComparison.Ordinal)
+            || p.StartsWith("real/loop", StringComparison.Ordinal)
+        );
         var mirror = MessageMirror.Apply(_uplink.Sent);
         Assert.DoesNotContain(mirror.Keys, k => k.Contains("password", StringComparison.Ordinal));
-        Assert.Equal(["real/file.txt", "real/later.txt"], mirror.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["real/file.txt", "real/later.txt"],
+            mirror.Keys.Order(StringComparer.Ordinal)
+        );
     }
 
     [Fact]
@@ -194,7 +230,7 @@ public sealed class WatcherRobustnessTests : IAsyncLifetime
 
         Write("logs/.aishignore", "");
         Write(".aishignore", "b.txt\n");
-        await ConvergedAsync(p => p.StartsWith("logs/", StringComparison.Ordinal) || p == "b.txt" );
+        await ConvergedAsync(p => p.StartsWith("logs/", StringComparison.Ordinal) || p == "b.txt");
     }
 
     [Fact]
@@ -204,7 +240,11 @@ public sealed class WatcherRobustnessTests : IAsyncLifetime
         await StartAsync();
 
         Directory.Delete(Root, recursive: true);
-        await Wait.UntilAsync(() => _manager!.State == WorkspaceState.Missing, Wait.Generous, () => $"state Missing, is {_manager!.State}");
+        await Wait.UntilAsync(
+            () => _manager!.State == WorkspaceState.Missing,
+            Wait.Generous,
+            () => $"state Missing, is {_manager!.State}"
+        );
         Directory.CreateDirectory(Root);
         Write("b.txt", "second life");
 
@@ -217,8 +257,17 @@ public sealed class WatcherRobustnessTests : IAsyncLifetime
     {
         await StartAsync(maxFiles: 30_000, watcherBuffer: 4096);
 
-        Parallel.For(0, 20_000, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => Write($"bulk/d{i % 200}/f{i}.txt", $"file {i}"));
+        Parallel.For(
+            0,
+            20_000,
+            new ParallelOptions { MaxDegreeOfParallelism = 4 },
+            i => Write($"bulk/d{i % 200}/f{i}.txt", $"file {i}")
+        );
 
-        await MirrorAssert.EqualsEventuallyAsync(() => MirrorAssert.FilesOf(Root), () => MessageMirror.Apply(_uplink.Sent), TimeSpan.FromSeconds(120));
+        await MirrorAssert.EqualsEventuallyAsync(
+            () => MirrorAssert.FilesOf(Root),
+            () => MessageMirror.Apply(_uplink.Sent),
+            TimeSpan.FromSeconds(120)
+        );
     }
 }

@@ -41,14 +41,30 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
         Microsoft.Extensions.Logging.ILogger? logger = null
     )
     {
-        options ??= new SyncOptions { BatchMilliseconds = 20, SettleMilliseconds = 0, RescanMinutes = 0 };
-        _manager = new WorkspaceSyncManager(Root, options, uplink ?? _uplink, watchers ?? _watchers, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
+        options ??= new SyncOptions
+        {
+            BatchMilliseconds = 20,
+            SettleMilliseconds = 0,
+            RescanMinutes = 0,
+        };
+        _manager = new WorkspaceSyncManager(
+            Root,
+            options,
+            uplink ?? _uplink,
+            watchers ?? _watchers,
+            time ?? TimeProvider.System,
+            logger ?? NullLogger.Instance
+        );
         await _manager.StartAsync();
         return _manager;
     }
 
     private Task WaitForDoneAsync(int count = 1) =>
-        Wait.UntilAsync(() => _uplink.OfType(MessageTypes.FileDone).Count >= count, Wait.Generous, () => $"{count} file_done, got {_uplink.OfType(MessageTypes.FileDone).Count}");
+        Wait.UntilAsync(
+            () => _uplink.OfType(MessageTypes.FileDone).Count >= count,
+            Wait.Generous,
+            () => $"{count} file_done, got {_uplink.OfType(MessageTypes.FileDone).Count}"
+        );
 
     /// <summary>
     /// Starts on a manual clock with the default batch (500 ms) and settle (10 ms), waits for the initial
@@ -57,7 +73,15 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
     private async Task<ManualTimeProvider> StartSyncedAndQuietAsync()
     {
         var time = new ManualTimeProvider();
-        await StartAsync(new SyncOptions { BatchMilliseconds = 500, SettleMilliseconds = 10, RescanMinutes = 0 }, time);
+        await StartAsync(
+            new SyncOptions
+            {
+                BatchMilliseconds = 500,
+                SettleMilliseconds = 10,
+                RescanMinutes = 0,
+            },
+            time
+        );
         _uplink.Connect();
         await WaitForDoneAsync();
         _uplink.Clear();
@@ -65,7 +89,8 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
         return time;
     }
 
-    private void Touch(string relativePath) => Watcher.RaiseChanged(Path.Combine(Root, relativePath));
+    private void Touch(string relativePath) =>
+        Watcher.RaiseChanged(Path.Combine(Root, relativePath));
 
     private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
@@ -82,7 +107,12 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
         await WaitForDoneAsync();
 
         var creates = _uplink.OfType(MessageTypes.FileCreateSync);
-        Assert.Equal(["a.txt", "sub/deep/b.txt"], creates.Select(m => m.Payload.GetProperty("relativePath").GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["a.txt", "sub/deep/b.txt"],
+            creates
+                .Select(m => m.Payload.GetProperty("relativePath").GetString())
+                .Order(StringComparer.Ordinal)
+        );
         var a = creates.Single(m => m.Payload.GetProperty("relativePath").GetString() == "a.txt");
         Assert.Equal("alpha", RecordingUplink.Text(a));
         Assert.Equal(Sha256("alpha"u8.ToArray()), a.Payload.GetProperty("hash").GetString());
@@ -100,22 +130,44 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
     [Fact]
     public async Task InitialSync_SizeLimitAndBinary_SkipsAndCountsThem()
     {
-        File.WriteAllBytes(Path.Combine(Root, "exact.txt"), Encoding.ASCII.GetBytes(new string('x', 102_400)));
-        File.WriteAllBytes(Path.Combine(Root, "over.txt"), Encoding.ASCII.GetBytes(new string('x', 102_401)));
-        File.WriteAllBytes(Path.Combine(Root, "image.png"), [0x89, 0x50, 0x4E, 0x47, 0x00, 0x01, 0x02]);
+        File.WriteAllBytes(
+            Path.Combine(Root, "exact.txt"),
+            Encoding.ASCII.GetBytes(new string('x', 102_400))
+        );
+        File.WriteAllBytes(
+            Path.Combine(Root, "over.txt"),
+            Encoding.ASCII.GetBytes(new string('x', 102_401))
+        );
+        File.WriteAllBytes(
+            Path.Combine(Root, "image.png"),
+            [0x89, 0x50, 0x4E, 0x47, 0x00, 0x01, 0x02]
+        );
         var latin1 = new byte[] { 0x63, 0x61, 0x66, 0xE9 }; // "café" in Latin-1: not UTF-8, not binary
         File.WriteAllBytes(Path.Combine(Root, "latin1.txt"), latin1);
         var manager = await StartAsync();
 
         // A server with capabilities decodes base64: the Latin-1 text goes, never mangled.
         _uplink.Connect(["manifest"]);
-        await Wait.UntilAsync(() => _uplink.OfType(MessageTypes.Manifest).Count > 0, Wait.Generous, () => "the manifest");
-        manager.OnManifestDiff(new ManifestDiffPayload { Path = Root, Need = ["exact.txt", "latin1.txt"] });
+        await Wait.UntilAsync(
+            () => _uplink.OfType(MessageTypes.Manifest).Count > 0,
+            Wait.Generous,
+            () => "the manifest"
+        );
+        manager.OnManifestDiff(
+            new ManifestDiffPayload { Path = Root, Need = ["exact.txt", "latin1.txt"] }
+        );
         await WaitForDoneAsync();
 
         var creates = _uplink.OfType(MessageTypes.FileCreateSync);
-        Assert.Equal(["exact.txt", "latin1.txt"], creates.Select(m => m.Payload.GetProperty("relativePath").GetString()).Order(StringComparer.Ordinal));
-        var encoded = creates.Single(m => m.Payload.GetProperty("relativePath").GetString() == "latin1.txt");
+        Assert.Equal(
+            ["exact.txt", "latin1.txt"],
+            creates
+                .Select(m => m.Payload.GetProperty("relativePath").GetString())
+                .Order(StringComparer.Ordinal)
+        );
+        var encoded = creates.Single(m =>
+            m.Payload.GetProperty("relativePath").GetString() == "latin1.txt"
+        );
         Assert.Equal("base64", encoded.Payload.GetProperty("encoding").GetString());
         Assert.Equal(latin1, Convert.FromBase64String(RecordingUplink.Text(encoded)));
         var stats = RecordingUplink.Stats(_uplink.OfType(MessageTypes.FileDone).Single());
@@ -131,8 +183,17 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
         _uplink.Connect();
         await WaitForDoneAsync();
         Assert.Equal(["exact.txt"], _uplink.RelativePathsOf(MessageTypes.FileCreateSync));
-        Assert.Equal(3, RecordingUplink.Stats(_uplink.OfType(MessageTypes.FileDone).Single()).GetProperty("files_skipped").GetInt32());
-        Assert.Contains(manager.GetStatus().SkippedFiles!, f => f.Path == "latin1.txt" && f.Reason == SkipReasons.NotUtf8);
+        Assert.Equal(
+            3,
+            RecordingUplink
+                .Stats(_uplink.OfType(MessageTypes.FileDone).Single())
+                .GetProperty("files_skipped")
+                .GetInt32()
+        );
+        Assert.Contains(
+            manager.GetStatus().SkippedFiles!,
+            f => f.Path == "latin1.txt" && f.Reason == SkipReasons.NotUtf8
+        );
     }
 
     [Fact]
@@ -146,7 +207,10 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
         _uplink.Connect();
         await WaitForDoneAsync(); // a worker stuck opening the FIFO would never let the sync finish
 
-        Assert.Equal(["a.txt", "z.txt"], _uplink.RelativePathsOf(MessageTypes.FileCreateSync).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["a.txt", "z.txt"],
+            _uplink.RelativePathsOf(MessageTypes.FileCreateSync).Order(StringComparer.Ordinal)
+        );
     }
 
     [Fact]
@@ -156,17 +220,33 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
         File.WriteAllBytes(Path.Combine(Root, "escaped.txt"), escaped);
         var plain = Encoding.ASCII.GetBytes(new string('x', 4 * 1024 * 1024));
         File.WriteAllBytes(Path.Combine(Root, "plain.txt"), plain);
-        File.WriteAllBytes(Path.Combine(Root, "huge.txt"), Encoding.ASCII.GetBytes(new string('y', 6 * 1024 * 1024)));
-        await StartAsync(new SyncOptions { BatchMilliseconds = 20, SettleMilliseconds = 0, RescanMinutes = 0, MaxFileBytes = 8 * 1024 * 1024 });
+        File.WriteAllBytes(
+            Path.Combine(Root, "huge.txt"),
+            Encoding.ASCII.GetBytes(new string('y', 6 * 1024 * 1024))
+        );
+        await StartAsync(
+            new SyncOptions
+            {
+                BatchMilliseconds = 20,
+                SettleMilliseconds = 0,
+                RescanMinutes = 0,
+                MaxFileBytes = 8 * 1024 * 1024,
+            }
+        );
 
         _uplink.Connect();
         await WaitForDoneAsync();
 
         Assert.InRange(_uplink.LargestFrameBytes, 1, ProtocolMessage.MaxFrameBytes);
-        var creates = _uplink.OfType(MessageTypes.FileCreateSync).ToDictionary(m => m.Payload.GetProperty("relativePath").GetString()!);
+        var creates = _uplink
+            .OfType(MessageTypes.FileCreateSync)
+            .ToDictionary(m => m.Payload.GetProperty("relativePath").GetString()!);
         Assert.Equal(["escaped.txt", "plain.txt"], creates.Keys.Order(StringComparer.Ordinal));
         Assert.Equal("base64", creates["escaped.txt"].Payload.GetProperty("encoding").GetString());
-        Assert.Equal(escaped, Convert.FromBase64String(RecordingUplink.Text(creates["escaped.txt"])));
+        Assert.Equal(
+            escaped,
+            Convert.FromBase64String(RecordingUplink.Text(creates["escaped.txt"]))
+        );
         Assert.Equal("utf8", creates["plain.txt"].Payload.GetProperty("encoding").GetString());
         var stats = RecordingUplink.Stats(_uplink.OfType(MessageTypes.FileDone).Single());
         Assert.Equal(1, stats.GetProperty("filesSkipped").GetInt32());
@@ -178,7 +258,15 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
     {
         _workspace.Write("a.txt", "v0");
         var time = new ManualTimeProvider();
-        await StartAsync(new SyncOptions { BatchMilliseconds = 500, SettleMilliseconds = 10, RescanMinutes = 0 }, time);
+        await StartAsync(
+            new SyncOptions
+            {
+                BatchMilliseconds = 500,
+                SettleMilliseconds = 10,
+                RescanMinutes = 0,
+            },
+            time
+        );
         _uplink.Connect();
         await WaitForDoneAsync();
         _uplink.Clear();
@@ -209,7 +297,11 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
         Assert.Empty(_uplink.Sent);
         time.Advance(TimeSpan.FromMilliseconds(10));
 
-        await Wait.UntilAsync(() => !_uplink.Sent.IsEmpty, Wait.Generous, () => "the modify after the settle");
+        await Wait.UntilAsync(
+            () => !_uplink.Sent.IsEmpty,
+            Wait.Generous,
+            () => "the modify after the settle"
+        );
         Assert.Equal("v1", RecordingUplink.Text(_uplink.Sent.Single()));
     }
 
@@ -224,7 +316,11 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
         Watcher.RaiseCompleted(Path.Combine(Root, "a.txt")); // closed after writing: complete
 
         // The clock does not move: only a flush that skips the settle can send it.
-        await Wait.UntilAsync(() => !_uplink.Sent.IsEmpty, Wait.Generous, () => "the modify without a settle");
+        await Wait.UntilAsync(
+            () => !_uplink.Sent.IsEmpty,
+            Wait.Generous,
+            () => "the modify without a settle"
+        );
         Assert.Equal("v1", RecordingUplink.Text(_uplink.Sent.Single()));
     }
 
@@ -243,14 +339,26 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
         Assert.Empty(_uplink.Sent);
 
         time.Advance(TimeSpan.FromMilliseconds(10));
-        await Wait.UntilAsync(() => _uplink.Sent.Count == 2, Wait.Generous, () => "both after the settle");
+        await Wait.UntilAsync(
+            () => _uplink.Sent.Count == 2,
+            Wait.Generous,
+            () => "both after the settle"
+        );
     }
 
     [Fact]
     public async Task Batch_ThousandChangesOverTwoSeconds_AtMostFiveBatches()
     {
         var time = new ManualTimeProvider();
-        var manager = await StartAsync(new SyncOptions { BatchMilliseconds = 500, SettleMilliseconds = 10, RescanMinutes = 0 }, time);
+        var manager = await StartAsync(
+            new SyncOptions
+            {
+                BatchMilliseconds = 500,
+                SettleMilliseconds = 10,
+                RescanMinutes = 0,
+            },
+            time
+        );
         _uplink.Connect();
         await WaitForDoneAsync();
         time.Advance(TimeSpan.FromSeconds(1));
@@ -295,8 +403,15 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
         Touch("a.txt");
         Touch("b.txt");
 
-        await Wait.UntilAsync(() => _uplink.Sent.Count >= 1, Wait.Generous, () => "the marker create");
-        Assert.Equal(["b.txt"], _uplink.Sent.Select(m => m.Payload.GetProperty("relativePath").GetString()));
+        await Wait.UntilAsync(
+            () => _uplink.Sent.Count >= 1,
+            Wait.Generous,
+            () => "the marker create"
+        );
+        Assert.Equal(
+            ["b.txt"],
+            _uplink.Sent.Select(m => m.Payload.GetProperty("relativePath").GetString())
+        );
         Assert.Equal(3, _manager!.FilesRead); // a.txt at the initial sync and again to compare hashes after the touch; b.txt once
     }
 
@@ -316,7 +431,10 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
         Touch("dir");
 
         await Wait.UntilAsync(() => _uplink.Sent.Count >= 3, Wait.Generous, () => "three deletes");
-        Assert.Equal(["dir/a.txt", "dir/sub/b.txt", "dir/sub/c.txt"], _uplink.RelativePathsOf(MessageTypes.FileDeleteSync).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["dir/a.txt", "dir/sub/b.txt", "dir/sub/c.txt"],
+            _uplink.RelativePathsOf(MessageTypes.FileDeleteSync).Order(StringComparer.Ordinal)
+        );
         Assert.All(_uplink.Sent, m => Assert.Equal(MessageTypes.FileDeleteSync, m.Type));
     }
 
@@ -333,7 +451,10 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
         Touch("fresh"); // only the directory's own event: its files appeared before any watch on it
 
         await Wait.UntilAsync(() => _uplink.Sent.Count >= 2, Wait.Generous, () => "two creates");
-        Assert.Equal(["fresh/nested/two.txt", "fresh/one.txt"], _uplink.RelativePathsOf(MessageTypes.FileCreateSync).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["fresh/nested/two.txt", "fresh/one.txt"],
+            _uplink.RelativePathsOf(MessageTypes.FileCreateSync).Order(StringComparer.Ordinal)
+        );
     }
 
     [Fact]
@@ -349,7 +470,11 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
         Touch("new.txt"); // the two halves may arrive in any order, or one may be late
         Touch("old.txt");
 
-        await Wait.UntilAsync(() => _uplink.Sent.Count >= 2, Wait.Generous, () => "delete + create");
+        await Wait.UntilAsync(
+            () => _uplink.Sent.Count >= 2,
+            Wait.Generous,
+            () => "delete + create"
+        );
         Assert.Equal(["old.txt"], _uplink.RelativePathsOf(MessageTypes.FileDeleteSync));
         Assert.Equal(["new.txt"], _uplink.RelativePathsOf(MessageTypes.FileCreateSync));
     }
@@ -361,7 +486,14 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
         {
             _workspace.Write($"f{i}.txt", "x");
         }
-        var manager = await StartAsync(new SyncOptions { MaxFiles = 10, BatchMilliseconds = 20, RescanMinutes = 0 });
+        var manager = await StartAsync(
+            new SyncOptions
+            {
+                MaxFiles = 10,
+                BatchMilliseconds = 20,
+                RescanMinutes = 0,
+            }
+        );
 
         _uplink.Connect();
         await manager.InitialSyncCompleted.OrTimeout();
@@ -383,7 +515,14 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
             _workspace.Write($"gen/f{i}.txt", "x");
         }
         _workspace.Write("main.txt", "m");
-        var manager = await StartAsync(new SyncOptions { MaxFiles = 10, BatchMilliseconds = 20, RescanMinutes = 0 });
+        var manager = await StartAsync(
+            new SyncOptions
+            {
+                MaxFiles = 10,
+                BatchMilliseconds = 20,
+                RescanMinutes = 0,
+            }
+        );
         _uplink.Connect();
         await manager.InitialSyncCompleted.OrTimeout();
         Assert.Equal(WorkspaceState.Refused, manager.State);
@@ -392,7 +531,10 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
         Touch(".aishignore");
 
         await WaitForDoneAsync();
-        Assert.Equal([".aishignore", "main.txt"], _uplink.RelativePathsOf(MessageTypes.FileCreateSync).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            [".aishignore", "main.txt"],
+            _uplink.RelativePathsOf(MessageTypes.FileCreateSync).Order(StringComparer.Ordinal)
+        );
         Assert.Equal(WorkspaceState.Watching, manager.State);
     }
 
@@ -416,9 +558,19 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
         _uplink.Connect();
 
         await WaitForDoneAsync();
-        Assert.Equal(["a.txt", "c.txt"], _uplink.RelativePathsOf(MessageTypes.FileCreateSync).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["a.txt", "c.txt"],
+            _uplink.RelativePathsOf(MessageTypes.FileCreateSync).Order(StringComparer.Ordinal)
+        );
         Assert.Equal(["b.txt"], _uplink.RelativePathsOf(MessageTypes.FileDeleteSync));
-        Assert.Equal("a changed offline", RecordingUplink.Text(_uplink.OfType(MessageTypes.FileCreateSync).Single(m => m.Payload.GetProperty("relativePath").GetString() == "a.txt")));
+        Assert.Equal(
+            "a changed offline",
+            RecordingUplink.Text(
+                _uplink
+                    .OfType(MessageTypes.FileCreateSync)
+                    .Single(m => m.Payload.GetProperty("relativePath").GetString() == "a.txt")
+            )
+        );
     }
 
     [Fact]
@@ -429,7 +581,11 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
         var manager = await StartAsync();
         _uplink.Connect([Capabilities.Manifest]);
 
-        await Wait.UntilAsync(() => _uplink.OfType(MessageTypes.Manifest).Count == 1, Wait.Generous, () => "a manifest");
+        await Wait.UntilAsync(
+            () => _uplink.OfType(MessageTypes.Manifest).Count == 1,
+            Wait.Generous,
+            () => "a manifest"
+        );
         var manifest = _uplink.OfType(MessageTypes.Manifest).Single();
         Assert.Equal(2, manifest.Payload.GetProperty("files").GetArrayLength());
         Assert.Empty(_uplink.OfType(MessageTypes.FileCreateSync));
@@ -448,7 +604,11 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
         _workspace.Write("c.txt", "c");
         var manager = await StartAsync();
         _uplink.Connect([Capabilities.Manifest]);
-        await Wait.UntilAsync(() => _uplink.OfType(MessageTypes.Manifest).Count == 1, Wait.Generous, () => "a manifest");
+        await Wait.UntilAsync(
+            () => _uplink.OfType(MessageTypes.Manifest).Count == 1,
+            Wait.Generous,
+            () => "a manifest"
+        );
 
         // The server has not answered yet: the workspace keeps changing.
         _workspace.Write("a.txt", "a changed during the exchange");
@@ -461,13 +621,29 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
 
         await WaitForDoneAsync();
         await Wait.UntilAsync(
-            () => _uplink.RelativePathsOf(MessageTypes.FileDeleteSync).Contains("c.txt") && _uplink.RelativePathsOf(MessageTypes.FileModifySync).Contains("a.txt"),
+            () =>
+                _uplink.RelativePathsOf(MessageTypes.FileDeleteSync).Contains("c.txt")
+                && _uplink.RelativePathsOf(MessageTypes.FileModifySync).Contains("a.txt"),
             Wait.Generous,
-            () => $"the changes made during the exchange; sent {string.Join(", ", _uplink.Sent.Select(m => m.Type))}"
+            () =>
+                $"the changes made during the exchange; sent {string.Join(", ", _uplink.Sent.Select(m => m.Type))}"
         );
-        var mirror = MessageMirror.Apply(_uplink.Sent, initial: new Dictionary<string, string> { ["a.txt"] = "a", ["b.txt"] = "b", ["c.txt"] = "c" });
+        var mirror = MessageMirror.Apply(
+            _uplink.Sent,
+            initial: new Dictionary<string, string>
+            {
+                ["a.txt"] = "a",
+                ["b.txt"] = "b",
+                ["c.txt"] = "c",
+            }
+        );
         Assert.Equal(
-            new Dictionary<string, string> { ["a.txt"] = "a changed during the exchange", ["b.txt"] = "b", ["d.txt"] = "created during the exchange" },
+            new Dictionary<string, string>
+            {
+                ["a.txt"] = "a changed during the exchange",
+                ["b.txt"] = "b",
+                ["d.txt"] = "created during the exchange",
+            },
             mirror.ToDictionary(f => f.Key, f => Encoding.UTF8.GetString(f.Value))
         );
     }
@@ -479,15 +655,32 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
         {
             _workspace.Write($"d{i % 20}/f{i}.txt", "x");
         }
-        var manager = await StartAsync(new SyncOptions { MaxFiles = 10_000, BatchMilliseconds = 20, RescanMinutes = 0 });
+        var manager = await StartAsync(
+            new SyncOptions
+            {
+                MaxFiles = 10_000,
+                BatchMilliseconds = 20,
+                RescanMinutes = 0,
+            }
+        );
         _uplink.Connect([Capabilities.Manifest]);
 
-        await Wait.UntilAsync(() => _uplink.OfType(MessageTypes.Manifest).Count == 2, Wait.Generous, () => "two manifest chunks");
+        await Wait.UntilAsync(
+            () => _uplink.OfType(MessageTypes.Manifest).Count == 2,
+            Wait.Generous,
+            () => "two manifest chunks"
+        );
         var chunks = _uplink.OfType(MessageTypes.Manifest);
         Assert.Equal([0, 1], chunks.Select(c => c.Payload.GetProperty("chunk").GetInt32()));
         Assert.Equal([false, true], chunks.Select(c => c.Payload.GetProperty("last").GetBoolean()));
         Assert.Equal(4001, chunks.Sum(c => c.Payload.GetProperty("files").GetArrayLength()));
-        Assert.All(chunks, c => Assert.True(System.Text.Encoding.UTF8.GetByteCount(c.Payload.GetRawText()) < 1024 * 1024));
+        Assert.All(
+            chunks,
+            c =>
+                Assert.True(
+                    System.Text.Encoding.UTF8.GetByteCount(c.Payload.GetRawText()) < 1024 * 1024
+                )
+        );
         manager.OnManifestDiff(new ManifestDiffPayload { Path = Root, Need = [] });
         await WaitForDoneAsync();
         Assert.Empty(_uplink.OfType(MessageTypes.FileCreateSync));
@@ -506,7 +699,11 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
         _workspace.Write("b.txt", "b changed while events were lost");
         Watcher.RaiseError(new InternalBufferOverflowException("overflow"));
 
-        await Wait.UntilAsync(() => _uplink.Sent.Count >= 1, Wait.Generous, () => "the modify found by the rescan");
+        await Wait.UntilAsync(
+            () => _uplink.Sent.Count >= 1,
+            Wait.Generous,
+            () => "the modify found by the rescan"
+        );
         var modify = Assert.Single(_uplink.Sent);
         Assert.Equal(MessageTypes.FileModifySync, modify.Type);
         Assert.Equal("b.txt", modify.Payload.GetProperty("relativePath").GetString());
@@ -524,7 +721,11 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
         first.RaiseError(new InternalBufferOverflowException("overflow"));
         _workspace.Write("a.txt", "a2");
         first.RaiseChanged(Path.Combine(Root, "a.txt"));
-        await Wait.UntilAsync(() => _uplink.OfType(MessageTypes.FileModifySync).Count == 1, Wait.Generous, () => "the modify after the overflow");
+        await Wait.UntilAsync(
+            () => _uplink.OfType(MessageTypes.FileModifySync).Count == 1,
+            Wait.Generous,
+            () => "the modify after the overflow"
+        );
         Assert.Same(first, Watcher); // still working: kept
 
         first.RaiseError(new IOException("reading inotify events failed"));
@@ -533,7 +734,11 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
         Assert.True(Watcher.Started);
         _workspace.Write("a.txt", "a3");
         Touch("a.txt");
-        await Wait.UntilAsync(() => _uplink.OfType(MessageTypes.FileModifySync).Count == 2, Wait.Generous, () => "a change seen by the new watcher");
+        await Wait.UntilAsync(
+            () => _uplink.OfType(MessageTypes.FileModifySync).Count == 2,
+            Wait.Generous,
+            () => "a change seen by the new watcher"
+        );
     }
 
     [Fact]
@@ -547,14 +752,21 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
         _uplink.FailSends = true;
         _workspace.Write("a.txt", "changed during the outage");
         Touch("a.txt");
-        await Wait.UntilAsync(() => _uplink.Session is null, Wait.Generous, () => "the session to drop");
+        await Wait.UntilAsync(
+            () => _uplink.Session is null,
+            Wait.Generous,
+            () => "the session to drop"
+        );
         _uplink.FailSends = false;
         _uplink.Clear();
         _uplink.Connect();
 
         await WaitForDoneAsync();
         Assert.NotEqual(first, _uplink.Session);
-        Assert.Equal("changed during the outage", RecordingUplink.Text(_uplink.OfType(MessageTypes.FileCreateSync).Single()));
+        Assert.Equal(
+            "changed during the outage",
+            RecordingUplink.Text(_uplink.OfType(MessageTypes.FileCreateSync).Single())
+        );
     }
 
     [Fact]
@@ -562,7 +774,15 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
     {
         _workspace.Write("a.txt", "v1");
         var time = new ManualTimeProvider();
-        await StartAsync(new SyncOptions { BatchMilliseconds = 500, SettleMilliseconds = 10, RescanMinutes = 10 }, time);
+        await StartAsync(
+            new SyncOptions
+            {
+                BatchMilliseconds = 500,
+                SettleMilliseconds = 10,
+                RescanMinutes = 10,
+            },
+            time
+        );
         _uplink.Connect();
         await WaitForDoneAsync();
         _uplink.Clear();
@@ -590,10 +810,19 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
         _workspace.Write("a.txt", "a");
         var time = new ManualTimeProvider();
         var logger = new ListLogger();
-await StartAsync(
-            new SyncOptions { BatchMilliseconds = 500, SettleMilliseconds = 10, RescanMinutes = 0 },
+        await StartAsync(
+            new SyncOptions
+            {
+                BatchMilliseconds = 500,
+                SettleMilliseconds = 10,
+                RescanMinutes = 0,
+            },
             time,
-            watchers: new ThrowingWatcherFactory(new IOException("The configured user limit (8192) on the number of inotify watches was reached.")),
+            watchers: new ThrowingWatcherFactory(
+                new IOException(
+                    "The configured user limit (8192) on the number of inotify watches was reached."
+                )
+            ),
             logger: logger
         );
         _uplink.Connect();
@@ -621,7 +850,7 @@ await StartAsync(
     {
         _workspace.Write("a.txt", "v0");
         var gated = new GatedUplink(_uplink);
-await StartAsync(uplink: gated);
+        await StartAsync(uplink: gated);
         _uplink.Connect();
         await WaitForDoneAsync();
         _uplink.Clear();
@@ -640,9 +869,13 @@ await StartAsync(uplink: gated);
     }
 
     /// <summary>A watcher factory whose watchers cannot start (as when inotify is out of watches).</summary>
-    private sealed class ThrowingWatcherFactory(Exception failure) : FileSync.Edge.Watching.IWorkspaceWatcherFactory
+    private sealed class ThrowingWatcherFactory(Exception failure)
+        : FileSync.Edge.Watching.IWorkspaceWatcherFactory
     {
-        public FileSync.Edge.Watching.IWorkspaceWatcher Create(string rootPath, Func<string, bool> isExcludedDirectory) => throw failure;
+        public FileSync.Edge.Watching.IWorkspaceWatcher Create(
+            string rootPath,
+            Func<string, bool> isExcludedDirectory
+        ) => throw failure;
     }
 
     [Fact]
@@ -651,7 +884,15 @@ await StartAsync(uplink: gated);
         _workspace.Write("a.txt", "a");
         _workspace.Write("b.txt", "b");
         var time = new ManualTimeProvider();
-        var manager = await StartAsync(new SyncOptions { BatchMilliseconds = 500, SettleMilliseconds = 10, RescanMinutes = 0 }, time);
+        var manager = await StartAsync(
+            new SyncOptions
+            {
+                BatchMilliseconds = 500,
+                SettleMilliseconds = 10,
+                RescanMinutes = 0,
+            },
+            time
+        );
         _uplink.Connect();
         await WaitForDoneAsync();
 
@@ -660,8 +901,16 @@ await StartAsync(uplink: gated);
         {
             _uplink.Clear();
             manager.OnServerRejected("a.txt", "write_failed", "disk full");
-            manager.OnServerRejected("../outside.txt", "write_failed", "a path this agent never sends: ignored");
-            await AdvanceUntilAsync(time, () => manager.GetStatus().Errors == 1, $"the error counted at once ({attempt})");
+            manager.OnServerRejected(
+                "../outside.txt",
+                "write_failed",
+                "a path this agent never sends: ignored"
+            );
+            await AdvanceUntilAsync(
+                time,
+                () => manager.GetStatus().Errors == 1,
+                $"the error counted at once ({attempt})"
+            );
             var rejectedAt = time.GetTimestamp();
             await AdvanceUntilAsync(time, () => !_uplink.Sent.IsEmpty, $"resend {attempt}");
             gaps.Add(time.GetElapsedTime(rejectedAt));
@@ -683,11 +932,18 @@ await StartAsync(uplink: gated);
         Touch("b.txt");
         _uplink.Clear();
         await AdvanceUntilAsync(time, () => !_uplink.Sent.IsEmpty, "the next change");
-        Assert.Equal(["b.txt"], _uplink.Sent.Select(m => m.Payload.GetProperty("relativePath").GetString()));
+        Assert.Equal(
+            ["b.txt"],
+            _uplink.Sent.Select(m => m.Payload.GetProperty("relativePath").GetString())
+        );
     }
 
     /// <summary>Moves the manual clock on in small steps until <paramref name="condition"/> holds.</summary>
-    private static async Task AdvanceUntilAsync(ManualTimeProvider time, Func<bool> condition, string what)
+    private static async Task AdvanceUntilAsync(
+        ManualTimeProvider time,
+        Func<bool> condition,
+        string what
+    )
     {
         await Wait.UntilAsync(
             () =>
@@ -709,7 +965,14 @@ await StartAsync(uplink: gated);
     {
         _workspace.Write("a.txt", "a");
         var registry = new WorkspaceRegistry(
-            Microsoft.Extensions.Options.Options.Create(new SyncOptions { BatchMilliseconds = 20, SettleMilliseconds = 0, RescanMinutes = 0 }),
+            Microsoft.Extensions.Options.Options.Create(
+                new SyncOptions
+                {
+                    BatchMilliseconds = 20,
+                    SettleMilliseconds = 0,
+                    RescanMinutes = 0,
+                }
+            ),
             new OutOfMemoryUplink(_uplink),
             _watchers,
             TimeProvider.System,
@@ -722,7 +985,9 @@ await StartAsync(uplink: gated);
 
             _uplink.Connect();
 
-            await Assert.ThrowsAsync<OutOfMemoryException>(() => registry.Failure.WaitAsync(Wait.Generous));
+            await Assert.ThrowsAsync<OutOfMemoryException>(() =>
+                registry.Failure.WaitAsync(Wait.Generous)
+            );
         }
     }
 
@@ -737,15 +1002,20 @@ await StartAsync(uplink: gated);
             remove => inner.SessionChanged -= value;
         }
 
-        public ValueTask<bool> SendAsync(FileSync.Edge.Uplink.UplinkSession session, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default) =>
-            throw new OutOfMemoryException("test: out of memory");
+        public ValueTask<bool> SendAsync(
+            FileSync.Edge.Uplink.UplinkSession session,
+            ReadOnlyMemory<byte> frame,
+            CancellationToken cancellationToken = default
+        ) => throw new OutOfMemoryException("test: out of memory");
     }
 
     /// <summary>Holds sends while closed, so a test can act in the middle of a batch.</summary>
     private sealed class GatedUplink(RecordingUplink inner) : FileSync.Edge.Uplink.IUplink
     {
         private TaskCompletionSource _open = CompletedSource();
-        private readonly TaskCompletionSource _blocked = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _blocked = new(
+            TaskCreationOptions.RunContinuationsAsynchronously
+        );
 
         public Task Blocked => _blocked.Task;
 
@@ -757,11 +1027,16 @@ await StartAsync(uplink: gated);
             remove => inner.SessionChanged -= value;
         }
 
-        public void Close() => _open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        public void Close() =>
+            _open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public void Open() => _open.TrySetResult();
 
-        public async ValueTask<bool> SendAsync(FileSync.Edge.Uplink.UplinkSession session, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default)
+        public async ValueTask<bool> SendAsync(
+            FileSync.Edge.Uplink.UplinkSession session,
+            ReadOnlyMemory<byte> frame,
+            CancellationToken cancellationToken = default
+        )
         {
             if (!_open.Task.IsCompleted)
             {
@@ -773,7 +1048,9 @@ await StartAsync(uplink: gated);
 
         private static TaskCompletionSource CompletedSource()
         {
-            var source = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var source = new TaskCompletionSource(
+                TaskCreationOptions.RunContinuationsAsynchronously
+            );
             source.SetResult();
             return source;
         }
