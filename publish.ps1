@@ -1,7 +1,10 @@
 <#
 .SYNOPSIS
-Publishes self-contained, trimmed, single-file executables of the agent (filesync-edge) and of the
-reference server (filesync-server) into artifacts\<rid>\, and prints their sizes.
+Publishes self-contained executables of the agent (filesync-edge) and of the reference server
+(filesync-server) into artifacts\<rid>\, and prints their sizes: Native AOT for this machine's own
+OS and architecture (the ILCompiler does not cross-compile between operating systems; on Windows it
+needs the Visual Studio C++ build tools), a trimmed single file for the other rids. One line per rid
+says which was built; $env:FILESYNC_PUBLISH_MODE = 'aot' or 'single-file' forces one.
 
 .DESCRIPTION
 The PowerShell twin of publish.sh, for Windows (Windows PowerShell 5.1 or PowerShell 7).
@@ -31,7 +34,7 @@ linux-x64, linux-arm64, osx-arm64, osx-x64 or win-x64; default: all five.
 Build configuration (default Release).
 
 .PARAMETER MaxAgentBytes
-Size limit of the agent executable (default 25000000, i.e. 25 MB).
+Size limit of the agent executable (default 12000000 for Native AOT, 25000000 for a single file).
 
 .EXAMPLE
 ./publish.ps1 win-x64
@@ -42,7 +45,7 @@ param(
     [string[]] $Rid = @(),
     [string] $Only = '',
     [string] $Configuration = 'Release',
-    [long] $MaxAgentBytes = 25000000
+    [long] $MaxAgentBytes = 0
 )
 
 Set-StrictMode -Version Latest
@@ -140,11 +143,24 @@ foreach ($r in $Rid) {
     $watch = [System.Diagnostics.Stopwatch]::StartNew()
     Write-Output "publish: ${r}: restoring $($names -join ' ')"
 
+    # Native AOT only for this machine's own rid; a trimmed single file elsewhere.
+    $mode = if ($env:FILESYNC_PUBLISH_MODE) { $env:FILESYNC_PUBLISH_MODE } elseif ($r -eq $thisHost) { 'aot' } else { 'single-file' }
+    $modeArgs = @()
+    if ($mode -eq 'aot') {
+        $modeArgs = @('-p:PublishAot=true')
+        $limit = if ($MaxAgentBytes -gt 0) { $MaxAgentBytes } else { 12000000 }
+        Write-Output "publish: ${r}: Native AOT"
+    }
+    else {
+        $limit = if ($MaxAgentBytes -gt 0) { $MaxAgentBytes } else { 25000000 }
+        Write-Output "publish: ${r}: trimmed single-file (Native AOT builds only for this machine's own OS and architecture, $thisHost)"
+    }
+
     # Restore first, so a missing runtime pack is told apart from a real failure.
     $state = 'ok'
     foreach ($name in $names) {
         $log = Join-Path $logs "$name-restore.log"
-        $code = Invoke-Dotnet $log @('restore', $projects[$name].Path, '-r', $r, "-p:Configuration=$Configuration", "-p:ArtifactsPath=$build")
+        $code = Invoke-Dotnet $log (@('restore', $projects[$name].Path, '-r', $r, "-p:Configuration=$Configuration", "-p:ArtifactsPath=$build") + $modeArgs)
         if ($code -ne 0) {
             $packs = Get-MissingPacks $log $r
             if ($packs) {
@@ -177,8 +193,8 @@ foreach ($r in $Rid) {
         if ($r.StartsWith('win-')) { $exe = "$exe.exe" }
         if (Test-Path -LiteralPath $stage) { Remove-Item -Recurse -Force -LiteralPath $stage }
         Write-Output "publish: ${r}: publishing $name"
-        $code = Invoke-Dotnet $log @('publish', $projects[$name].Path, '--no-restore', '-r', $r, '-c', $Configuration,
-            "-p:ArtifactsPath=$build", '-p:TreatWarningsAsErrors=true', '-o', $stage)
+        $code = Invoke-Dotnet $log (@('publish', $projects[$name].Path, '--no-restore', '-r', $r, '-c', $Configuration,
+            "-p:ArtifactsPath=$build", '-p:TreatWarningsAsErrors=true', '-o', $stage) + $modeArgs)
         if ($code -ne 0) {
             [Console]::Error.WriteLine("publish: FAIL ${r}: publishing $name failed (log: $log):")
             Get-Content -LiteralPath $log | Where-Object { $_ -match '(error|warning) [A-Z]+[0-9]+' } |
@@ -201,7 +217,7 @@ foreach ($r in $Rid) {
         }
         # Single file means single file: only the executable (and symbol files, which are not shipped).
         $extras = @(Get-ChildItem -LiteralPath $stage -Recurse -File |
-            Where-Object { $_.Extension -ne '.pdb' -and $_.Name -ne $exe } | ForEach-Object { $_.Name })
+            Where-Object { $_.Extension -notin @('.pdb', '.dbg') -and $_.Name -ne $exe -and $_.FullName -notmatch '\.dSYM' } | ForEach-Object { $_.Name })
         $stageExe = Join-Path $stage $exe
         if ($extras.Count -gt 0 -or -not (Test-Path -LiteralPath $stageExe)) {
             [Console]::Error.WriteLine("publish: FAIL ${r}: $name is not a single file (extra: $($extras -join ' '); $exe present: $(Test-Path -LiteralPath $stageExe))")
@@ -214,10 +230,10 @@ foreach ($r in $Rid) {
         Copy-Item -Force -LiteralPath $stageExe -Destination $target
         $bytes = (Get-Item -LiteralPath $target).Length
         $line = '{0}  {1,-20} {2,10} bytes  {3}  artifacts/{0}/{4}' -f $r, $exe, $bytes, (Format-MB $bytes), $exe
-        if ($name -eq 'edge' -and $bytes -gt $MaxAgentBytes) {
-            [Console]::Error.WriteLine("publish: FAIL ${r}: $exe is $bytes bytes, over the limit of $MaxAgentBytes")
+        if ($name -eq 'edge' -and $bytes -gt $limit) {
+            [Console]::Error.WriteLine("publish: FAIL ${r}: $exe is $bytes bytes, over the limit of $limit")
             $failed++
-            $summary.Add("FAIL $line (over $MaxAgentBytes)")
+            $summary.Add("FAIL $line (over $limit)")
             $state = 'failed'
             continue
         }

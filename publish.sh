@@ -249,7 +249,7 @@ for rid in "${rids[@]}"; do
       continue
     fi
     # Single file means single file: only the executable (and symbol files, which are not shipped).
-    extras=$(cd "$stage" && find . -type f ! -name '*.pdb' ! -name '*.dbg' ! -name '*.dSYM' ! -name "$exe" | sed 's|^\./||' | sort | paste -sd' ' -)
+    extras=$(cd "$stage" && find . -type f ! -name '*.pdb' ! -name '*.dbg' ! -path '*.dSYM/*' ! -name "$exe" | sed 's|^\./||' | sort | paste -sd' ' -)
     if [[ -n "$extras" || ! -f "$stage/$exe" ]]; then
       echo "publish: FAIL $rid: $name is not a single file (extra: ${extras:-none}; $exe present: $([[ -f "$stage/$exe" ]] && echo yes || echo no))" >&2
       failed=$((failed + 1))

@@ -25,7 +25,7 @@ internal static class Report
         text.AppendLine();
         text.AppendLine($"- Machine: {DescribeMachine()}");
         text.AppendLine(
-            $"- Software: {RuntimeInformation.FrameworkDescription}, {ToolVersion("rsync", "--version")}, {ToolVersion("lsyncd", "--version")}; agent: {BuildKind(options)}, reference server: Release build; both run as processes, on 127.0.0.1"
+            $"- Software: {RuntimeInformation.FrameworkDescription}, {ToolVersion("rsync", "--version")}, {ToolVersion("lsyncd", "--version")}; agent: {BuildKind(options.AgentExecutable)}, reference server: {BuildKind(options.ServerExecutable)}; both run as processes, on 127.0.0.1"
         );
         text.AppendLine(
             Invariant(
@@ -491,14 +491,64 @@ internal static class Report
         );
     }
 
-    /// <summary>What was measured: the published executables (publish.sh puts them under artifacts/) or Release builds.</summary>
-    private static string BuildKind(BenchmarkOptions options) =>
-        options.AgentExecutable.Contains(
+    /// <summary>What was measured: an executable publish.sh put under artifacts/ (Native AOT or a trimmed single file) or a Release build.</summary>
+    private static string BuildKind(string executable) =>
+        !executable.Contains(
             $"{Path.DirectorySeparatorChar}artifacts{Path.DirectorySeparatorChar}",
             StringComparison.Ordinal
         )
+            ? "Release build"
+        : IsSingleFileBundle(executable)
             ? "the published single-file, trimmed executable (publish.sh)"
-            : "Release build";
+        : "the published Native AOT executable (publish.sh)";
+
+    /// <summary>A single-file bundle is built on the .NET apphost, which carries this bundle signature; a Native AOT image does not.</summary>
+    private static bool IsSingleFileBundle(string executable)
+    {
+        ReadOnlySpan<byte> marker =
+        [
+            0x8b,
+            0x12,
+            0x02,
+            0xb9,
+            0x6a,
+            0x61,
+            0x20,
+            0x38,
+            0x72,
+            0x7b,
+            0x93,
+            0x02,
+            0x14,
+            0xd7,
+            0xa0,
+            0x32,
+            0x13,
+            0xf5,
+            0xb9,
+            0xe6,
+            0xef,
+            0xae,
+            0x33,
+            0x18,
+            0xee,
+            0x3b,
+            0x2d,
+            0xce,
+            0x24,
+            0xb3,
+            0x6a,
+            0xae,
+        ];
+        try
+        {
+            return File.ReadAllBytes(executable).AsSpan().IndexOf(marker) >= 0;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
 
     private static string ToolVersion(string tool, string argument)
     {
