@@ -162,12 +162,26 @@ public sealed partial class FileRequestHandler(
         var fullPath = WorkspacePaths.ToFullPath(workspace.RootPath, resolution.RelativePath);
         if (resolution.RelativePath.Length == 0 || Directory.Exists(fullPath))
         {
+            string listing;
+            try
+            {
+                listing = workspace.ListDirectory(resolution.RelativePath);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return Failed(
+                    request,
+                    fullPath,
+                    $"folder cannot be listed: {ex.Message}",
+                    ErrorCodes.Unreadable
+                );
+            }
             return new ChunkResultPayload
             {
                 RequestId = request.RequestId,
                 Path = request.Path,
                 FullPath = fullPath,
-                Content = workspace.ListDirectory(resolution.RelativePath),
+                Content = listing,
                 ContentType = "text/directory",
                 Encoding = ContentEncodings.Utf8,
             };
