@@ -404,6 +404,12 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
             {
                 continue;
             }
+            if (!_rejected.Contains(path) && _rejected.Count >= _options.MaxFiles * 2 + 100)
+            {
+                // More failing files than this workspace could ever send: a confused or hostile server;
+                // tracking them all would only grow memory.
+                continue;
+            }
             var retryIn = _rejected.OnRejected(path, code, message, out var attempts);
             if (attempts == 1)
             {
