@@ -56,6 +56,20 @@ public static partial class MachineFingerprint
     /// when it can: 1 to <see cref="MaxLength"/> characters of printable text, no control characters, no
     /// white space at either end.
     /// </summary>
+    /// <summary>
+    /// The identity as it goes in <c>?fingerprint=</c>: base64 of <c>{"machine_id": "&lt;identity&gt;"}</c>,
+    /// the shape the todoforai edge clients send, so a server that decodes the fingerprint reads one; a
+    /// server that treats it as an opaque id (the reference server) sees a stable string all the same.
+    /// </summary>
+    public static string ToWire(string identity) =>
+        Convert.ToBase64String(
+            Encoding.UTF8.GetBytes(
+                "{\"machine_id\": \""
+                    + System.Text.Json.JsonEncodedText.Encode(identity).ToString()
+                    + "\"}"
+            )
+        );
+
     public static string? Validate(string identity)
     {
         if (identity.Length == 0)

@@ -926,7 +926,8 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
     {
         var builder = new UriBuilder(server);
         var query = builder.Query.TrimStart('?');
-        var parameter = "fingerprint=" + Uri.EscapeDataString(fingerprint);
+        var parameter =
+            "fingerprint=" + Uri.EscapeDataString(MachineFingerprint.ToWire(fingerprint));
         builder.Query = query.Length == 0 ? parameter : query + "&" + parameter;
         return builder.Uri;
     }

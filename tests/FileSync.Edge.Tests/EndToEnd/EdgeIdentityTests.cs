@@ -1,4 +1,5 @@
 using FileSync.Edge.Tests.Infrastructure;
+using FileSync.Edge.Uplink;
 using FileSync.Server;
 using FileSync.Server.Edges;
 
@@ -80,8 +81,8 @@ public sealed class EdgeIdentityTests(ITestOutputHelper output) : EndToEndTestBa
         Assert.Equal(
             new[]
             {
-                EdgeIds.FromFingerprint("from-the-config-file"),
-                EdgeIds.FromFingerprint("Zoë's laptop"),
+                EdgeIds.FromFingerprint(MachineFingerprint.ToWire("from-the-config-file")),
+                EdgeIds.FromFingerprint(MachineFingerprint.ToWire("Zoë's laptop")),
             }.Order(),
             edges.Select(e => e.EdgeId).Order()
         );

@@ -160,4 +160,18 @@ public sealed class MachineFingerprintTests
             MachineFingerprint.Validate("laptop" + '\ud83d')
         );
     }
+
+    [Theory]
+    [InlineData("0123abcd")]
+    [InlineData("Zoë's \"laptop\"")]
+    public void ToWire_Base64OfTheClientsJsonShape_DecodesToTheIdentity(string identity)
+    {
+        var json = System.Text.Encoding.UTF8.GetString(
+            Convert.FromBase64String(MachineFingerprint.ToWire(identity))
+        );
+
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        Assert.Equal(identity, document.RootElement.GetProperty("machine_id").GetString());
+        Assert.StartsWith("{\"machine_id\": \"", json);
+    }
 }
