@@ -1,0 +1,127 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net;
+using System.Net.WebSockets;
+using System.Text.Json;
+using System.Threading.Channels;
+using FileSync.Edge.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace FileSync.Edge.Uplink;
+
+/// <summary>Opening a connection: the upgrade with the key, its timeout, and what an HTTP refusal means.</summary>
+public sealed partial class UplinkConnection
+{
+    private async Task<ClientWebSocket> ConnectAsync(CancellationToken cancellationToken)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.KeepAliveInterval = _options.KeepAlive;
+        socket.Options.KeepAliveTimeout = _options.KeepAliveTimeout;
+        socket.Options.CollectHttpResponseDetails = true;
+        if (!string.IsNullOrEmpty(_options.ApiKey))
+        {
+            // Set anew on every attempt: the header and the offered subprotocol (a server may select it or none).
+            var asSubprotocol = _options.ApiKeyTransport != ApiKeyTransport.Header && _keyIsToken;
+            if (_options.ApiKeyTransport != ApiKeyTransport.Subprotocol || !asSubprotocol)
+            {
+                socket.Options.SetRequestHeader("Authorization", "Bearer " + _options.ApiKey);
+            }
+            if (asSubprotocol)
+            {
+                socket.Options.AddSubProtocol(_options.ApiKey);
+            }
+        }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.ConnectTimeout);
+        try
+        {
+            await socket.ConnectAsync(ServerUri, timeout.Token).ConfigureAwait(false);
+            return socket;
+        }
+        catch (Exception ex)
+            when (ex
+                    is WebSocketException
+                        or HttpRequestException
+                        or OperationCanceledException
+                        or IOException
+            )
+        {
+            var status = socket.HttpStatusCode;
+            var headers = socket.HttpResponseHeaders;
+            socket.Dispose();
+            cancellationToken.ThrowIfCancellationRequested();
+            if (status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            {
+                throw new UplinkAuthenticationException(
+                    $"The server rejected the API key (HTTP {(int)status}). Check --api-key / FILESYNC_API_KEY.",
+                    ex
+                );
+            }
+            if (ex is OperationCanceledException)
+            {
+                throw new TimeoutException(
+                    $"Connecting to {ServerUri.GetLeftPart(UriPartial.Path)} timed out after {_options.ConnectTimeoutSeconds} s.",
+                    ex
+                );
+            }
+            if (status is { } code && (int)code >= 300)
+            {
+                // One clear line, and for 429/503 the server's Retry-After, which the next attempt honours.
+                throw new UplinkUpgradeRefusedException(
+                    (int)code,
+                    DescribeRefusal(code),
+                    RetryAfter(headers),
+                    ex
+                );
+            }
+            throw;
+        }
+    }
+
+    private string DescribeRefusal(HttpStatusCode status) =>
+        $"The server answered HTTP {(int)status} ({status}) to the WebSocket upgrade at {ServerUri.GetLeftPart(UriPartial.Path)}"
+        + (
+            status switch
+            {
+                HttpStatusCode.NotFound => "; is the URL right (it usually ends in /ws/v1/edge)?",
+                HttpStatusCode.UpgradeRequired => "; it wants another protocol version",
+                HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable =>
+                    "; it asks to come back later",
+                _ => "",
+            }
+        );
+
+    /// <summary>The delay a <c>Retry-After</c> header asks for (seconds or an HTTP date), capped at 10 minutes.</summary>
+    private TimeSpan? RetryAfter(IReadOnlyDictionary<string, IEnumerable<string>>? headers)
+    {
+        if (headers is null)
+        {
+            return null;
+        }
+        var value = headers
+            .FirstOrDefault(h =>
+                string.Equals(h.Key, "Retry-After", StringComparison.OrdinalIgnoreCase)
+            )
+            .Value?.FirstOrDefault()
+            ?.Trim();
+        TimeSpan? delay = null;
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+        {
+            delay = TimeSpan.FromSeconds(seconds);
+        }
+        else if (
+            DateTimeOffset.TryParse(
+                value,
+                CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal,
+                out var when
+            )
+        )
+        {
+            delay = when - _time.GetUtcNow();
+        }
+        return delay is { } d
+            ? TimeSpan.FromTicks(Math.Clamp(d.Ticks, 0, TimeSpan.FromMinutes(10).Ticks))
+            : null;
+    }
+}

@@ -1,0 +1,226 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net;
+using System.Net.WebSockets;
+using System.Text.Json;
+using System.Threading.Channels;
+using FileSync.Edge.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace FileSync.Edge.Uplink;
+
+/// <summary>One connection from handshake to close: connected_edge, error frames about the key, close codes, and queuing commands.</summary>
+public sealed partial class UplinkConnection
+{
+    /// <summary>Runs one connection until it closes. Returns whether the handshake completed.</summary>
+    private async Task<bool> RunSessionAsync(
+        ClientWebSocket socket,
+        CancellationToken cancellationToken
+    )
+    {
+        var handshakeDone = false;
+        long connectedAt = 0;
+        using var handshakeTimeout = _time.CreateTimer(
+            _ =>
+            {
+                if (!Volatile.Read(ref handshakeDone))
+                {
+                    socket.Abort();
+                }
+            },
+            null,
+            s_handshakeTimeout,
+            Timeout.InfiniteTimeSpan
+        );
+        _socket = socket;
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            while (true)
+            {
+                var frame = await ReceiveFrameAsync(socket, buffer, cancellationToken)
+                    .ConfigureAwait(false);
+                if (frame.Closed)
+                {
+                    var description = LogText.Clean(socket.CloseStatusDescription ?? "");
+                    Log.Closed(
+                        _logger,
+                        socket.CloseStatus is { } status
+                            ? ((int)status).ToString(CultureInfo.InvariantCulture)
+                            : "none",
+                        description
+                    );
+                    if (ServerRejection.IsIdentityConflict(socket.CloseStatus))
+                    {
+                        throw new UplinkIdentityConflictException(
+                            $"Another agent with this machine's identity holds the connection to {ServerUri.GetLeftPart(UriPartial.Path)} "
+                                + $"(close {(int)socket.CloseStatus!}{(description.Length > 0 ? ": " + description : "")}). "
+                                + "Stop the other agent, or give this one its own identity with --name."
+                        );
+                    }
+                    if (
+                        ServerRejection.IsAuthenticationClose(
+                            socket.CloseStatus,
+                            socket.CloseStatusDescription
+                        ) && WithinAuthenticationWindow(handshakeDone, connectedAt)
+                    )
+                    {
+                        throw new UplinkAuthenticationException(
+                            $"The server rejected the API key (closed the connection: {description}). Check --api-key / FILESYNC_API_KEY."
+                        );
+                    }
+                    return handshakeDone;
+                }
+                if (frame.Dropped is { } dropped)
+                {
+                    await EnqueueCommandAsync(QueuedCommand.Problem(dropped), cancellationToken)
+                        .ConfigureAwait(false);
+                    continue;
+                }
+                if (
+                    PeekType(frame.Bytes)
+                    is not (
+                        MessageTypes.ConnectedEdge
+                        or MessageTypes.Error
+                        or MessageTypes.ErrorUpperCase
+                    )
+                )
+                {
+                    // A command: queued as raw bytes (exactly what the byte budget counts) and parsed by the
+                    // control stage when it takes it, so this loop does no work for it.
+                    await EnqueueCommandAsync(QueuedCommand.Raw(frame.Bytes), cancellationToken)
+                        .ConfigureAwait(false);
+                    continue;
+                }
+                if (!ProtocolMessage.TryParse(frame.Bytes, out var message, out var error))
+                {
+                    await EnqueueCommandAsync(QueuedCommand.Problem(error), cancellationToken)
+                        .ConfigureAwait(false);
+                    continue;
+                }
+                if (
+                    message.Type
+                    is not (
+                        MessageTypes.ConnectedEdge
+                        or MessageTypes.Error
+                        or MessageTypes.ErrorUpperCase
+                    )
+                )
+                {
+                    await EnqueueCommandAsync(QueuedCommand.Raw(frame.Bytes), cancellationToken)
+                        .ConfigureAwait(false);
+                    continue;
+                }
+                if (message.Type == MessageTypes.ConnectedEdge)
+                {
+                    if (Volatile.Read(ref handshakeDone))
+                    {
+                        // One handshake per connection; a repeated one would restart every workspace's sync.
+                        await EnqueueCommandAsync(
+                                QueuedCommand.Problem(
+                                    "'connected_edge' was already received on this connection; ignored"
+                                ),
+                                cancellationToken
+                            )
+                            .ConfigureAwait(false);
+                    }
+                    else if (
+                        message.TryReadPayload(
+                            ProtocolJsonContext.Default.ConnectedEdgePayload,
+                            out var connected,
+                            out error
+                        )
+                    )
+                    {
+                        Volatile.Write(ref handshakeDone, true);
+                        connectedAt = _time.GetTimestamp();
+                        if (State == UplinkState.Connecting)
+                        {
+                            ChangeState(UplinkState.Connecting, UplinkState.Connected);
+                        }
+                        var session = new UplinkSession(
+                            Interlocked.Increment(ref _epoch),
+                            connected.EdgeId,
+                            connected.UserId,
+                            connected.Capabilities,
+                            _time.GetTimestamp()
+                        );
+                        Log.Connected(
+                            _logger,
+                            ServerUri.GetLeftPart(UriPartial.Path),
+                            session.EdgeId ?? "?",
+                            string.Join(",", session.Capabilities ?? ["legacy"])
+                        );
+                        SetSession(session);
+                    }
+                    else
+                    {
+                        // No session yet, so nobody can be answered: say it in the log.
+                        Log.MalformedFrame(_logger, LogText.Clean(error));
+                    }
+                    continue;
+                }
+                // An error frame ('error', or the todoforai backend's 'ERROR'): a rejected key ends the agent when
+                // it comes before or right after the handshake; any other one goes to the control stage (a file
+                // the server could not apply is retried by its workspace), or to the log before the handshake.
+                var text = message.TryReadPayload(
+                    ProtocolJsonContext.Default.ErrorPayload,
+                    out var payload,
+                    out _
+                )
+                    ? payload.Message
+                    : "(no message)";
+                if (
+                    ServerRejection.IsAuthenticationError(payload?.Code, text)
+                    && payload?.MessageType is null
+                    && WithinAuthenticationWindow(handshakeDone, connectedAt)
+                )
+                {
+                    throw new UplinkAuthenticationException(
+                        $"The server rejected the API key: {LogText.Clean(text)}. Check --api-key / FILESYNC_API_KEY."
+                    );
+                }
+                if (!Volatile.Read(ref handshakeDone))
+                {
+                    Log.ServerError(
+                        _logger,
+                        LogText.Clean(payload?.Code ?? ""),
+                        LogText.Clean(text)
+                    );
+                    continue;
+                }
+                await EnqueueCommandAsync(QueuedCommand.Raw(frame.Bytes), cancellationToken)
+                    .ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+            when (ex is UplinkAuthenticationException or UplinkIdentityConflictException)
+        {
+            throw;
+        }
+        catch (Exception ex)
+            when (ex is not OutOfMemoryException && !cancellationToken.IsCancellationRequested)
+        {
+            // Socket errors, keepalive timeouts (the socket is aborted), a handshake that never came.
+            Log.ConnectionLost(_logger, ex.Message);
+            if (!handshakeDone)
+            {
+                throw;
+            }
+            return true;
+        }
+        finally
+        {
+            _socket = null;
+            ArrayPool<byte>.Shared.Return(buffer);
+            SetSession(null);
+            socket.Abort();
+        }
+    }
+
+    /// <summary>How long after <c>connected_edge</c> an error about the key still counts as a rejection of it.</summary>
+    private static readonly TimeSpan s_authenticationWindow = TimeSpan.FromSeconds(5);
+
+    private bool WithinAuthenticationWindow(bool handshakeDone, long connectedAt) =>
+        !handshakeDone || _time.GetElapsedTime(connectedAt) <= s_authenticationWindow;
+}
