@@ -86,14 +86,18 @@ public sealed partial class WorkspaceSyncManager
         return false;
     }
 
+    private long _rootChangedReportedEpoch = -1;
+
     private async Task ReportRootChangedAsync(
         UplinkSession session,
         CancellationToken cancellationToken
     )
     {
-        if (_refusalReportedEpoch != session.Epoch)
+        // Reported once per connection on its own: a "missing" sent a moment before (the root deleted,
+        // then replaced by a link) must not hide it.
+        if (_rootChangedReportedEpoch != session.Epoch)
         {
-            _refusalReportedEpoch = session.Epoch;
+            _rootChangedReportedEpoch = session.Epoch;
             await SendOrThrowAsync(
                     session,
                     _messages.SyncError(

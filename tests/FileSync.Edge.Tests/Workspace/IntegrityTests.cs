@@ -471,14 +471,14 @@ public sealed class IntegrityTests : IAsyncLifetime
         File.WriteAllText(Path.Combine(outside, "later.txt"), "also private");
         _manager.RequestRescan();
         _manager.RequestResync();
+        // The root may be reported missing first (deleted, then linked): root_changed must follow.
         await Wait.UntilAsync(
-            () => _uplink.OfType(MessageTypes.SyncError).Count > 0,
+            () =>
+                _uplink
+                    .OfType(MessageTypes.SyncError)
+                    .Any(e => e.Payload.GetProperty("code").GetString() == ErrorCodes.RootChanged),
             Wait.Generous,
-            () => "a sync_error"
-        );
-        Assert.Equal(
-            ErrorCodes.RootChanged,
-            _uplink.OfType(MessageTypes.SyncError).Last().Payload.GetProperty("code").GetString()
+            () => "a sync_error with code root_changed"
         );
         Assert.DoesNotContain(
             _uplink.Sent,
@@ -487,6 +487,43 @@ public sealed class IntegrityTests : IAsyncLifetime
                 && c.GetString()!.Contains("private", StringComparison.Ordinal)
         );
         Assert.Empty(_manager.ListFiles());
+    }
+
+    [Fact]
+    public async Task RootDeletedReportedMissingThenLinked_RootChangedStillReported()
+    {
+        var outside = Path.Combine(_parent.Path, "outside");
+        Directory.CreateDirectory(outside);
+        File.WriteAllText(Path.Combine(outside, "secret.txt"), "private key");
+        Write("a.txt", "mine");
+        await StartAsync(realWatcher: true);
+        _uplink.Connect();
+        await WaitForDoneAsync();
+
+        Directory.Delete(Root, recursive: true);
+        await Wait.UntilAsync(
+            () => _manager!.State == WorkspaceState.Missing,
+            Wait.Generous,
+            () => $"missing, is {_manager!.State}"
+        );
+        Directory.CreateSymbolicLink(Root, outside);
+        _manager!.RequestRescan();
+
+        await Wait.UntilAsync(
+            () =>
+                _uplink
+                    .OfType(MessageTypes.SyncError)
+                    .Any(e => e.Payload.GetProperty("code").GetString() == ErrorCodes.RootChanged),
+            Wait.Generous,
+            () => "root_changed after not_found in the same connection"
+        );
+        Assert.Equal(WorkspaceState.RootChanged, _manager.State);
+        Assert.DoesNotContain(
+            _uplink.Sent,
+            m =>
+                m.Payload.TryGetProperty("content", out var c)
+                && c.GetString()!.Contains("private", StringComparison.Ordinal)
+        );
     }
 
     [Fact]
