@@ -1,14 +1,7 @@
-using System.Reflection;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using System.Text.Unicode;
-using System.Threading.Channels;
 using FileSync.Edge.Protocol;
-using FileSync.Edge.Uplink;
 using FileSync.Edge.Workspace;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace FileSync.Edge.Control;
 
@@ -122,6 +115,13 @@ public sealed partial class ControlDispatcher
             cancellationToken
         );
     }
+
+    /// <summary>The one reply to a command whose payload has the wrong shape: <c>error</c> with <c>invalid_payload</c>.</summary>
+    private Task RejectPayloadAsync(
+        ProtocolMessage command,
+        string error,
+        CancellationToken cancellationToken
+    ) => ReplyErrorAsync(command, error, ErrorCodes.InvalidPayload, cancellationToken);
 
     private Task ReplyErrorAsync(
         ProtocolMessage command,

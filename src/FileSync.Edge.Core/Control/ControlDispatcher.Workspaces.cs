@@ -1,14 +1,6 @@
-using System.Reflection;
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
-using System.Text.Unicode;
-using System.Threading.Channels;
 using FileSync.Edge.Protocol;
-using FileSync.Edge.Uplink;
 using FileSync.Edge.Workspace;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace FileSync.Edge.Control;
 

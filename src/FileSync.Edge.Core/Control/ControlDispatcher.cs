@@ -113,12 +113,7 @@ public sealed partial class ControlDispatcher(
             case MessageTypes.ManifestDiff:
                 if (!message.TryReadPayload(Json.ManifestDiffPayload, out var diff, out error))
                 {
-                    await ReplyErrorAsync(
-                            message,
-                            error,
-                            ErrorCodes.InvalidPayload,
-                            cancellationToken
-                        )
+                    await RejectPayloadAsync(message, error, cancellationToken)
                         .ConfigureAwait(false);
                     return;
                 }
@@ -139,12 +134,7 @@ public sealed partial class ControlDispatcher(
             case MessageTypes.ConfigUpdate:
                 if (!message.TryReadPayload(Json.ConfigUpdatePayload, out var config, out error))
                 {
-                    await ReplyErrorAsync(
-                            message,
-                            error,
-                            ErrorCodes.InvalidPayload,
-                            cancellationToken
-                        )
+                    await RejectPayloadAsync(message, error, cancellationToken)
                         .ConfigureAwait(false);
                     return;
                 }
@@ -190,12 +180,7 @@ public sealed partial class ControlDispatcher(
                     !message.TryReadPayload(Json.WorkspacePathPayload, out var workspace, out error)
                 )
                 {
-                    await ReplyErrorAsync(
-                            message,
-                            error,
-                            ErrorCodes.InvalidPayload,
-                            cancellationToken
-                        )
+                    await RejectPayloadAsync(message, error, cancellationToken)
                         .ConfigureAwait(false);
                     return;
                 }
@@ -233,12 +218,7 @@ public sealed partial class ControlDispatcher(
                     || !HasUsableRequestId(chunk.RequestId, ref error)
                 )
                 {
-                    await ReplyErrorAsync(
-                            message,
-                            error,
-                            ErrorCodes.InvalidPayload,
-                            cancellationToken
-                        )
+                    await RejectPayloadAsync(message, error, cancellationToken)
                         .ConfigureAwait(false);
                     return;
                 }
@@ -259,12 +239,7 @@ public sealed partial class ControlDispatcher(
                     ) || !HasUsableRequestId(listing.RequestId, ref error)
                 )
                 {
-                    await ReplyErrorAsync(
-                            message,
-                            error,
-                            ErrorCodes.InvalidPayload,
-                            cancellationToken
-                        )
+                    await RejectPayloadAsync(message, error, cancellationToken)
                         .ConfigureAwait(false);
                     return;
                 }

@@ -1,11 +1,6 @@
-using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Net.WebSockets;
-using System.Text.Json;
-using System.Threading.Channels;
-using FileSync.Edge.Protocol;
-using Microsoft.Extensions.Logging;
 
 namespace FileSync.Edge.Uplink;
 

@@ -1,11 +1,5 @@
-using System.Collections.Concurrent;
-using System.Text.Unicode;
-using System.Threading.Channels;
 using FileSync.Edge.Filtering;
-using FileSync.Edge.Protocol;
 using FileSync.Edge.Uplink;
-using FileSync.Edge.Watching;
-using Microsoft.Extensions.Logging;
 
 namespace FileSync.Edge.Workspace;
 

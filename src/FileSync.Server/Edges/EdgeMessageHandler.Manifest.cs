@@ -1,11 +1,6 @@
-using System.Diagnostics.CodeAnalysis;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json.Serialization.Metadata;
 using FileSync.Edge.Protocol;
 using FileSync.Server.Mirror;
 using FileSync.Server.Protocol;
-using Microsoft.Extensions.Logging;
 
 namespace FileSync.Server.Edges;
 

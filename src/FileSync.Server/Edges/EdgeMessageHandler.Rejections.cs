@@ -5,7 +5,6 @@ using System.Text.Json.Serialization.Metadata;
 using FileSync.Edge.Protocol;
 using FileSync.Server.Mirror;
 using FileSync.Server.Protocol;
-using Microsoft.Extensions.Logging;
 
 namespace FileSync.Server.Edges;
 

@@ -1,8 +1,5 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
-using FileSync.Edge.Protocol;
-using Microsoft.Extensions.Logging;
 
 namespace FileSync.Server.Mirror;
 

@@ -448,8 +448,8 @@ public sealed class IntegrityTests : IAsyncLifetime
         );
     }
 
-    [Fact]
-    public async Task RootReplacedByLink_StopsAndNeverSendsWhatIsOutside()
+    /// <summary>A synced workspace with real watching, and beside it a folder holding a secret.</summary>
+    private async Task<string> StartBesideASecretFolderAsync()
     {
         var outside = Path.Combine(_parent.Path, "outside");
         Directory.CreateDirectory(outside);
@@ -458,6 +458,31 @@ public sealed class IntegrityTests : IAsyncLifetime
         await StartAsync(realWatcher: true);
         _uplink.Connect();
         await WaitForDoneAsync();
+        return outside;
+    }
+
+    private Task WaitForRootChangedReportAsync() =>
+        Wait.UntilAsync(
+            () =>
+                _uplink
+                    .OfType(MessageTypes.SyncError)
+                    .Any(e => e.Payload.GetProperty("code").GetString() == ErrorCodes.RootChanged),
+            Wait.Generous,
+            () => "a sync_error with code root_changed"
+        );
+
+    private void AssertNothingPrivateSent() =>
+        Assert.DoesNotContain(
+            _uplink.Sent,
+            m =>
+                m.Payload.TryGetProperty("content", out var c)
+                && c.GetString()!.Contains("private", StringComparison.Ordinal)
+        );
+
+    [Fact]
+    public async Task RootReplacedByLink_StopsAndNeverSendsWhatIsOutside()
+    {
+        var outside = await StartBesideASecretFolderAsync();
 
         Directory.Delete(Root, recursive: true);
         Directory.CreateSymbolicLink(Root, outside);
@@ -472,33 +497,15 @@ public sealed class IntegrityTests : IAsyncLifetime
         _manager.RequestRescan();
         _manager.RequestResync();
         // The root may be reported missing first (deleted, then linked): root_changed must follow.
-        await Wait.UntilAsync(
-            () =>
-                _uplink
-                    .OfType(MessageTypes.SyncError)
-                    .Any(e => e.Payload.GetProperty("code").GetString() == ErrorCodes.RootChanged),
-            Wait.Generous,
-            () => "a sync_error with code root_changed"
-        );
-        Assert.DoesNotContain(
-            _uplink.Sent,
-            m =>
-                m.Payload.TryGetProperty("content", out var c)
-                && c.GetString()!.Contains("private", StringComparison.Ordinal)
-        );
+        await WaitForRootChangedReportAsync();
+        AssertNothingPrivateSent();
         Assert.Empty(_manager.ListFiles());
     }
 
     [Fact]
     public async Task RootDeletedReportedMissingThenLinked_RootChangedStillReported()
     {
-        var outside = Path.Combine(_parent.Path, "outside");
-        Directory.CreateDirectory(outside);
-        File.WriteAllText(Path.Combine(outside, "secret.txt"), "private key");
-        Write("a.txt", "mine");
-        await StartAsync(realWatcher: true);
-        _uplink.Connect();
-        await WaitForDoneAsync();
+        var outside = await StartBesideASecretFolderAsync();
 
         Directory.Delete(Root, recursive: true);
         await Wait.UntilAsync(
@@ -509,21 +516,9 @@ public sealed class IntegrityTests : IAsyncLifetime
         Directory.CreateSymbolicLink(Root, outside);
         _manager!.RequestRescan();
 
-        await Wait.UntilAsync(
-            () =>
-                _uplink
-                    .OfType(MessageTypes.SyncError)
-                    .Any(e => e.Payload.GetProperty("code").GetString() == ErrorCodes.RootChanged),
-            Wait.Generous,
-            () => "root_changed after not_found in the same connection"
-        );
+        await WaitForRootChangedReportAsync();
         Assert.Equal(WorkspaceState.RootChanged, _manager.State);
-        Assert.DoesNotContain(
-            _uplink.Sent,
-            m =>
-                m.Payload.TryGetProperty("content", out var c)
-                && c.GetString()!.Contains("private", StringComparison.Ordinal)
-        );
+        AssertNothingPrivateSent();
     }
 
     [Fact]
