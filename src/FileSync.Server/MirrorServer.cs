@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.WebSockets;
-using FileSync.Edge.Protocol;
+using FileSync.Protocol;
 using FileSync.Server.Api;
 using FileSync.Server.Edges;
 using FileSync.Server.Mirror;

@@ -87,6 +87,15 @@ var rejectSecondOption = new Option<bool>("--reject-second-connection")
         "Close a second connection of a connected edge with 4001 (default: it replaces the first, which gets 4002)",
 };
 
+var noMessagePackOption = new Option<bool>("--no-msgpack")
+{
+    Description = "Do not offer binary MessagePack frames: JSON text with every edge",
+};
+var noCompressionOption = new Option<bool>("--no-compression")
+{
+    Description = "Refuse permessage-deflate even when an edge offers it",
+};
+
 var root = new RootCommand(
     "FileSync reference server: mirrors the workspaces of connected edges into a folder."
 )
@@ -98,6 +107,8 @@ var root = new RootCommand(
     dialectOption,
     workspaceOption,
     rejectSecondOption,
+    noMessagePackOption,
+    noCompressionOption,
 };
 root.SetAction(
     (parseResult, cancellationToken) =>
@@ -114,6 +125,8 @@ root.SetAction(
                         : ServerDialect.Ours,
                 Workspaces = [.. parseResult.GetValue(workspaceOption) ?? []],
                 RejectSecondConnection = parseResult.GetValue(rejectSecondOption),
+                MessagePack = !parseResult.GetValue(noMessagePackOption),
+                Compression = !parseResult.GetValue(noCompressionOption),
             },
             cancellationToken
         )

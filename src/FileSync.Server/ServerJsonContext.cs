@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using FileSync.Server.Api;
-using FileSync.Server.Protocol;
 
 namespace FileSync.Server;
 
@@ -10,13 +9,7 @@ namespace FileSync.Server;
     JsonSerializerDefaults.Web,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull
 )]
-[JsonSerializable(typeof(ConfigUpdateReply))]
 [JsonSerializable(typeof(ServerStatus))]
 [JsonSerializable(typeof(ReplyRecord[]))]
 [JsonSerializable(typeof(ApiError))]
-[JsonSerializable(typeof(ErrorReply))]
-[JsonSerializable(typeof(IncomingFileSync))]
-[JsonSerializable(typeof(IncomingFileDelete))]
-[JsonSerializable(typeof(IncomingFileDone))]
-[JsonSerializable(typeof(IncomingManifest))]
 internal sealed partial class ServerJsonContext : JsonSerializerContext;

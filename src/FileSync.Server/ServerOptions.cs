@@ -32,6 +32,12 @@ public sealed class ServerOptions
     /// <summary>A second connection of a connected edge is closed with 4001 instead of replacing the first (which gets 4002).</summary>
     public bool RejectSecondConnection { get; set; }
 
+    /// <summary>Offer binary MessagePack frames (capability <c>msgpack</c>) to an edge that asks for them (not with <see cref="IsLegacy"/>).</summary>
+    public bool MessagePack { get; set; } = true;
+
+    /// <summary>Accept permessage-deflate when an edge offers it (no context takeover either way).</summary>
+    public bool Compression { get; set; } = true;
+
     /// <summary>No capabilities, no manifests: a legacy server or the todoforai dialect.</summary>
     public bool IsLegacy => Legacy || Dialect == ServerDialect.Todoforai;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using FileSync.Edge.Protocol;
 using FileSync.Edge.Workspace;
+using FileSync.Protocol;
 
 namespace FileSync.Edge.Control;
 
@@ -111,7 +111,6 @@ public sealed partial class ControlDispatcher
                 EdgeId = session?.EdgeId,
                 UserId = session?.UserId,
             },
-            Json.SyncErrorPayload,
             cancellationToken
         );
     }
@@ -141,7 +140,6 @@ public sealed partial class ControlDispatcher
                 Command = known,
                 RequestId = RequestIdOf(command),
             },
-            Json.ErrorPayload,
             cancellationToken
         );
     }
@@ -167,18 +165,18 @@ public sealed partial class ControlDispatcher
         }
     }
 
-    private Task ReplyAsync<T>(
-        string type,
-        T payload,
-        JsonTypeInfo<T> typeInfo,
-        CancellationToken cancellationToken
-    ) => SendAsync(ProtocolMessage.Serialize(type, payload, typeInfo), cancellationToken);
+    private Task ReplyAsync<T>(string type, T payload, CancellationToken cancellationToken) =>
+        SendAsync(ProtocolMessage.Serialize(type, payload), cancellationToken);
 
-    /// <summary>Sends on the current session; a reply while disconnected is dropped (the server asks again).</summary>
-    private async Task SendAsync(byte[] frame, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends a JSON frame on the current session, in that session's wire format; a reply while
+    /// disconnected is dropped (the server asks again).
+    /// </summary>
+    private async Task SendAsync(byte[] jsonFrame, CancellationToken cancellationToken)
     {
         if (uplink.Session is { } session)
         {
+            ProtocolMessage.Encode(jsonFrame, session.Format, out var frame);
             await uplink.SendAsync(session, frame, cancellationToken).ConfigureAwait(false);
         }
     }

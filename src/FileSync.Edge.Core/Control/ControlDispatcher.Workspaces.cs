@@ -1,6 +1,6 @@
 using System.Text.Json;
-using FileSync.Edge.Protocol;
 using FileSync.Edge.Workspace;
+using FileSync.Protocol;
 
 namespace FileSync.Edge.Control;
 

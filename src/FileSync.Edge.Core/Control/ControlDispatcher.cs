@@ -4,9 +4,9 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.Unicode;
 using System.Threading.Channels;
-using FileSync.Edge.Protocol;
 using FileSync.Edge.Uplink;
 using FileSync.Edge.Workspace;
+using FileSync.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -34,8 +34,6 @@ public sealed partial class ControlDispatcher(
 
     /// <summary>Longest <c>requestId</c> echoed back, in characters.</summary>
     public const int MaxRequestIdLength = 256;
-
-    private static ProtocolJsonContext Json => ProtocolJsonContext.Default;
 
     private IReadOnlyList<string> AllowedRoots =>
         _allowedRoots ??= controlOptions.Value.EffectiveAllowedRoots();
@@ -111,7 +109,7 @@ public sealed partial class ControlDispatcher(
         switch (message.Type)
         {
             case MessageTypes.ManifestDiff:
-                if (!message.TryReadPayload(Json.ManifestDiffPayload, out var diff, out error))
+                if (!message.TryReadPayload<ManifestDiffPayload>(out var diff, out error))
                 {
                     await RejectPayloadAsync(message, error, cancellationToken)
                         .ConfigureAwait(false);
@@ -132,7 +130,7 @@ public sealed partial class ControlDispatcher(
                 return;
 
             case MessageTypes.ConfigUpdate:
-                if (!message.TryReadPayload(Json.ConfigUpdatePayload, out var config, out error))
+                if (!message.TryReadPayload<ConfigUpdatePayload>(out var config, out error))
                 {
                     await RejectPayloadAsync(message, error, cancellationToken)
                         .ConfigureAwait(false);
@@ -176,9 +174,7 @@ public sealed partial class ControlDispatcher(
             case MessageTypes.SyncStart:
             case MessageTypes.SyncStop:
             case MessageTypes.Resync:
-                if (
-                    !message.TryReadPayload(Json.WorkspacePathPayload, out var workspace, out error)
-                )
+                if (!message.TryReadPayload<WorkspacePathPayload>(out var workspace, out error))
                 {
                     await RejectPayloadAsync(message, error, cancellationToken)
                         .ConfigureAwait(false);
@@ -214,7 +210,7 @@ public sealed partial class ControlDispatcher(
             case MessageTypes.ChunkRequest:
             case MessageTypes.FrontendChunkRequest:
                 if (
-                    !message.TryReadPayload(Json.ChunkRequestPayload, out var chunk, out error)
+                    !message.TryReadPayload<ChunkRequestPayload>(out var chunk, out error)
                     || !HasUsableRequestId(chunk.RequestId, ref error)
                 )
                 {
@@ -232,11 +228,8 @@ public sealed partial class ControlDispatcher(
 
             case MessageTypes.WorkspaceRequest:
                 if (
-                    !message.TryReadPayload(
-                        Json.WorkspaceRequestPayload,
-                        out var listing,
-                        out error
-                    ) || !HasUsableRequestId(listing.RequestId, ref error)
+                    !message.TryReadPayload<WorkspaceRequestPayload>(out var listing, out error)
+                    || !HasUsableRequestId(listing.RequestId, ref error)
                 )
                 {
                     await RejectPayloadAsync(message, error, cancellationToken)
@@ -248,8 +241,7 @@ public sealed partial class ControlDispatcher(
                         EchoingReply.Serialize(
                             MessageTypes.WorkspaceResult,
                             message.Payload,
-                            ListWorkspace(listing, cancellationToken),
-                            Json.WorkspaceResultPayload
+                            ListWorkspace(listing, cancellationToken)
                         ),
                         cancellationToken
                     )
@@ -259,16 +251,11 @@ public sealed partial class ControlDispatcher(
             case MessageTypes.StatusRequest:
                 // No payload, or one without a usable requestId, still gets a status (uncorrelated).
                 var requestId =
-                    message.TryReadPayload(Json.StatusRequestPayload, out var status, out _)
+                    message.TryReadPayload<StatusRequestPayload>(out var status, out _)
                     && status.RequestId?.Length <= MaxRequestIdLength
                         ? status.RequestId
                         : null;
-                await ReplyAsync(
-                        MessageTypes.EdgeStatus,
-                        BuildStatus(requestId),
-                        Json.EdgeStatusPayload,
-                        cancellationToken
-                    )
+                await ReplyAsync(MessageTypes.EdgeStatus, BuildStatus(requestId), cancellationToken)
                     .ConfigureAwait(false);
                 return;
 
@@ -276,7 +263,7 @@ public sealed partial class ControlDispatcher(
             case MessageTypes.ErrorUpperCase:
                 // Never answered (an error about an error could ping-pong); a file the server could not
                 // apply is retried by its workspace, anything else is logged.
-                if (!message.TryReadPayload(Json.ErrorPayload, out var rejection, out error))
+                if (!message.TryReadPayload<ErrorPayload>(out var rejection, out error))
                 {
                     Log.ServerError(logger, "", "", LogText.Clean(error));
                     return;

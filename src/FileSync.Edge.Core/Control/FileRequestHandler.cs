@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
-using FileSync.Edge.Protocol;
 using FileSync.Edge.Uplink;
 using FileSync.Edge.Workspace;
+using FileSync.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace FileSync.Edge.Control;
@@ -29,13 +29,7 @@ public sealed partial class FileRequestHandler(
     public byte[] Answer(ProtocolMessage request, string replyType, UplinkSession? session)
     {
         ChunkRequestPayload payload;
-        if (
-            !request.TryReadPayload(
-                ProtocolJsonContext.Default.ChunkRequestPayload,
-                out var parsed,
-                out var parseError
-            )
-        )
+        if (!request.TryReadPayload<ChunkRequestPayload>(out var parsed, out var parseError))
         {
             payload = new ChunkRequestPayload();
             return Reply(
@@ -276,13 +270,7 @@ public sealed partial class FileRequestHandler(
         string replyType,
         ChunkResultPayload result,
         bool echo = true
-    ) =>
-        EchoingReply.Serialize(
-            replyType,
-            echo ? request.Payload : default,
-            result,
-            ProtocolJsonContext.Default.ChunkResultPayload
-        );
+    ) => EchoingReply.Serialize(replyType, echo ? request.Payload : default, result);
 
     private static partial class Log
     {

@@ -1,5 +1,5 @@
-using FileSync.Edge.Protocol;
 using FileSync.Edge.Workspace;
+using FileSync.Protocol;
 
 namespace FileSync.Edge.Control;
 

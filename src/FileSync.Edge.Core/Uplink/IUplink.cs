@@ -10,8 +10,10 @@ public interface IUplink
     event Action? SessionChanged;
 
     /// <summary>
-    /// Sends one UTF-8 text frame on <paramref name="session"/>. Returns false, without sending, when that
-    /// session has ended; the caller keeps its state and converges on the next session.
+    /// Sends one frame on <paramref name="session"/>: a JSON envelope (it starts with <c>{</c>) as a text
+    /// message, any other (a MessagePack envelope, in a session of that format) as a binary one. Returns
+    /// false, without sending, when that session has ended; the caller keeps its state and converges on
+    /// the next session.
     /// </summary>
     ValueTask<bool> SendAsync(
         UplinkSession session,

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.WebSockets;
+using FileSync.Protocol;
 
 namespace FileSync.Edge.Uplink;
 
@@ -13,6 +14,20 @@ public sealed partial class UplinkConnection
         socket.Options.KeepAliveInterval = _options.KeepAlive;
         socket.Options.KeepAliveTimeout = _options.KeepAliveTimeout;
         socket.Options.CollectHttpResponseDetails = true;
+        if (_options.MessagePack)
+        {
+            // What this agent can do beyond JSON; a server that knows the header answers with capabilities.
+            socket.Options.SetRequestHeader(EdgeCapabilities.HeaderName, Capabilities.MessagePack);
+        }
+        if (_options.Compression)
+        {
+            // Every message compressed on its own: what one file contains never shows in another's size.
+            socket.Options.DangerousDeflateOptions = new WebSocketDeflateOptions
+            {
+                ClientContextTakeover = false,
+                ServerContextTakeover = false,
+            };
+        }
         if (!string.IsNullOrEmpty(_options.ApiKey))
         {
             // Set anew on every attempt: the header and the offered subprotocol (a server may select it or none).

@@ -1,7 +1,7 @@
-using System.Buffers;
 using System.Globalization;
 using System.Net.WebSockets;
-using FileSync.Edge.Protocol;
+using FileSync.Protocol;
+using FileSync.Protocol.Framing;
 
 namespace FileSync.Edge.Uplink;
 
@@ -29,14 +29,15 @@ public sealed partial class UplinkConnection
             Timeout.InfiniteTimeSpan
         );
         _socket = socket;
-        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        using var frames = new FrameReader(64 * 1024);
+        // Binary (MessagePack) frames are part of the protocol once connected_edge announced them.
+        var format = WireFormat.Json;
         try
         {
             while (true)
             {
-                var frame = await ReceiveFrameAsync(socket, buffer, cancellationToken)
-                    .ConfigureAwait(false);
-                if (frame.Closed)
+                var frame = await frames.ReadAsync(socket, cancellationToken).ConfigureAwait(false);
+                if (frame.Kind == ReceivedFrameKind.Close)
                 {
                     var description = LogText.Clean(socket.CloseStatusDescription ?? "");
                     Log.Closed(
@@ -67,14 +68,19 @@ public sealed partial class UplinkConnection
                     }
                     return handshakeDone;
                 }
-                if (frame.Dropped is { } dropped)
+                if (Dropped(frame, format) is { } dropped)
                 {
                     await EnqueueCommandAsync(QueuedCommand.Problem(dropped), cancellationToken)
                         .ConfigureAwait(false);
                     continue;
                 }
+                var frameFormat =
+                    frame.Kind == ReceivedFrameKind.Binary
+                        ? WireFormat.MessagePack
+                        : WireFormat.Json;
+                var bytes = frame.Bytes.ToArray();
                 if (
-                    PeekType(frame.Bytes)
+                    FrameType.Peek(bytes, frameFormat)
                     is not (
                         MessageTypes.ConnectedEdge
                         or MessageTypes.Error
@@ -84,11 +90,14 @@ public sealed partial class UplinkConnection
                 {
                     // A command: queued as raw bytes (exactly what the byte budget counts) and parsed by the
                     // control stage when it takes it, so this loop does no work for it.
-                    await EnqueueCommandAsync(QueuedCommand.Raw(frame.Bytes), cancellationToken)
+                    await EnqueueCommandAsync(
+                            QueuedCommand.Raw(bytes, frameFormat),
+                            cancellationToken
+                        )
                         .ConfigureAwait(false);
                     continue;
                 }
-                if (!ProtocolMessage.TryParse(frame.Bytes, out var message, out var error))
+                if (!ProtocolMessage.TryParse(bytes, frameFormat, out var message, out var error))
                 {
                     await EnqueueCommandAsync(QueuedCommand.Problem(error), cancellationToken)
                         .ConfigureAwait(false);
@@ -103,7 +112,10 @@ public sealed partial class UplinkConnection
                     )
                 )
                 {
-                    await EnqueueCommandAsync(QueuedCommand.Raw(frame.Bytes), cancellationToken)
+                    await EnqueueCommandAsync(
+                            QueuedCommand.Raw(bytes, frameFormat),
+                            cancellationToken
+                        )
                         .ConfigureAwait(false);
                     continue;
                 }
@@ -121,11 +133,7 @@ public sealed partial class UplinkConnection
                             .ConfigureAwait(false);
                     }
                     else if (
-                        message.TryReadPayload(
-                            ProtocolJsonContext.Default.ConnectedEdgePayload,
-                            out var connected,
-                            out error
-                        )
+                        message.TryReadPayload<ConnectedEdgePayload>(out var connected, out error)
                     )
                     {
                         Volatile.Write(ref handshakeDone, true);
@@ -134,13 +142,21 @@ public sealed partial class UplinkConnection
                         {
                             ChangeState(UplinkState.Connecting, UplinkState.Connected);
                         }
+                        format =
+                            _options.MessagePack
+                            && connected.Capabilities?.Contains(Capabilities.MessagePack) == true
+                                ? WireFormat.MessagePack
+                                : WireFormat.Json;
                         var session = new UplinkSession(
                             Interlocked.Increment(ref _epoch),
                             connected.EdgeId,
                             connected.UserId,
                             connected.Capabilities,
                             _time.GetTimestamp()
-                        );
+                        )
+                        {
+                            Format = format,
+                        };
                         Log.Connected(
                             _logger,
                             ServerUri.GetLeftPart(UriPartial.Path),
@@ -159,11 +175,7 @@ public sealed partial class UplinkConnection
                 // An error frame ('error', or the todoforai backend's 'ERROR'): a rejected key ends the agent when
                 // it comes before or right after the handshake; any other one goes to the control stage (a file
                 // the server could not apply is retried by its workspace), or to the log before the handshake.
-                var text = message.TryReadPayload(
-                    ProtocolJsonContext.Default.ErrorPayload,
-                    out var payload,
-                    out _
-                )
+                var text = message.TryReadPayload<ErrorPayload>(out var payload, out _)
                     ? payload.Message
                     : "(no message)";
                 if (
@@ -185,7 +197,7 @@ public sealed partial class UplinkConnection
                     );
                     continue;
                 }
-                await EnqueueCommandAsync(QueuedCommand.Raw(frame.Bytes), cancellationToken)
+                await EnqueueCommandAsync(QueuedCommand.Raw(bytes, frameFormat), cancellationToken)
                     .ConfigureAwait(false);
             }
         }
@@ -208,11 +220,21 @@ public sealed partial class UplinkConnection
         finally
         {
             _socket = null;
-            ArrayPool<byte>.Shared.Return(buffer);
             SetSession(null);
             socket.Abort();
         }
     }
+
+    /// <summary>Why a received frame cannot be taken (too large, binary when not negotiated), or null.</summary>
+    private static string? Dropped(ReceivedFrame frame, WireFormat format) =>
+        frame.Kind switch
+        {
+            ReceivedFrameKind.TooLarge =>
+                $"frame of {frame.Length} bytes is larger than the limit of {ProtocolMessage.MaxFrameBytes} bytes; dropped",
+            ReceivedFrameKind.Binary when format != WireFormat.MessagePack =>
+                "binary frames are not part of the protocol without 'msgpack'; dropped",
+            _ => null,
+        };
 
     /// <summary>How long after <c>connected_edge</c> an error about the key still counts as a rejection of it.</summary>
     private static readonly TimeSpan s_authenticationWindow = TimeSpan.FromSeconds(5);

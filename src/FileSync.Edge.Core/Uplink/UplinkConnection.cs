@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text.Json;
 using System.Threading.Channels;
-using FileSync.Edge.Protocol;
+using FileSync.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace FileSync.Edge.Uplink;
@@ -174,7 +174,14 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(s_sendTimeout);
             await socket
-                .SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, timeout.Token)
+                .SendAsync(
+                    frame,
+                    session.Format == WireFormat.MessagePack && !frame.Span.StartsWith((byte)'{')
+                        ? WebSocketMessageType.Binary
+                        : WebSocketMessageType.Text,
+                    endOfMessage: true,
+                    timeout.Token
+                )
                 .ConfigureAwait(false);
             return true;
         }

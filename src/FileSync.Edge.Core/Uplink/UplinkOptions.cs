@@ -23,6 +23,19 @@ public sealed class UplinkOptions
     /// </summary>
     public string? Fingerprint { get; set; }
 
+    /// <summary>
+    /// Use binary MessagePack frames with a server that offers them (capability <c>msgpack</c>): file
+    /// content and hashes travel as bytes. Default true; JSON text with every other server.
+    /// </summary>
+    public bool MessagePack { get; set; } = true;
+
+    /// <summary>
+    /// Offer permessage-deflate (RFC 7692); used only when the server accepts it. Each message is
+    /// compressed on its own (no context takeover), so no message's size depends on another's
+    /// content. Default true.
+    /// </summary>
+    public bool Compression { get; set; } = true;
+
     /// <summary>Give up a connect attempt after this many seconds. Default 10.</summary>
     [Range(1, 300)]
     public int ConnectTimeoutSeconds { get; set; } = 10;

@@ -1,3 +1,5 @@
+using FileSync.Protocol;
+
 namespace FileSync.Edge.Uplink;
 
 /// <summary>
@@ -17,4 +19,7 @@ public sealed record UplinkSession(
 
     public bool Has(string capability) =>
         Capabilities?.Contains(capability, StringComparer.Ordinal) == true;
+
+    /// <summary>How frames are encoded on this connection, both directions.</summary>
+    public WireFormat Format { get; init; } = WireFormat.Json;
 }

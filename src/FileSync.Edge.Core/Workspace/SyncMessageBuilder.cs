@@ -1,19 +1,14 @@
-using System.Text;
-using System.Text.Unicode;
-using FileSync.Edge.Protocol;
 using FileSync.Edge.Uplink;
+using FileSync.Protocol;
 
 namespace FileSync.Edge.Workspace;
 
 /// <summary>Builds the edge → server frames of one workspace, stamped with the session's ids.</summary>
 public sealed class SyncMessageBuilder(string rootPath)
 {
-    private static ProtocolJsonContext Json => ProtocolJsonContext.Default;
-
     /// <summary>
-    /// The create or modify frame of one file, or null when it cannot fit into one frame of
-    /// <see cref="ProtocolMessage.MaxFrameBytes"/> (text full of characters JSON must escape can grow
-    /// six-fold; such text goes as base64 instead, which grows by a third).
+    /// The create or modify frame of one file in the session's wire format, or null when it cannot
+    /// fit into one frame of <see cref="ProtocolMessage.MaxFrameBytes"/> (see <see cref="SyncFrames.FileSync"/>).
     /// </summary>
     public byte[]? FileSync(
         UplinkSession session,
@@ -21,42 +16,24 @@ public sealed class SyncMessageBuilder(string rootPath)
         bool created,
         byte[] content,
         string hash
-    )
-    {
-        var type = created ? MessageTypes.FileCreateSync : MessageTypes.FileModifySync;
-        if (Utf8.IsValid(content))
-        {
-            var text = ProtocolMessage.Serialize(
-                type,
-                Payload(ContentEncodings.Utf8, Encoding.UTF8.GetString(content)),
-                Json.FileSyncPayload
-            );
-            if (text.Length <= ProtocolMessage.MaxFrameBytes)
-            {
-                return text;
-            }
-        }
-        var base64 = ProtocolMessage.Serialize(
-            type,
-            Payload(ContentEncodings.Base64, Convert.ToBase64String(content)),
-            Json.FileSyncPayload
-        );
-        return base64.Length <= ProtocolMessage.MaxFrameBytes ? base64 : null;
-
-        FileSyncPayload Payload(string encoding, string encoded) =>
-            new()
+    ) =>
+        SyncFrames.FileSync(
+            session.Format,
+            created ? MessageTypes.FileCreateSync : MessageTypes.FileModifySync,
+            new FileSyncPayload
             {
                 Path = WorkspacePaths.ToFullPath(rootPath, relativePath),
-                Content = encoded,
-                Encoding = encoding,
+                Content = "",
+                Encoding = "",
                 EdgeId = session.EdgeId,
                 UserId = session.UserId,
                 Workspace = rootPath,
                 RelativePath = relativePath,
                 Hash = hash,
                 Size = content.Length,
-            };
-    }
+            },
+            content
+        );
 
     public byte[] FileDelete(UplinkSession session, string relativePath) =>
         ProtocolMessage.Serialize(
@@ -69,7 +46,7 @@ public sealed class SyncMessageBuilder(string rootPath)
                 Workspace = rootPath,
                 RelativePath = relativePath,
             },
-            Json.FileDeletePayload
+            session.Format
         );
 
     public byte[] FileDone(UplinkSession session, SyncStats stats) =>
@@ -82,7 +59,7 @@ public sealed class SyncMessageBuilder(string rootPath)
                 UserId = session.UserId,
                 Stats = stats,
             },
-            Json.FileDonePayload
+            session.Format
         );
 
     public byte[] SyncError(
@@ -104,7 +81,7 @@ public sealed class SyncMessageBuilder(string rootPath)
                 Count = count,
                 Limit = limit,
             },
-            Json.SyncErrorPayload
+            session.Format
         );
 
     public byte[] Manifest(
@@ -113,8 +90,8 @@ public sealed class SyncMessageBuilder(string rootPath)
         int chunk,
         bool last
     ) =>
-        ProtocolMessage.Serialize(
-            MessageTypes.Manifest,
+        SyncFrames.Manifest(
+            session.Format,
             new ManifestPayload
             {
                 Path = rootPath,
@@ -123,7 +100,6 @@ public sealed class SyncMessageBuilder(string rootPath)
                 Files = files,
                 Chunk = chunk,
                 Last = last,
-            },
-            Json.ManifestPayload
+            }
         );
 }

@@ -1,6 +1,6 @@
 using System.Text.Unicode;
 using System.Threading.Channels;
-using FileSync.Edge.Protocol;
+using FileSync.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace FileSync.Edge.Workspace;

@@ -1,5 +1,5 @@
-using FileSync.Edge.Protocol;
 using FileSync.Edge.Uplink;
+using FileSync.Protocol;
 
 namespace FileSync.Edge.Workspace;
 

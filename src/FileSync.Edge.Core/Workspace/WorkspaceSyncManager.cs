@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using System.Text.Unicode;
 using System.Threading.Channels;
 using FileSync.Edge.Filtering;
-using FileSync.Edge.Protocol;
 using FileSync.Edge.Uplink;
 using FileSync.Edge.Watching;
+using FileSync.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace FileSync.Edge.Workspace;

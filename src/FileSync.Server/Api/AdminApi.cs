@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FileSync.Protocol;
 using FileSync.Server.Edges;
 using FileSync.Server.Mirror;
 using Microsoft.AspNetCore.Builder;
@@ -116,7 +117,7 @@ internal static class AdminApi
             );
             return;
         }
-        Log.CommandForwarded(logger, LogText.Sanitize(type), edgeId);
+        Log.CommandForwarded(logger, LogText.Clean(type), edgeId);
         context.Response.StatusCode = StatusCodes.Status202Accepted;
     }
 
@@ -169,7 +170,7 @@ internal static class AdminApi
         string message
     )
     {
-        Log.CommandRejected(logger, LogText.Sanitize(edgeId), statusCode, message);
+        Log.CommandRejected(logger, LogText.Clean(edgeId), statusCode, message);
         context.Response.StatusCode = statusCode;
         return context.Response.WriteAsJsonAsync(
             new ApiError(message),

@@ -1,5 +1,5 @@
 using System.Net.WebSockets;
-using FileSync.Edge.Protocol;
+using FileSync.Protocol;
 using FileSync.Server.Mirror;
 using FileSync.Server.Protocol;
 using Microsoft.AspNetCore.Http;
@@ -66,6 +66,19 @@ internal sealed class EdgeEndpoint
         }
 
         var edgeId = EdgeIds.FromFingerprint(context.Request.Query["fingerprint"]);
+        var edgeCapabilities = EdgeCapabilities.Parse(
+            context.Request.Headers[EdgeCapabilities.HeaderName]
+        );
+        var format =
+            _options.MessagePack
+            && !_options.IsLegacy
+            && edgeCapabilities.Contains(Capabilities.MessagePack)
+                ? WireFormat.MessagePack
+                : WireFormat.Json;
+        IReadOnlyList<string> capabilities =
+            format == WireFormat.MessagePack
+                ? [.. _capabilities, Capabilities.MessagePack]
+                : _capabilities;
         var socket = await context.WebSockets.AcceptWebSocketAsync(
             new WebSocketAcceptContext
             {
@@ -74,6 +87,9 @@ internal sealed class EdgeEndpoint
                     bySubprotocol ?? (offered.Count > 0 && _apiKey.IsOpen ? offered[0] : null),
                 KeepAliveInterval = _options.KeepAliveInterval,
                 KeepAliveTimeout = _options.KeepAliveTimeout,
+                // Used only when the edge offered it; each message compressed on its own.
+                DangerousEnableCompression = _options.Compression,
+                DisableServerContextTakeover = true,
             }
         );
         if (!authorized)
@@ -98,7 +114,10 @@ internal sealed class EdgeEndpoint
             );
             return;
         }
-        var session = new EdgeSession(edgeId, socket, _capabilities, _options, _time, _logger);
+        var session = new EdgeSession(edgeId, socket, capabilities, _options, _time, _logger)
+        {
+            Format = format,
+        };
         if (_registry.Register(session) is { } previous)
         {
             Log.EdgeReplaced(_logger, edgeId);
@@ -107,14 +126,14 @@ internal sealed class EdgeEndpoint
                 "replaced by a newer connection of the same edge"
             );
         }
-        Log.EdgeConnected(_logger, edgeId, remoteAddress, string.Join(", ", _capabilities));
+        Log.EdgeConnected(_logger, edgeId, remoteAddress, string.Join(", ", capabilities));
 
         string reason;
         try
         {
             var hello = ProtocolFrames.ConnectedEdge(
                 edgeId,
-                _options.IsLegacy ? null : _capabilities
+                _options.IsLegacy ? null : capabilities
             );
             if (
                 await session.TrySendHelloAsync(hello, context.RequestAborted)

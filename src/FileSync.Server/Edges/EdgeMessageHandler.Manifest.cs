@@ -1,4 +1,4 @@
-using FileSync.Edge.Protocol;
+using FileSync.Protocol;
 using FileSync.Server.Mirror;
 using FileSync.Server.Protocol;
 
@@ -12,8 +12,9 @@ internal sealed partial class EdgeMessageHandler
         CancellationToken cancellationToken
     )
     {
-        var typeInfo = ServerJsonContext.Default.IncomingManifest;
-        if (await ReadOrRejectAsync(message, typeInfo, cancellationToken) is not { } payload)
+        if (
+            await ReadOrRejectAsync<IncomingManifest>(message, cancellationToken) is not { } payload
+        )
         {
             return;
         }

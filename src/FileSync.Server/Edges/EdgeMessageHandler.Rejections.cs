@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization.Metadata;
-using FileSync.Edge.Protocol;
+using FileSync.Protocol;
 using FileSync.Server.Mirror;
 using FileSync.Server.Protocol;
 
@@ -14,12 +14,11 @@ internal sealed partial class EdgeMessageHandler
     /// <summary>Reads the payload, or rejects the message as malformed and returns null.</summary>
     private async Task<T?> ReadOrRejectAsync<T>(
         ProtocolMessage message,
-        JsonTypeInfo<T> typeInfo,
         CancellationToken cancellationToken
     )
         where T : class
     {
-        if (message.TryRead(typeInfo, out var payload, out var error))
+        if (message.TryReadPayload<T>(out var payload, out var error))
         {
             return payload;
         }
@@ -119,10 +118,10 @@ internal sealed partial class EdgeMessageHandler
     {
         Log.MessageRejected(
             _logger,
-            LogText.Sanitize(messageType),
+            LogText.Clean(messageType),
             _session.EdgeId,
             code,
-            LogText.Sanitize(reason)
+            LogText.Clean(reason)
         );
         await _session.TrySendAsync(
             ProtocolFrames.Error(
@@ -169,7 +168,6 @@ internal sealed partial class EdgeMessageHandler
     /// failure, the error code and reason to reject the message with.
     /// </summary>
     private static bool TryReadContent(
-        string encoded,
         IncomingFileSync payload,
         bool textOnly,
         [NotNullWhen(true)] out byte[]? content,
@@ -179,7 +177,8 @@ internal sealed partial class EdgeMessageHandler
     )
     {
         hash = null;
-        if (textOnly)
+        var encoded = payload.Content ?? "";
+        if (textOnly && payload.RawContent is null)
         {
             // The todoforai backend stores 'content' as text: no 'encoding', no size or hash checks.
             content = Encoding.UTF8.GetBytes(encoded);
@@ -188,7 +187,12 @@ internal sealed partial class EdgeMessageHandler
             error = null;
             return true;
         }
-        if (!TryDecode(encoded, payload.Encoding, out content, out error))
+        if (payload.RawContent is { } raw)
+        {
+            content = raw.ToArray();
+            error = null;
+        }
+        else if (!TryDecode(encoded, payload.Encoding, out content, out error))
         {
             code = ErrorCodes.MalformedMessage;
             return false;

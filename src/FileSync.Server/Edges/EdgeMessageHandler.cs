@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization.Metadata;
-using FileSync.Edge.Protocol;
+using FileSync.Protocol;
 using FileSync.Server.Mirror;
 using FileSync.Server.Protocol;
 using Microsoft.Extensions.Logging;
@@ -46,12 +46,15 @@ internal sealed partial class EdgeMessageHandler
 
     public async Task HandleFrameAsync(
         ReadOnlyMemory<byte> frame,
+        WireFormat format,
         CancellationToken cancellationToken
     )
     {
-        if (!ProtocolMessage.TryParse(frame, out var message, out var parseError))
+        // A MessagePack message keeps pointing into its bytes: copy them out of the receive buffer.
+        var bytes = format == WireFormat.MessagePack ? frame.ToArray() : frame;
+        if (!ProtocolMessage.TryParse(bytes, format, out var message, out var parseError))
         {
-            Log.MalformedFrame(_logger, _session.EdgeId, LogText.Sanitize(parseError));
+            Log.MalformedFrame(_logger, _session.EdgeId, LogText.Clean(parseError));
             await _session.TrySendAsync(
                 ProtocolFrames.Error(
                     ErrorCodes.MalformedMessage,
@@ -80,7 +83,7 @@ internal sealed partial class EdgeMessageHandler
             {
                 if (!_registry.IsCurrent(_session))
                 {
-                    Log.StaleFrameDropped(_logger, LogText.Sanitize(message.Type), _session.EdgeId);
+                    Log.StaleFrameDropped(_logger, LogText.Clean(message.Type), _session.EdgeId);
                     return;
                 }
                 await DispatchAsync(message, cancellationToken);
@@ -115,7 +118,7 @@ internal sealed partial class EdgeMessageHandler
                 break;
             default:
                 _registry.AppendReply(_session.EdgeId, message.Type, message.Payload);
-                Log.ReplyRecorded(_logger, LogText.Sanitize(message.Type), _session.EdgeId);
+                Log.ReplyRecorded(_logger, LogText.Clean(message.Type), _session.EdgeId);
                 break;
         }
     }
@@ -126,12 +129,13 @@ internal sealed partial class EdgeMessageHandler
         CancellationToken cancellationToken
     )
     {
-        var typeInfo = ServerJsonContext.Default.IncomingFileSync;
-        if (await ReadOrRejectAsync(message, typeInfo, cancellationToken) is not { } payload)
+        if (
+            await ReadOrRejectAsync<IncomingFileSync>(message, cancellationToken) is not { } payload
+        )
         {
             return;
         }
-        if (payload.RelativePath is null || payload.Content is null)
+        if (payload.RelativePath is null || (payload.Content is null && payload.RawContent is null))
         {
             await RejectAsync(
                 message.Type,
@@ -156,7 +160,6 @@ internal sealed partial class EdgeMessageHandler
         }
         if (
             !TryReadContent(
-                payload.Content,
                 payload,
                 _options.Dialect == ServerDialect.Todoforai,
                 out var content,
@@ -198,8 +201,10 @@ internal sealed partial class EdgeMessageHandler
         CancellationToken cancellationToken
     )
     {
-        var typeInfo = ServerJsonContext.Default.IncomingFileDelete;
-        if (await ReadOrRejectAsync(message, typeInfo, cancellationToken) is not { } payload)
+        if (
+            await ReadOrRejectAsync<IncomingFileDelete>(message, cancellationToken)
+            is not { } payload
+        )
         {
             return;
         }
@@ -241,8 +246,9 @@ internal sealed partial class EdgeMessageHandler
         CancellationToken cancellationToken
     )
     {
-        var typeInfo = ServerJsonContext.Default.IncomingFileDone;
-        if (await ReadOrRejectAsync(message, typeInfo, cancellationToken) is not { } payload)
+        if (
+            await ReadOrRejectAsync<IncomingFileDone>(message, cancellationToken) is not { } payload
+        )
         {
             return;
         }

@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.Net.WebSockets;
-using FileSync.Edge.Protocol;
+using FileSync.Protocol;
+using FileSync.Protocol.Framing;
 using FileSync.Server.Protocol;
 using Microsoft.Extensions.Logging;
 
@@ -60,6 +60,13 @@ internal sealed class EdgeSession : IAsyncDisposable
     public DateTimeOffset ConnectedAt { get; }
 
     /// <summary>
+    /// The wire format after <c>connected_edge</c> (which always goes as JSON): MessagePack when the edge
+    /// asked for it and the server offered it. Frames are given to <see cref="TrySendAsync"/> as JSON and
+    /// converted here; binary frames from the edge are accepted only then.
+    /// </summary>
+    public WireFormat Format { get; init; } = WireFormat.Json;
+
+    /// <summary>
     /// Sends the first frame (<c>connected_edge</c>). Until it is out, <see cref="TrySendAsync"/>
     /// waits, so a command forwarded right after registration cannot overtake it.
     /// </summary>
@@ -70,7 +77,12 @@ internal sealed class EdgeSession : IAsyncDisposable
     {
         try
         {
-            return await TrySendCoreAsync(utf8Json, waitForHello: false, cancellationToken);
+            return await TrySendCoreAsync(
+                utf8Json,
+                WireFormat.Json,
+                waitForHello: false,
+                cancellationToken
+            );
         }
         finally
         {
@@ -85,10 +97,11 @@ internal sealed class EdgeSession : IAsyncDisposable
     public Task<bool> TrySendAsync(
         ReadOnlyMemory<byte> utf8Json,
         CancellationToken cancellationToken = default
-    ) => TrySendCoreAsync(utf8Json, waitForHello: true, cancellationToken);
+    ) => TrySendCoreAsync(utf8Json, Format, waitForHello: true, cancellationToken);
 
     private async Task<bool> TrySendCoreAsync(
         ReadOnlyMemory<byte> utf8Json,
+        WireFormat format,
         bool waitForHello,
         CancellationToken cancellationToken
     )
@@ -107,9 +120,12 @@ internal sealed class EdgeSession : IAsyncDisposable
             await _sendLock.WaitAsync(linked.Token);
             try
             {
+                var sent = ProtocolMessage.Encode(utf8Json, format, out var frame);
                 await _socket.SendAsync(
-                    utf8Json,
-                    WebSocketMessageType.Text,
+                    frame,
+                    sent == WireFormat.MessagePack
+                        ? WebSocketMessageType.Binary
+                        : WebSocketMessageType.Text,
                     endOfMessage: true,
                     linked.Token
                 );
@@ -136,14 +152,14 @@ internal sealed class EdgeSession : IAsyncDisposable
 
     /// <summary>
     /// Receives frames until the edge closes, the connection drops, <see cref="Stop"/> is called or
-    /// <paramref name="cancellationToken"/> fires. Each complete text frame is handed to
-    /// <paramref name="onTextFrame"/> in order. A binary frame, or a frame over
-    /// <see cref="ProtocolMessage.MaxFrameBytes"/> (read to its end and discarded, so memory stays
-    /// bounded), is answered with a <c>malformed_message</c> error; the connection stays open.
-    /// Returns why the loop ended.
+    /// <paramref name="cancellationToken"/> fires. Each complete frame (text, or binary with
+    /// <see cref="WireFormat.MessagePack"/>) is handed to <paramref name="onFrame"/> in order. A binary
+    /// frame otherwise, or a frame over <see cref="ProtocolMessage.MaxFrameBytes"/> (read to its end and
+    /// discarded, so memory stays bounded), is answered with a <c>malformed_message</c> error; the
+    /// connection stays open. Returns why the loop ended.
     /// </summary>
     public async Task<string> RunReceiveLoopAsync(
-        Func<ReadOnlyMemory<byte>, CancellationToken, Task> onTextFrame,
+        Func<ReadOnlyMemory<byte>, WireFormat, CancellationToken, Task> onFrame,
         CancellationToken cancellationToken = default
     )
     {
@@ -152,67 +168,48 @@ internal sealed class EdgeSession : IAsyncDisposable
             _stopCts.Token
         );
         var token = linked.Token;
-        var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
+        using var frames = new FrameReader(InitialBufferBytes);
         try
         {
             while (true)
             {
-                var count = 0;
-                var oversized = false;
-                ValueWebSocketReceiveResult result;
-                do
+                var frame = await frames.ReadAsync(_socket, token);
+                switch (frame.Kind)
                 {
-                    if (count == buffer.Length)
-                    {
-                        if (count > ProtocolMessage.MaxFrameBytes)
+                    case ReceivedFrameKind.Close:
+                        if (Volatile.Read(ref _stopRequested) == 1)
                         {
-                            // Too large: read the rest of the frame into the same buffer and drop it.
-                            oversized = true;
-                            count = 0;
+                            return "closed by the server";
                         }
-                        else
-                        {
-                            buffer = Grow(buffer, count);
-                        }
-                    }
-                    result = await _socket.ReceiveAsync(buffer.AsMemory(count), token);
-                    count += result.Count;
-                } while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
-
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    if (Volatile.Read(ref _stopRequested) == 1)
-                    {
-                        return "closed by the server";
-                    }
-                    await AnswerCloseAsync();
-                    return $"closed by the edge ({_socket.CloseStatus})";
+                        await AnswerCloseAsync();
+                        return $"closed by the edge ({_socket.CloseStatus})";
+                    case ReceivedFrameKind.TooLarge:
+                        Log.FrameTooLarge(_logger, EdgeId, ProtocolMessage.MaxFrameBytes);
+                        await TrySendAsync(
+                            ProtocolFrames.Error(
+                                ErrorCodes.MalformedMessage,
+                                $"frame exceeds {ProtocolMessage.MaxFrameBytes} bytes; it was discarded"
+                            ),
+                            token
+                        );
+                        continue;
+                    case ReceivedFrameKind.Binary when Format != WireFormat.MessagePack:
+                        Log.MalformedFrame(_logger, EdgeId, "binary frame");
+                        await TrySendAsync(
+                            ProtocolFrames.Error(
+                                ErrorCodes.MalformedMessage,
+                                "binary frames are not supported without 'msgpack'; send UTF-8 JSON text"
+                            ),
+                            token
+                        );
+                        continue;
+                    case ReceivedFrameKind.Binary:
+                        await onFrame(frame.Bytes, WireFormat.MessagePack, token);
+                        continue;
+                    default:
+                        await onFrame(frame.Bytes, WireFormat.Json, token);
+                        continue;
                 }
-                if (oversized || count > ProtocolMessage.MaxFrameBytes)
-                {
-                    Log.FrameTooLarge(_logger, EdgeId, ProtocolMessage.MaxFrameBytes);
-                    await TrySendAsync(
-                        ProtocolFrames.Error(
-                            ErrorCodes.MalformedMessage,
-                            $"frame exceeds {ProtocolMessage.MaxFrameBytes} bytes; it was discarded"
-                        ),
-                        token
-                    );
-                    continue;
-                }
-                if (result.MessageType == WebSocketMessageType.Binary)
-                {
-                    Log.MalformedFrame(_logger, EdgeId, "binary frame");
-                    await TrySendAsync(
-                        ProtocolFrames.Error(
-                            ErrorCodes.MalformedMessage,
-                            "binary frames are not supported; send UTF-8 JSON text"
-                        ),
-                        token
-                    );
-                    continue;
-                }
-                await onTextFrame(buffer.AsMemory(0, count), token);
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -226,7 +223,6 @@ internal sealed class EdgeSession : IAsyncDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
             _receiveLoopEnded.TrySetResult();
         }
     }
@@ -341,14 +337,5 @@ internal sealed class EdgeSession : IAsyncDisposable
         {
             Log.CloseFailed(_logger, EdgeId, ex);
         }
-    }
-
-    private static byte[] Grow(byte[] buffer, int used)
-    {
-        var size = (int)Math.Min((long)buffer.Length * 2, ProtocolMessage.MaxFrameBytes + 1L);
-        var larger = ArrayPool<byte>.Shared.Rent(size);
-        buffer.AsSpan(0, used).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(buffer);
-        return larger;
     }
 }

@@ -1,5 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
-using FileSync.Edge.Protocol;
+using FileSync.Protocol;
 using FileSync.Server.Protocol;
 
 namespace FileSync.Server.Mirror;
@@ -18,6 +18,5 @@ internal readonly record struct MirrorResult(string? ErrorCode, string? ErrorMes
     public static MirrorResult UnsupportedName(string reason) =>
         new(ErrorCodes.UnsupportedName, reason);
 
-    public static MirrorResult WriteFailed(string reason) =>
-        new(ServerErrorCodes.WriteFailed, reason);
+    public static MirrorResult WriteFailed(string reason) => new(ErrorCodes.WriteFailed, reason);
 }

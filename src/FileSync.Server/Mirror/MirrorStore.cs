@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
-using FileSync.Edge.Protocol;
+using FileSync.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace FileSync.Server.Mirror;

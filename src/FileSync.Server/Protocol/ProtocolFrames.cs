@@ -1,4 +1,4 @@
-using FileSync.Edge.Protocol;
+using FileSync.Protocol;
 using FileSync.Server.Edges;
 
 namespace FileSync.Server.Protocol;
@@ -14,8 +14,7 @@ internal static class ProtocolFrames
                 EdgeId = edgeId,
                 UserId = EdgeIds.UserId,
                 Capabilities = capabilities,
-            },
-            ProtocolJsonContext.Default.ConnectedEdgePayload
+            }
         );
 
     /// <param name="upperCase">The todoforai backend's <c>ERROR</c> instead of <c>error</c> (same payload).</param>
@@ -29,15 +28,14 @@ internal static class ProtocolFrames
     ) =>
         ProtocolMessage.Serialize(
             upperCase ? MessageTypes.ErrorUpperCase : MessageTypes.Error,
-            new ErrorReply
+            new ErrorPayload
             {
                 Code = code,
                 Message = message,
                 MessageType = messageType,
                 Path = path,
                 RelativePath = relativePath,
-            },
-            ServerJsonContext.Default.ErrorReply
+            }
         );
 
     public static byte[] ManifestDiff(
@@ -52,15 +50,14 @@ internal static class ProtocolFrames
                 Path = path,
                 Need = need,
                 Refused = refused.Count > 0 ? refused : null,
-            },
-            ProtocolJsonContext.Default.ManifestDiffPayload
+            }
         );
 
     /// <summary>The todoforai backend's <c>edge:config_update</c>: the edge's id, workspaces and config.</summary>
     public static byte[] ConfigUpdate(string edgeId, IReadOnlyList<string> workspaces) =>
         ProtocolMessage.Serialize(
             MessageTypes.ConfigUpdate,
-            new ConfigUpdateReply
+            new ConfigUpdatePayload
             {
                 EdgeId = edgeId,
                 WorkspacePaths = workspaces,
@@ -68,7 +65,6 @@ internal static class ProtocolFrames
                 OwnerId = EdgeIds.UserId,
                 IsShellEnabled = false,
                 IsFileSystemEnabled = true,
-            },
-            ServerJsonContext.Default.ConfigUpdateReply
+            }
         );
 }

@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using FileSync.Edge.Control;
-using FileSync.Edge.Protocol;
 using FileSync.Edge.Tests.Infrastructure;
 using FileSync.Edge.Uplink;
 using FileSync.Edge.Workspace;
+using FileSync.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -355,8 +355,7 @@ public sealed class ControlDispatcherTests(ITestOutputHelper output) : IAsyncLif
             EchoingReply.Serialize(
                 MessageTypes.ChunkResult,
                 request.Payload,
-                new ChunkResultPayload { RequestId = "r", Error = "e" },
-                FileSync.Edge.Protocol.ProtocolJsonContext.Default.ChunkResultPayload
+                new ChunkResultPayload { RequestId = "r", Error = "e" }
             )
         );
 

@@ -1,10 +1,10 @@
 using System.Net.WebSockets;
 using System.Text;
 using FileSync.Edge.Control;
-using FileSync.Edge.Protocol;
 using FileSync.Edge.Tests.Infrastructure;
 using FileSync.Edge.Uplink;
 using FileSync.Edge.Workspace;
+using FileSync.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,4 @@
-using FileSync.Edge.Protocol;
+using FileSync.Protocol;
 
 namespace FileSync.Edge.Tests.Control;
 

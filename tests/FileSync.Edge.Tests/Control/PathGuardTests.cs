@@ -1,7 +1,7 @@
 using FileSync.Edge.Control;
-using FileSync.Edge.Protocol;
 using FileSync.Edge.Tests.Infrastructure;
 using FileSync.Edge.Workspace;
+using FileSync.Protocol;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FileSync.Edge.Tests.Control;

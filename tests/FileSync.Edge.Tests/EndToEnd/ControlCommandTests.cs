@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json;
 using FileSync.Edge.Configuration;
-using FileSync.Edge.Protocol;
 using FileSync.Edge.Tests.Control;
 using FileSync.Edge.Tests.Infrastructure;
+using FileSync.Protocol;
 using FileSync.Server;
 
 namespace FileSync.Edge.Tests.EndToEnd;

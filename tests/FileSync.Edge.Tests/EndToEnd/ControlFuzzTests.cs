@@ -3,9 +3,9 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using FileSync.Edge.Control;
-using FileSync.Edge.Protocol;
 using FileSync.Edge.Tests.Control;
 using FileSync.Edge.Tests.Infrastructure;
+using FileSync.Protocol;
 
 namespace FileSync.Edge.Tests.EndToEnd;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using FileSync.Edge.Protocol;
 using FileSync.Edge.Tests.Infrastructure;
+using FileSync.Protocol;
 
 namespace FileSync.Edge.Tests.EndToEnd;
 

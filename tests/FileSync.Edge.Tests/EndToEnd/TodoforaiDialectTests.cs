@@ -1,6 +1,6 @@
 using System.Text.Json;
-using FileSync.Edge.Protocol;
 using FileSync.Edge.Tests.Infrastructure;
+using FileSync.Protocol;
 using FileSync.Server;
 
 namespace FileSync.Edge.Tests.EndToEnd;

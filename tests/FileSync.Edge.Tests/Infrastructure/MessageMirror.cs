@@ -1,5 +1,5 @@
 using System.Text;
-using FileSync.Edge.Protocol;
+using FileSync.Protocol;
 
 namespace FileSync.Edge.Tests.Infrastructure;
 

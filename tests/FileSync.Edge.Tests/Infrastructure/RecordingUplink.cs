@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using FileSync.Edge.Protocol;
 using FileSync.Edge.Uplink;
+using FileSync.Protocol;
 
 namespace FileSync.Edge.Tests.Infrastructure;
 

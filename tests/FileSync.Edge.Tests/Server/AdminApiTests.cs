@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using FileSync.Edge.Protocol;
+using FileSync.Protocol;
 using Xunit.Abstractions;
 
 namespace FileSync.Edge.Tests.Server;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.WebSockets;
 using System.Text.Json;
-using FileSync.Edge.Protocol;
+using FileSync.Protocol;
 using Xunit.Abstractions;
 
 namespace FileSync.Edge.Tests.Server;

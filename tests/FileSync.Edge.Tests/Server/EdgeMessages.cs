@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using FileSync.Edge.Protocol;
+using FileSync.Protocol;
 
 namespace FileSync.Edge.Tests.Server;
 

@@ -1,6 +1,6 @@
 using System.Net.WebSockets;
 using System.Text;
-using FileSync.Edge.Protocol;
+using FileSync.Protocol;
 using Xunit.Abstractions;
 
 namespace FileSync.Edge.Tests.Server;

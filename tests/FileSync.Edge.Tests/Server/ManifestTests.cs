@@ -1,4 +1,4 @@
-using FileSync.Edge.Protocol;
+using FileSync.Protocol;
 using Xunit.Abstractions;
 
 namespace FileSync.Edge.Tests.Server;

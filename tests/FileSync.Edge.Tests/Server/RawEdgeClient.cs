@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using FileSync.Edge.Protocol;
 using FileSync.Edge.Tests.Infrastructure;
+using FileSync.Protocol;
 
 namespace FileSync.Edge.Tests.Server;
 

@@ -1,7 +1,7 @@
 using System.Text;
-using FileSync.Edge.Protocol;
 using FileSync.Edge.Tests.Infrastructure;
 using FileSync.Edge.Workspace;
+using FileSync.Protocol;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FileSync.Edge.Tests.Workspace;

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Text;
-using FileSync.Edge.Protocol;
 using FileSync.Edge.Tests.Infrastructure;
 using FileSync.Edge.Watching;
 using FileSync.Edge.Workspace;
+using FileSync.Protocol;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FileSync.Edge.Tests.Workspace;

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
-using FileSync.Edge.Protocol;
 using FileSync.Edge.Tests.Infrastructure;
 using FileSync.Edge.Workspace;
+using FileSync.Protocol;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FileSync.Edge.Tests.Workspace;

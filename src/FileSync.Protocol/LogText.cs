@@ -1,7 +1,7 @@
-namespace FileSync.Edge.Protocol;
+namespace FileSync.Protocol;
 
 /// <summary>Makes text received from the other side safe for one log line: control characters replaced, length capped.</summary>
-internal static class LogText
+public static class LogText
 {
     public const int MaxLength = 200;
 

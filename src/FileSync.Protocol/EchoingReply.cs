@@ -1,8 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 
-namespace FileSync.Edge.Protocol;
+namespace FileSync.Protocol;
 
 /// <summary>
 /// A reply that carries every field of its request (the todoforai backend routes replies by the
@@ -11,14 +10,9 @@ namespace FileSync.Edge.Protocol;
 public static class EchoingReply
 {
     /// <param name="request">The request's payload; its fields are copied unless the reply sets them. Undefined: none.</param>
-    public static byte[] Serialize<T>(
-        string type,
-        JsonElement request,
-        T reply,
-        JsonTypeInfo<T> typeInfo
-    )
+    public static byte[] Serialize<T>(string type, JsonElement request, T reply)
     {
-        var own = JsonSerializer.SerializeToElement(reply, typeInfo);
+        var own = JsonSerializer.SerializeToElement(reply, PayloadJson.Info<T>());
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in own.EnumerateObject())
         {

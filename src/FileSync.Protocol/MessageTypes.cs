@@ -1,4 +1,4 @@
-namespace FileSync.Edge.Protocol;
+namespace FileSync.Protocol;
 
 /// <summary>Wire names of every message type (protocol v1, see Protocol/README.md).</summary>
 public static class MessageTypes
@@ -40,6 +40,9 @@ public static class MessageTypes
 public static class Capabilities
 {
     public const string Manifest = "manifest";
+
+    /// <summary>Binary MessagePack frames in both directions (see README.md, "Binary frames").</summary>
+    public const string MessagePack = "msgpack";
 }
 
 /// <summary>Values of the <c>encoding</c> field of a file sync payload.</summary>
@@ -47,6 +50,9 @@ public static class ContentEncodings
 {
     public const string Utf8 = "utf8";
     public const string Base64 = "base64";
+
+    /// <summary>MessagePack frames only: <c>content</c> is the file's bytes (<c>bin</c>).</summary>
+    public const string Raw = "raw";
 }
 
 /// <summary>Values of the <c>code</c> field of <c>workspace:sync_error</c> and <c>error</c>.</summary>

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace FileSync.Edge.Protocol;
+namespace FileSync.Protocol;
 
 // One record per payload. Field names are camelCase on the wire (JsonSerializerDefaults.Web);
 // legacy names that differ are pinned with [JsonPropertyName].
@@ -119,6 +119,12 @@ public sealed record ConfigUpdatePayload
 
     [JsonPropertyName("workspacepaths")]
     public IReadOnlyList<string>? WorkspacePaths { get; init; }
+
+    // The todoforai backend's other config fields: sent by the reference server in that shape, ignored by the agent.
+    public string? Name { get; init; }
+    public string? OwnerId { get; init; }
+    public bool? IsShellEnabled { get; init; }
+    public bool? IsFileSystemEnabled { get; init; }
 }
 
 /// <summary>Payload of <c>workspace:sync_start</c>, <c>workspace:sync_stop</c>, <c>workspace:resync</c>.</summary>

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace FileSync.Edge.Protocol;
+namespace FileSync.Protocol;
 
-/// <summary>Source-generated (trim-safe) JSON metadata for every wire payload.</summary>
+/// <summary>Source-generated (trim-safe) JSON metadata for every wire payload; internal: callers go through <see cref="ProtocolMessage"/>.</summary>
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull
@@ -24,4 +24,8 @@ namespace FileSync.Edge.Protocol;
 [JsonSerializable(typeof(EdgeStatusPayload))]
 [JsonSerializable(typeof(WorkspaceRequestPayload))]
 [JsonSerializable(typeof(WorkspaceResultPayload))]
-public sealed partial class ProtocolJsonContext : JsonSerializerContext;
+[JsonSerializable(typeof(IncomingFileSync))]
+[JsonSerializable(typeof(IncomingFileDelete))]
+[JsonSerializable(typeof(IncomingFileDone))]
+[JsonSerializable(typeof(IncomingManifest))]
+internal sealed partial class ProtocolJsonContext : JsonSerializerContext;
