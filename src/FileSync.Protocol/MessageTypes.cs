@@ -12,6 +12,8 @@ public static class MessageTypes
     // Edge -> server (extensions).
     public const string SyncError = "workspace:sync_error";
     public const string Manifest = "workspace:manifest";
+    public const string ManifestTree = "workspace:manifest_tree";
+    public const string TreeListing = "workspace:tree_listing";
     public const string ChunkResult = "file:chunk_result";
     public const string FrontendChunkResult = "frontend:file_chunk_result";
     public const string EdgeStatus = "edge:status";
@@ -28,6 +30,7 @@ public static class MessageTypes
     public const string SyncStop = "workspace:sync_stop";
     public const string Resync = "workspace:resync";
     public const string ManifestDiff = "workspace:manifest_diff";
+    public const string TreeRequest = "workspace:tree_request";
     public const string ChunkRequest = "file:chunk_request";
 
     /// <summary>The todoforai frontend's file read, answered like <see cref="ChunkRequest"/> with <see cref="FrontendChunkResult"/>.</summary>
@@ -43,6 +46,9 @@ public static class Capabilities
 
     /// <summary>Binary MessagePack frames in both directions (see README.md, "Binary frames").</summary>
     public const string MessagePack = "msgpack";
+
+    /// <summary>Digest-first resume: <c>workspace:manifest_tree</c> instead of the flat manifest (README.md).</summary>
+    public const string ManifestTree = "manifest-tree";
 }
 
 /// <summary>Values of the <c>encoding</c> field of a file sync payload.</summary>

@@ -277,4 +277,31 @@ internal static partial class Log
         EventName = "EdgeRejectedAsDuplicate"
     )]
     public static partial void EdgeRejectedAsDuplicate(ILogger logger, string edgeId);
+
+    [LoggerMessage(
+        1025,
+        LogLevel.Information,
+        "Edge {EdgeId}, workspace {Workspace}: digest matches the mirror's {Files} files; nothing to send",
+        EventName = "TreeMatched"
+    )]
+    public static partial void TreeMatched(
+        ILogger logger,
+        string edgeId,
+        string workspace,
+        int files
+    );
+
+    [LoggerMessage(
+        1026,
+        LogLevel.Information,
+        "Edge {EdgeId}, workspace {Workspace}: tree of {Files} files resolved in {Rounds} rounds",
+        EventName = "TreeResolved"
+    )]
+    public static partial void TreeResolved(
+        ILogger logger,
+        string edgeId,
+        string workspace,
+        int files,
+        int rounds
+    );
 }

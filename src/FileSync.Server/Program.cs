@@ -91,6 +91,10 @@ var noMessagePackOption = new Option<bool>("--no-msgpack")
 {
     Description = "Do not offer binary MessagePack frames: JSON text with every edge",
 };
+var noManifestTreeOption = new Option<bool>("--no-manifest-tree")
+{
+    Description = "Do not offer the digest-first resume: edges send the flat manifest",
+};
 var noCompressionOption = new Option<bool>("--no-compression")
 {
     Description = "Refuse permessage-deflate even when an edge offers it",
@@ -108,6 +112,7 @@ var root = new RootCommand(
     workspaceOption,
     rejectSecondOption,
     noMessagePackOption,
+    noManifestTreeOption,
     noCompressionOption,
 };
 root.SetAction(
@@ -127,6 +132,7 @@ root.SetAction(
                 RejectSecondConnection = parseResult.GetValue(rejectSecondOption),
                 MessagePack = !parseResult.GetValue(noMessagePackOption),
                 Compression = !parseResult.GetValue(noCompressionOption),
+                ManifestTree = !parseResult.GetValue(noManifestTreeOption),
             },
             cancellationToken
         )

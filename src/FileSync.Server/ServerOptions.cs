@@ -35,6 +35,9 @@ public sealed class ServerOptions
     /// <summary>Offer binary MessagePack frames (capability <c>msgpack</c>) to an edge that asks for them (not with <see cref="IsLegacy"/>).</summary>
     public bool MessagePack { get; set; } = true;
 
+    /// <summary>Offer the digest-first resume (capability <c>manifest-tree</c>; not with <see cref="IsLegacy"/>).</summary>
+    public bool ManifestTree { get; set; } = true;
+
     /// <summary>Accept permessage-deflate when an edge offers it (no context takeover either way).</summary>
     public bool Compression { get; set; } = true;
 

@@ -129,6 +129,25 @@ public sealed partial class ControlDispatcher(
                 }
                 return;
 
+            case MessageTypes.TreeRequest:
+                if (!message.TryReadPayload<TreeRequestPayload>(out var treeRequest, out error))
+                {
+                    await RejectPayloadAsync(message, error, cancellationToken)
+                        .ConfigureAwait(false);
+                    return;
+                }
+                if (
+                    treeRequest.Path is not null
+                    && PathGuard.CheckShape(treeRequest.Path) is null
+                    && workspaces.Find(treeRequest.Path) is { } treeTarget
+                    && treeTarget.OnTreeRequest(treeRequest)
+                )
+                {
+                    return;
+                }
+                Log.UnknownWorkspace(logger, message.Type, LogText.Clean(treeRequest.Path ?? ""));
+                return;
+
             case MessageTypes.ConfigUpdate:
                 if (!message.TryReadPayload<ConfigUpdatePayload>(out var config, out error))
                 {

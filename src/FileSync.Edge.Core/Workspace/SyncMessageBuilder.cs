@@ -102,4 +102,38 @@ public sealed class SyncMessageBuilder(string rootPath)
                 Last = last,
             }
         );
+
+    public byte[] ManifestTree(UplinkSession session, string digest, int files) =>
+        ProtocolMessage.Serialize(
+            MessageTypes.ManifestTree,
+            new ManifestTreePayload
+            {
+                Path = rootPath,
+                EdgeId = session.EdgeId,
+                UserId = session.UserId,
+                Digest = digest,
+                Files = files,
+            },
+            session.Format
+        );
+
+    public byte[] TreeListing(
+        UplinkSession session,
+        IReadOnlyList<TreeListingDirectory> dirs,
+        IReadOnlyList<TreeListingDirectory> subtrees,
+        bool last
+    ) =>
+        ProtocolMessage.Serialize(
+            MessageTypes.TreeListing,
+            new TreeListingPayload
+            {
+                Path = rootPath,
+                EdgeId = session.EdgeId,
+                UserId = session.UserId,
+                Dirs = dirs.Count > 0 ? dirs : null,
+                Subtrees = subtrees.Count > 0 ? subtrees : null,
+                Last = last,
+            },
+            session.Format
+        );
 }

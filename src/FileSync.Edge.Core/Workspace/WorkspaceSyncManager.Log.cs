@@ -201,6 +201,28 @@ public sealed partial class WorkspaceSyncManager
         public static partial void ManifestTimedOut(ILogger logger, string workspace);
 
         [LoggerMessage(
+            326,
+            LogLevel.Debug,
+            "Workspace {Workspace}: digest of {Files} files sent (digest-first resume)",
+            EventName = "ManifestTreeSent"
+        )]
+        public static partial void ManifestTreeSent(ILogger logger, string workspace, int files);
+
+        [LoggerMessage(
+            327,
+            LogLevel.Debug,
+            "Workspace {Workspace}: listed {Dirs} directories and {Subtrees} subtrees for the server in {Frames} frames",
+            EventName = "TreeListingSent"
+        )]
+        public static partial void TreeListingSent(
+            ILogger logger,
+            string workspace,
+            int dirs,
+            int subtrees,
+            int frames
+        );
+
+        [LoggerMessage(
             319,
             LogLevel.Warning,
             "Workspace {Root}: the server could not apply {Path} ({Code}: {Reason}); {Action}",

@@ -31,56 +31,40 @@ public sealed partial class WorkspaceSyncManager
             var entries = _index
                 .Entries.Select(e => new ManifestEntry(e.Key, e.Value.Hash, e.Value.Size))
                 .ToList();
-            var chunk = 0;
-            for (
-                var offset = 0;
-                offset < entries.Count || chunk == 0;
-                offset += ManifestChunkEntries, chunk++
-            )
+            ManifestTreeExchange? tree = null;
+            if (session.Has(Capabilities.ManifestTree))
             {
-                var part = entries.GetRange(
-                    offset,
-                    Math.Min(ManifestChunkEntries, entries.Count - offset)
-                );
-                var last = offset + ManifestChunkEntries >= entries.Count;
+                // Digest-first: the server asks into the directories whose digest differs from its own.
+                tree = new ManifestTreeExchange(entries);
+                Volatile.Write(ref _treeExchange, tree);
                 await SendOrThrowAsync(
                         session,
-                        _messages.Manifest(session, part, chunk, last),
+                        _messages.ManifestTree(session, tree.Tree.RootDigest, entries.Count),
                         cancellationToken
                     )
                     .ConfigureAwait(false);
+                Log.ManifestTreeSent(_logger, Name, entries.Count);
             }
-            Log.ManifestSent(_logger, Name, entries.Count, chunk);
-
-            ManifestDiffPayload diff;
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            else
             {
-                timeout.CancelAfter(s_manifestTimeout);
-                var lost = WaitForSessionEndAsync(session, timeout.Token);
-                var completed = await Task.WhenAny(
-                        diffSource.Task,
-                        lost,
-                        Task.Delay(s_manifestTimeout, _time, timeout.Token)
+                await SendFlatManifestAsync(session, entries, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+
+            if (
+                await WaitForManifestDiffAsync(session, diffSource, tree, cancellationToken)
+                    .ConfigureAwait(false)
+                is not { } diff
+            )
+            {
+                Log.ManifestTimedOut(_logger, Name);
+                return await RescanAsync(
+                        session,
+                        resendAll: true,
+                        indexOnly: false,
+                        cancellationToken
                     )
                     .ConfigureAwait(false);
-                timeout.Cancel();
-                cancellationToken.ThrowIfCancellationRequested();
-                if (completed == lost && _uplink.Session != session)
-                {
-                    throw new SessionLostException();
-                }
-                if (completed != diffSource.Task)
-                {
-                    Log.ManifestTimedOut(_logger, Name);
-                    return await RescanAsync(
-                            session,
-                            resendAll: true,
-                            indexOnly: false,
-                            cancellationToken
-                        )
-                        .ConfigureAwait(false);
-                }
-                diff = await diffSource.Task.ConfigureAwait(false);
             }
 
             var need = new HashSet<string>(diff.Need ?? [], PathComparer.Default);
@@ -122,9 +106,122 @@ public sealed partial class WorkspaceSyncManager
         finally
         {
             Volatile.Write(ref _pendingManifestDiff, null);
+            Volatile.Write(ref _treeExchange, null);
             _heldContent.Clear();
             _heldBytes = 0;
         }
+    }
+
+    private async Task SendFlatManifestAsync(
+        UplinkSession session,
+        List<ManifestEntry> entries,
+        CancellationToken cancellationToken
+    )
+    {
+        var chunk = 0;
+        for (
+            var offset = 0;
+            offset < entries.Count || chunk == 0;
+            offset += ManifestChunkEntries, chunk++
+        )
+        {
+            var part = entries.GetRange(
+                offset,
+                Math.Min(ManifestChunkEntries, entries.Count - offset)
+            );
+            var last = offset + ManifestChunkEntries >= entries.Count;
+            await SendOrThrowAsync(
+                    session,
+                    _messages.Manifest(session, part, chunk, last),
+                    cancellationToken
+                )
+                .ConfigureAwait(false);
+        }
+        Log.ManifestSent(_logger, Name, entries.Count, chunk);
+    }
+
+    /// <summary>
+    /// Waits for the server's <c>manifest_diff</c>, answering its tree requests meanwhile; null when it
+    /// stays silent for <see cref="s_manifestTimeout"/>. Throws <see cref="SessionLostException"/> when
+    /// the session ends first.
+    /// </summary>
+    private async Task<ManifestDiffPayload?> WaitForManifestDiffAsync(
+        UplinkSession session,
+        TaskCompletionSource<ManifestDiffPayload> diffSource,
+        ManifestTreeExchange? tree,
+        CancellationToken cancellationToken
+    )
+    {
+        while (true)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var lost = WaitForSessionEndAsync(session, timeout.Token);
+            var request = tree is null
+                ? Task.Delay(Timeout.InfiniteTimeSpan, _time, timeout.Token)
+                : tree.Requests.WaitToReadAsync(timeout.Token).AsTask();
+            var completed = await Task.WhenAny(
+                    diffSource.Task,
+                    lost,
+                    request,
+                    Task.Delay(s_manifestTimeout, _time, timeout.Token)
+                )
+                .ConfigureAwait(false);
+            await timeout.CancelAsync().ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (completed == diffSource.Task)
+            {
+                return await diffSource.Task.ConfigureAwait(false);
+            }
+            if (completed == lost && _uplink.Session != session)
+            {
+                throw new SessionLostException();
+            }
+            if (completed == request && tree is not null)
+            {
+                while (tree.Requests.TryRead(out var next))
+                {
+                    await AnswerTreeRequestAsync(session, tree, next, cancellationToken)
+                        .ConfigureAwait(false);
+                }
+                continue;
+            }
+            if (completed == lost)
+            {
+                continue;
+            }
+            return null;
+        }
+    }
+
+    private async Task AnswerTreeRequestAsync(
+        UplinkSession session,
+        ManifestTreeExchange tree,
+        TreeRequestPayload request,
+        CancellationToken cancellationToken
+    )
+    {
+        var parts = tree.Answer(request).ToList();
+        for (var i = 0; i < parts.Count; i++)
+        {
+            await SendOrThrowAsync(
+                    session,
+                    _messages.TreeListing(
+                        session,
+                        parts[i].Dirs,
+                        parts[i].Subtrees,
+                        i == parts.Count - 1
+                    ),
+                    cancellationToken
+                )
+                .ConfigureAwait(false);
+        }
+        Log.TreeListingSent(
+            _logger,
+            Name,
+            request.Dirs?.Count ?? 0,
+            request.Subtrees?.Count ?? 0,
+            parts.Count
+        );
     }
 
     private async Task WaitForSessionEndAsync(

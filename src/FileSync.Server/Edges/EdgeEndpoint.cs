@@ -37,7 +37,10 @@ internal sealed class EdgeEndpoint
         _time = time;
         _logger = logger;
         _apiKey = new ApiKeyVerifier(options.ApiKey);
-        _capabilities = options.IsLegacy ? [] : [Capabilities.Manifest];
+        _capabilities =
+            options.IsLegacy ? []
+            : options.ManifestTree ? [Capabilities.Manifest, Capabilities.ManifestTree]
+            : [Capabilities.Manifest];
     }
 
     public async Task HandleAsync(HttpContext context)

@@ -24,6 +24,7 @@ internal sealed partial class EdgeMessageHandler
     private readonly MirrorStore _store;
     private readonly EdgeRegistry _registry;
     private readonly bool _legacy;
+    private readonly bool _treeEnabled;
     private readonly ServerOptions _options;
     private readonly ILogger _logger;
     private readonly Dictionary<string, PendingManifest> _manifests = new(MirrorPaths.PathComparer);
@@ -41,6 +42,7 @@ internal sealed partial class EdgeMessageHandler
         _registry = registry;
         _options = options;
         _legacy = options.IsLegacy;
+        _treeEnabled = !options.IsLegacy && options.ManifestTree;
         _logger = logger;
     }
 
@@ -72,6 +74,8 @@ internal sealed partial class EdgeMessageHandler
                 or MessageTypes.FileDeleteSync
                 or MessageTypes.FileDone
                 or MessageTypes.Manifest
+                or MessageTypes.ManifestTree
+                or MessageTypes.TreeListing
         )
         {
             // One edge's changes are applied by one connection at a time, and only by its newest: a
@@ -115,6 +119,12 @@ internal sealed partial class EdgeMessageHandler
                 break;
             case MessageTypes.Manifest when !_legacy:
                 await HandleManifestAsync(message, cancellationToken);
+                break;
+            case MessageTypes.ManifestTree when _treeEnabled:
+                await HandleManifestTreeAsync(message, cancellationToken);
+                break;
+            case MessageTypes.TreeListing when _treeEnabled:
+                await HandleTreeListingAsync(message, cancellationToken);
                 break;
             default:
                 _registry.AppendReply(_session.EdgeId, message.Type, message.Payload);

@@ -221,12 +221,21 @@ internal sealed partial class MirrorStore
         string relativePath,
         FileInfo info,
         string? expected
+    ) =>
+        expected is null
+        || (
+            TryGetHash(workspace, relativePath, info, out var hash)
+            && string.Equals(hash, expected, StringComparison.OrdinalIgnoreCase)
+        );
+
+    /// <summary>The SHA-256 of a mirror file, from the cache while its size and mtime are unchanged; false when unreadable.</summary>
+    private bool TryGetHash(
+        WorkspaceMirror workspace,
+        string relativePath,
+        FileInfo info,
+        out string hash
     )
     {
-        if (expected is null)
-        {
-            return true;
-        }
         if (
             !workspace.Hashes.TryGetValue(relativePath, out var cached)
             || cached.Size != info.Length
@@ -251,11 +260,13 @@ internal sealed partial class MirrorStore
             {
                 Log.HashFailed(_logger, workspace.Name, relativePath, ex);
                 workspace.Hashes.Remove(relativePath);
+                hash = "";
                 return false;
             }
             workspace.Hashes[relativePath] = cached;
         }
-        return string.Equals(cached.Hash, expected, StringComparison.OrdinalIgnoreCase);
+        hash = cached.Hash;
+        return true;
     }
 
     /// <summary>Regular files under a workspace folder, as '/'-separated relative paths; links and temp files are left out.</summary>

@@ -67,4 +67,19 @@ internal static class ProtocolFrames
                 IsFileSystemEnabled = true,
             }
         );
+
+    public static byte[] TreeRequest(
+        string path,
+        IReadOnlyList<string> dirs,
+        IReadOnlyList<string> subtrees
+    ) =>
+        ProtocolMessage.Serialize(
+            MessageTypes.TreeRequest,
+            new TreeRequestPayload
+            {
+                Path = path,
+                Dirs = dirs.Count > 0 ? [.. dirs] : null,
+                Subtrees = subtrees.Count > 0 ? [.. subtrees] : null,
+            }
+        );
 }

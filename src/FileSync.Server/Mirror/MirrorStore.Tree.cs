@@ -1,0 +1,36 @@
+using FileSync.Protocol;
+
+namespace FileSync.Server.Mirror;
+
+/// <summary>What the mirror holds, as manifest entries: the server's side of the digest-first resume.</summary>
+internal sealed partial class MirrorStore
+{
+    /// <summary>
+    /// Every file of the workspace's mirror folder with its size and SHA-256 (cached while size and
+    /// mtime are unchanged); a file that cannot be read is left out, so the edge sends it again.
+    /// Empty for a workspace the server has not seen or cannot prepare.
+    /// </summary>
+    public List<ManifestEntry> ListFiles(string workspaceName)
+    {
+        var files = new List<ManifestEntry>();
+        if (!TryPrepare(workspaceName, out var workspace, out _))
+        {
+            return files;
+        }
+        lock (workspace.Gate)
+        {
+            if (!Directory.Exists(workspace.Directory))
+            {
+                return files;
+            }
+            foreach (var (relativePath, info) in EnumerateMirrorFiles(workspace.Directory))
+            {
+                if (TryGetHash(workspace, relativePath, info, out var hash))
+                {
+                    files.Add(new ManifestEntry(relativePath, hash, info.Length));
+                }
+            }
+        }
+        return files;
+    }
+}
