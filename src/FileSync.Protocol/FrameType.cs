@@ -72,7 +72,13 @@ public static class FrameType
             }
             return type;
         }
-        catch (Exception ex) when (ex is EndOfStreamException or MessagePackSerializationException)
+        catch (Exception ex)
+            when (ex
+                    is EndOfStreamException
+                        or MessagePackSerializationException
+                        or ArgumentOutOfRangeException
+                        or OverflowException
+            )
         {
             return null;
         }

@@ -20,6 +20,12 @@ public sealed record EdgeConnectionStatus
     /// <summary>Capabilities the server announced to this edge (empty for a legacy server).</summary>
     public IReadOnlyList<string> Capabilities { get; init; } = [];
     public DateTimeOffset ConnectedAt { get; init; }
+
+    /// <summary><c>json</c> or <c>msgpack</c>: how frames after <c>connected_edge</c> are encoded.</summary>
+    public string Wire { get; init; } = "json";
+
+    /// <summary>Whether permessage-deflate was negotiated.</summary>
+    public bool Compressed { get; init; }
 }
 
 /// <summary>One mirrored workspace.</summary>

@@ -20,6 +20,8 @@ internal sealed class BenchmarkOptions
           --seed <n>            workspace seed (default 7)
           --no-peers            skip rsync and lsyncd
           --no-diagnostics      skip the single-edit breakdown (settle 0, server-only probe)
+          --no-wire             skip the wire-bytes comparison of JSON, msgpack, deflate and digest-first resume
+          --wire-only           only the wire-bytes comparison (and rsync's one-file figure when rsync is there)
           --keep                keep the scratch folder afterwards (it is deleted by default: on tmpfs it holds RAM)
           --quick               a small run for development: 1 round, 20 edits, burst 100, 5 s idle, 5000-file scale
         """;
@@ -40,6 +42,8 @@ internal sealed class BenchmarkOptions
     public ulong Seed { get; init; } = 7;
     public bool Peers { get; init; } = true;
     public bool Diagnostics { get; init; } = true;
+    public bool Wire { get; init; } = true;
+    public bool WireOnly { get; init; }
     public bool Quick { get; init; }
     public bool Keep { get; init; }
 
@@ -55,6 +59,8 @@ internal sealed class BenchmarkOptions
                 is "--quick"
                     or "--no-peers"
                     or "--no-diagnostics"
+                    or "--no-wire"
+                    or "--wire-only"
                     or "--keep"
                     or "--help"
                     or "-h"
@@ -110,6 +116,8 @@ internal sealed class BenchmarkOptions
                 : 7,
             Peers = !flags.Contains("--no-peers"),
             Diagnostics = !flags.Contains("--no-diagnostics"),
+            Wire = !flags.Contains("--no-wire"),
+            WireOnly = flags.Contains("--wire-only"),
             Quick = quick,
             Keep = flags.Contains("--keep"),
         };

@@ -70,9 +70,19 @@ internal sealed partial class BenchmarkRunner(BenchmarkOptions options, TextWrit
             $"  {_workspace.Files.Count} synced files, {_workspace.TotalBytes / 1e6:F1} MB, in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s"
         );
 
+        if (options.WireOnly)
+        {
+            await RunWireAsync().ConfigureAwait(false);
+            Log($"done in {_clock.Elapsed.TotalMinutes:F1} min");
+            return;
+        }
         for (var round = 1; round <= options.Runs; round++)
         {
             await RunRoundAsync(round).ConfigureAwait(false);
+        }
+        if (options.Wire)
+        {
+            await RunWireAsync().ConfigureAwait(false);
         }
         if (options.Diagnostics)
         {

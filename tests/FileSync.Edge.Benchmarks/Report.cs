@@ -39,6 +39,11 @@ internal static class Report
         );
         text.AppendLine();
 
+        if (options.WireOnly)
+        {
+            WireReport.Append(text, m, ws.TotalBytes);
+            return text.ToString();
+        }
         text.AppendLine(
             "| Measure | FileSync.Edge | rsync -a | lsyncd | Ratio (agent / peer) | Target | Verdict |"
         );
@@ -366,6 +371,8 @@ internal static class Report
             );
             text.AppendLine();
         }
+
+        WireReport.Append(text, m, ws.TotalBytes);
 
         if (runner.Notes.Count > 0)
         {

@@ -51,7 +51,7 @@ args=("$@")
 quick=0
 for arg in "$@"; do
   case "$arg" in
-    --quick) quick=1 ;;
+    --quick | --wire-only) quick=1 ;;
     --out) quick=2 ;;
   esac
 done

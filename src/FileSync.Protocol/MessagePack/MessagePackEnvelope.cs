@@ -95,7 +95,13 @@ internal static class MessagePackEnvelope
             error = "";
             return true;
         }
-        catch (Exception ex) when (ex is EndOfStreamException or MessagePackSerializationException)
+        catch (Exception ex)
+            when (ex
+                    is EndOfStreamException
+                        or MessagePackSerializationException
+                        or ArgumentOutOfRangeException
+                        or OverflowException
+            )
         {
             error = "frame is not valid MessagePack: " + ex.Message;
             return false;

@@ -45,6 +45,7 @@ internal static class PackedPayloadReader
                         or MessagePackSerializationException
                         or EndOfStreamException
                         or OverflowException
+                        or ArgumentOutOfRangeException
             )
         {
             error = $"'{type}' payload is invalid: {ex.Message}";

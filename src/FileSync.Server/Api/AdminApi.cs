@@ -41,6 +41,8 @@ internal static class AdminApi
                     EdgeId = s.EdgeId,
                     Capabilities = s.Capabilities,
                     ConnectedAt = s.ConnectedAt,
+                    Wire = s.Format == WireFormat.MessagePack ? "msgpack" : "json",
+                    Compressed = s.Compressed,
                 }),
             ],
             Workspaces = store.GetWorkspaces(),

@@ -120,6 +120,11 @@ internal sealed class EdgeEndpoint
         var session = new EdgeSession(edgeId, socket, capabilities, _options, _time, _logger)
         {
             Format = format,
+            Compressed =
+                _options.Compression
+                && context
+                    .Request.Headers.SecWebSocketExtensions.ToString()
+                    .Contains("permessage-deflate", StringComparison.OrdinalIgnoreCase),
         };
         if (_registry.Register(session) is { } previous)
         {

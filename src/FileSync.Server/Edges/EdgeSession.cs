@@ -66,6 +66,9 @@ internal sealed class EdgeSession : IAsyncDisposable
     /// </summary>
     public WireFormat Format { get; init; } = WireFormat.Json;
 
+    /// <summary>Whether permessage-deflate was negotiated on this connection.</summary>
+    public bool Compressed { get; init; }
+
     /// <summary>
     /// Sends the first frame (<c>connected_edge</c>). Until it is out, <see cref="TrySendAsync"/>
     /// waits, so a command forwarded right after registration cannot overtake it.

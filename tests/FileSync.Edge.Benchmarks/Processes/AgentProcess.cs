@@ -4,7 +4,8 @@ namespace FileSync.Edge.Benchmarks.Processes;
 internal sealed record AgentSettings(
     int? BatchMs = null,
     int? SettleMs = null,
-    int? MaxFiles = null
+    int? MaxFiles = null,
+    bool? Compression = null
 )
 {
     public static readonly AgentSettings Defaults = new();
@@ -28,9 +29,15 @@ internal sealed record AgentSettings(
         }
     }
 
+    /// <summary>The config file's content for the settings that have no command-line flag, or null.</summary>
+    public string? ConfigFile() =>
+        Compression is { } compression
+            ? "{\"Uplink\": {\"Compression\": " + (compression ? "true" : "false") + "}}"
+            : null;
+
     public override string ToString()
     {
-        var text = string.Join(' ', Arguments());
+        var text = string.Join(' ', Arguments().Concat(ConfigFile() is { } c ? [c] : []));
         return text.Length == 0 ? "defaults" : text;
     }
 }
@@ -51,15 +58,15 @@ internal static class AgentProcess
     )
     {
         Directory.CreateDirectory(stateDirectory);
-        // A config path that does not exist: no user config file can change the measurement.
-        var arguments = new List<string>
+        // A config path that does not exist (no user config file can change the measurement), or one
+        // written here for the settings that have no flag.
+        var config = Path.Join(stateDirectory, "no-config.json");
+        if (settings.ConfigFile() is { } content)
         {
-            workspace,
-            "--server",
-            serverUrl,
-            "--config",
-            Path.Join(stateDirectory, "no-config.json"),
-        };
+            config = Path.Join(stateDirectory, "config.json");
+            File.WriteAllText(config, content);
+        }
+        var arguments = new List<string> { workspace, "--server", serverUrl, "--config", config };
         arguments.AddRange(settings.Arguments());
         if (logLevel is not null)
         {

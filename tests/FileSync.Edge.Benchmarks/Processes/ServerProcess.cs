@@ -57,7 +57,8 @@ internal sealed class ServerProcess : IAsyncDisposable
     public static async Task<ServerProcess> StartAsync(
         string executable,
         string mirror,
-        int port = 0
+        int port = 0,
+        IReadOnlyList<string>? extraArguments = null
     )
     {
         var child = ChildProcess.Start(
@@ -68,6 +69,7 @@ internal sealed class ServerProcess : IAsyncDisposable
                 port.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--mirror",
                 mirror,
+                .. extraArguments ?? [],
             ]
         );
         var line = await child

@@ -44,7 +44,7 @@ public sealed class ServerLifecycleTests(ITestOutputHelper output) : ServerTestB
         var reconnected = await ConnectAsync(second);
         await reconnected.SendTextAsync(EdgeMessages.Manifest([("a.txt", "before restart")]));
 
-        var diff = await reconnected.ReceiveAsync(Protocol.MessageTypes.ManifestDiff);
+        var diff = await reconnected.ReceiveAsync(FileSync.Protocol.MessageTypes.ManifestDiff);
         Assert.Equal(first.Port, second.Port);
         Assert.Equal(client.EdgeId, reconnected.EdgeId);
         Assert.Empty(diff.Payload.GetProperty("need").EnumerateArray());

@@ -1,6 +1,6 @@
 using FileSync.Protocol;
 
-namespace FileSync.Edge.Tests.Control;
+namespace FileSync.Edge.Tests.Protocol;
 
 /// <summary>Text from the server is written to the log as one line of bounded length.</summary>
 public sealed class LogTextTests

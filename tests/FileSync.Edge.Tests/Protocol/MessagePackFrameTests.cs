@@ -1,0 +1,393 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using FileSync.Protocol;
+using MessagePack;
+
+namespace FileSync.Edge.Tests.Protocol;
+
+/// <summary>The MessagePack form of frames: same keys as JSON, bytes for content and hashes, and hostile input refused.</summary>
+public sealed class MessagePackFrameTests
+{
+    private static readonly string s_hash = Convert.ToHexStringLower(SHA256.HashData("x"u8));
+
+    [Fact]
+    public void Serialize_AnyPayload_ParsesToTheSameJsonAsTheJsonForm()
+    {
+        var payload = new EdgeStatusPayload
+        {
+            RequestId = "r-1",
+            EdgeId = "e",
+            Version = "1.0",
+            ConnectedSeconds = 12.5,
+            Workspaces =
+            [
+                new WorkspaceStatus
+                {
+                    Path = "/w/ü",
+                    State = "synced",
+                    Files = 3,
+                    Bytes = long.MaxValue,
+                    ErrorFiles = [new FileProblem("a", "b")],
+                },
+            ],
+        };
+        var json = ProtocolMessage.Serialize(MessageTypes.EdgeStatus, payload);
+        var packed = ProtocolMessage.Serialize(
+            MessageTypes.EdgeStatus,
+            payload,
+            WireFormat.MessagePack
+        );
+
+        Assert.NotEqual((byte)'{', packed[0]);
+        Assert.True(ProtocolMessage.TryParse(json, out var fromJson, out _));
+        Assert.True(
+            ProtocolMessage.TryParse(
+                packed,
+                WireFormat.MessagePack,
+                out var fromPacked,
+                out var error
+            ),
+            error
+        );
+        Assert.Equal(MessageTypes.EdgeStatus, fromPacked.Type);
+        Assert.Equal(WireFormat.MessagePack, fromPacked.Format);
+        Assert.Equal(fromJson.Payload.GetRawText(), fromPacked.Payload.GetRawText());
+    }
+
+    [Fact]
+    public void FileSync_BinaryContent_TravelsAsRawBytesAndHashAsBytes()
+    {
+        var content = new byte[] { 0, 1, 2, 0xff, 0xfe, (byte)'\n', 0x80 };
+        var frame = SyncFrames.FileSync(
+            WireFormat.MessagePack,
+            MessageTypes.FileCreateSync,
+            Fields(s_hash, content.Length),
+            content
+        )!;
+
+        // Smaller than base64 would be: the content's bytes appear in the frame as they are.
+        Assert.True(frame.AsSpan().IndexOf(content) >= 0);
+        Assert.True(frame.AsSpan().IndexOf(Convert.FromHexString(s_hash)) >= 0);
+        Assert.True(
+            ProtocolMessage.TryParse(frame, WireFormat.MessagePack, out var message, out _)
+        );
+        Assert.True(
+            message.TryReadPayload<IncomingFileSync>(out var payload, out var error),
+            error
+        );
+        Assert.Equal(content, payload.RawContent!.Value.ToArray());
+        Assert.Null(payload.Content);
+        Assert.Equal(s_hash, payload.Hash);
+        Assert.Equal(content.Length, payload.Size);
+        Assert.Equal("dir/ä b.bin", payload.RelativePath);
+        Assert.Equal(ContentEncodings.Raw, payload.Encoding);
+    }
+
+    [Fact]
+    public void FileSync_Json_TextStaysTextAndBinaryGoesAsBase64()
+    {
+        var text = SyncFrames.FileSync(
+            WireFormat.Json,
+            MessageTypes.FileCreateSync,
+            Fields(s_hash, 2),
+            "hé"u8
+        )!;
+        var binary = SyncFrames.FileSync(
+            WireFormat.Json,
+            MessageTypes.FileCreateSync,
+            Fields(s_hash, 2),
+            [0xff, 0]
+        )!;
+
+        Assert.Contains("\"encoding\":\"utf8\"", Encoding.UTF8.GetString(text));
+        Assert.Contains("\"content\":\"h\\u00E9\"", Encoding.UTF8.GetString(text));
+        Assert.Contains("\"encoding\":\"base64\"", Encoding.UTF8.GetString(binary));
+        Assert.Contains("\"content\":\"/wA=\"", Encoding.UTF8.GetString(binary));
+    }
+
+    [Fact]
+    public void Manifest_HashesAsBytes_ReadBackAsLowercaseHex()
+    {
+        var frame = SyncFrames.Manifest(
+            WireFormat.MessagePack,
+            new ManifestPayload
+            {
+                Path = "/w",
+                Files =
+                [
+                    new ManifestEntry("a.txt", s_hash, 1),
+                    new ManifestEntry("b", "not-hex", 2),
+                ],
+                Chunk = 3,
+                Last = false,
+            }
+        );
+
+        Assert.True(
+            ProtocolMessage.TryParse(frame, WireFormat.MessagePack, out var message, out _)
+        );
+        Assert.True(
+            message.TryReadPayload<IncomingManifest>(out var manifest, out var error),
+            error
+        );
+        Assert.Equal("/w", manifest.Path);
+        Assert.Equal(3, manifest.Chunk);
+        Assert.False(manifest.Last);
+        Assert.Equal(s_hash, manifest.Files![0]!.Hash);
+        Assert.Equal("not-hex", manifest.Files[1]!.Hash);
+        // The JSON view of the same frame carries the hash bytes as base64.
+        Assert.Equal(
+            Convert.ToBase64String(Convert.FromHexString(s_hash)),
+            message.Payload.GetProperty("files")[0].GetProperty("hash").GetString()
+        );
+    }
+
+    [Fact]
+    public void Encode_StringMessagePackCannotCarry_StaysJson()
+    {
+        var json = """{"type":"workspace:resync","payload":{"path":"\ud800"}}"""u8.ToArray();
+
+        var format = ProtocolMessage.Encode(json, WireFormat.MessagePack, out var frame);
+
+        Assert.Equal(WireFormat.Json, format);
+        Assert.Equal(json, frame.ToArray());
+    }
+
+    [Fact]
+    public void Peek_BothFormats_FindTheType()
+    {
+        var packed = ProtocolMessage.Serialize(
+            MessageTypes.Resync,
+            new WorkspacePathPayload { Path = "/w" },
+            WireFormat.MessagePack
+        );
+        var json = ProtocolMessage.Serialize(
+            MessageTypes.Resync,
+            new WorkspacePathPayload { Path = "/w" }
+        );
+
+        Assert.Equal(MessageTypes.Resync, FrameType.Peek(packed, WireFormat.MessagePack));
+        Assert.Equal(MessageTypes.Resync, FrameType.Peek(json, WireFormat.Json));
+        Assert.Null(FrameType.Peek([0xc1], WireFormat.MessagePack));
+        Assert.Null(FrameType.Peek(json, WireFormat.MessagePack));
+    }
+
+    [Fact]
+    public void TryParse_EveryTruncationOfAValidFrame_RefusedWithAReasonNeverThrows()
+    {
+        var frame = SyncFrames.FileSync(
+            WireFormat.MessagePack,
+            MessageTypes.FileModifySync,
+            Fields(s_hash, 5),
+            "hello"u8
+        )!;
+
+        for (var length = 0; length < frame.Length; length++)
+        {
+            var ok = ProtocolMessage.TryParse(
+                frame.AsMemory(0, length),
+                WireFormat.MessagePack,
+                out _,
+                out var error
+            );
+            Assert.False(ok, $"a frame cut at {length} of {frame.Length} bytes was accepted");
+            Assert.False(string.IsNullOrWhiteSpace(error));
+        }
+    }
+
+    [Fact]
+    public void TryParse_RandomBytes_NeverThrows()
+    {
+        var random = new Random(17);
+        var accepted = 0;
+        for (var i = 0; i < 100_000; i++)
+        {
+            var bytes = new byte[random.Next(0, 64)];
+            random.NextBytes(bytes);
+            if (random.Next(2) == 0 && bytes.Length > 0)
+            {
+                bytes[0] = 0x82; // a map of two: gets further into the parser
+            }
+            if (ProtocolMessage.TryParse(bytes, WireFormat.MessagePack, out var message, out _))
+            {
+                accepted++;
+                _ = message.Payload.ValueKind; // the JSON view of anything accepted can be built
+                _ = message.TryReadPayload<IncomingFileSync>(out _, out _);
+                _ = message.TryReadPayload<IncomingManifest>(out _, out _);
+                _ = message.TryReadPayload<ConfigUpdatePayload>(out _, out _);
+            }
+        }
+        Assert.True(accepted < 100_000);
+    }
+
+    public static TheoryData<string, byte[]> HostileFrames() =>
+        new()
+        {
+            { "not a map", Pack((ref MessagePackWriter w) => w.WriteArrayHeader(0)) },
+            { "no type", Pack((ref MessagePackWriter w) => Map(ref w, ("payload", (ref MessagePackWriter w2) => w2.WriteMapHeader(0)))) },
+            { "type not a string", Pack((ref MessagePackWriter w) => Map(ref w, ("type", (ref MessagePackWriter w2) => w2.Write(5)))) },
+            {
+                "payload not a map",
+                Pack((ref MessagePackWriter w) => Map(ref w, ("type", (ref MessagePackWriter w2) => w2.Write("x")), ("payload", (ref MessagePackWriter w2) => w2.Write(1))))
+            },
+            {
+                "map key not a string",
+                Pack((ref MessagePackWriter w) =>
+                {
+                    w.WriteMapHeader(2);
+                    w.Write("type");
+                    w.Write("x");
+                    w.Write(7);
+                    w.Write(true);
+                })
+            },
+            {
+                "string not UTF-8",
+                Pack((ref MessagePackWriter w) =>
+                {
+                    w.WriteMapHeader(1);
+                    w.Write("type");
+                    w.WriteStringHeader(2);
+                    w.WriteRaw([0xc3, 0x28]);
+                })
+            },
+            {
+                "extension type",
+                Pack((ref MessagePackWriter w) =>
+                {
+                    w.WriteMapHeader(2);
+                    w.Write("type");
+                    w.Write("x");
+                    w.Write("payload");
+                    w.WriteMapHeader(1);
+                    w.Write("when");
+                    w.Write(DateTime.UnixEpoch);
+                })
+            },
+            {
+                "nested 1000 deep",
+                Pack((ref MessagePackWriter w) =>
+                {
+                    w.WriteMapHeader(2);
+                    w.Write("type");
+                    w.Write("x");
+                    w.Write("payload");
+                    w.WriteMapHeader(1);
+                    w.Write("a");
+                    for (var i = 0; i < 1000; i++)
+                    {
+                        w.WriteArrayHeader(1);
+                    }
+                    w.WriteNil();
+                })
+            },
+            {
+                "map claims 2^31 entries",
+                Pack((ref MessagePackWriter w) =>
+                {
+                    w.WriteMapHeader(2);
+                    w.Write("type");
+                    w.Write("x");
+                    w.Write("payload");
+                    w.WriteMapHeader(int.MaxValue);
+                })
+            },
+            {
+                "bytes after the map",
+                [.. Pack((ref MessagePackWriter w) => Map(ref w, ("type", (ref MessagePackWriter w2) => w2.Write("x")))), 0xc0]
+            },
+            {
+                "not finite",
+                Pack((ref MessagePackWriter w) =>
+                    Map(
+                        ref w,
+                        ("type", (ref MessagePackWriter w2) => w2.Write("x")),
+                        (
+                            "payload",
+                            (ref MessagePackWriter w2) =>
+                            {
+                                w2.WriteMapHeader(1);
+                                w2.Write("n");
+                                w2.Write(double.NaN);
+                            }
+                        )
+                    )
+                )
+            },
+        };
+
+    [Theory]
+    [MemberData(nameof(HostileFrames))]
+    public void TryParse_HostileFrame_RefusedWithAOneLineReason(string what, byte[] frame)
+    {
+        var ok = ProtocolMessage.TryParse(frame, WireFormat.MessagePack, out _, out var error);
+
+        Assert.False(ok, what);
+        Assert.DoesNotContain('\n', error);
+        Assert.NotEmpty(error);
+    }
+
+    [Fact]
+    public void TryReadPayload_FieldOfTheWrongType_RefusedNotThrown()
+    {
+        var frame = Pack((ref MessagePackWriter w) =>
+            Map(
+                ref w,
+                ("type", (ref MessagePackWriter w2) => w2.Write(MessageTypes.FileCreateSync)),
+                (
+                    "payload",
+                    (ref MessagePackWriter w2) =>
+                    {
+                        w2.WriteMapHeader(2);
+                        w2.Write("relativePath");
+                        w2.Write(42);
+                        w2.Write("size");
+                        w2.Write("big");
+                    }
+                )
+            )
+        );
+        Assert.True(
+            ProtocolMessage.TryParse(frame, WireFormat.MessagePack, out var message, out _)
+        );
+
+        Assert.False(message.TryReadPayload<IncomingFileSync>(out _, out var error));
+        Assert.Contains("relativePath", error);
+    }
+
+    private static FileSyncPayload Fields(string hash, long size) =>
+        new()
+        {
+            Path = "/w/dir/ä b.bin",
+            Content = "",
+            Encoding = "",
+            EdgeId = "e",
+            Workspace = "/w",
+            RelativePath = "dir/ä b.bin",
+            Hash = hash,
+            Size = size,
+        };
+
+    private delegate void Write(ref MessagePackWriter writer);
+
+    private static byte[] Pack(Write write)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        var writer = new MessagePackWriter(buffer);
+        write(ref writer);
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void Map(ref MessagePackWriter writer, params (string Key, Write Value)[] fields)
+    {
+        writer.WriteMapHeader(fields.Length);
+        foreach (var (key, value) in fields)
+        {
+            writer.Write(key);
+            value(ref writer);
+        }
+    }
+}
