@@ -34,10 +34,15 @@ internal sealed class RawEdgeClient : IAsyncDisposable
     public static async Task<RawEdgeClient> ConnectAsync(
         InProcessServer server,
         string? fingerprint = "test-machine",
-        string? apiKey = null
+        string? apiKey = null,
+        bool messagePack = false
     )
     {
         var socket = CreateSocket(apiKey);
+        if (messagePack)
+        {
+            socket.Options.SetRequestHeader(EdgeCapabilities.HeaderName, Capabilities.MessagePack);
+        }
         try
         {
             using var cancel = new CancellationTokenSource(Timeout);
@@ -173,11 +178,18 @@ internal sealed class RawEdgeClient : IAsyncDisposable
         } while (!result.EndOfMessage);
 
         var bytes = message.ToArray();
-        var text = Encoding.UTF8.GetString(bytes);
+        var format =
+            result.MessageType == WebSocketMessageType.Binary
+                ? WireFormat.MessagePack
+                : WireFormat.Json;
         Assert.True(
-            ProtocolMessage.TryParse(bytes, out var parsed, out var error),
-            $"server sent an unparsable frame ({error}): {text}"
+            ProtocolMessage.TryParse(bytes, format, out var parsed, out var error),
+            $"server sent an unparsable {format} frame ({error}): {Encoding.UTF8.GetString(bytes)}"
         );
+        var text =
+            format == WireFormat.Json
+                ? Encoding.UTF8.GetString(bytes)
+                : parsed.Payload.GetRawText();
         return new ReceivedFrame(text, parsed);
     }
 }
@@ -186,4 +198,7 @@ internal sealed class RawEdgeClient : IAsyncDisposable
 internal sealed record ReceivedFrame(string Text, ProtocolMessage Message)
 {
     public JsonElement Payload => Message.Payload;
+
+    /// <summary>How the server encoded it.</summary>
+    public WireFormat Format => Message.Format;
 }

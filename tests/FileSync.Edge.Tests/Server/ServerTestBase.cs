@@ -45,10 +45,11 @@ public abstract class ServerTestBase : IAsyncLifetime
     internal async Task<RawEdgeClient> ConnectAsync(
         InProcessServer server,
         string? fingerprint = "test-machine",
-        string? apiKey = null
+        string? apiKey = null,
+        bool messagePack = false
     )
     {
-        var client = await RawEdgeClient.ConnectAsync(server, fingerprint, apiKey);
+        var client = await RawEdgeClient.ConnectAsync(server, fingerprint, apiKey, messagePack);
         _clients.Add(client);
         return client;
     }
