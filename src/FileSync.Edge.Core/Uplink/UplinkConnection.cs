@@ -153,66 +153,6 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    public async ValueTask<bool> SendAsync(
-        UplinkSession session,
-        ReadOnlyMemory<byte> frame,
-        CancellationToken cancellationToken = default
-    )
-    {
-        if (_session != session)
-        {
-            return false;
-        }
-        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var socket = _socket;
-            if (_session != session || socket is null || socket.State != WebSocketState.Open)
-            {
-                return false;
-            }
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(s_sendTimeout);
-            await socket
-                .SendAsync(
-                    frame,
-                    session.Format == WireFormat.MessagePack && !frame.Span.StartsWith((byte)'{')
-                        ? WebSocketMessageType.Binary
-                        : WebSocketMessageType.Text,
-                    endOfMessage: true,
-                    timeout.Token
-                )
-                .ConfigureAwait(false);
-            return true;
-        }
-        catch (Exception ex)
-            when (ex
-                    is WebSocketException
-                        or OperationCanceledException
-                        or ObjectDisposedException
-                        or IOException
-            )
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            Log.SendFailed(_logger, ex.Message);
-            _socket?.Abort();
-            return false;
-        }
-        finally
-        {
-            _sendLock.Release();
-        }
-    }
-
-    /// <summary>Sends a reply on whatever session is current; false when disconnected.</summary>
-    public ValueTask<bool> SendAsync(
-        ReadOnlyMemory<byte> frame,
-        CancellationToken cancellationToken = default
-    ) =>
-        _session is { } session
-            ? SendAsync(session, frame, cancellationToken)
-            : ValueTask.FromResult(false);
-
     private void ChangeState(UplinkState expected, UplinkState next)
     {
         lock (_stateGate)

@@ -6,6 +6,14 @@ namespace FileSync.Edge.Workspace;
 /// <summary>The manifest exchange with a server that announces the capability.</summary>
 public sealed partial class WorkspaceSyncManager
 {
+    /// <summary>Delivers the server's answer to our manifest.</summary>
+    public void OnManifestDiff(ManifestDiffPayload diff) =>
+        Volatile.Read(ref _pendingManifestDiff)?.TrySetResult(diff);
+
+    /// <summary>A <c>workspace:tree_request</c>: answered while a digest-first resume runs, else ignored (false).</summary>
+    public bool OnTreeRequest(TreeRequestPayload request) =>
+        Volatile.Read(ref _treeExchange)?.Enqueue(request) == true;
+
     /// <summary>
     /// Manifest resume: bring the index up to date without sending, tell the server what we have, then
     /// send only what it says it needs. Falls back to a full re-send when the server does not answer.

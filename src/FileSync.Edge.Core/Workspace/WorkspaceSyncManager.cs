@@ -242,14 +242,6 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
         Wake();
     }
 
-    /// <summary>Delivers the server's answer to our manifest.</summary>
-    public void OnManifestDiff(ManifestDiffPayload diff) =>
-        Volatile.Read(ref _pendingManifestDiff)?.TrySetResult(diff);
-
-    /// <summary>A <c>workspace:tree_request</c>: answered while a digest-first resume runs, else ignored (false).</summary>
-    public bool OnTreeRequest(TreeRequestPayload request) =>
-        Volatile.Read(ref _treeExchange)?.Enqueue(request) == true;
-
     /// <summary>Sends whatever is pending right now instead of waiting for the batch timer (tests, shutdown).</summary>
     internal void MarkDirty(string relativePath) => MarkDirty(relativePath, completed: false);
 
