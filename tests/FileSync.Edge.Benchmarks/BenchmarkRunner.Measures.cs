@@ -462,6 +462,10 @@ internal sealed partial class BenchmarkRunner
                             l.Contains(
                                 $"Workspace {workspace.Name}: manifest of ",
                                 StringComparison.Ordinal
+                            )
+                            || l.Contains(
+                                $"Workspace {workspace.Name}: digest of ",
+                                StringComparison.Ordinal
                             ),
                         0,
                         s_syncTimeout

@@ -53,6 +53,7 @@ internal sealed partial class BenchmarkRunner
             // Initial sync: empty mirror, empty state.
             var cpuBefore = ProcStats.Read(server.Process.Pid).CpuTicks;
             var from = server.Process.LineCount;
+            var started = Stopwatch.GetTimestamp();
             agent = AgentProcess.Start(
                 options.AgentExecutable,
                 _workspace.Root,
@@ -60,7 +61,10 @@ internal sealed partial class BenchmarkRunner
                 state,
                 AgentSettings.Defaults
             );
-            await server.WaitDoneAsync(_workspace.Name, from, s_syncTimeout).ConfigureAwait(false);
+            var done = await server
+                .WaitDoneAsync(_workspace.Name, from, s_syncTimeout)
+                .ConfigureAwait(false);
+            Measurements.Add($"{key}.initial.s", Seconds(started, done.Timestamp));
             Measurements.Add($"{key}.initial.bytes", relay.ToServer + relay.ToClient);
             Measurements.Add(
                 $"{key}.initial.serverCpu.s",
@@ -110,7 +114,7 @@ internal sealed partial class BenchmarkRunner
             );
             RequireMirrorEqual(mirrorRoot, $"{mode.Label}: reconnect");
             Log(
-                $"  wire {mode.Label}: initial {Measurements.Values($"{key}.initial.bytes")[^1] / 1e6:F2} MB, "
+                $"  wire {mode.Label}: initial {Measurements.Values($"{key}.initial.bytes")[^1] / 1e6:F2} MB in {Measurements.Values($"{key}.initial.s")[^1]:F2} s, "
                     + $"server CPU {Measurements.Values($"{key}.initial.serverCpu.s")[^1]:F2} s, "
                     + $"restart {Measurements.Values($"{key}.nochange.bytes")[^1]:F0} B unchanged / "
                     + $"{Measurements.Values($"{key}.onechange.bytes")[^1]:F0} B with one change, "

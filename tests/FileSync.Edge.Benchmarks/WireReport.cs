@@ -24,9 +24,9 @@ internal static class WireReport
         );
         text.AppendLine();
         text.AppendLine(
-            "| Wire | Initial sync | vs content | Server CPU per initial sync (s) | Restart, nothing changed | Restart, 1 file changed | Reconnect, 1 file changed |"
+            "| Wire | Initial sync: bytes | vs content | time (s, loopback) | Server CPU per initial sync (s) | Restart, nothing changed | Restart, 1 file changed | Reconnect, 1 file changed |"
         );
-        text.AppendLine("|---|---|---|---|---|---|---|");
+        text.AppendLine("|---|---|---|---|---|---|---|---|");
         foreach (var mode in modes)
         {
             var key = $"wire.{mode.Key}";
@@ -34,7 +34,7 @@ internal static class WireReport
             var cpu = m.Median($"{key}.initial.serverCpu.s");
             text.AppendLine(
                 Invariant(
-                    $"| {mode.Label} | {initial / 1e6:F2} MB ({Ratio(initial, m.Median($"{baseline}.initial.bytes"))}) | {initial / contentBytes:F2}× | {cpu:F2} ({Ratio(cpu, m.Median($"{baseline}.initial.serverCpu.s"))}) | {Bytes(m.Median($"{key}.nochange.bytes"))} ({Ratio(m.Median($"{key}.nochange.bytes"), m.Median($"{baseline}.nochange.bytes"))}) | {Bytes(m.Median($"{key}.onechange.bytes"))} ({Ratio(m.Median($"{key}.onechange.bytes"), m.Median($"{baseline}.onechange.bytes"))}) | {Bytes(m.Median($"{key}.reconnect.bytes"))} ({Ratio(m.Median($"{key}.reconnect.bytes"), m.Median($"{baseline}.reconnect.bytes"))}) |"
+                    $"| {mode.Label} | {initial / 1e6:F2} MB ({Ratio(initial, m.Median($"{baseline}.initial.bytes"))}) | {initial / contentBytes:F2}× | {m.Median($"{key}.initial.s"):F2} ({Ratio(m.Median($"{key}.initial.s"), m.Median($"{baseline}.initial.s"))}) | {cpu:F2} ({Ratio(cpu, m.Median($"{baseline}.initial.serverCpu.s"))}) | {Bytes(m.Median($"{key}.nochange.bytes"))} ({Ratio(m.Median($"{key}.nochange.bytes"), m.Median($"{baseline}.nochange.bytes"))}) | {Bytes(m.Median($"{key}.onechange.bytes"))} ({Ratio(m.Median($"{key}.onechange.bytes"), m.Median($"{baseline}.onechange.bytes"))}) | {Bytes(m.Median($"{key}.reconnect.bytes"))} ({Ratio(m.Median($"{key}.reconnect.bytes"), m.Median($"{baseline}.reconnect.bytes"))}) |"
                 )
             );
         }

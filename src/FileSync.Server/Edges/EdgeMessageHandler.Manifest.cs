@@ -101,21 +101,33 @@ internal sealed partial class EdgeMessageHandler
         }
 
         _manifests.Remove(name);
-        var outcome = _store.ApplyManifest(name, root, pending.Items);
-        if (
-            await RejectIfFailedAsync(
-                message.Type,
-                outcome.Result,
-                payload.Path,
-                null,
-                cancellationToken
-            )
-        )
+        await ApplyManifestAsync(
+            message.Type,
+            name,
+            root,
+            payload.Path ?? root,
+            pending.Items,
+            cancellationToken
+        );
+    }
+
+    /// <summary>Applies the edge's complete manifest to the mirror and answers with <c>workspace:manifest_diff</c>.</summary>
+    private async Task ApplyManifestAsync(
+        string messageType,
+        string name,
+        string root,
+        string path,
+        IReadOnlyCollection<ManifestItem> items,
+        CancellationToken cancellationToken
+    )
+    {
+        var outcome = _store.ApplyManifest(name, root, items);
+        if (await RejectIfFailedAsync(messageType, outcome.Result, path, null, cancellationToken))
         {
             return;
         }
         await _session.TrySendAsync(
-            ProtocolFrames.ManifestDiff(payload.Path ?? root, outcome.Need, outcome.Refused),
+            ProtocolFrames.ManifestDiff(path, outcome.Need, outcome.Refused),
             cancellationToken
         );
     }

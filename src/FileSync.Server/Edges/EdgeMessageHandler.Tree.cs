@@ -121,21 +121,12 @@ internal sealed partial class EdgeMessageHandler
         }
         _treeResumes.Remove(name);
         Log.TreeResolved(_logger, _session.EdgeId, name, resume.Items.Count, resume.Rounds + 1);
-        var outcome = _store.ApplyManifest(name, resume.Root, resume.Items);
-        if (
-            await RejectIfFailedAsync(
-                message.Type,
-                outcome.Result,
-                payload.Path,
-                null,
-                cancellationToken
-            )
-        )
-        {
-            return;
-        }
-        await _session.TrySendAsync(
-            ProtocolFrames.ManifestDiff(resume.Root, outcome.Need, outcome.Refused),
+        await ApplyManifestAsync(
+            message.Type,
+            name,
+            resume.Root,
+            resume.Root,
+            resume.Items,
             cancellationToken
         );
     }

@@ -14,7 +14,7 @@ namespace FileSync.Edge.Tests.Control;
 /// The real uplink and control stage against a server that sends what no well-behaved server would:
 /// every frame the agent cannot accept is answered with one <c>error</c> and the connection stays up.
 /// </summary>
-public sealed class HostileFrameTests(ITestOutputHelper output) : IAsyncLifetime
+public class HostileFrameTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly CancellationTokenSource _stop = new();
     private HostileServer _server = null!;
@@ -57,13 +57,24 @@ public sealed class HostileFrameTests(ITestOutputHelper output) : IAsyncLifetime
         );
         await _uplink.StartAsync();
         _connection = await _server.AcceptAsync();
-        await _connection.SendHelloAsync();
+        await _connection.SendHelloAsync(capabilities: HelloCapabilities);
         await Wait.UntilAsync(
             () => _uplink.Session is not null,
             Wait.Generous,
             () => "the handshake"
         );
     }
+
+    /// <summary>What the hostile server announces in <c>connected_edge</c> (JSON array elements).</summary>
+    protected virtual string HelloCapabilities => "";
+
+    private protected HostileConnection Connection => _connection;
+
+    private protected UplinkConnection Uplink => _uplink;
+
+    private protected void StartControlStage() => StartControl();
+
+    private protected Task AssertConnectedAsync(long epoch) => AssertStillConnectedAsync(epoch);
 
     public async Task DisposeAsync()
     {
@@ -146,7 +157,10 @@ public sealed class HostileFrameTests(ITestOutputHelper output) : IAsyncLifetime
         );
 
         var error = await _connection.ReceiveErrorAsync(ErrorCodes.MalformedMessage);
-        Assert.Contains("binary", error.Payload.GetProperty("message").GetString());
+        Assert.Contains(
+            _uplink.Session!.Format == WireFormat.MessagePack ? "MessagePack" : "binary",
+            error.Payload.GetProperty("message").GetString()
+        );
         await AssertStillConnectedAsync(epoch);
     }
 

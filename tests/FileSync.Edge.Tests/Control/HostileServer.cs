@@ -91,9 +91,10 @@ internal sealed class HostileConnection(WebSocket socket)
     public Task SendTextAsync(string text) =>
         SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text);
 
-    public Task SendHelloAsync(string edgeId = "hostile-edge") =>
+    /// <param name="capabilities">JSON array elements, e.g. <c>"msgpack"</c> (quoted).</param>
+    public Task SendHelloAsync(string edgeId = "hostile-edge", string capabilities = "") =>
         SendTextAsync(
-            $$$"""{"type":"connected_edge","payload":{"edgeId":"{{{edgeId}}}","userId":"u","capabilities":[]}}"""
+            $$$"""{"type":"connected_edge","payload":{"edgeId":"{{{edgeId}}}","userId":"u","capabilities":[{{{capabilities}}}]}}"""
         );
 
     public async Task SendAsync(ReadOnlyMemory<byte> bytes, WebSocketMessageType type)
@@ -168,7 +169,11 @@ internal sealed class HostileConnection(WebSocket socket)
                 {
                     continue;
                 }
-                if (ProtocolMessage.TryParse(message.ToArray(), out var parsed, out _))
+                var format =
+                    result.MessageType == WebSocketMessageType.Binary
+                        ? WireFormat.MessagePack
+                        : WireFormat.Json;
+                if (ProtocolMessage.TryParse(message.ToArray(), format, out var parsed, out _))
                 {
                     _received.Writer.TryWrite(parsed);
                 }

@@ -83,6 +83,26 @@ public sealed class BinaryWireTests(ITestOutputHelper output) : ServerTestBase(o
     }
 
     [Fact]
+    public async Task FileSync_EveryCutOfAPackedFrame_OneErrorEachNothingWrittenConnectionKept()
+    {
+        var server = await StartServerAsync();
+        var client = await ConnectAsync(server, messagePack: true);
+        var frame = Packed(MessageTypes.FileCreateSync, "whole content"u8.ToArray(), "cut.txt");
+
+        for (var length = 1; length < frame.Length; length += 2)
+        {
+            await client.SendBinaryAsync(frame[..length]);
+            await client.ReceiveErrorAsync(ErrorCodes.MalformedMessage);
+        }
+        Assert.False(File.Exists(Sandbox.MirrorPath("proj", "cut.txt")));
+        await client.SendBinaryAsync(frame);
+        await Eventually.UntilAsync(
+            () => File.Exists(Sandbox.MirrorPath("proj", "cut.txt")),
+            "the whole frame applied after the cut ones"
+        );
+    }
+
+    [Fact]
     public async Task FileSync_PackedContentNotMatchingItsHash_Refused()
     {
         var server = await StartServerAsync();
