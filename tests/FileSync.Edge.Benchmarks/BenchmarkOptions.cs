@@ -24,6 +24,13 @@ internal sealed class BenchmarkOptions
           --wire-only           only the wire-bytes comparison (and rsync's one-file figure when rsync is there)
           --keep                keep the scratch folder afterwards (it is deleted by default: on tmpfs it holds RAM)
           --quick               a small run for development: 1 round, 20 edits, burst 100, 5 s idle, 5000-file scale
+
+        In-process measures of the agent's own code instead of the run above (no --agent or --server needed;
+        both flags together run both; --runs defaults to 5 here):
+          --index-only          save and load of the persisted index, JSON (format 2) against MessagePack (format 3)
+          --index-entries <n>   entries of that index (default 50000)
+          --hash-only           scan+hash of the scale workspace (--scale-files) and hashing alone, SHA-256
+                                against XxHash128
         """;
 
     public required string AgentExecutable { get; init; }
@@ -46,6 +53,12 @@ internal sealed class BenchmarkOptions
     public bool WireOnly { get; init; }
     public bool Quick { get; init; }
     public bool Keep { get; init; }
+    public bool IndexOnly { get; init; }
+    public bool HashOnly { get; init; }
+    public int IndexEntries { get; init; } = 50_000;
+
+    /// <summary>Only the in-process measures (<see cref="InProcess.InProcessBenchmarks"/>): no agent or server processes.</summary>
+    public bool InProcess => IndexOnly || HashOnly;
 
     public static BenchmarkOptions Parse(string[] args)
     {
@@ -62,6 +75,8 @@ internal sealed class BenchmarkOptions
                     or "--no-wire"
                     or "--wire-only"
                     or "--keep"
+                    or "--index-only"
+                    or "--hash-only"
                     or "--help"
                     or "-h"
             )
@@ -81,10 +96,10 @@ internal sealed class BenchmarkOptions
         {
             throw new ArgumentException(Usage);
         }
-        if (
-            !values.TryGetValue("--agent", out var agent)
-            || !values.TryGetValue("--server", out var server)
-        )
+        var inProcess = flags.Contains("--index-only") || flags.Contains("--hash-only");
+        values.TryGetValue("--agent", out var agent);
+        values.TryGetValue("--server", out var server);
+        if ((agent is null || server is null) && !inProcess)
         {
             throw new ArgumentException("--agent and --server are required");
         }
@@ -96,15 +111,15 @@ internal sealed class BenchmarkOptions
 
         return new BenchmarkOptions
         {
-            AgentExecutable = Path.GetFullPath(agent),
-            ServerExecutable = Path.GetFullPath(server),
+            AgentExecutable = agent is null ? "" : Path.GetFullPath(agent),
+            ServerExecutable = server is null ? "" : Path.GetFullPath(server),
             WorkDirectory = values.TryGetValue("--work", out var work)
                 ? Path.GetFullPath(work)
                 : DefaultWorkDirectory(),
             OutputFile = values.TryGetValue("--out", out var output)
                 ? Path.GetFullPath(output)
                 : null,
-            Runs = Int("--runs", 3, 1),
+            Runs = Int("--runs", inProcess ? 5 : 3, 1),
             Edits = Int("--edits", 200, 20),
             IsolatedEdits = Int("--isolated", 20, 5),
             BurstFiles = Int("--burst", 1000, 100),
@@ -120,6 +135,9 @@ internal sealed class BenchmarkOptions
             WireOnly = flags.Contains("--wire-only"),
             Quick = quick,
             Keep = flags.Contains("--keep"),
+            IndexOnly = flags.Contains("--index-only"),
+            HashOnly = flags.Contains("--hash-only"),
+            IndexEntries = Int("--index-entries", 50_000, 50_000),
         };
     }
 

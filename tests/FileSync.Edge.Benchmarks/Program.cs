@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using FileSync.Edge.Benchmarks;
+using FileSync.Edge.Benchmarks.InProcess;
 using FileSync.Edge.Benchmarks.Processes;
 
 // Benchmark harness for issues #7 and #8. Not a test: it measures and reports, it asserts nothing about
@@ -21,6 +22,10 @@ if (!OperatingSystem.IsLinux())
 {
     await Console.Error.WriteLineAsync("the benchmark reads /proc and uses inotify: Linux only");
     return 2;
+}
+if (options.InProcess)
+{
+    return await InProcessMain.RunAsync(options);
 }
 foreach (var executable in new[] { options.AgentExecutable, options.ServerExecutable })
 {

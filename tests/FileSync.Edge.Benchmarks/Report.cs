@@ -448,12 +448,12 @@ internal static class Report
             $"| {measure} | {agent} | {rsync} | {lsyncd} | {ratio} | {target} | {verdict} |"
         );
 
-    private static string F(double value, int decimals) =>
+    internal static string F(double value, int decimals) =>
         double.IsNaN(value) || double.IsInfinity(value)
             ? "n/a"
             : value.ToString("N" + decimals.ToString(s_invariant), s_invariant);
 
-    private static string Ratio(double value, double peer) =>
+    internal static string Ratio(double value, double peer) =>
         double.IsNaN(value) || double.IsNaN(peer) || peer <= 0
             ? "n/a"
             : (value / peer).ToString("0.0#", s_invariant) + "×";

@@ -5,6 +5,11 @@
 #                                                    results/<UTC date>.md and .latencies.csv beside it
 #   tests/FileSync.Edge.Benchmarks/run.sh --quick    small run for development (about 2 minutes), no results file
 #
+#   tests/FileSync.Edge.Benchmarks/run.sh --index-only --hash-only --out <file>
+#                                                    in-process measures only (persisted index, content hash;
+#                                                    about 2 minutes): builds the harness alone, no results
+#                                                    file unless --out
+#
 # Any other argument goes to the harness (see `--help`). Builds the agent, the server and the harness in
 # Release, publishes the agent as it ships (publish.sh), installs rsync and lsyncd from Debian packages when they are missing (root only; otherwise
 # their columns stay empty with a note), then runs the harness. Builds and the run itself hold the shared
@@ -25,6 +30,22 @@ locked() {
     "$@"
   fi
 }
+
+in_process=0
+for arg in "$@"; do
+  case "$arg" in
+    --index-only | --hash-only) in_process=1 ;;
+  esac
+done
+if [ "$in_process" = 1 ]; then
+  echo "run.sh: building the harness (Release)" >&2
+  locked dotnet build "$here/FileSync.Edge.Benchmarks.csproj" -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+  # No tiered compilation: every method is compiled fully optimized at its first call, as Native AOT
+  # compiles the agent ahead of time; otherwise managed code (XxHash128) would be timed partly at tier 0
+  # while SHA-256 (native, OpenSSL) never is.
+  DOTNET_TieredCompilation=0 locked dotnet "$here/bin/Release/net10.0/FileSync.Edge.Benchmarks.dll" "$@"
+  exit 0
+fi
 
 if ! command -v rsync >/dev/null 2>&1 || ! command -v lsyncd >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

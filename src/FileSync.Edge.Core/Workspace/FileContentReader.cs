@@ -21,6 +21,18 @@ public sealed class FileContentReader(
     /// <summary>Runs after a file's bytes are read and before its stability check (tests: change the file mid-read).</summary>
     internal Action<string>? AfterContentRead { get; set; }
 
+    /// <summary>A content hash as lowercase hex.</summary>
+    internal delegate string HashFunction(ReadOnlySpan<byte> content);
+
+    /// <summary>
+    /// The content hash: SHA-256. Replaced only by the benchmark harness, which runs this same read path
+    /// with another hash to compare them (<c>run.sh --hash-only</c>).
+    /// </summary>
+    internal HashFunction Hash { get; init; } = Sha256Hex;
+
+    private static string Sha256Hex(ReadOnlySpan<byte> content) =>
+        Convert.ToHexStringLower(SHA256.HashData(content));
+
     /// <summary>How many files have had their content read so far.</summary>
     public long FilesRead => Interlocked.Read(ref _filesRead);
 
@@ -188,7 +200,7 @@ public sealed class FileContentReader(
                 MtimeTicks = mtime,
             };
         }
-        var hash = Convert.ToHexStringLower(SHA256.HashData(content));
+        var hash = Hash(content);
         return Stamped(
             new FileReadResult(relativePath, FileReadStatus.Ok)
             {

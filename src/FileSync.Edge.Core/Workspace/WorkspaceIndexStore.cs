@@ -1,20 +1,19 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace FileSync.Edge.Workspace;
 
 /// <summary>
-/// Persists a workspace's index (path → size, mtime, hash) in the user's state directory so a restarted
-/// agent does not re-read unchanged files. Writes are atomic (temp file + rename). A corrupt file, or one
-/// written for another root or format version, is ignored and rebuilt.
+/// Persists a workspace's index (path → size, mtime, ctime, file id, hash) in the user's state directory
+/// so a restarted agent does not re-read unchanged files, in MessagePack (see
+/// <see cref="WorkspaceIndexFormat"/>). Writes are atomic (temp file, flushed to disk, then renamed). A
+/// truncated or corrupt file, one written for another root or format version, and the JSON index of
+/// earlier versions are ignored with a reason (the caller warns), and the index is rebuilt by reading the
+/// files again: nothing is lost.
 /// </summary>
 public sealed class WorkspaceIndexStore(string stateDirectory)
 {
-    /// <summary>2: entries carry ctime, file id and the moment they were recorded (change detection as git does it).</summary>
-    private const int FormatVersion = 2;
-
     public string StateDirectory { get; } = stateDirectory;
 
     /// <summary>The default state directory: FILESYNC_STATE_DIR, else the platform's per-user state folder.</summary>
@@ -50,11 +49,15 @@ public sealed class WorkspaceIndexStore(string stateDirectory)
     }
 
     /// <summary>The file holding the index of <paramref name="rootPath"/>.</summary>
-    public string PathFor(string rootPath)
-    {
-        var id = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(rootPath)))[..16];
-        return Path.Combine(StateDirectory, $"index-{id}.json");
-    }
+    public string PathFor(string rootPath) =>
+        Path.Combine(StateDirectory, $"index-{IdOf(rootPath)}.msgpack");
+
+    /// <summary>Where versions 1 and 2 kept the index (JSON): reported once, removed by the next save.</summary>
+    public string LegacyJsonPathFor(string rootPath) =>
+        Path.Combine(StateDirectory, $"index-{IdOf(rootPath)}.json");
+
+    private static string IdOf(string rootPath) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(rootPath)))[..16];
 
     /// <summary>Loads the saved index into <paramref name="index"/>. Returns false with a reason when there is none usable.</summary>
     public bool TryLoad(string rootPath, WorkspaceIndex index, out string problem)
@@ -63,64 +66,29 @@ public sealed class WorkspaceIndexStore(string stateDirectory)
         var file = PathFor(rootPath);
         if (!File.Exists(file))
         {
+            var legacy = LegacyJsonPathFor(rootPath);
+            if (File.Exists(legacy))
+            {
+                problem = $"{legacy} is in the JSON format of an earlier version";
+            }
             return false;
         }
+        byte[] data;
         try
         {
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read);
-            var saved = JsonSerializer.Deserialize(
-                stream,
-                IndexStoreJsonContext.Default.SavedIndex
-            );
-            // Version 1 lacks ctime, file id and recording time: its entries load as racy, so each file is read once more.
-            if (
-                saved is null
-                || saved.Version is not (1 or FormatVersion)
-                || saved.Root != rootPath
-                || saved.Entries is null
-            )
-            {
-                problem = $"{file} belongs to another workspace or format";
-                return false;
-            }
-            foreach (var entry in saved.Entries)
-            {
-                if (
-                    string.IsNullOrEmpty(entry.Path)
-                    || entry.Hash is not { Length: 64 }
-                    || entry.Size < 0
-                )
-                {
-                    index.Clear();
-                    problem = $"{file} holds an invalid entry";
-                    return false;
-                }
-                index.Set(
-                    entry.Path,
-                    new FileEntry(
-                        entry.Size,
-                        entry.Mtime,
-                        entry.Hash,
-                        entry.Ctime,
-                        entry.FileId,
-                        entry.Recorded
-                    )
-                );
-            }
-            return true;
+            data = File.ReadAllBytes(file);
         }
-        catch (Exception ex)
-            when (ex
-                    is JsonException
-                        or IOException
-                        or UnauthorizedAccessException
-                        or NotSupportedException
-            )
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            index.Clear();
-            problem = $"{file} is unreadable or corrupt: {ex.Message}";
+            problem = $"{file} is unreadable: {ex.Message}";
             return false;
         }
+        if (!WorkspaceIndexFormat.TryRead(data, rootPath, index, out var reason))
+        {
+            problem = $"{file} {reason}";
+            return false;
+        }
+        return true;
     }
 
     /// <summary>Writes <paramref name="index"/> atomically. Throws IOException on failure (the caller logs).</summary>
@@ -129,63 +97,36 @@ public sealed class WorkspaceIndexStore(string stateDirectory)
         Directory.CreateDirectory(StateDirectory);
         var file = PathFor(rootPath);
         var temp = file + $".{Environment.ProcessId}.tmp";
-        var saved = new SavedIndex
+        var buffer = new ArrayBufferWriter<byte>(256 + (index.Count * 128));
+        WorkspaceIndexFormat.Write(buffer, rootPath, index);
+        try
         {
-            Version = FormatVersion,
-            Root = rootPath,
-            Entries =
-            [
-                .. index.Entries.Select(e => new SavedEntry
-                {
-                    Path = e.Key,
-                    Size = e.Value.Size,
-                    Mtime = e.Value.MtimeTicks,
-                    Ctime = e.Value.CtimeTicks,
-                    FileId = e.Value.FileId,
-                    Recorded = e.Value.RecordedTicks,
-                    Hash = e.Value.Hash,
-                }),
-            ],
-        };
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(stream, saved, IndexStoreJsonContext.Default.SavedIndex);
-            stream.Flush(flushToDisk: true);
+            using (
+                var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None)
+            )
+            {
+                stream.Write(buffer.WrittenSpan);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, file, overwrite: true);
         }
-        File.Move(temp, file, overwrite: true);
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+        TryDelete(LegacyJsonPathFor(rootPath));
     }
 
-    internal sealed class SavedIndex
+    private static void TryDelete(string file)
     {
-        public int Version { get; set; }
-        public string? Root { get; set; }
-        public List<SavedEntry>? Entries { get; set; }
-    }
-
-    internal sealed class SavedEntry
-    {
-        [JsonPropertyName("p")]
-        public string? Path { get; set; }
-
-        [JsonPropertyName("s")]
-        public long Size { get; set; }
-
-        [JsonPropertyName("m")]
-        public long Mtime { get; set; }
-
-        [JsonPropertyName("c")]
-        public long Ctime { get; set; }
-
-        [JsonPropertyName("i")]
-        public ulong FileId { get; set; }
-
-        [JsonPropertyName("r")]
-        public long Recorded { get; set; }
-
-        [JsonPropertyName("h")]
-        public string? Hash { get; set; }
+        try
+        {
+            File.Delete(file);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Left behind: harmless (a temp file is overwritten by the next save, a JSON index is never read).
+        }
     }
 }
-
-[JsonSerializable(typeof(WorkspaceIndexStore.SavedIndex))]
-internal sealed partial class IndexStoreJsonContext : JsonSerializerContext;

@@ -114,14 +114,40 @@ public sealed partial class ResumeAndFaultTests(ITestOutputHelper output) : EndT
         await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
         agent.Terminate();
         Assert.Equal(0, await agent.WaitForExitAsync());
-        var saved = Assert.Single(Directory.GetFiles(StateDirectory, "index-*.json"));
-        File.WriteAllText(saved, "{ not json at all");
+        var saved = Assert.Single(Directory.GetFiles(StateDirectory, "index-*.msgpack"));
+        var bytes = File.ReadAllBytes(saved);
+        File.WriteAllBytes(saved, bytes[..(bytes.Length / 2)]);
         workspace.Write("new.txt", "after corruption");
 
         var restarted = StartAgent(workspace);
 
         await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
         await restarted.WaitForLineAsync("ignored the saved index");
+    }
+
+    [Fact]
+    public async Task AgentRestart_SavedIndexInTheJsonFormatOfAnEarlierVersion_WarnsRebuildsAndReplacesIt()
+    {
+        var workspace = Populate(NewWorkspace(), 20);
+        await StartServerAsync();
+        var agent = StartAgent(workspace);
+        await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
+        agent.Terminate();
+        Assert.Equal(0, await agent.WaitForExitAsync());
+        var saved = Assert.Single(Directory.GetFiles(StateDirectory, "index-*.msgpack"));
+        var legacy = Path.ChangeExtension(saved, ".json");
+        File.Move(saved, legacy);
+        File.WriteAllText(legacy, """{"version":2,"root":"elsewhere","entries":[]}""");
+        workspace.Write("new.txt", "after the upgrade");
+
+        var restarted = StartAgent(workspace);
+
+        await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
+        await restarted.WaitForLineAsync("JSON format of an earlier version");
+        restarted.Terminate();
+        Assert.Equal(0, await restarted.WaitForExitAsync());
+        Assert.False(File.Exists(legacy));
+        Assert.True(File.Exists(saved));
     }
 
     [Fact]
