@@ -59,6 +59,9 @@ public static class ContentEncodings
 
     /// <summary>MessagePack frames only: <c>content</c> is the file's bytes (<c>bin</c>).</summary>
     public const string Raw = "raw";
+
+    /// <summary>MessagePack frames only: <c>content</c> is the file's bytes compressed with Brotli; <c>size</c> is the file's.</summary>
+    public const string Brotli = "br";
 }
 
 /// <summary>Values of the <c>code</c> field of <c>workspace:sync_error</c> and <c>error</c>.</summary>

@@ -18,16 +18,24 @@ public static class SyncFrames
     /// <see cref="FileSyncPayload.Content"/> and <see cref="FileSyncPayload.Encoding"/> of
     /// <paramref name="fields"/> are ignored: <paramref name="content"/> decides them.
     /// </summary>
+    /// <param name="compressContent">
+    /// MessagePack only: send the content Brotli-compressed (<see cref="ContentEncodings.Brotli"/>) when
+    /// that makes it at least a tenth smaller.
+    /// </param>
     public static byte[]? FileSync(
         WireFormat format,
         string type,
         FileSyncPayload fields,
-        ReadOnlySpan<byte> content
+        ReadOnlySpan<byte> content,
+        bool compressContent = false
     )
     {
         if (format == WireFormat.MessagePack)
         {
-            var packed = PackedFileSync(type, fields, content);
+            var packed =
+                compressContent && ContentCompression.TryCompress(content) is { } smaller
+                    ? PackedFileSync(type, fields, smaller, ContentEncodings.Brotli, content.Length)
+                    : PackedFileSync(type, fields, content, ContentEncodings.Raw, content.Length);
             return packed.Length <= ProtocolMessage.MaxFrameBytes ? packed : null;
         }
         if (Utf8.IsValid(content))
@@ -93,7 +101,9 @@ public static class SyncFrames
     private static byte[] PackedFileSync(
         string type,
         FileSyncPayload fields,
-        ReadOnlySpan<byte> content
+        ReadOnlySpan<byte> content,
+        string encoding,
+        long size
     )
     {
         var buffer = new ArrayBufferWriter<byte>(content.Length + 512);
@@ -112,9 +122,9 @@ public static class SyncFrames
         writer.Write("hash");
         PackedWriter.WriteHash(ref writer, fields.Hash);
         writer.Write("size");
-        writer.Write(fields.Size);
+        writer.Write(size);
         writer.Write("encoding");
-        writer.Write(ContentEncodings.Raw);
+        writer.Write(encoding);
         writer.Flush();
         return buffer.WrittenSpan.ToArray();
     }

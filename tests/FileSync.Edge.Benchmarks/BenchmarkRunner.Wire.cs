@@ -16,13 +16,40 @@ internal sealed partial class BenchmarkRunner
     [
         new(
             "json",
-            "JSON, flat manifest",
-            ["--no-msgpack", "--no-manifest-tree", "--no-compression"]
+            "JSON, flat manifest, uncompressed",
+            ["--no-msgpack", "--no-manifest-tree", "--no-compression"],
+            AgentSettings.Defaults
         ),
-        new("json-tree", "JSON, digest-first", ["--no-msgpack", "--no-compression"]),
-        new("msgpack-tree", "msgpack, digest-first", ["--no-compression"]),
-        new("msgpack-deflate", "msgpack + deflate, flat manifest", ["--no-manifest-tree"]),
-        new("msgpack-deflate-tree", "msgpack + deflate, digest-first (default)", []),
+        new(
+            "json-tree",
+            "JSON, digest-first, uncompressed",
+            ["--no-msgpack", "--no-compression"],
+            AgentSettings.Defaults
+        ),
+        new(
+            "json-deflate-tree",
+            "JSON + permessage-deflate, digest-first",
+            ["--no-msgpack"],
+            AgentSettings.Defaults
+        ),
+        new(
+            "msgpack-tree",
+            "msgpack, digest-first, uncompressed",
+            ["--no-compression"],
+            new AgentSettings(Compression: false)
+        ),
+        new(
+            "msgpack-compressed",
+            "msgpack + compression, flat manifest",
+            ["--no-manifest-tree"],
+            AgentSettings.Defaults
+        ),
+        new(
+            "msgpack-compressed-tree",
+            "msgpack + compression, digest-first (default)",
+            [],
+            AgentSettings.Defaults
+        ),
     ];
 
     private async Task RunWireAsync()
@@ -59,7 +86,7 @@ internal sealed partial class BenchmarkRunner
                 _workspace.Root,
                 relay.EdgeUrl,
                 state,
-                AgentSettings.Defaults
+                mode.Agent
             );
             var done = await server
                 .WaitDoneAsync(_workspace.Name, from, s_syncTimeout)
@@ -89,7 +116,7 @@ internal sealed partial class BenchmarkRunner
                     _workspace.Root,
                     relay.EdgeUrl,
                     state,
-                    AgentSettings.Defaults
+                    mode.Agent
                 );
                 await server
                     .WaitDoneAsync(_workspace.Name, from, s_syncTimeout)
@@ -134,5 +161,10 @@ internal sealed partial class BenchmarkRunner
     }
 
     /// <summary>One way of running the wire: a short key for the figures, a label, the server's flags.</summary>
-    internal sealed record WireMode(string Key, string Label, string[] ServerArguments);
+    internal sealed record WireMode(
+        string Key,
+        string Label,
+        string[] ServerArguments,
+        AgentSettings Agent
+    );
 }

@@ -20,4 +20,16 @@ public interface IUplink
         ReadOnlyMemory<byte> frame,
         CancellationToken cancellationToken = default
     );
+
+    /// <summary>
+    /// <see cref="SendAsync(UplinkSession, ReadOnlyMemory{byte}, CancellationToken)"/>, with
+    /// <paramref name="deflate"/> false for a frame whose content is compressed already: it is sent
+    /// without permessage-deflate.
+    /// </summary>
+    ValueTask<bool> SendAsync(
+        UplinkSession session,
+        ReadOnlyMemory<byte> frame,
+        bool deflate,
+        CancellationToken cancellationToken = default
+    ) => SendAsync(session, frame, cancellationToken);
 }

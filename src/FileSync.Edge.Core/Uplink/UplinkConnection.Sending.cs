@@ -6,9 +6,16 @@ namespace FileSync.Edge.Uplink;
 /// <summary>Sending: one frame at a time under the send lock, text or binary by the session's wire format.</summary>
 public sealed partial class UplinkConnection
 {
+    public ValueTask<bool> SendAsync(
+        UplinkSession session,
+        ReadOnlyMemory<byte> frame,
+        CancellationToken cancellationToken = default
+    ) => SendAsync(session, frame, deflate: true, cancellationToken);
+
     public async ValueTask<bool> SendAsync(
         UplinkSession session,
         ReadOnlyMemory<byte> frame,
+        bool deflate,
         CancellationToken cancellationToken = default
     )
     {
@@ -32,7 +39,10 @@ public sealed partial class UplinkConnection
                     session.Format == WireFormat.MessagePack && !frame.Span.StartsWith((byte)'{')
                         ? WebSocketMessageType.Binary
                         : WebSocketMessageType.Text,
-                    endOfMessage: true,
+                    deflate
+                        ? WebSocketMessageFlags.EndOfMessage
+                        : WebSocketMessageFlags.EndOfMessage
+                            | WebSocketMessageFlags.DisableCompression,
                     timeout.Token
                 )
                 .ConfigureAwait(false);

@@ -156,6 +156,8 @@ public sealed partial class UplinkConnection
                         )
                         {
                             Format = format,
+                            CompressContent =
+                                format == WireFormat.MessagePack && _options.Compression,
                         };
                         Log.Connected(
                             _logger,

@@ -22,4 +22,10 @@ public sealed record UplinkSession(
 
     /// <summary>How frames are encoded on this connection, both directions.</summary>
     public WireFormat Format { get; init; } = WireFormat.Json;
+
+    /// <summary>
+    /// MessagePack sessions with compression on: file content goes Brotli-compressed by the agent, and
+    /// those frames skip permessage-deflate.
+    /// </summary>
+    public bool CompressContent { get; init; }
 }

@@ -32,7 +32,8 @@ public sealed class SyncMessageBuilder(string rootPath)
                 Hash = hash,
                 Size = content.Length,
             },
-            content
+            content,
+            session.CompressContent
         );
 
     public byte[] FileDelete(UplinkSession session, string relativePath) =>

@@ -241,7 +241,12 @@ public sealed partial class WorkspaceSyncManager
                             }
                             break;
                         }
-                        await SendOrThrowAsync(context.Session, frame, cancellationToken)
+                        await SendOrThrowAsync(
+                                context.Session,
+                                frame,
+                                cancellationToken,
+                                deflate: !context.Session.CompressContent
+                            )
                             .ConfigureAwait(false);
                         _serverState[path] = result.Hash!;
                         _rejected.OnSent(path);

@@ -294,13 +294,19 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     /// <summary>How often a workspace without a working watcher (watch limit reached, root missing) is rescanned.</summary>
     internal static readonly TimeSpan PollingInterval = TimeSpan.FromSeconds(2);
 
+    /// <param name="deflate">False for a file frame whose content the agent compressed itself.</param>
     private async Task SendOrThrowAsync(
         UplinkSession session,
         byte[] frame,
-        CancellationToken cancellationToken
+        CancellationToken cancellationToken,
+        bool deflate = true
     )
     {
-        if (!await _uplink.SendAsync(session, frame, cancellationToken).ConfigureAwait(false))
+        if (
+            !await _uplink
+                .SendAsync(session, frame, deflate, cancellationToken)
+                .ConfigureAwait(false)
+        )
         {
             throw new SessionLostException();
         }

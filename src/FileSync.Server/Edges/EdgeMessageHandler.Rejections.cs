@@ -189,7 +189,24 @@ internal sealed partial class EdgeMessageHandler
         }
         if (payload.RawContent is { } raw)
         {
-            content = raw.ToArray();
+            if (string.Equals(payload.Encoding, ContentEncodings.Brotli, StringComparison.Ordinal))
+            {
+                if (
+                    payload.Size is not { } declared
+                    || !ContentCompression.TryDecompress(raw.Span, declared, out content)
+                )
+                {
+                    content = null;
+                    code = ErrorCodes.InvalidPayload;
+                    error =
+                        $"'content' is not Brotli data of the declared 'size' (at most {ContentCompression.MaxDecompressedBytes} bytes)";
+                    return false;
+                }
+            }
+            else
+            {
+                content = raw.ToArray();
+            }
             error = null;
         }
         else if (!TryDecode(encoded, payload.Encoding, out content, out error))

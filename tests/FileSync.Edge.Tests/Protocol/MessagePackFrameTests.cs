@@ -87,6 +87,79 @@ public sealed class MessagePackFrameTests
     }
 
     [Fact]
+    public void FileSync_CompressibleContent_GoesBrotliCompressedAndDecompressesToTheSameBytes()
+    {
+        var content = System.Text.Encoding.UTF8.GetBytes(
+            string.Concat(Enumerable.Repeat("line of text\n", 400))
+        );
+        var frame = SyncFrames.FileSync(
+            WireFormat.MessagePack,
+            MessageTypes.FileModifySync,
+            Fields(s_hash, content.Length),
+            content,
+            compressContent: true
+        )!;
+
+        Assert.True(frame.Length < content.Length / 4);
+        Assert.True(
+            ProtocolMessage.TryParse(frame, WireFormat.MessagePack, out var message, out _)
+        );
+        Assert.True(message.TryReadPayload<IncomingFileSync>(out var payload, out _));
+        Assert.Equal(ContentEncodings.Brotli, payload.Encoding);
+        Assert.Equal(content.Length, payload.Size);
+        Assert.True(
+            ContentCompression.TryDecompress(
+                payload.RawContent!.Value.Span,
+                content.Length,
+                out var restored
+            )
+        );
+        Assert.Equal(content, restored);
+        // Announcing a size other than the content's is refused both ways.
+        Assert.False(
+            ContentCompression.TryDecompress(
+                payload.RawContent.Value.Span,
+                content.Length - 1,
+                out _
+            )
+        );
+        Assert.False(
+            ContentCompression.TryDecompress(
+                payload.RawContent.Value.Span,
+                content.Length + 1,
+                out _
+            )
+        );
+        Assert.False(
+            ContentCompression.TryDecompress(payload.RawContent.Value.Span, long.MaxValue, out _)
+        );
+    }
+
+    [Fact]
+    public void FileSync_IncompressibleOrTinyContent_StaysRaw()
+    {
+        var noise = new byte[4096];
+        new Random(3).NextBytes(noise);
+
+        foreach (var content in new[] { noise, "tiny"u8.ToArray() })
+        {
+            var frame = SyncFrames.FileSync(
+                WireFormat.MessagePack,
+                MessageTypes.FileCreateSync,
+                Fields(s_hash, content.Length),
+                content,
+                compressContent: true
+            )!;
+            Assert.True(
+                ProtocolMessage.TryParse(frame, WireFormat.MessagePack, out var message, out _)
+            );
+            Assert.True(message.TryReadPayload<IncomingFileSync>(out var payload, out _));
+            Assert.Equal(ContentEncodings.Raw, payload.Encoding);
+            Assert.Equal(content, payload.RawContent!.Value.ToArray());
+        }
+    }
+
+    [Fact]
     public void FileSync_Json_TextStaysTextAndBinaryGoesAsBase64()
     {
         var text = SyncFrames.FileSync(

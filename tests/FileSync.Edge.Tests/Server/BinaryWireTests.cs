@@ -102,6 +102,58 @@ public sealed class BinaryWireTests(ITestOutputHelper output) : ServerTestBase(o
         );
     }
 
+    [Theory]
+    [InlineData("wrong size")]
+    [InlineData("not brotli")]
+    [InlineData("bomb")]
+    public async Task FileSync_BrotliContentThatIsNotWhatItSays_RefusedNothingWritten(string what)
+    {
+        var server = await StartServerAsync();
+        var client = await ConnectAsync(server, messagePack: true);
+        var text = System.Text.Encoding.UTF8.GetBytes(
+            string.Concat(Enumerable.Repeat("abc ", 2000))
+        );
+        var declared = what switch
+        {
+            "wrong size" => text.Length - 1,
+            "bomb" => 1000,
+            _ => text.Length,
+        };
+        var compressed = ContentCompression.TryCompress(text)!;
+        if (what == "not brotli")
+        {
+            compressed[0] ^= 0xff;
+            compressed[1] ^= 0xff;
+        }
+        var frame = Protocol.PackedBytes.Pack(
+            (ref MessagePack.MessagePackWriter w) =>
+            {
+                w.WriteMapHeader(2);
+                w.Write("type");
+                w.Write(MessageTypes.FileCreateSync);
+                w.Write("payload");
+                w.WriteMapHeader(6);
+                w.Write("workspace");
+                w.Write(EdgeMessages.WorkspaceRoot);
+                w.Write("relativePath");
+                w.Write("br.txt");
+                w.Write("content");
+                w.Write(compressed);
+                w.Write("encoding");
+                w.Write(ContentEncodings.Brotli);
+                w.Write("size");
+                w.Write(declared);
+                w.Write("hash");
+                w.Write(Hash(text));
+            }
+        );
+
+        await client.SendBinaryAsync(frame);
+
+        await client.ReceiveErrorAsync(ErrorCodes.InvalidPayload);
+        Assert.False(File.Exists(Sandbox.MirrorPath("proj", "br.txt")));
+    }
+
     [Fact]
     public async Task FileSync_PackedContentNotMatchingItsHash_Refused()
     {
