@@ -86,7 +86,7 @@ public sealed class LocalControlListener : IAsyncDisposable
                 socket.Bind(endPoint);
                 // The folder is 0700, so nobody else can reach the socket between bind and chmod.
                 File.SetUnixFileMode(address.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-                socket.Listen(LocalProtocol.MaxConnections);
+                socket.Listen(128);
                 return new LocalEndpointClaim(
                     new LocalControlListener(address, socket, null),
                     false,

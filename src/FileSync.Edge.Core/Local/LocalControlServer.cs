@@ -119,6 +119,7 @@ public sealed partial class LocalControlServer(
                             cancellationToken
                         )
                         .ConfigureAwait(false);
+                    await CloseAfterRefusalAsync(connection).ConfigureAwait(false);
                     return;
                 }
             }
@@ -165,6 +166,40 @@ public sealed partial class LocalControlServer(
             }
         }
     }
+
+    /// <summary>
+    /// Ends our side and reads away (bounded) what the client is still sending: closing with unread
+    /// data would reset the connection, and the client would never see the error line.
+    /// </summary>
+    private async Task CloseAfterRefusalAsync(Stream connection)
+    {
+        if (connection is System.Net.Sockets.NetworkStream network)
+        {
+            network.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+        }
+        using var drain = new CancellationTokenSource(DrainTimeout, time);
+        var buffer = new byte[16 * 1024];
+        var drained = 0L;
+        try
+        {
+            while (drained < MaxDrainBytes)
+            {
+                var read = await connection.ReadAsync(buffer, drain.Token).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return;
+                }
+                drained += read;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        {
+            // Closed either way.
+        }
+    }
+
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
+    private const long MaxDrainBytes = 4 * 1024 * 1024;
 
     /// <summary>Streams log lines until the client goes away (end of its stream) or the agent stops.</summary>
     private async Task FollowAsync(

@@ -20,7 +20,11 @@ public sealed record LocalEndpointAddress(string Name, string Path, string? Dire
     public bool IsPipe => Directory is null;
 
     /// <summary>The endpoint of the agent whose config file is <paramref name="configPath"/> (absolute or relative to the current directory).</summary>
-    public static LocalEndpointAddress For(string configPath)
+    public static LocalEndpointAddress For(string configPath) => For(configPath, null);
+
+    /// <param name="configPath">The agent's config file.</param>
+    /// <param name="runtimeDirectory">Used instead of <c>XDG_RUNTIME_DIR</c> when set (Unix).</param>
+    public static LocalEndpointAddress For(string configPath, string? runtimeDirectory)
     {
         var full = System.IO.Path.GetFullPath(configPath);
         var name = string.Equals(
@@ -40,7 +44,9 @@ public sealed record LocalEndpointAddress(string Name, string Path, string? Dire
             );
             return new LocalEndpointAddress(name, $"filesync-edge.{user}.{name}", null);
         }
-        var directory = RuntimeDirectory();
+        var directory = runtimeDirectory is { Length: > 0 }
+            ? System.IO.Path.Combine(runtimeDirectory, "filesync-edge")
+            : RuntimeDirectory();
         return new LocalEndpointAddress(
             name,
             System.IO.Path.Combine(directory, name + ".sock"),
