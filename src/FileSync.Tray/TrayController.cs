@@ -71,9 +71,14 @@ public sealed class TrayController(
         }
     }
 
+    /// <summary>How long after starting the agent "not running" reads "starting".</summary>
+    private static readonly TimeSpan s_startGrace = TimeSpan.FromSeconds(30);
+    private long _startedAt;
+
     private void StartAgent()
     {
         _launchProblem = launcher.Start();
+        _startedAt = _launchProblem is null ? time.GetTimestamp() : 0;
         log.WriteLine(
             _launchProblem is null
                 ? $"filesync-tray: no agent was running; started one with --config {options.ConfigPath}"
@@ -105,12 +110,19 @@ public sealed class TrayController(
                     _address,
                     new LocalRequest { Command = LocalCommands.Status },
                     s_requestTimeout,
-                    cancellationToken
+                    cancellationToken,
+                    time
                 )
                 .ConfigureAwait(false);
+            _startedAt = 0; // it answers: no longer "starting"
             return response.Status is { } status
                 ? (status, null)
                 : (null, response.Error ?? "the agent sent no status");
+        }
+        catch (AgentNotRunningException)
+            when (_startedAt != 0 && time.GetElapsedTime(_startedAt) < s_startGrace)
+        {
+            return (null, $"Starting the agent (--config {options.ConfigPath})…");
         }
         catch (AgentNotRunningException)
         {
@@ -156,6 +168,7 @@ public sealed class TrayController(
                     .ConfigureAwait(false);
                 return true;
             case TrayAction.Pause or TrayAction.Resume or TrayAction.Resync or TrayAction.QuitAgent:
+                _startedAt = 0;
                 var command = item.Action switch
                 {
                     TrayAction.Pause => LocalCommands.Pause,
@@ -170,7 +183,8 @@ public sealed class TrayController(
                             _address,
                             new LocalRequest { Command = command },
                             s_requestTimeout,
-                            cancellationToken
+                            cancellationToken,
+                            time
                         )
                         .ConfigureAwait(false);
                     await log.WriteLineAsync(

@@ -74,7 +74,12 @@ public sealed partial class LocalCommandHandler : ILocalCommandHandler
                 return await RemoveAsync(request, cancellationToken).ConfigureAwait(false);
             case LocalCommands.Stop:
                 Log.StopRequested(_logger);
-                return new LocalResponse { Ok = true, Message = "the agent is stopping" };
+                return new LocalResponse
+                {
+                    Ok = true,
+                    Message = "the agent is stopping",
+                    Status = BuildStatus(),
+                };
             case LocalCommands.Logs:
                 return new LocalResponse { Ok = true, Lines = _ring.Since(request.After) };
             default:

@@ -25,11 +25,15 @@ public sealed class LocalControlClient : IAsyncDisposable
     public static async Task<LocalControlClient> ConnectAsync(
         LocalEndpointAddress address,
         TimeSpan timeout,
-        CancellationToken cancellationToken = default
+        CancellationToken cancellationToken = default,
+        TimeProvider? time = null
     )
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
+        using var timer = new CancellationTokenSource(timeout, time ?? TimeProvider.System);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(
+            cancellationToken,
+            timer.Token
+        );
         if (address.IsPipe)
         {
             var pipe = new NamedPipeClientStream(
@@ -40,8 +44,8 @@ public sealed class LocalControlClient : IAsyncDisposable
             );
             try
             {
-                // A pipe that does not exist fails at once with a timeout of 0; then nobody runs.
-                if (!File.Exists($@"\\.\pipe\{address.Path}"))
+                // Listing the pipes (unlike opening one by name to see if it exists) never disturbs a server.
+                if (!PipeExists(address.Path))
                 {
                     throw new AgentNotRunningException(address, "no such pipe");
                 }
@@ -102,6 +106,22 @@ public sealed class LocalControlClient : IAsyncDisposable
         }
     }
 
+    private static bool PipeExists(string name)
+    {
+        try
+        {
+            return Directory
+                .EnumerateFiles(@"\\.\pipe\")
+                .Any(pipe =>
+                    string.Equals(Path.GetFileName(pipe), name, StringComparison.OrdinalIgnoreCase)
+                );
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return true; // cannot tell: try to connect
+        }
+    }
+
     /// <summary>Sends <paramref name="request"/> and reads its response.</summary>
     /// <exception cref="IOException">The agent closed the connection or sent something unreadable.</exception>
     public async Task<LocalResponse> SendAsync(
@@ -156,13 +176,17 @@ public sealed class LocalControlClient : IAsyncDisposable
         LocalEndpointAddress address,
         LocalRequest request,
         TimeSpan timeout,
-        CancellationToken cancellationToken = default
+        CancellationToken cancellationToken = default,
+        TimeProvider? time = null
     )
     {
-        await using var client = await ConnectAsync(address, timeout, cancellationToken)
+        await using var client = await ConnectAsync(address, timeout, cancellationToken, time)
             .ConfigureAwait(false);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
+        using var timer = new CancellationTokenSource(timeout, time ?? TimeProvider.System);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(
+            cancellationToken,
+            timer.Token
+        );
         try
         {
             return await client.SendAsync(request, deadline.Token).ConfigureAwait(false);

@@ -44,20 +44,20 @@ public sealed partial class LocalControlServer(
             if (Interlocked.Increment(ref _connections) > LocalProtocol.MaxConnections)
             {
                 Interlocked.Decrement(ref _connections);
-                _ = RefuseAsync(connection);
+                _ = RefuseAsync(connection, time);
                 continue;
             }
             _ = ServeAsync(connection, cancellationToken);
         }
     }
 
-    private static async Task RefuseAsync(Stream connection)
+    private static async Task RefuseAsync(Stream connection, TimeProvider time)
     {
         await using (connection.ConfigureAwait(false))
         {
             try
             {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2), time);
                 await WriteAsync(
                         connection,
                         LocalResponse.Failure(
@@ -104,9 +104,14 @@ public sealed partial class LocalControlServer(
         while (true)
         {
             byte[]? line;
-            using (var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            using (var timeout = new CancellationTokenSource(LocalProtocol.IdleTimeout, time))
+            using (
+                var idle = CancellationTokenSource.CreateLinkedTokenSource(
+                    cancellationToken,
+                    timeout.Token
+                )
+            )
             {
-                idle.CancelAfter(LocalProtocol.IdleTimeout);
                 try
                 {
                     line = await reader.ReadLineAsync(idle.Token).ConfigureAwait(false);

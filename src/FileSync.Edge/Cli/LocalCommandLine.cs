@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FileSync.Edge.Configuration;
 using FileSync.Edge.Local;
 
 namespace FileSync.Edge.Cli;
@@ -47,6 +48,42 @@ public sealed class LocalCommandLine
         LocalCommands.Logs,
         LocalCommands.Stop,
     ];
+
+    /// <summary>Adds the subcommands to <paramref name="root"/>, each running a <see cref="LocalCommandRunner"/>.</summary>
+    public void AddTo(
+        RootCommand root,
+        Option<FileInfo?> configFile,
+        TextWriter error,
+        Action<int> setExitCode,
+        CancellationToken cancellationToken
+    )
+    {
+        foreach (var command in CreateCommands())
+        {
+            command.SetAction(
+                async (result, token) =>
+                {
+                    using var linked = CancellationTokenSource.CreateLinkedTokenSource(
+                        token,
+                        cancellationToken
+                    );
+                    var runner = new LocalCommandRunner(
+                        this,
+                        AgentConfigFile.DefaultPath(result.GetValue(configFile)),
+                        Console.Out,
+                        error,
+                        TimeProvider.System
+                    );
+                    var exitCode = await runner
+                        .RunAsync(result, linked.Token)
+                        .ConfigureAwait(false);
+                    setExitCode(exitCode);
+                    return exitCode;
+                }
+            );
+            root.Subcommands.Add(command);
+        }
+    }
 
     /// <summary>Creates the subcommands (without actions).</summary>
     public IReadOnlyList<Command> CreateCommands() =>

@@ -147,10 +147,16 @@ public sealed class LocalCommandRunner(
         {
             return await FailAsync(response).ConfigureAwait(false);
         }
-        // Done when the endpoint is gone (the agent removes it as it exits).
+        // Done when the endpoint is gone (the agent removes it as it stops) and the process has exited.
         var started = time.GetTimestamp();
         while (time.GetElapsedTime(started) < StopTimeout)
         {
+            if (response.Status?.Pid is { } pid && IsRunning(pid))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken)
+                    .ConfigureAwait(false);
+                continue;
+            }
             try
             {
                 await using var probe = await LocalControlClient
@@ -175,6 +181,19 @@ public sealed class LocalCommandRunner(
             )
             .ConfigureAwait(false);
         return AgentExitCodes.Fatal;
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private async Task<int> LogsAsync(bool follow, int? last, CancellationToken cancellationToken)

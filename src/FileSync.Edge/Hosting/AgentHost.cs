@@ -29,30 +29,14 @@ public static class AgentHost
         error ??= Console.Error;
         var commandLine = new AgentCommandLine();
         var root = commandLine.CreateRootCommand();
-        var local = new LocalCommandLine();
         var exitCode = AgentExitCodes.Ok;
-        foreach (var command in local.CreateCommands())
-        {
-            command.SetAction(
-                async (result, token) =>
-                {
-                    using var linked = CancellationTokenSource.CreateLinkedTokenSource(
-                        token,
-                        cancellationToken
-                    );
-                    var runner = new LocalCommandRunner(
-                        local,
-                        AgentConfigFile.DefaultPath(result.GetValue(commandLine.ConfigFile)),
-                        Console.Out,
-                        error,
-                        TimeProvider.System
-                    );
-                    exitCode = await runner.RunAsync(result, linked.Token).ConfigureAwait(false);
-                    return exitCode;
-                }
-            );
-            root.Subcommands.Add(command);
-        }
+        new LocalCommandLine().AddTo(
+            root,
+            commandLine.ConfigFile,
+            error,
+            code => exitCode = code,
+            cancellationToken
+        );
         root.SetAction(
             async (result, token) =>
             {

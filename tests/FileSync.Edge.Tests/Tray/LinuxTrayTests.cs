@@ -32,7 +32,7 @@ public sealed class LinuxTrayTests(ITestOutputHelper output) : LocalTestBase(out
         await base.DisposeAsync();
     }
 
-    private async Task<string> StartTrayAsync()
+    private async Task<string> StartTrayAsync(params string[] extraArguments)
     {
         _bus = await SessionBus.StartAsync(Output);
         _watcher = await StandInStatusNotifierWatcher.StartAsync(_bus.Address);
@@ -47,6 +47,7 @@ public sealed class LinuxTrayTests(ITestOutputHelper output) : LocalTestBase(out
                 ChildProcess.BuiltPath("filesync-edge"),
                 "--interval-ms",
                 "200",
+                .. extraArguments,
             ],
             Output,
             environment
@@ -194,6 +195,48 @@ public sealed class LinuxTrayTests(ITestOutputHelper output) : LocalTestBase(out
 
         await ClickAsync(service, "Quit tray");
         Assert.Equal(0, await _tray.WaitForExitAsync());
+    }
+
+    [DBusFact]
+    public async Task Tray_NoStart_ShowsAgentNotRunning_AndStartAgentStartsIt()
+    {
+        await StartServerAsync();
+        var workspace = NewWorkspace();
+        workspace.Write("a.txt", "a");
+        File.WriteAllText(
+            ConfigFile,
+            JsonSerializer.Serialize(
+                new Dictionary<string, object>
+                {
+                    ["Uplink"] = new Dictionary<string, string>
+                    {
+                        ["Server"] = Server!.WebSocketUri.ToString(),
+                    },
+                    ["Workspaces"] = new[] { workspace.Path },
+                }
+            )
+        );
+
+        var service = await StartTrayAsync("--no-start");
+        await WaitForIconAsync(
+            service,
+            "NeedsAttention",
+            "process-stop",
+            "FileSync: agent not running"
+        );
+        var (_, text) = await ToolTipAsync(service);
+        Assert.Contains($"No agent runs with the config file {ConfigFile}", text);
+        Assert.Equal(5, (await CliAsync("status")).ExitCode);
+        var menu = await _watcher!.GetMenuAsync(service, "/MenuBar");
+        Assert.Equal("Agent not running", menu[0].Label);
+        Assert.False(menu[0].Enabled);
+        Assert.Equal(["Start agent", "Quit tray"], menu.TakeLast(2).Select(i => i.Label));
+        Assert.DoesNotContain(menu, i => i.Label is "Pause syncing" or "Quit agent");
+
+        await ClickAsync(service, "Start agent");
+        await WaitForIconAsync(service, "Active", "emblem-default", "FileSync: in sync");
+        await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
+        Assert.Equal(0, (await CliAsync("status")).ExitCode);
     }
 
     [DBusFact]
