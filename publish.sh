@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Publishes self-contained executables of the agent (filesync-edge) and of the reference server
-# (filesync-server) into artifacts/<rid>/, and prints their sizes: Native AOT where this machine's
+# Publishes self-contained executables of the agent (filesync-edge), the tray icon (filesync-tray, for
+# the Linux and Windows rids; macOS has no tray yet) and the reference server (filesync-server) into
+# artifacts/<rid>/, and prints their sizes: Native AOT where this machine's
 # ILCompiler can build for the rid (the host's own OS and architecture, with a C toolchain: clang or
 # gcc on Linux), else a trimmed single-file executable. One line per rid says which was built.
 #
-# usage: ./publish.sh [--only edge|server] [--configuration <cfg>] [rid...]
+# usage: ./publish.sh [--only edge|tray|server] [--configuration <cfg>] [rid...]
 #
 #   rid   linux-x64, linux-arm64, osx-arm64, osx-x64 or win-x64; default: all five.
 #
@@ -16,7 +17,7 @@
 #      and at least one rid was published
 #   1  a rid failed for another reason: restore failure of another kind (e.g. no network), build
 #      error, trim/single-file analysis warning (they are errors), output that is not one file,
-#      or an agent larger than the size limit
+#      or an agent or tray larger than its size limit
 #   2  bad usage
 #   3  nothing was published: every requested rid was skipped for a missing runtime pack
 #
@@ -25,6 +26,8 @@
 #                         (-o: build servers that outlive dotnet do not keep the lock)
 #   FILESYNC_MAX_AGENT_BYTES  size limit of the agent executable (default 12000000 for Native AOT,
 #                         25000000 for a trimmed single file)
+#   FILESYNC_MAX_TRAY_BYTES   size limit of the tray executable (default 8000000 for Native AOT,
+#                         20000000 for a trimmed single file)
 #   FILESYNC_PUBLISH_MODE   aot or single-file: force one kind (default: aot where possible)
 #
 # Build trees live in artifacts/_build/<rid>/ (bin, obj, logs), so publishing never touches the
@@ -59,7 +62,7 @@ while [[ $# -gt 0 ]]; do
       exit 0
       ;;
     --only)
-      [[ $# -ge 2 ]] || { echo "publish: error: --only needs 'edge' or 'server'" >&2; exit 2; }
+      [[ $# -ge 2 ]] || { echo "publish: error: --only needs 'edge', 'tray' or 'server'" >&2; exit 2; }
       only=$2
       shift 2
       ;;
@@ -80,10 +83,10 @@ while [[ $# -gt 0 ]]; do
 done
 
 case "$only" in
-  "") projects=(edge server) ;;
-  edge | server) projects=("$only") ;;
+  "") projects=(edge tray server) ;;
+  edge | tray | server) projects=("$only") ;;
   *)
-    echo "publish: error: --only must be 'edge' or 'server', not '$only'" >&2
+    echo "publish: error: --only must be 'edge', 'tray' or 'server', not '$only'" >&2
     exit 2
     ;;
 esac
@@ -110,6 +113,7 @@ dotnet_cmd() {
 project_path() {
   case "$1" in
     edge) echo "src/FileSync.Edge/FileSync.Edge.csproj" ;;
+    tray) echo "src/FileSync.Tray/FileSync.Tray.csproj" ;;
     server) echo "src/FileSync.Server/FileSync.Server.csproj" ;;
   esac
 }
@@ -118,6 +122,7 @@ executable_name() {
   local base
   case "$1" in
     edge) base=filesync-edge ;;
+    tray) base=filesync-tray ;;
     server) base=filesync-server ;;
   esac
   if [[ "$2" == win-* ]]; then echo "$base.exe"; else echo "$base"; fi
@@ -189,16 +194,29 @@ for rid in "${rids[@]}"; do
     # gcc links as well as clang; the ILCompiler asks for clang unless told.
     command -v clang >/dev/null 2>&1 || [[ $rid != linux-* ]] || mode_args+=(-p:CppCompilerAndLinker=gcc)
     max_agent_bytes=${FILESYNC_MAX_AGENT_BYTES:-12000000}
+    max_tray_bytes=${FILESYNC_MAX_TRAY_BYTES:-8000000}
     echo "publish: $rid: Native AOT"
   else
     max_agent_bytes=${FILESYNC_MAX_AGENT_BYTES:-25000000}
+    max_tray_bytes=${FILESYNC_MAX_TRAY_BYTES:-20000000}
     if [[ $rid == "$this_host" ]]; then
       echo "publish: $rid: trimmed single-file (no C toolchain for Native AOT here)"
     else
       echo "publish: $rid: trimmed single-file (Native AOT builds only for this machine's own OS and architecture, $this_host)"
     fi
   fi
+  # The tray is for the notification areas of Linux and Windows (macOS: see the README).
+  rid_projects=()
   for name in "${projects[@]}"; do
+    [[ $name == tray && $rid == osx-* ]] || rid_projects+=("$name")
+  done
+  if [[ ${#rid_projects[@]} -eq 0 ]]; then
+    echo "publish: $rid: nothing to publish (no tray for macOS)"
+    summary+=("SKIP $rid (no tray for macOS)")
+    skipped=$((skipped + 1))
+    continue
+  fi
+  for name in "${rid_projects[@]}"; do
     log="$build/logs/$name-restore.log"
     if ! dotnet_cmd restore "$(project_path "$name")" -r "$rid" -p:Configuration="$configuration" \
       -p:ArtifactsPath="$build" "${mode_args[@]}" >"$log" 2>&1; then
@@ -224,7 +242,7 @@ for rid in "${rids[@]}"; do
   fi
 
   mkdir -p "$out"
-  for name in "${projects[@]}"; do
+  for name in "${rid_projects[@]}"; do
     log="$build/logs/$name-publish.log"
     stage="$build/publish/$name"
     exe=$(executable_name "$name" "$rid")
@@ -263,15 +281,18 @@ for rid in "${rids[@]}"; do
     mv -f "$out/.$exe.new" "$out/$exe"
     bytes=$(wc -c <"$out/$exe" | tr -d ' ')
     line="$rid  $(printf '%-20s' "$exe") $(printf '%10s' "$bytes") bytes  $(format_mb "$bytes")  artifacts/$rid/$exe"
-    if [[ $name == edge && $bytes -gt $max_agent_bytes ]]; then
-      echo "publish: FAIL $rid: $exe is $bytes bytes, over the limit of $max_agent_bytes" >&2
+    limit=0
+    [[ $name == edge ]] && limit=$max_agent_bytes
+    [[ $name == tray ]] && limit=$max_tray_bytes
+    if [[ $limit -gt 0 && $bytes -gt $limit ]]; then
+      echo "publish: FAIL $rid: $exe is $bytes bytes, over the limit of $limit" >&2
       failed=$((failed + 1))
-      summary+=("FAIL $line (over $max_agent_bytes)")
+      summary+=("FAIL $line (over $limit)")
       rid_state=failed
       continue
     fi
     version=""
-    if [[ $rid == "$this_host" && $name == edge ]]; then
+    if [[ $rid == "$this_host" && $name != server ]]; then
       version=$("$out/$exe" --version 2>/dev/null || true)
     fi
     echo "publish: $rid: $exe $(format_mb "$bytes") ($mode)${version:+ (version $version)}"

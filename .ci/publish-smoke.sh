@@ -2,19 +2,22 @@
 # Published-binary smoke test: catches what `dotnet test` cannot see, i.e. Native AOT, trimming or single-file
 # breakage in the shipped executables, and checks the Linux installer on a throwaway HOME.
 #
-#   1. ./publish.sh linux-x64 (agent and reference server: Native AOT here, AOT/trim warnings are
-#      errors, agent <= 12 MB)
+#   1. ./publish.sh linux-x64 (agent, tray and reference server: Native AOT here, AOT/trim warnings
+#      are errors, agent <= 12 MB, tray <= 8 MB)
 #   2. --version of the published agent is <Version>+<commit of HEAD>
 #   3. the published server (port 0) and agent sync a workspace (nested folders, .gitignore'd and
 #      built-in-excluded files, a file just under and one over the 100 KB limit, a binary file,
 #      non-UTF-8 text): the mirror must equal the expected tree (diff -r); then a modify, a create
-#      and a delete must arrive too; /api/status answers
+#      and a delete must arrive too; /api/status answers; `filesync-edge status` (text and --json)
+#      shows the agent connected and in sync, a second agent with the same config exits 4, and the
+#      published tray on a private dbus-daemon shows the item in sync (dbus-send reads its IconName)
 #   4. SIGTERM stops the agent with exit code 0
 #   5. a wrong API key makes the agent exit 3 within 10 s, and the key is not in its output
 #   6. installer/linux/install.sh on a throwaway HOME: without systemd (prints how to start by
 #      hand), the installed config drives the installed agent, the unit passes systemd-analyze
-#      verify (when the tool exists), with a stand-in systemctl (enable + restart), uninstall keeps
-#      the config, --purge removes it; installer/macos/install.sh likewise with a stand-in launchctl
+#      verify (when the tool exists), with a stand-in systemctl (enable + restart), the tray and
+#      its XDG autostart entry (desktop session forced; none without one), uninstall keeps the
+#      config and removes the tray and its entry, --purge removes it; installer/macos/install.sh likewise with a stand-in launchctl
 #
 # Every wait polls a condition under a named deadline. Processes are cleaned up on any exit.
 # Prints one final line: "publish-smoke: PASS (N s)" or "publish-smoke: FAIL: <reason>".
@@ -30,6 +33,7 @@ started=$SECONDS
 rid=linux-x64
 edge=$root/artifacts/$rid/filesync-edge
 server=$root/artifacts/$rid/filesync-server
+tray=$root/artifacts/$rid/filesync-tray
 
 # Named deadlines (seconds).
 server_start_deadline=30
@@ -174,7 +178,7 @@ else
   step "publishing $rid"
   ./publish.sh "$rid" || fail "./publish.sh $rid failed (exit code $?)"
 fi
-[[ -x "$edge" && -x "$server" ]] || fail "artifacts/$rid does not hold both executables"
+[[ -x "$edge" && -x "$server" && -x "$tray" ]] || fail "artifacts/$rid does not hold the agent, the tray and the server"
 publish_seconds=$((SECONDS - started))
 
 # --- 2. version ---
@@ -242,6 +246,48 @@ status=$(http_get "$port" /api/status) || fail "GET /api/status failed"
 [[ "$status" == *'"edges":[{'* && "$status" == *'"done":true'* ]] ||
   fail "GET /api/status did not show a connected edge and a done workspace: $status"
 
+# The published CLI commands reach the published agent through its local endpoint.
+agent_status_clean() { "$edge" status --config "$tmp/no-config.json" >"$tmp/status.out" 2>&1; }
+wait_until "$sync_deadline" "filesync-edge status to exit 0 (connected and clean)" agent_status_clean
+grep -q "Connection:  connected to ws://127.0.0.1:$port/ws/v1/edge" "$tmp/status.out" ||
+  fail "filesync-edge status did not show the connection: $(cat "$tmp/status.out")"
+"$edge" status --json --config "$tmp/no-config.json" | grep -q '"state":"watching"' ||
+  fail "filesync-edge status --json did not show the workspace watching"
+second_rc=0
+"$edge" "$workspace" --server "ws://127.0.0.1:$port/ws/v1/edge" --config "$tmp/no-config.json" \
+  >"$tmp/second.out" 2>&1 || second_rc=$?
+[[ $second_rc == 4 ]] || fail "a second agent with the same config exited $second_rc, expected 4: $(cat "$tmp/second.out")"
+step "filesync-edge status: connected and clean; a second agent exits 4"
+
+# The published tray on a private session bus serves its StatusNotifierItem with the agent's state.
+if command -v dbus-daemon >/dev/null 2>&1 && command -v dbus-send >/dev/null 2>&1; then
+  cat >"$tmp/bus.conf" <<EOF_BUS
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig><type>session</type><listen>unix:path=$tmp/bus</listen><auth>EXTERNAL</auth>
+<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy>
+</busconfig>
+EOF_BUS
+  start_child dbus -- dbus-daemon --config-file="$tmp/bus.conf" --nofork --nopidfile
+  bus_address="unix:path=$tmp/bus"
+  wait_until 10 "the session bus socket" test -S "$tmp/bus"
+  start_child tray DBUS_SESSION_BUS_ADDRESS="$bus_address" -- "$tray" --config "$tmp/no-config.json" --no-start --interval-ms 200
+  tray_pid=$child_pid
+  tray_icon_is() {
+    DBUS_SESSION_BUS_ADDRESS="$bus_address" dbus-send --session --print-reply \
+      --dest="org.kde.StatusNotifierItem-$tray_pid-1" /StatusNotifierItem org.freedesktop.DBus.Properties.Get \
+      string:org.kde.StatusNotifierItem string:IconName | grep -q "\"$1\""
+  }
+  wait_until "$sync_deadline" "the published tray's item to show the agent in sync" tray_icon_is emblem-default
+  kill -TERM "$tray_pid"
+  wait_until "$sigterm_deadline" "the tray to exit after SIGTERM" has_exited tray
+  [[ "$(exit_code tray)" == 0 ]] || fail "the tray exited with code $(exit_code tray) after SIGTERM"
+  step "published tray: StatusNotifierItem on a session bus shows emblem-default (in sync)"
+else
+  [[ -z "${CI:-}" ]] || fail "dbus-daemon and dbus-send are needed (apt-get install dbus)"
+  step "dbus-daemon not found: tray smoke skipped"
+fi
+
 # --- 4. SIGTERM ---
 has_exited agent && fail "the agent exited early with code $(exit_code agent)"
 kill -TERM "$agent_pid"
@@ -268,6 +314,8 @@ home=$tmp/home
 mkdir -p "$home"
 install_env=(env -u XDG_CONFIG_HOME -u XDG_STATE_HOME -u XDG_DATA_HOME "HOME=$home")
 installed=$home/.local/bin/filesync-edge
+installed_tray=$home/.local/bin/filesync-tray
+autostart=$home/.config/autostart/filesync-tray.desktop
 config=$home/.config/filesync-edge/config.json
 unit=$home/.config/systemd/user/filesync-edge.service
 mode() { stat -c %a "$1"; }
@@ -276,7 +324,7 @@ workspace2=$tmp/work/smoke-installed
 mkdir -p "$workspace2/sub"
 printf 'installed agent\n' >"$workspace2/sub/file.txt"
 
-"${install_env[@]}" SYSTEMCTL="$tmp/no-systemctl" installer/linux/install.sh --binary "$edge" \
+"${install_env[@]}" FILESYNC_INSTALL_DESKTOP=1 SYSTEMCTL="$tmp/no-systemctl" installer/linux/install.sh --binary "$edge" \
   --server "ws://127.0.0.1:$port/ws/v1/edge" --api-key-file <(echo "smoke-key") \
   --workspace "$workspace2" >"$tmp/install.out" 2>&1 || { cat "$tmp/install.out"; fail "install.sh failed"; }
 [[ -x "$installed" ]] || fail "install.sh did not install $installed"
@@ -286,6 +334,10 @@ printf 'installed agent\n' >"$workspace2/sub/file.txt"
 grep -q '"ApiKey": "smoke-key"' "$config" || fail "the config does not hold the API key"
 grep -q "start the agent by hand" "$tmp/install.out" || fail "install.sh without systemd did not say how to start by hand"
 [[ -f "$unit" ]] || fail "install.sh did not install $unit"
+[[ -x "$installed_tray" ]] || fail "install.sh did not install the tray at $installed_tray"
+grep -qxF "Exec=\"$installed_tray\" --config \"$config\"" "$autostart" ||
+  fail "the autostart entry does not start the installed tray with the config: $(cat "$autostart" 2>&1)"
+grep -qx "Type=Application" "$autostart" || fail "the autostart entry is not a desktop application entry"
 if command -v systemd-analyze >/dev/null 2>&1; then
   HOME=$home systemd-analyze verify "$unit" >"$tmp/verify.log" 2>&1 ||
     fail "systemd-analyze verify failed on the installed unit: $(cat "$tmp/verify.log")"
@@ -301,23 +353,29 @@ wait_until "$sync_deadline" "the installed agent to sync its configured workspac
 kill -TERM "$child_pid"
 wait_until "$sigterm_deadline" "the installed agent to exit after SIGTERM" has_exited installed-agent
 [[ "$(exit_code installed-agent)" == 0 ]] || fail "the installed agent exited with code $(exit_code installed-agent)"
-step "install.sh: binary, config (0600) and unit installed; the installed config syncs"
+step "install.sh: binary, config (0600), unit, tray and autostart entry installed; the installed config syncs"
 
 # With a (stand-in) systemd user manager, install enables and restarts the unit.
 printf '#!/bin/sh\necho "$*" >>"%s"\n' "$tmp/systemctl.calls" >"$tmp/fake-systemctl"
 chmod +x "$tmp/fake-systemctl"
-"${install_env[@]}" SYSTEMCTL="$tmp/fake-systemctl" installer/linux/install.sh >"$tmp/install2.out" 2>&1 ||
+"${install_env[@]}" FILESYNC_INSTALL_DESKTOP=0 SYSTEMCTL="$tmp/fake-systemctl" installer/linux/install.sh >"$tmp/install2.out" 2>&1 ||
   { cat "$tmp/install2.out"; fail "re-install with systemd failed"; }
 if ! grep -qx -- "--user enable filesync-edge.service" "$tmp/systemctl.calls" ||
   ! grep -qx -- "--user restart filesync-edge.service" "$tmp/systemctl.calls"; then
   fail "install.sh did not enable and restart the unit: $(cat "$tmp/systemctl.calls")"
 fi
 grep -q "kept the existing" "$tmp/install2.out" || fail "re-install without flags did not keep the config"
+[[ ! -e "$autostart" ]] || fail "without a desktop session the tray's autostart entry should be gone"
+grep -q "no desktop session detected" "$tmp/install2.out" || fail "install.sh did not say that no desktop session was found"
+"${install_env[@]}" FILESYNC_INSTALL_DESKTOP=1 SYSTEMCTL="$tmp/fake-systemctl" installer/linux/install.sh >"$tmp/install3.out" 2>&1 ||
+  { cat "$tmp/install3.out"; fail "re-install with a desktop session failed"; }
+[[ -f "$autostart" ]] || fail "re-install with a desktop session did not write the autostart entry"
 
 "${install_env[@]}" SYSTEMCTL="$tmp/fake-systemctl" installer/linux/install.sh --uninstall >"$tmp/uninstall.out" 2>&1 ||
   { cat "$tmp/uninstall.out"; fail "install.sh --uninstall failed"; }
 grep -qx -- "--user disable --now filesync-edge.service" "$tmp/systemctl.calls" || fail "uninstall did not disable the unit"
-[[ ! -e "$installed" && ! -e "$unit" ]] || fail "uninstall left the binary or the unit behind"
+[[ ! -e "$installed" && ! -e "$unit" && ! -e "$installed_tray" && ! -e "$autostart" ]] ||
+  fail "uninstall left the binary, the unit, the tray or its autostart entry behind"
 [[ -f "$config" ]] || fail "uninstall removed the config (it should keep it without --purge)"
 "${install_env[@]}" SYSTEMCTL="$tmp/no-systemctl" installer/linux/install.sh --uninstall --purge >"$tmp/purge.out" 2>&1 ||
   { cat "$tmp/purge.out"; fail "install.sh --uninstall --purge failed"; }

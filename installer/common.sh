@@ -5,7 +5,7 @@
 #
 # The sourcing script sets name, script_dir, bin_dir, config_dir and config_path, and defines
 # host_rid before it calls find_binary. The functions set the script's variables (uninstall, purge,
-# start, server, api_key, api_key_given, binary, workspaces, removed, write_config, server_json,
+# start, server, api_key, api_key_given, binary, tray_binary, no_tray, workspaces, removed, write_config, server_json,
 # api_key_json, workspaces_json) as globals.
 # shellcheck disable=SC2034,SC2154
 
@@ -31,6 +31,8 @@ parse_args() {
   api_key=""
   api_key_given=false
   binary=""
+  tray_binary=""
+  no_tray=false
   workspaces=()
 
   while [[ $# -gt 0 ]]; do
@@ -42,7 +44,8 @@ parse_args() {
       --uninstall) uninstall=true; shift ;;
       --purge) purge=true; shift ;;
       --no-start) start=false; shift ;;
-      --server | --api-key | --api-key-file | --workspace | --binary)
+      --no-tray) no_tray=true; shift ;;
+      --server | --api-key | --api-key-file | --workspace | --binary | --tray-binary)
         [[ $# -ge 2 && -n "$2" ]] || usage_error "$1 needs a value"
         case "$1" in
           --server) server=$2 ;;
@@ -55,6 +58,7 @@ parse_args() {
             ;;
           --workspace) workspaces+=("$2") ;;
           --binary) binary=$2 ;;
+          --tray-binary) tray_binary=$2 ;;
         esac
         shift 2
         ;;

@@ -3,6 +3,7 @@
 #
 # usage: install.sh --server <ws-url> [--api-key <key> | --api-key-file <file>]
 #                   [--workspace <dir>]... [<dir>...] [--binary <path>] [--no-start]
+#                   [--tray-binary <path> | --no-tray]
 #        install.sh                      (re-install the binary, keep the existing config)
 #        install.sh --uninstall [--purge]
 #
@@ -16,8 +17,14 @@
 #           systemd user manager is reachable (`systemctl --user`); otherwise the script prints how
 #           to start the agent by hand and still succeeds.
 #   logs    the user journal: journalctl --user -u filesync-edge
+#   tray    ~/.local/bin/filesync-tray (the notification-area icon), and, when a desktop session is
+#           detected (XDG_CURRENT_DESKTOP, DESKTOP_SESSION, WAYLAND_DISPLAY or DISPLAY set; or
+#           FILESYNC_INSTALL_DESKTOP=1, and =0 never), the XDG autostart entry
+#           $XDG_CONFIG_HOME/autostart/filesync-tray.desktop that starts it at login. The tray binary is
+#           --tray-binary, else filesync-tray next to the agent's binary or this script, else in
+#           artifacts/<rid>/; without one (or with --no-tray) no tray is installed.
 #
-# --uninstall stops and disables the unit and removes the unit and the binary. It keeps the config
+# --uninstall stops and disables the unit and removes the unit, the binaries and the autostart entry. It keeps the config
 # (server URL, API key, workspaces) so a later install picks it up again; --purge also removes the
 # config folder and the agent's state folder ($XDG_STATE_HOME/filesync-edge, default
 # ~/.local/state/filesync-edge). It never asks, so it can run unattended.
@@ -53,6 +60,8 @@ config_path=$config_dir/config.json
 unit_dir=$config_home/systemd/user
 unit_path=$unit_dir/$unit_name
 state_dir=$state_home/$name
+tray_path=$bin_dir/filesync-tray
+autostart_path=$config_home/autostart/filesync-tray.desktop
 
 parse_args "$@"
 
@@ -65,7 +74,7 @@ if $uninstall; then
     "$systemctl_cmd" --user disable --now "$unit_name" >/dev/null 2>&1 || true
   fi
   removed=()
-  remove_files "$unit_path" "$bin_path"
+  remove_files "$unit_path" "$bin_path" "$tray_path" "$autostart_path"
   if systemd_available; then
     "$systemctl_cmd" --user daemon-reload || true
   fi
@@ -137,6 +146,67 @@ else
   echo "install: the systemd user manager is not reachable here ($systemctl_cmd --user failed), so nothing was started."
   echo "install: start the agent by hand (logs on stderr): $manual_start"
   echo "install: or, in a session with systemd: systemctl --user daemon-reload && systemctl --user enable --now $unit_name"
+fi
+
+# --- tray ---
+
+desktop_session() {
+  case "${FILESYNC_INSTALL_DESKTOP:-}" in
+    1) return 0 ;;
+    0) return 1 ;;
+  esac
+  [[ -n "${XDG_CURRENT_DESKTOP:-}${DESKTOP_SESSION:-}${WAYLAND_DISPLAY:-}${DISPLAY:-}" ]]
+}
+
+# A value for the Exec key of a .desktop file: quoted, with the characters the spec reserves refused.
+desktop_quote() {
+  local value=$1
+  [[ "$value" != *[\"\`\$\\]* ]] || die "path '$value' contains a quote, backquote, dollar or backslash; the autostart entry cannot use it"
+  value=${value//%/%%}
+  printf '"%s"' "$value"
+}
+
+if ! $no_tray && [[ -z "$tray_binary" ]]; then
+  for candidate in "$(dirname "$binary")/filesync-tray" "$script_dir/filesync-tray" "$script_dir/../../artifacts/$(host_rid)/filesync-tray"; do
+    if [[ -f "$candidate" ]]; then
+      tray_binary=$candidate
+      break
+    fi
+  done
+fi
+if $no_tray || [[ -z "$tray_binary" ]]; then
+  remove_files "$autostart_path"
+  if $no_tray; then
+    echo "install: no tray icon (--no-tray)"
+  else
+    echo "install: no tray icon: no filesync-tray binary next to $binary (pass --tray-binary <path>)"
+  fi
+else
+  [[ -f "$tray_binary" ]] || die "--tray-binary '$tray_binary' is not a file"
+  cp "$tray_binary" "$tray_path.new.$$"
+  chmod 755 "$tray_path.new.$$"
+  mv -f "$tray_path.new.$$" "$tray_path"
+  echo "install: installed $tray_path"
+  if desktop_session; then
+    mkdir -p "$(dirname "$autostart_path")"
+    {
+      printf '[Desktop Entry]\n'
+      printf 'Type=Application\n'
+      printf 'Name=FileSync tray\n'
+      printf 'Comment=Shows the FileSync agent in the notification area\n'
+      printf 'Exec=%s --config %s\n' "$(desktop_quote "$tray_path")" "$(desktop_quote "$config_path")"
+      printf 'Icon=folder-remote\n'
+      printf 'Terminal=false\n'
+      printf 'NoDisplay=true\n'
+      printf 'X-GNOME-Autostart-enabled=true\n'
+    } >"$autostart_path.new.$$"
+    chmod 644 "$autostart_path.new.$$"
+    mv -f "$autostart_path.new.$$" "$autostart_path"
+    echo "install: installed $autostart_path: the tray starts at your next login (now: $tray_path --config $config_path &)"
+  else
+    remove_files "$autostart_path"
+    echo "install: no desktop session detected: the tray is not started at login (FILESYNC_INSTALL_DESKTOP=1 forces the autostart entry)"
+  fi
 fi
 
 path_note

@@ -12,8 +12,13 @@ Installs the FileSync.Edge agent for the current Windows user (no administrator 
           launcher hidden at every logon; the launcher restarts the agent after a crash. The agent is
           also started right away unless -NoStart is given.
   logs    %LOCALAPPDATA%\FileSync.Edge\logs\filesync-edge.log (and .1.log, .2.log: the previous runs)
+  tray    %LOCALAPPDATA%\FileSync.Edge\filesync-tray.exe (the notification-area icon), started at every
+          logon by a value "FileSync.Tray" next to the agent's under the same Run key (with --no-start:
+          the launcher keeps the agent running), and right away unless -NoStart. Skipped with -NoTray
+          or when no filesync-tray.exe is found (-TrayBinary, else next to the agent's binary or this
+          script, else artifacts\win-x64\).
 
--Uninstall stops the agent, removes the Run value, the binary and the launcher. It keeps the config
+-Uninstall stops the agent and the tray, removes both Run values, the binaries and the launcher. It keeps the config
 (server URL, API key, workspaces) and the logs, so a later install picks the config up again;
 -Purge also removes the config folder, the logs and the agent's state (%LOCALAPPDATA%\filesync-edge).
 It never asks.
@@ -36,6 +41,8 @@ param(
     [string] $ApiKeyFile = '',
     [string[]] $Workspace = @(),
     [string] $Binary = '',
+    [string] $TrayBinary = '',
+    [switch] $NoTray,
     [switch] $NoStart,
     [switch] $Uninstall,
     [switch] $Purge
@@ -65,6 +72,9 @@ $configPath = Join-Path $configDir 'config.json'
 $stateDir = Join-Path $env:LOCALAPPDATA 'filesync-edge'
 $runKey = 'HKCU:\Software\Microsoft\Windows\CurrentVersion\Run'
 $runValue = 'FileSync.Edge'
+$trayPath = Join-Path $installDir 'filesync-tray.exe'
+$trayRunValue = 'FileSync.Tray'
+$trayCommand = "`"$trayPath`" --config `"$configPath`" --no-start"
 $powershellExe = Join-Path $env:SystemRoot 'System32\WindowsPowerShell\v1.0\powershell.exe'
 $launchCommand = "`"$powershellExe`" -NoProfile -NonInteractive -ExecutionPolicy Bypass -WindowStyle Hidden -File `"$launcherPath`""
 
@@ -88,15 +98,29 @@ function Stop-Agent {
     return ($launchers.Count + $agents.Count)
 }
 
+# Stops the tray installed here (it holds its exe open).
+function Stop-Tray {
+    $trays = @(Get-Process -Name 'filesync-tray' -ErrorAction SilentlyContinue |
+        Where-Object { $_.Path -and ($_.Path -ieq $trayPath) })
+    foreach ($tray in $trays) {
+        Stop-Process -Id $tray.Id -Force -ErrorAction SilentlyContinue
+        $tray.WaitForExit(10000) | Out-Null
+    }
+    return $trays.Count
+}
+
 if ($Uninstall) {
     $stopped = Stop-Agent
     if ($stopped -gt 0) { Write-Output "install: stopped the running agent" }
+    if ((Stop-Tray) -gt 0) { Write-Output "install: stopped the tray" }
     $removed = New-Object System.Collections.Generic.List[string]
-    if (Get-ItemProperty -Path $runKey -Name $runValue -ErrorAction SilentlyContinue) {
-        Remove-ItemProperty -Path $runKey -Name $runValue
-        $removed.Add("$runKey\$runValue")
+    foreach ($value in @($runValue, $trayRunValue)) {
+        if (Get-ItemProperty -Path $runKey -Name $value -ErrorAction SilentlyContinue) {
+            Remove-ItemProperty -Path $runKey -Name $value
+            $removed.Add("$runKey\$value")
+        }
     }
-    foreach ($path in @($exePath, $launcherPath)) {
+    foreach ($path in @($exePath, $launcherPath, $trayPath)) {
         if (Test-Path -LiteralPath $path) {
             Remove-Item -Force -LiteralPath $path
             $removed.Add($path)
@@ -189,9 +213,25 @@ elseif (-not (Test-Path -LiteralPath $configPath)) {
     Stop-WithError "no config at $configPath yet: give -Server <ws-url> and at least one -Workspace <dir>" 2
 }
 
-# A running agent locks its exe: stop it before replacing the file.
+if (-not $NoTray -and -not $TrayBinary) {
+    foreach ($candidate in @(
+            (Join-Path (Split-Path -Parent $Binary) 'filesync-tray.exe'),
+            (Join-Path $PSScriptRoot 'filesync-tray.exe'),
+            (Join-Path $PSScriptRoot '..\..\artifacts\win-x64\filesync-tray.exe'))) {
+        if (Test-Path -LiteralPath $candidate -PathType Leaf) {
+            $TrayBinary = $candidate
+            break
+        }
+    }
+}
+if ($TrayBinary -and -not (Test-Path -LiteralPath $TrayBinary -PathType Leaf)) {
+    Stop-WithError "-TrayBinary '$TrayBinary' is not a file" 2
+}
+
+# A running agent (or tray) locks its exe: stop it before replacing the file.
 $stopped = Stop-Agent
 if ($stopped -gt 0) { Write-Output 'install: stopped the running agent' }
+if ((Stop-Tray) -gt 0) { Write-Output 'install: stopped the tray' }
 
 New-Item -ItemType Directory -Force -Path $installDir | Out-Null
 Copy-Item -Force -LiteralPath $Binary -Destination $exePath
@@ -257,4 +297,21 @@ else {
     Start-Process -FilePath $powershellExe -WindowStyle Hidden -ArgumentList @(
         '-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-WindowStyle', 'Hidden', '-File', "`"$launcherPath`"")
     Write-Output "install: started; log: $(Join-Path $logDir 'filesync-edge.log')"
+}
+
+if ($NoTray -or -not $TrayBinary) {
+    if (Get-ItemProperty -Path $runKey -Name $trayRunValue -ErrorAction SilentlyContinue) {
+        Remove-ItemProperty -Path $runKey -Name $trayRunValue
+    }
+    Write-Output "install: no tray icon installed ($(if ($NoTray) { '-NoTray' } else { 'no filesync-tray.exe found' }))"
+}
+else {
+    Copy-Item -Force -LiteralPath $TrayBinary -Destination $trayPath
+    Unblock-File -LiteralPath $trayPath -ErrorAction SilentlyContinue
+    Set-ItemProperty -Path $runKey -Name $trayRunValue -Value $trayCommand
+    Write-Output "install: installed $trayPath; registered start at logon ($runKey\$trayRunValue)"
+    if (-not $NoStart) {
+        Start-Process -FilePath $trayPath -ArgumentList @('--config', "`"$configPath`"", '--no-start')
+        Write-Output 'install: started the tray'
+    }
 }

@@ -234,6 +234,8 @@ public sealed partial class ControlDispatcher
             PathComparer.Comparison
         );
 
+    private readonly Lock _rememberGate = new();
+
     /// <summary>Applies <paramref name="change"/> to the remembered list; saves when it says something changed.</summary>
     private void Remember(Func<List<string>, bool> change)
     {
@@ -243,10 +245,14 @@ public sealed partial class ControlDispatcher
         }
         try
         {
-            var list = workspaceStore.Load().ToList();
-            if (change(list))
+            // The server's commands and the local ones (another thread) both edit the list.
+            lock (_rememberGate)
             {
-                workspaceStore.Save(list);
+                var list = workspaceStore.Load().ToList();
+                if (change(list))
+                {
+                    workspaceStore.Save(list);
+                }
             }
         }
         catch (Exception ex)

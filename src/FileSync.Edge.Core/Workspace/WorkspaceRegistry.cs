@@ -22,6 +22,9 @@ public sealed partial class WorkspaceRegistry(
 
     public IReadOnlyList<WorkspaceSyncManager> Managers => _managers;
 
+    /// <summary>Set by a <c>pause</c> of all workspaces (cleared by <c>resume</c>): workspaces added meanwhile start paused.</summary>
+    public bool PauseNewWorkspaces { get; set; }
+
     private readonly TaskCompletionSource _failure = new(
         TaskCreationOptions.RunContinuationsAsynchronously
     );
@@ -67,6 +70,10 @@ public sealed partial class WorkspaceRegistry(
                 progress,
                 indexStore
             );
+            if (PauseNewWorkspaces)
+            {
+                manager.Pause();
+            }
             await manager.StartAsync(cancellationToken).ConfigureAwait(false);
             _ = manager.Failure.ContinueWith(
                 t => _failure.TrySetException(t.Exception!.InnerExceptions),

@@ -306,5 +306,21 @@ public sealed partial class WorkspaceSyncManager
             EventName = "ServerAppliedFile"
         )]
         public static partial void ServerAppliedFile(ILogger logger, string root, string path);
+
+        [LoggerMessage(
+            326,
+            LogLevel.Information,
+            "Workspace {Root}: paused; changes are tracked and sent on resume",
+            EventName = "Paused"
+        )]
+        public static partial void Paused(ILogger logger, string root);
+
+        [LoggerMessage(
+            327,
+            LogLevel.Information,
+            "Workspace {Root}: resumed",
+            EventName = "Resumed"
+        )]
+        public static partial void Resumed(ILogger logger, string root);
     }
 }

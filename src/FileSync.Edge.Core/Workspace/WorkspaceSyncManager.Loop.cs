@@ -43,6 +43,7 @@ public sealed partial class WorkspaceSyncManager
                     if (_messagesSent != sentBefore)
                     {
                         Interlocked.Increment(ref _batchesWithSends);
+                        RecordSync();
                         // Only a batch that sent something starts a busy period; an empty one (a save's
                         // trailing events) must not delay the next lone change by a batch interval.
                         _lastBatchTimestamp = _time.GetTimestamp();
@@ -109,7 +110,8 @@ public sealed partial class WorkspaceSyncManager
         while (true)
         {
             var session = _uplink.Session;
-            if (session is not null)
+            // Paused: nothing is sent (not even a new session's full sync) until Resume wakes the loop.
+            if (session is not null && !_paused)
             {
                 if (session.Epoch != Interlocked.Read(ref _syncedEpoch))
                 {

@@ -10,7 +10,7 @@ public sealed partial class WorkspaceSyncManager
         new()
         {
             Path = RootPath,
-            State = _state.ToString().ToLowerInvariant(),
+            State = _paused ? "paused" : _state.ToString().ToLowerInvariant(),
             Files = Volatile.Read(ref _statusFiles),
             Bytes = Interlocked.Read(ref _statusBytes),
             Skipped = Volatile.Read(ref _statusSkipped),

@@ -92,8 +92,51 @@ public sealed class AgentCommandLine
     public Option<FileInfo?> ConfigFile { get; } =
         new("--config")
         {
-            Description = "Config file (default: the user's config dir, or env FILESYNC_CONFIG).",
+            Description =
+                "Config file (default: the user's config dir, or env FILESYNC_CONFIG). The local commands (status, …) find the agent running with the same config file.",
+            Recursive = true,
         };
+
+    /// <summary>
+    /// Why a local command (<c>status</c>, …) cannot be combined with what else was given — the agent's
+    /// workspaces or options — or null. <c>filesync-edge work status</c> is refused rather than read as
+    /// "sync ./work and ./status": a folder named like a command is written as a path, <c>./status</c>.
+    /// </summary>
+    public string? MisusedWithSubcommand(ParseResult parse)
+    {
+        var command = parse.CommandResult.Command;
+        if (command is RootCommand)
+        {
+            return null;
+        }
+        if (parse.GetValue(Workspaces) is { Length: > 0 } folders)
+        {
+            return $"'{command.Name}' is a command and takes no workspace list before it (got '{folders[0]}'); to sync a folder named '{command.Name}', write it as a path: ./{command.Name}";
+        }
+        foreach (
+            var option in new Option[]
+            {
+                Server,
+                ApiKey,
+                ApiKeyFile,
+                ApiKeyTransport,
+                MaxFiles,
+                MaxFileBytes,
+                BatchMs,
+                SettleMs,
+                RescanMinutes,
+                LogLevel,
+                Name,
+            }
+        )
+        {
+            if (parse.GetResult(option) is { Implicit: false })
+            {
+                return $"'{option.Name}' is an option of the agent, not of '{command.Name}'";
+            }
+        }
+        return null;
+    }
 
     public RootCommand CreateRootCommand()
     {

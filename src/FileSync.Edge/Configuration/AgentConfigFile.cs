@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using FileSync.Edge.Local;
 
 namespace FileSync.Edge.Configuration;
 
@@ -13,7 +14,7 @@ namespace FileSync.Edge.Configuration;
 /// </summary>
 public static class AgentConfigFile
 {
-    public const string EnvironmentVariable = "FILESYNC_CONFIG";
+    public const string EnvironmentVariable = AgentConfigLocation.EnvironmentVariable;
 
     /// <summary>The key of the workspace list.</summary>
     public const string WorkspacesKey = "Workspaces";
@@ -24,26 +25,12 @@ public static class AgentConfigFile
         AllowTrailingCommas = true,
     };
 
-    public static string DefaultPath()
-    {
-        var fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable);
-        if (!string.IsNullOrWhiteSpace(fromEnvironment))
-        {
-            return Path.GetFullPath(fromEnvironment);
-        }
-        var baseDirectory = Environment.GetFolderPath(
-            Environment.SpecialFolder.ApplicationData,
-            Environment.SpecialFolderOption.DoNotVerify
-        );
-        if (string.IsNullOrEmpty(baseDirectory))
-        {
-            baseDirectory = Path.Combine(
-                Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),
-                ".config"
-            );
-        }
-        return Path.Combine(baseDirectory, "filesync-edge", "config.json");
-    }
+    /// <summary>FILESYNC_CONFIG, else the user's config dir (shared with the tray: <see cref="AgentConfigLocation"/>).</summary>
+    public static string DefaultPath() => AgentConfigLocation.Resolve(null);
+
+    /// <summary><paramref name="given"/> (<c>--config</c>) when set, else <see cref="DefaultPath()"/>.</summary>
+    public static string DefaultPath(FileInfo? given) =>
+        AgentConfigLocation.Resolve(given?.FullName);
 
     /// <summary>
     /// Reads the workspace list of the file: null when the file or the key is missing (nothing was

@@ -10,4 +10,10 @@ public static class AgentExitCodes
 
     /// <summary>Another agent with this identity holds the server connection (close 4001/4002) or the local endpoint.</summary>
     public const int IdentityInUse = 4;
+
+    /// <summary>Local commands: <c>status</c> found something that needs attention, or the agent could not do what was asked.</summary>
+    public const int NeedsAttention = 1;
+
+    /// <summary>Local commands: no agent runs with this config file.</summary>
+    public const int NoAgent = 5;
 }

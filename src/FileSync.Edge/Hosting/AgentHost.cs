@@ -2,6 +2,7 @@ using System.CommandLine;
 using FileSync.Edge.Cli;
 using FileSync.Edge.Configuration;
 using FileSync.Edge.Control;
+using FileSync.Edge.Local;
 using FileSync.Edge.Uplink;
 using FileSync.Edge.Workspace;
 using Microsoft.Extensions.Configuration;
@@ -28,16 +29,14 @@ public static class AgentHost
         error ??= Console.Error;
         var commandLine = new AgentCommandLine();
         var root = commandLine.CreateRootCommand();
-        var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
-        {
-            var message = parse.Errors[0].Message.Split('\n', 2)[0].Trim();
-            await error
-                .WriteLineAsync($"filesync-edge: error: {message} (see --help)")
-                .ConfigureAwait(false);
-            return AgentExitCodes.BadArguments;
-        }
         var exitCode = AgentExitCodes.Ok;
+        new LocalCommandLine().AddTo(
+            root,
+            commandLine.ConfigFile,
+            error,
+            code => exitCode = code,
+            cancellationToken
+        );
         root.SetAction(
             async (result, token) =>
             {
@@ -56,6 +55,18 @@ public static class AgentHost
                 return exitCode;
             }
         );
+        var parse = root.Parse(args);
+        var problem =
+            parse.Errors.Count > 0
+                ? parse.Errors[0].Message.Split('\n', 2)[0].Trim()
+                : commandLine.MisusedWithSubcommand(parse);
+        if (problem is not null)
+        {
+            await error
+                .WriteLineAsync($"filesync-edge: error: {problem} (see --help)")
+                .ConfigureAwait(false);
+            return AgentExitCodes.BadArguments;
+        }
         var invocationResult = await parse
             .InvokeAsync(cancellationToken: cancellationToken)
             .ConfigureAwait(false);
@@ -108,7 +119,7 @@ public static class AgentHost
         try
         {
             config = AgentConfigFileReader.Read(
-                result.GetValue(commandLine.ConfigFile)?.FullName ?? AgentConfigFile.DefaultPath()
+                AgentConfigFile.DefaultPath(result.GetValue(commandLine.ConfigFile))
             );
         }
         catch (ConfigFileException ex)
@@ -178,6 +189,61 @@ public static class AgentHost
             return AgentExitCodes.BadArguments;
         }
 
+        // One agent per config file: the local control endpoint is claimed before anything connects.
+        var claim = await LocalControlListener
+            .ClaimAsync(LocalEndpointAddress.For(configPath), cancellationToken)
+            .ConfigureAwait(false);
+        if (claim.InUse)
+        {
+            var holder = claim.Holder is { } other ? $" (pid {other.Pid})" : " (not answering)";
+            await error
+                .WriteLineAsync(
+                    $"filesync-edge: error: another agent is already running with the config file '{configPath}'{holder}; see 'filesync-edge status --config {configPath}'"
+                )
+                .ConfigureAwait(false);
+            return AgentExitCodes.IdentityInUse;
+        }
+        if (claim.Problem is { } endpointProblem)
+        {
+            // Syncing matters more than the local commands: run without them, and say so.
+            await error
+                .WriteLineAsync(
+                    $"filesync-edge: warning: no local control endpoint (status, pause, … will not find this agent): {endpointProblem}"
+                )
+                .ConfigureAwait(false);
+        }
+        await using var listener = claim.Listener;
+        return await RunHostAsync(
+                commandLine,
+                result,
+                error,
+                configureLogging,
+                config,
+                apiKeyFromFile,
+                workspaces,
+                savedCount,
+                commandLineRoots,
+                listener,
+                cancellationToken
+            )
+            .ConfigureAwait(false);
+    }
+
+    private static async Task<int> RunHostAsync(
+        AgentCommandLine commandLine,
+        ParseResult result,
+        TextWriter error,
+        Action<ILoggingBuilder>? configureLogging,
+        AgentConfigFileContent config,
+        string? apiKeyFromFile,
+        List<string> workspaces,
+        int savedCount,
+        List<string> commandLineRoots,
+        LocalControlListener? listener,
+        CancellationToken cancellationToken
+    )
+    {
+        var configPath = config.Path;
         var builder = Host.CreateEmptyApplicationBuilder(
             new HostApplicationBuilderSettings { Args = [] }
         );
@@ -216,6 +282,10 @@ public static class AgentHost
         builder.Services.Configure<ConsoleLoggerOptions>(options =>
             options.LogToStandardErrorThreshold = LogLevel.Trace
         );
+        // The recent lines, for `filesync-edge logs` and the tray.
+        var ring = new LogRing();
+        builder.Logging.AddProvider(new LogRingProvider(ring, TimeProvider.System));
+        builder.Services.AddSingleton(ring);
         configureLogging?.Invoke(builder.Logging);
 
         builder.Services.Configure<ConsoleLifetimeOptions>(options =>
@@ -259,6 +329,23 @@ public static class AgentHost
         };
         builder.Services.AddSingleton(runState);
         builder.Services.AddHostedService<AgentService>();
+        if (listener is not null)
+        {
+            builder.Services.AddSingleton(listener);
+            builder.Services.AddSingleton<ILocalCommandHandler>(sp => new LocalCommandHandler(
+                sp.GetRequiredService<WorkspaceRegistry>(),
+                sp.GetRequiredService<ControlDispatcher>(),
+                sp.GetRequiredService<UplinkConnection>(),
+                sp.GetRequiredService<IOptions<ControlOptions>>(),
+                ring,
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<LocalCommandHandler>>(),
+                configPath,
+                sp.GetRequiredService<IHostApplicationLifetime>().StopApplication
+            ));
+            builder.Services.AddSingleton<LocalControlServer>();
+            builder.Services.AddHostedService<LocalEndpointService>();
+        }
 
         try
         {

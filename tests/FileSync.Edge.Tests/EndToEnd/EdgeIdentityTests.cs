@@ -72,10 +72,11 @@ public sealed class EdgeIdentityTests(ITestOutputHelper output) : EndToEndTestBa
         var fromOption = NewWorkspace();
         fromOption.Write("b.txt", "b");
         await StartServerAsync();
-        var config = NewConfigFile("""{ "Uplink": { "Fingerprint": "from-the-config-file" } }""");
+        const string Content = """{ "Uplink": { "Fingerprint": "from-the-config-file" } }""";
 
-        StartAgent(fromFile, "--config", config);
-        StartAgent(fromOption, "--config", config, "--name", "Zoë's laptop");
+        // Two files with the same content: one config file has one agent (its local endpoint).
+        StartAgent(fromFile, "--config", NewConfigFile(Content));
+        StartAgent(fromOption, "--config", NewConfigFile(Content), "--name", "Zoë's laptop");
 
         var edges = await WaitForEdgesAsync(2);
         Assert.Equal(

@@ -23,9 +23,17 @@ public abstract class EndToEndTestBase(ITestOutputHelper output) : IAsyncLifetim
     /// <summary>The agents' state directory (saved indexes), private to the test and kept across agent restarts.</summary>
     protected string StateDirectory { get; private set; } = "";
 
+    /// <summary>
+    /// The agents' <c>XDG_RUNTIME_DIR</c> (where their local control sockets live), private to the test so
+    /// that no test finds another's agent (or the developer's own).
+    /// </summary>
+    protected string RuntimeDirectory { get; private set; } = "";
+
     public virtual Task InitializeAsync()
     {
         var scratch = NewDirectory();
+        RuntimeDirectory = Path.Combine(scratch.Path, "run");
+        Directory.CreateDirectory(RuntimeDirectory);
         MirrorRoot = Path.Combine(scratch.Path, "mirror");
         Directory.CreateDirectory(MirrorRoot);
         NoConfigFile = Path.Combine(scratch.Path, "no-config.json");
@@ -148,7 +156,12 @@ public abstract class EndToEndTestBase(ITestOutputHelper output) : IAsyncLifetim
             .Concat(["--server", server.ToString()])
             .Concat(extraArguments.Contains("--config") ? [] : ["--config", noConfigFile])
             .Concat(extraArguments);
-        var variables = new Dictionary<string, string?> { ["FILESYNC_STATE_DIR"] = StateDirectory };
+        var variables = new Dictionary<string, string?>
+        {
+            ["FILESYNC_STATE_DIR"] = StateDirectory,
+            // An unprivileged agent cannot enter root's test folder: it uses its own /tmp/filesync-edge-<uid>.
+            ["XDG_RUNTIME_DIR"] = asUnprivilegedUser ? "" : RuntimeDirectory,
+        };
         foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
         {
             variables[name] = value;

@@ -306,7 +306,16 @@ public sealed class TodoforaiDialectTests(ITestOutputHelper output) : EndToEndTe
         var first = StartAgent(workspace, "--api-key", Key, "--name", "shared-identity");
         await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
 
-        var second = StartAgent(workspace, "--api-key", Key, "--name", "shared-identity");
+        // Another config file (one config file has one agent: its local endpoint), the same identity.
+        var second = StartAgent(
+            workspace,
+            "--api-key",
+            Key,
+            "--name",
+            "shared-identity",
+            "--config",
+            Path.Combine(NewDirectory().Path, "other-config.json")
+        );
 
         Assert.Equal(4, await first.WaitForExitAsync(TimeSpan.FromSeconds(20)));
         Assert.Contains(
@@ -325,7 +334,16 @@ public sealed class TodoforaiDialectTests(ITestOutputHelper output) : EndToEndTe
         var first = StartAgent(workspace, "--api-key", Key, "--name", "shared-identity");
         await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
 
-        var second = StartAgent(workspace, "--api-key", Key, "--name", "shared-identity");
+        // Another config file (one config file has one agent: its local endpoint), the same identity.
+        var second = StartAgent(
+            workspace,
+            "--api-key",
+            Key,
+            "--name",
+            "shared-identity",
+            "--config",
+            Path.Combine(NewDirectory().Path, "other-config.json")
+        );
 
         Assert.Equal(4, await second.WaitForExitAsync(TimeSpan.FromSeconds(20)));
         Assert.Contains(second.Lines, l => l.Contains("4001", StringComparison.Ordinal));

@@ -1,0 +1,195 @@
+using FileSync.Edge.Control;
+using FileSync.Edge.Uplink;
+using FileSync.Edge.Workspace;
+
+namespace FileSync.Edge.Local;
+
+/// <summary>The status snapshot, and finding the workspace a request names.</summary>
+public sealed partial class LocalCommandHandler
+{
+    private static readonly string s_uplinkCategory = typeof(UplinkConnection).FullName!;
+
+    /// <summary>The agent's status now (thread-safe reads of the engine's published state).</summary>
+    public AgentStatusView BuildStatus()
+    {
+        var session = _uplink.Session;
+        var state = _uplink.State;
+        var problem = _ring.Last(line =>
+            line.Category == s_uplinkCategory
+            && (line.Level is "warn" or "error" or "crit" || line.EventName == "Reconnecting")
+        );
+        var connection = new ConnectionStatusView
+        {
+            Server = _uplink.ServerUri.GetLeftPart(UriPartial.Path),
+            State = state.ToString().ToLowerInvariant(),
+            Since = new DateTimeOffset(Interlocked.Read(ref _connectionSinceTicks), TimeSpan.Zero),
+            EdgeId = session?.EdgeId,
+            LastError = problem?.Message,
+            LastErrorAt = problem?.Time,
+        };
+        var workspaces = _workspaces.Managers.Select(ViewOf).ToList();
+        var attention = new List<string>();
+        if (state != UplinkState.Connected)
+        {
+            attention.Add($"not connected to {connection.Server} ({connection.State})");
+        }
+        foreach (var workspace in workspaces)
+        {
+            if (workspace.Paused)
+            {
+                attention.Add($"{workspace.Name}: paused");
+            }
+            if (workspace.State is "refused" or "missing" or "rootchanged" or "stopped")
+            {
+                attention.Add($"{workspace.Name}: {workspace.State}: {workspace.LastError}");
+            }
+            if (workspace.Errors > 0)
+            {
+                attention.Add(
+                    $"{workspace.Name}: {workspace.Errors} file{(workspace.Errors == 1 ? "" : "s")} failed"
+                );
+            }
+        }
+        return new AgentStatusView
+        {
+            Version = ControlDispatcher.AgentVersion,
+            Pid = Environment.ProcessId,
+            ConfigPath = _configPath,
+            StartedAt = _startedAt,
+            Connection = connection,
+            Workspaces = workspaces,
+            Attention = attention,
+        };
+    }
+
+    private WorkspaceStatusView ViewOf(WorkspaceSyncManager manager)
+    {
+        var status = manager.GetStatus();
+        return new WorkspaceStatusView
+        {
+            Path = manager.RootPath,
+            Name = manager.Name,
+            State = manager.IsPaused ? "paused" : status.State,
+            Paused = manager.IsPaused,
+            CommandLine = _controlOptions.CommandLineRoots.Any(root =>
+                string.Equals(
+                    Path.TrimEndingDirectorySeparator(root),
+                    manager.RootPath,
+                    PathComparer.Comparison
+                )
+            ),
+            Files = status.Files,
+            Bytes = status.Bytes,
+            Pending = manager.PendingChanges,
+            Skipped = status.Skipped,
+            SkippedFiles =
+            [
+                .. (status.SkippedFiles ?? []).Select(f => new FileProblemView(f.Path, f.Reason)),
+            ],
+            Errors = status.Errors,
+            ErrorFiles =
+            [
+                .. (status.ErrorFiles ?? []).Select(f => new FileProblemView(f.Path, f.Reason)),
+            ],
+            LastError = status.LastError,
+            LastSync = manager.LastSyncAt,
+        };
+    }
+
+    /// <summary>The running workspace <paramref name="request"/> names (path, relative path or folder name), or null with the answer to give.</summary>
+    private WorkspaceSyncManager? Find(LocalRequest request, out LocalResponse? problem)
+    {
+        problem = null;
+        var given = request.Workspace;
+        if (string.IsNullOrEmpty(given))
+        {
+            problem = LocalResponse.Failure(
+                LocalErrorCodes.UnknownWorkspace,
+                $"'{request.Command}' needs a workspace"
+            );
+            return null;
+        }
+        var managers = _workspaces.Managers;
+        if (FullPath(request) is { } full)
+        {
+            if (_workspaces.Find(full) is { } exact)
+            {
+                return exact;
+            }
+            if (PathGuard.ResolveLinks(full, out _) is { } real)
+            {
+                var byReal = managers.FirstOrDefault(m =>
+                    string.Equals(m.RootPath, real, PathComparer.Comparison)
+                    || string.Equals(
+                        PathGuard.ResolveLinks(m.RootPath, out _),
+                        real,
+                        PathComparer.Comparison
+                    )
+                );
+                if (byReal is not null)
+                {
+                    return byReal;
+                }
+            }
+        }
+        if (given.IndexOfAny(['/', '\\']) < 0)
+        {
+            var byName = managers
+                .Where(m => string.Equals(m.Name, given, PathComparer.Comparison))
+                .ToList();
+            if (byName.Count == 1)
+            {
+                return byName[0];
+            }
+            if (byName.Count > 1)
+            {
+                problem = LocalResponse.Failure(
+                    LocalErrorCodes.UnknownWorkspace,
+                    $"'{Clip(given)}' names {byName.Count} workspaces ({string.Join(", ", byName.Select(m => m.RootPath))}); give its path"
+                );
+                return null;
+            }
+        }
+        problem = LocalResponse.Failure(
+            LocalErrorCodes.UnknownWorkspace,
+            managers.Count == 0
+                ? $"'{Clip(given)}' is not a workspace of this agent (it has none)"
+                : $"'{Clip(given)}' is not a workspace of this agent (its workspaces: {string.Join(", ", managers.Select(m => m.RootPath))})"
+        );
+        return null;
+    }
+
+    /// <summary>The request's workspace as an absolute path (relative to the client's directory), or null.</summary>
+    private static string? FullPath(LocalRequest request)
+    {
+        var given = request.Workspace;
+        if (string.IsNullOrEmpty(given))
+        {
+            return null;
+        }
+        try
+        {
+            string full;
+            if (Path.IsPathFullyQualified(given))
+            {
+                full = Path.GetFullPath(given);
+            }
+            else if (request.Cwd is { } cwd && Path.IsPathFullyQualified(cwd))
+            {
+                full = Path.GetFullPath(given, cwd);
+            }
+            else
+            {
+                return null;
+            }
+            return Path.TrimEndingDirectorySeparator(full) is { Length: > 0 } trimmed
+                ? trimmed
+                : full;
+        }
+        catch (Exception ex)
+            when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,240 @@
+using FileSync.Edge.Control;
+using FileSync.Edge.Uplink;
+using FileSync.Edge.Workspace;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FileSync.Edge.Local;
+
+/// <summary>
+/// Carries out the local commands on the running engine: status, pause/resume (the workspace's send
+/// gate), resync, add/remove (through <see cref="ControlDispatcher"/>, with the root rules of
+/// server-chosen workspaces), stop and logs.
+/// </summary>
+public sealed partial class LocalCommandHandler : ILocalCommandHandler
+{
+    private readonly WorkspaceRegistry _workspaces;
+    private readonly ControlDispatcher _control;
+    private readonly UplinkConnection _uplink;
+    private readonly ControlOptions _controlOptions;
+    private readonly LogRing _ring;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly string? _configPath;
+    private readonly Action _stopAgent;
+    private readonly DateTimeOffset _startedAt;
+    private long _connectionSinceTicks;
+
+    public LocalCommandHandler(
+        WorkspaceRegistry workspaces,
+        ControlDispatcher control,
+        UplinkConnection uplink,
+        IOptions<ControlOptions> controlOptions,
+        LogRing ring,
+        TimeProvider time,
+        ILogger<LocalCommandHandler> logger,
+        string? configPath,
+        Action stopAgent
+    )
+    {
+        _workspaces = workspaces;
+        _control = control;
+        _uplink = uplink;
+        _controlOptions = controlOptions.Value;
+        _ring = ring;
+        _time = time;
+        _logger = logger;
+        _configPath = configPath;
+        _stopAgent = stopAgent;
+        _startedAt = time.GetUtcNow();
+        _connectionSinceTicks = _startedAt.UtcTicks;
+        uplink.SessionChanged += OnSessionChanged;
+    }
+
+    private void OnSessionChanged() =>
+        Interlocked.Exchange(ref _connectionSinceTicks, _time.GetUtcNow().UtcTicks);
+
+    public async Task<LocalResponse> HandleAsync(
+        LocalRequest request,
+        CancellationToken cancellationToken = default
+    )
+    {
+        switch (request.Command)
+        {
+            case LocalCommands.Ping:
+            case LocalCommands.Status:
+                return new LocalResponse { Ok = true, Status = BuildStatus() };
+            case LocalCommands.Pause:
+            case LocalCommands.Resume:
+            case LocalCommands.Resync:
+                return SteerWorkspaces(request);
+            case LocalCommands.Add:
+                return await AddAsync(request, cancellationToken).ConfigureAwait(false);
+            case LocalCommands.Remove:
+                return await RemoveAsync(request, cancellationToken).ConfigureAwait(false);
+            case LocalCommands.Stop:
+                Log.StopRequested(_logger);
+                return new LocalResponse
+                {
+                    Ok = true,
+                    Message = "the agent is stopping",
+                    Status = BuildStatus(),
+                };
+            case LocalCommands.Logs:
+                return new LocalResponse { Ok = true, Lines = _ring.Since(request.After) };
+            default:
+                return LocalResponse.Failure(
+                    LocalErrorCodes.UnknownCommand,
+                    $"unknown command '{Clip(request.Command)}' (known: status, pause, resume, resync, add, remove, stop, logs)"
+                );
+        }
+    }
+
+    public void AfterResponse(LocalRequest request)
+    {
+        if (request.Command == LocalCommands.Stop)
+        {
+            _stopAgent();
+        }
+    }
+
+    public async Task FollowLogsAsync(
+        long after,
+        Func<LocalResponse, CancellationToken, Task> write,
+        CancellationToken cancellationToken = default
+    )
+    {
+        while (true)
+        {
+            var lines = _ring.Since(after);
+            if (lines.Count > 0)
+            {
+                after = lines[^1].Seq;
+                await write(new LocalResponse { Ok = true, Lines = lines }, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            await _ring.WaitForLineAfterAsync(after, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private LocalResponse SteerWorkspaces(LocalRequest request)
+    {
+        IReadOnlyList<WorkspaceSyncManager> targets;
+        if (string.IsNullOrEmpty(request.Workspace))
+        {
+            targets = _workspaces.Managers;
+            if (request.Command != LocalCommands.Resync)
+            {
+                // "All" includes the workspaces added later (by the server or `add`).
+                _workspaces.PauseNewWorkspaces = request.Command == LocalCommands.Pause;
+            }
+        }
+        else if (Find(request, out var problem) is { } manager)
+        {
+            targets = [manager];
+        }
+        else
+        {
+            return problem!;
+        }
+        foreach (var manager in targets)
+        {
+            switch (request.Command)
+            {
+                case LocalCommands.Pause:
+                    manager.Pause();
+                    break;
+                case LocalCommands.Resume:
+                    manager.Resume();
+                    break;
+                default:
+                    manager.RequestResync();
+                    break;
+            }
+        }
+        var verb = request.Command switch
+        {
+            LocalCommands.Pause => "paused",
+            LocalCommands.Resume => "resumed",
+            _ => "resyncing",
+        };
+        return new LocalResponse
+        {
+            Ok = true,
+            Message =
+                targets.Count == 0 ? $"no workspace is running; nothing {verb}"
+                : targets.Count == 1 ? $"{verb} {targets[0].RootPath}"
+                : $"{verb} {targets.Count} workspaces",
+            Workspaces = [.. targets.Select(m => m.RootPath)],
+        };
+    }
+
+    private async Task<LocalResponse> AddAsync(
+        LocalRequest request,
+        CancellationToken cancellationToken
+    )
+    {
+        if (FullPath(request) is not { } path)
+        {
+            return LocalResponse.Failure(
+                LocalErrorCodes.UnknownWorkspace,
+                "'add' needs a workspace folder"
+            );
+        }
+        var (root, error, already) = await _control
+            .AddFromLocalAsync(path, cancellationToken)
+            .ConfigureAwait(false);
+        if (root is null)
+        {
+            return LocalResponse.Failure(LocalErrorCodes.ForbiddenPath, error);
+        }
+        return new LocalResponse
+        {
+            Ok = true,
+            Message = already
+                ? $"{root} is already synced (remembered in the config file)"
+                : $"syncing {root} (remembered in the config file)",
+            Workspaces = [root],
+        };
+    }
+
+    private async Task<LocalResponse> RemoveAsync(
+        LocalRequest request,
+        CancellationToken cancellationToken
+    )
+    {
+        var manager = Find(request, out var problem);
+        var path = manager?.RootPath ?? FullPath(request);
+        if (path is null)
+        {
+            return problem!;
+        }
+        var (removed, forgotten, commandLine) = await _control
+            .RemoveFromLocalAsync(path, cancellationToken)
+            .ConfigureAwait(false);
+        if (!removed && !forgotten)
+        {
+            return problem
+                ?? LocalResponse.Failure(
+                    LocalErrorCodes.UnknownWorkspace,
+                    $"'{Clip(request.Workspace)}' is not a workspace of this agent"
+                );
+        }
+        var message =
+            !removed ? $"forgot {path} (it was remembered in the config file but not running)"
+            : commandLine
+                ? $"stopped syncing {path} until the agent restarts: it is given on the agent's command line (or service unit), so remove it there to stop it for good"
+            : $"stopped syncing {path} and removed it from the config file";
+        return new LocalResponse
+        {
+            Ok = true,
+            Message = message,
+            Workspaces = [path],
+        };
+    }
+
+    private static string Clip(string? text) =>
+        text is null ? ""
+        : text.Length > 200 ? text[..200] + "…"
+        : text.ReplaceLineEndings(" ");
+}

@@ -1,0 +1,3 @@
+using FileSync.Tray;
+
+return await TrayProgram.RunAsync(args).ConfigureAwait(false);

@@ -1,0 +1,134 @@
+using System.Globalization;
+using FileSync.Edge.Local;
+
+namespace FileSync.Tray.State;
+
+/// <summary>
+/// The tray menu for a status (pure, shared by Linux and Windows): the connection line; one line per
+/// workspace with its state (opens the folder); Pause/Resume; Resync now; Show status; Open log; Quit
+/// agent (or Start agent); Quit tray.
+/// </summary>
+public static class TrayMenuBuilder
+{
+    public const int ConnectionId = 1;
+    public const int PauseId = 2;
+    public const int ResumeId = 3;
+    public const int ResyncId = 4;
+    public const int ShowStatusId = 5;
+    public const int OpenLogId = 6;
+    public const int QuitAgentId = 7;
+    public const int StartAgentId = 8;
+    public const int QuitTrayId = 9;
+
+    /// <summary>Workspace lines have ids from here on, in status order.</summary>
+    public const int FirstWorkspaceId = 100;
+
+    /// <summary>Most workspace lines shown (the rest in one "… more" line).</summary>
+    public const int MaxWorkspaceLines = 30;
+
+    public static IReadOnlyList<TrayMenuItem> Build(AgentStatusView? status, string? problem)
+    {
+        var items = new List<TrayMenuItem>();
+        if (status is null)
+        {
+            items.Add(
+                new TrayMenuItem(ConnectionId, "Agent not running", TrayAction.None, Enabled: false)
+            );
+            if (problem is { Length: > 0 })
+            {
+                items.Add(
+                    new TrayMenuItem(
+                        ConnectionId + 50,
+                        Clip(problem, 80),
+                        TrayAction.None,
+                        Enabled: false
+                    )
+                );
+            }
+            items.Add(TrayMenuItem.Separator(20));
+            items.Add(new TrayMenuItem(StartAgentId, "Start agent", TrayAction.StartAgent));
+            items.Add(new TrayMenuItem(QuitTrayId, "Quit tray", TrayAction.QuitTray));
+            return items;
+        }
+        var connection = status.Connection;
+        items.Add(
+            new TrayMenuItem(
+                ConnectionId,
+                connection.State == "connected"
+                    ? $"Connected to {connection.Server}"
+                    : $"Not connected ({connection.State}): {connection.Server}",
+                TrayAction.None,
+                Enabled: false
+            )
+        );
+        items.Add(TrayMenuItem.Separator(20));
+        var workspaces = status.Workspaces;
+        if (workspaces.Count == 0)
+        {
+            items.Add(
+                new TrayMenuItem(
+                    FirstWorkspaceId - 1,
+                    "No workspaces",
+                    TrayAction.None,
+                    Enabled: false
+                )
+            );
+        }
+        for (var i = 0; i < Math.Min(workspaces.Count, MaxWorkspaceLines); i++)
+        {
+            var w = workspaces[i];
+            items.Add(
+                new TrayMenuItem(
+                    FirstWorkspaceId + i,
+                    string.Create(CultureInfo.InvariantCulture, $"{w.Name} — {Describe(w)}"),
+                    TrayAction.OpenFolder,
+                    Argument: w.Path
+                )
+            );
+        }
+        if (workspaces.Count > MaxWorkspaceLines)
+        {
+            items.Add(
+                new TrayMenuItem(
+                    FirstWorkspaceId + MaxWorkspaceLines,
+                    $"… and {workspaces.Count - MaxWorkspaceLines} more (Show status)",
+                    TrayAction.ShowStatus
+                )
+            );
+        }
+        items.Add(TrayMenuItem.Separator(21));
+        var anyPaused = workspaces.Any(w => w.Paused);
+        var anyRunning = workspaces.Any(w => !w.Paused);
+        if (anyRunning || workspaces.Count == 0)
+        {
+            items.Add(new TrayMenuItem(PauseId, "Pause syncing", TrayAction.Pause));
+        }
+        if (anyPaused)
+        {
+            items.Add(new TrayMenuItem(ResumeId, "Resume syncing", TrayAction.Resume));
+        }
+        items.Add(
+            new TrayMenuItem(
+                ResyncId,
+                "Resync now",
+                TrayAction.Resync,
+                Enabled: workspaces.Count > 0
+            )
+        );
+        items.Add(new TrayMenuItem(ShowStatusId, "Show status", TrayAction.ShowStatus));
+        items.Add(new TrayMenuItem(OpenLogId, "Open log", TrayAction.OpenLog));
+        items.Add(TrayMenuItem.Separator(22));
+        items.Add(new TrayMenuItem(QuitAgentId, "Quit agent", TrayAction.QuitAgent));
+        items.Add(new TrayMenuItem(QuitTrayId, "Quit tray", TrayAction.QuitTray));
+        return items;
+    }
+
+    private static string Describe(WorkspaceStatusView w) =>
+        w.Errors > 0 ? string.Create(CultureInfo.InvariantCulture, $"{w.State}, {w.Errors} errors")
+        : w.Pending > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{w.State}, {w.Pending} pending")
+        : string.Create(CultureInfo.InvariantCulture, $"{w.State} ({w.Files} files)");
+
+    private static string Clip(string text, int max) =>
+        text.Length <= max ? text : text[..(max - 1)] + "…";
+}

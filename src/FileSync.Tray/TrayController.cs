@@ -1,0 +1,207 @@
+using System.Threading.Channels;
+using FileSync.Edge.Local;
+using FileSync.Tray.State;
+
+namespace FileSync.Tray;
+
+/// <summary>
+/// Reads the agent's status every <see cref="TrayOptions.Interval"/> (and right after each menu action),
+/// shows it through the icon, and carries out menu clicks one at a time. Starts the agent once at start-up
+/// when none runs (unless <c>--no-start</c>), and again on "Start agent".
+/// </summary>
+public sealed class TrayController(
+    TrayOptions options,
+    ITrayIcon icon,
+    AgentLauncher launcher,
+    DesktopActions desktop,
+    TimeProvider time,
+    TextWriter log
+)
+{
+    private static readonly TimeSpan s_requestTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly LocalEndpointAddress _address = LocalEndpointAddress.For(options.ConfigPath);
+    private readonly Channel<int> _clicks = Channel.CreateBounded<int>(
+        new BoundedChannelOptions(16)
+        {
+            FullMode = BoundedChannelFullMode.DropWrite,
+            SingleReader = true,
+        }
+    );
+    private IReadOnlyList<TrayMenuItem> _menu = [];
+    private TrayView? _shown;
+    private string? _launchProblem;
+
+    /// <summary>The menu shown now (tests, and resolving clicks).</summary>
+    public IReadOnlyList<TrayMenuItem> Menu => Volatile.Read(ref _menu);
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        await icon.StartAsync(id => _clicks.Writer.TryWrite(id), cancellationToken)
+            .ConfigureAwait(false);
+        var (status, problem) = await ReadStatusAsync(cancellationToken).ConfigureAwait(false);
+        if (status is null && !options.NoStart)
+        {
+            StartAgent();
+            (status, problem) = await ReadStatusAsync(cancellationToken).ConfigureAwait(false);
+        }
+        Show(status, problem);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var tick = Task.Delay(options.Interval, time, wait.Token);
+            var click = _clicks.Reader.WaitToReadAsync(wait.Token).AsTask();
+            var ended = await Task.WhenAny(tick, click, icon.Completion).ConfigureAwait(false);
+            await wait.CancelAsync().ConfigureAwait(false);
+            if (ended == icon.Completion)
+            {
+                await icon.Completion.ConfigureAwait(false); // rethrows why the icon went away
+                return;
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+            while (_clicks.Reader.TryRead(out var id))
+            {
+                if (!await ClickAsync(id, cancellationToken).ConfigureAwait(false))
+                {
+                    return; // Quit tray
+                }
+            }
+            (status, problem) = await ReadStatusAsync(cancellationToken).ConfigureAwait(false);
+            Show(status, problem);
+        }
+    }
+
+    /// <summary>How long after starting the agent "not running" reads "starting".</summary>
+    private static readonly TimeSpan s_startGrace = TimeSpan.FromSeconds(30);
+    private long _startedAt;
+
+    private void StartAgent()
+    {
+        _launchProblem = launcher.Start();
+        _startedAt = _launchProblem is null ? time.GetTimestamp() : 0;
+        log.WriteLine(
+            _launchProblem is null
+                ? $"filesync-tray: no agent was running; started one with --config {options.ConfigPath}"
+                : $"filesync-tray: cannot start the agent: {_launchProblem}"
+        );
+    }
+
+    private void Show(AgentStatusView? status, string? problem)
+    {
+        var view = TrayStateMapper.Map(status, problem);
+        var menu = TrayMenuBuilder.Build(status, problem);
+        if (view == _shown && menu.SequenceEqual(Menu))
+        {
+            return;
+        }
+        _shown = view;
+        Volatile.Write(ref _menu, menu);
+        icon.Update(view, menu);
+    }
+
+    private async Task<(AgentStatusView? Status, string? Problem)> ReadStatusAsync(
+        CancellationToken cancellationToken
+    )
+    {
+        try
+        {
+            var response = await LocalControlClient
+                .RequestAsync(
+                    _address,
+                    new LocalRequest { Command = LocalCommands.Status },
+                    s_requestTimeout,
+                    cancellationToken,
+                    time
+                )
+                .ConfigureAwait(false);
+            _startedAt = 0; // it answers: no longer "starting"
+            return response.Status is { } status
+                ? (status, null)
+                : (null, response.Error ?? "the agent sent no status");
+        }
+        catch (AgentNotRunningException)
+            when (_startedAt != 0 && time.GetElapsedTime(_startedAt) < s_startGrace)
+        {
+            return (null, $"Starting the agent (--config {options.ConfigPath})…");
+        }
+        catch (AgentNotRunningException)
+        {
+            var started = _launchProblem is null ? "" : $" (starting it failed: {_launchProblem})";
+            return (null, $"No agent runs with the config file {options.ConfigPath}{started}.");
+        }
+        catch (IOException ex)
+        {
+            return (null, ex.Message);
+        }
+    }
+
+    /// <summary>Carries out a click; false for "Quit tray".</summary>
+    private async Task<bool> ClickAsync(int id, CancellationToken cancellationToken)
+    {
+        var item = Menu.FirstOrDefault(i => i.Id == id);
+        if (item is null || !item.Enabled)
+        {
+            return true;
+        }
+        switch (item.Action)
+        {
+            case TrayAction.QuitTray:
+                return false;
+            case TrayAction.StartAgent:
+                StartAgent();
+                return true;
+            case TrayAction.OpenFolder when item.Argument is { } folder:
+                desktop.OpenFolder(folder);
+                return true;
+            case TrayAction.ShowStatus:
+                await desktop
+                    .ShowCommandOutputAsync(
+                        "status",
+                        _address.Name + "-status.txt",
+                        cancellationToken
+                    )
+                    .ConfigureAwait(false);
+                return true;
+            case TrayAction.OpenLog:
+                await desktop
+                    .ShowCommandOutputAsync("logs", _address.Name + "-log.txt", cancellationToken)
+                    .ConfigureAwait(false);
+                return true;
+            case TrayAction.Pause or TrayAction.Resume or TrayAction.Resync or TrayAction.QuitAgent:
+                _startedAt = 0;
+                var command = item.Action switch
+                {
+                    TrayAction.Pause => LocalCommands.Pause,
+                    TrayAction.Resume => LocalCommands.Resume,
+                    TrayAction.Resync => LocalCommands.Resync,
+                    _ => LocalCommands.Stop,
+                };
+                try
+                {
+                    var response = await LocalControlClient
+                        .RequestAsync(
+                            _address,
+                            new LocalRequest { Command = command },
+                            s_requestTimeout,
+                            cancellationToken,
+                            time
+                        )
+                        .ConfigureAwait(false);
+                    await log.WriteLineAsync(
+                            response.Ok
+                                ? $"filesync-tray: {command}: {response.Message}"
+                                : $"filesync-tray: {command} failed: {response.Error}"
+                        )
+                        .ConfigureAwait(false);
+                }
+                catch (IOException ex)
+                {
+                    await log.WriteLineAsync($"filesync-tray: {command} failed: {ex.Message}")
+                        .ConfigureAwait(false);
+                }
+                return true;
+            default:
+                return true;
+        }
+    }
+}

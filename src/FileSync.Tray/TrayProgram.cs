@@ -1,0 +1,95 @@
+using System.Reflection;
+using FileSync.Tray.Linux;
+using FileSync.Tray.Windows;
+
+namespace FileSync.Tray;
+
+/// <summary>The <c>filesync-tray</c> executable: parses the command line, picks the platform's icon and runs the controller until "Quit tray" or Ctrl+C.</summary>
+public static class TrayProgram
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args is ["--version"])
+        {
+            Console.WriteLine(
+                typeof(TrayProgram)
+                    .Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()
+                    ?.InformationalVersion
+                    ?? "0.0.0"
+            );
+            return 0;
+        }
+        var options = TrayOptions.Parse(args, out var error, out var help);
+        if (help)
+        {
+            Console.WriteLine(TrayOptions.Usage);
+            return 0;
+        }
+        if (options is null)
+        {
+            await Console
+                .Error.WriteLineAsync($"filesync-tray: error: {error} (see --help)")
+                .ConfigureAwait(false);
+            return 2;
+        }
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+        using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGTERM,
+            context =>
+            {
+                context.Cancel = true;
+                stop.Cancel();
+            }
+        );
+        var log = Console.Error;
+        ITrayIcon icon;
+        if (OperatingSystem.IsWindows())
+        {
+            icon = new NotifyIconTray(log);
+        }
+        else if (OperatingSystem.IsMacOS())
+        {
+            await log.WriteLineAsync(
+                    "filesync-tray: no menu-bar icon on macOS yet; use 'filesync-edge status' (and launchd keeps the agent running)"
+                )
+                .ConfigureAwait(false);
+            return 1;
+        }
+        else
+        {
+            icon = new SniTrayIcon(TimeProvider.System, log);
+        }
+        await using (icon.ConfigureAwait(false))
+        {
+            var launcher = new AgentLauncher(options);
+            var controller = new TrayController(
+                options,
+                icon,
+                launcher,
+                new DesktopActions(options, launcher, log),
+                TimeProvider.System,
+                log
+            );
+            try
+            {
+                await controller.RunAsync(stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // Ctrl+C / SIGTERM.
+            }
+            catch (TrayUnavailableException ex)
+            {
+                await log.WriteLineAsync($"filesync-tray: error: {ex.Message}")
+                    .ConfigureAwait(false);
+                return 1;
+            }
+        }
+        return 0;
+    }
+}
