@@ -16,7 +16,6 @@ public static class ContentCompression
     public const int MaxDecompressedBytes = 64 * 1024 * 1024;
 
     private const int Quality = 1;
-    private const int Window = 22;
 
     /// <summary>The compressed bytes, or null when they would not be at least a tenth smaller.</summary>
     public static byte[]? TryCompress(ReadOnlySpan<byte> content)
@@ -27,7 +26,13 @@ public static class ContentCompression
         }
         var buffer = new byte[BrotliEncoder.GetMaxCompressedLength(content.Length)];
         if (
-            !BrotliEncoder.TryCompress(content, buffer, out var written, Quality, Window)
+            !BrotliEncoder.TryCompress(
+                content,
+                buffer,
+                out var written,
+                Quality,
+                WindowBits(content.Length)
+            )
             || written > content.Length - content.Length / 10
         )
         {
@@ -35,6 +40,10 @@ public static class ContentCompression
         }
         return buffer[..written];
     }
+
+    /// <summary>The smallest window that holds the whole content (10–24 bits): the encoder's memory follows it.</summary>
+    private static int WindowBits(int length) =>
+        Math.Clamp(32 - System.Numerics.BitOperations.LeadingZeroCount((uint)length), 10, 24);
 
     /// <summary>
     /// Decompresses content that must be exactly <paramref name="size"/> bytes; false when it is not valid
