@@ -1,6 +1,6 @@
-using FileSync.Protocol;
 using FileSync.Edge.Tests.Infrastructure;
 using FileSync.Edge.Workspace;
+using FileSync.Protocol;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FileSync.Edge.Tests.Workspace;
