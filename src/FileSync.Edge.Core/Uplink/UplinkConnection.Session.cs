@@ -156,6 +156,9 @@ public sealed partial class UplinkConnection
                         )
                         {
                             Format = format,
+                            Hash = _options.FastHash
+                                ? ContentHash.For(connected.Capabilities)
+                                : ContentHash.Sha256,
                         };
                         Log.Connected(
                             _logger,

@@ -22,4 +22,10 @@ public sealed record UplinkSession(
 
     /// <summary>How frames are encoded on this connection, both directions.</summary>
     public WireFormat Format { get; init; } = WireFormat.Json;
+
+    /// <summary>
+    /// The content hash of index, manifest and file frames on this connection: XxHash128 when the agent
+    /// offered <see cref="Capabilities.XxHash128"/> and the server announced it, SHA-256 otherwise.
+    /// </summary>
+    public ContentHash Hash { get; init; } = ContentHash.Sha256;
 }

@@ -306,5 +306,19 @@ public sealed partial class WorkspaceSyncManager
             EventName = "ServerAppliedFile"
         )]
         public static partial void ServerAppliedFile(ILogger logger, string root, string path);
+
+        [LoggerMessage(
+            328,
+            LogLevel.Information,
+            "Workspace {Workspace}: the server uses {Algorithm} hashes, the index held {Previous}; reading its {Files} files again",
+            EventName = "HashAlgorithmChanged"
+        )]
+        public static partial void HashAlgorithmChanged(
+            ILogger logger,
+            string workspace,
+            string algorithm,
+            string previous,
+            int files
+        );
     }
 }
