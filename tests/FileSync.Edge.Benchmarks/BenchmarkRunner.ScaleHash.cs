@@ -9,7 +9,7 @@ namespace FileSync.Edge.Benchmarks;
 internal sealed partial class BenchmarkRunner
 {
     /// <summary>
-    /// One agent from an empty state folder against <paramref name="server"/>: scan+hash ("Connected" →
+    /// One agent from an empty state folder (<paramref name="state"/>, emptied first) against <paramref name="server"/>: scan+hash ("Connected" →
     /// its manifest or digest sent), start → file_done, peak RSS, and RSS two seconds after file_done.
     /// </summary>
     private async Task<(double Scan, double Total, long Peak, long Rss)> MeasureScaleAgentAsync(
@@ -18,6 +18,10 @@ internal sealed partial class BenchmarkRunner
         string state
     )
     {
+        if (Directory.Exists(state))
+        {
+            Directory.Delete(state, recursive: true);
+        }
         var from = server.Process.LineCount;
         var start = Stopwatch.GetTimestamp();
         // Debug logging adds one line here: the agent's own "manifest of N files sent", which ends the
@@ -65,7 +69,7 @@ internal sealed partial class BenchmarkRunner
     /// <summary>
     /// Scan+hash with SHA-256: the same agent and workspace from an empty state folder, against a server
     /// started with <c>--no-xxh128</c> on the complete mirror (so the run is a resume, as runs 2 and
-    /// later of the default one). Deletes the state folder afterwards.
+    /// later of the default one).
     /// </summary>
     private async Task MeasureSha256ScanHashAsync(
         ServerProcess server,
@@ -79,6 +83,5 @@ internal sealed partial class BenchmarkRunner
         Log(
             $"  agent (SHA-256 server): scan+hash {scan:F2} s ({workspace.Files.Count / scan:F0} files/s)"
         );
-        Directory.Delete(state, recursive: true);
     }
 }
