@@ -49,6 +49,12 @@ public static class Capabilities
 
     /// <summary>Digest-first resume: <c>workspace:manifest_tree</c> instead of the flat manifest (README.md).</summary>
     public const string ManifestTree = "manifest-tree";
+
+    /// <summary>
+    /// File hashes are XxHash128 instead of SHA-256 (README.md, "Content hash"): the edge lists it in
+    /// <see cref="EdgeCapabilities.HeaderName"/>, the server announces it only to such an edge.
+    /// </summary>
+    public const string XxHash128 = "xxh128";
 }
 
 /// <summary>Values of the <c>encoding</c> field of a file sync payload.</summary>

@@ -95,6 +95,10 @@ var noManifestTreeOption = new Option<bool>("--no-manifest-tree")
 {
     Description = "Do not offer the digest-first resume: edges send the flat manifest",
 };
+var noXxHash128Option = new Option<bool>("--no-xxh128")
+{
+    Description = "Do not offer XxHash128 content hashes: SHA-256 with every edge",
+};
 var noCompressionOption = new Option<bool>("--no-compression")
 {
     Description = "Refuse permessage-deflate even when an edge offers it",
@@ -114,6 +118,7 @@ var root = new RootCommand(
     noMessagePackOption,
     noManifestTreeOption,
     noCompressionOption,
+    noXxHash128Option,
 };
 root.SetAction(
     (parseResult, cancellationToken) =>
@@ -133,6 +138,7 @@ root.SetAction(
                 MessagePack = !parseResult.GetValue(noMessagePackOption),
                 Compression = !parseResult.GetValue(noCompressionOption),
                 ManifestTree = !parseResult.GetValue(noManifestTreeOption),
+                XxHash128 = !parseResult.GetValue(noXxHash128Option),
             },
             cancellationToken
         )

@@ -35,6 +35,9 @@ public sealed class ServerOptions
     /// <summary>Offer binary MessagePack frames (capability <c>msgpack</c>) to an edge that asks for them (not with <see cref="IsLegacy"/>).</summary>
     public bool MessagePack { get; set; } = true;
 
+    /// <summary>Offer XxHash128 content hashes (capability <c>xxh128</c>) to an edge that asks for them (not with <see cref="IsLegacy"/>).</summary>
+    public bool XxHash128 { get; set; } = true;
+
     /// <summary>Offer the digest-first resume (capability <c>manifest-tree</c>; not with <see cref="IsLegacy"/>).</summary>
     public bool ManifestTree { get; set; } = true;
 

@@ -10,13 +10,15 @@ internal sealed class BenchmarkOptions
           --work <dir>          scratch folder, deleted and recreated (default: /dev/shm/filesync-bench, a tmpfs, when
                                 it exists; otherwise $TMPDIR/filesync-bench)
           --out <file>          also write the markdown report to this file
-          --runs <n>            rounds; every figure is the median over them (default 3)
+          --runs <n>            rounds; every figure is the median over them (default 3; 0 = none: with
+                                --no-wire, only the scale figures)
           --edits <n>           edits per latency run, 300 ms apart (default 200)
           --isolated <n>        isolated edits per run at defaults, 600 ms apart (default 20; 0 = skip)
           --burst <n>           files modified at once in the burst (default 1000)
           --idle-seconds <n>    idle window (default 30)
           --scale-files <n>     files of the scale workspace (default 50000; 0 = skip)
-          --scale-runs <n>      runs of the scale measurement (default 3)
+          --scale-runs <n>      runs of the scale measurement (default 3); each also measures scan+hash against a
+                                server started with --no-xxh128 (SHA-256) on the same mirror
           --seed <n>            workspace seed (default 7)
           --no-peers            skip rsync and lsyncd
           --no-diagnostics      skip the single-edit breakdown (settle 0, server-only probe)
@@ -27,7 +29,7 @@ internal sealed class BenchmarkOptions
 
         In-process measures of the agent's own code instead of the run above (no --agent or --server needed;
         both flags together run both; --runs defaults to 5 here):
-          --index-only          save and load of the persisted index, JSON (format 2) against MessagePack (format 3)
+          --index-only          save and load of the persisted index, JSON (format 2) against MessagePack (format 4)
           --index-entries <n>   entries of that index (default 50000)
           --hash-only           scan+hash of the scale workspace (--scale-files) and hashing alone, SHA-256
                                 against XxHash128

@@ -391,8 +391,10 @@ internal sealed partial class BenchmarkRunner
     /// <summary>
     /// Scale: a workspace of <see cref="BenchmarkOptions.ScaleFiles"/> files, every run from an empty state
     /// folder (see below for the mirror). Scan+hash rate: files / (the agent logs
-    /// "Connected" → the agent logs its manifest sent), which is the scan, the read and SHA-256 of every
-    /// file, and the manifest's serialization and send. RSS two seconds after file_done.
+    /// "Connected" → the agent logs its manifest sent), which is the scan, the read and hash of every
+    /// file (XxHash128: the server announces xxh128), and the manifest's serialization and send. RSS two
+    /// seconds after file_done. The same scan+hash against a second server started with
+    /// <c>--no-xxh128</c> on the same mirror gives the SHA-256 figure of the same run.
     /// </summary>
     private async Task RunScaleAsync()
     {
@@ -416,71 +418,55 @@ internal sealed partial class BenchmarkRunner
         await using var server = await ServerProcess
             .StartAsync(options.ServerExecutable, mirror)
             .ConfigureAwait(false);
-        for (var run = 1; run <= options.ScaleRuns; run++)
+        ServerProcess? sha256Server = null;
+        try
         {
-            if (_rsync)
+            await RunScaleRoundsAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            if (sha256Server is not null)
             {
-                var target = Path.Join(dir, "rsync", workspace.Name);
-                var copy = await Peers.RsyncAsync(workspace.Root, target).ConfigureAwait(false);
-                Measurements.Add(
-                    "scale.rsync.filesPerSecond",
-                    workspace.Files.Count / copy.Elapsed.TotalSeconds
-                );
-                Measurements.Add("scale.rsync.s", copy.Elapsed.TotalSeconds);
-                Log(
-                    $"  rsync initial copy {copy.Elapsed.TotalSeconds:F2} s ({workspace.Files.Count / copy.Elapsed.TotalSeconds:F0} files/s)"
-                );
-                Directory.Delete(Path.Join(dir, "rsync"), recursive: true);
+                await sha256Server.DisposeAsync().ConfigureAwait(false);
             }
+        }
 
-            var state = Path.Join(dir, "state");
-            var from = server.Process.LineCount;
-            var start = Stopwatch.GetTimestamp();
-            // Debug logging adds one line here: the agent's own "manifest of N files sent", which ends the
-            // scan+hash without counting the server's manifest work.
-            await using (
-                var agent = AgentProcess.Start(
-                    options.AgentExecutable,
-                    workspace.Root,
-                    server,
-                    state,
-                    new AgentSettings(MaxFiles: workspace.Files.Count + 10_000),
-                    logLevel: "Debug"
-                )
-            )
+        async Task RunScaleRoundsAsync()
+        {
+            for (var run = 1; run <= options.ScaleRuns; run++)
             {
-                var connected = await agent
-                    .WaitForLineAsync(
-                        l => l.Contains("Connected to ", StringComparison.Ordinal),
-                        0,
-                        s_syncTimeout
+                if (_rsync)
+                {
+                    var target = Path.Join(dir, "rsync", workspace.Name);
+                    var copy = await Peers.RsyncAsync(workspace.Root, target).ConfigureAwait(false);
+                    Measurements.Add(
+                        "scale.rsync.filesPerSecond",
+                        workspace.Files.Count / copy.Elapsed.TotalSeconds
+                    );
+                    Measurements.Add("scale.rsync.s", copy.Elapsed.TotalSeconds);
+                    Log(
+                        $"  rsync initial copy {copy.Elapsed.TotalSeconds:F2} s ({workspace.Files.Count / copy.Elapsed.TotalSeconds:F0} files/s)"
+                    );
+                    Directory.Delete(Path.Join(dir, "rsync"), recursive: true);
+                }
+
+                var state = Path.Join(dir, "state");
+                // Run 1 fills the mirror with the default (XxHash128) server; the SHA-256 server on the same
+                // mirror is then measured in alternating order, so neither always has the warmer page cache.
+                var sha256First = run % 2 == 0 && sha256Server is not null;
+                if (sha256First)
+                {
+                    await MeasureSha256ScanHashAsync(sha256Server!, workspace, state)
+                        .ConfigureAwait(false);
+                }
+                var (scan, total, peak, rss) = await MeasureScaleAgentAsync(
+                        server,
+                        workspace,
+                        state
                     )
                     .ConfigureAwait(false);
-                var manifest = await agent
-                    .WaitForLineAsync(
-                        l =>
-                            l.Contains(
-                                $"Workspace {workspace.Name}: manifest of ",
-                                StringComparison.Ordinal
-                            )
-                            || l.Contains(
-                                $"Workspace {workspace.Name}: digest of ",
-                                StringComparison.Ordinal
-                            ),
-                        0,
-                        s_syncTimeout
-                    )
-                    .ConfigureAwait(false);
-                var done = await server
-                    .WaitDoneAsync(workspace.Name, from, s_syncTimeout)
-                    .ConfigureAwait(false);
-                var peak = ProcStats.Read(agent.Pid).PeakRssBytes;
-                var scan = Seconds(connected.Timestamp, manifest.Timestamp);
-                var total = Seconds(start, done.Timestamp);
                 Measurements.Add("scale.scanHash.s", scan);
                 Measurements.Add("scale.scanHash.filesPerSecond", workspace.Files.Count / scan);
-                await WaitUntilAsync(done.Timestamp, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
-                var rss = ProcStats.Read(agent.Pid).RssBytes;
                 var kind = run == 1 ? "initial" : "resume";
                 Measurements.Add($"scale.{kind}.s", total);
                 Measurements.Add($"scale.{kind}.filesPerSecond", workspace.Files.Count / total);
@@ -489,16 +475,24 @@ internal sealed partial class BenchmarkRunner
                 Log(
                     $"  agent ({kind}): scan+hash {scan:F2} s ({workspace.Files.Count / scan:F0} files/s), start → file_done {total:F1} s, RSS {rss / 1e6:F0} MB (peak {peak / 1e6:F0})"
                 );
+                if (run == 1)
+                {
+                    RequireMirrorEqual(
+                        Path.Join(mirror, workspace.Name),
+                        "agent scale initial sync",
+                        workspace
+                    );
+                    sha256Server = await ServerProcess
+                        .StartAsync(options.ServerExecutable, mirror, 0, ["--no-xxh128"])
+                        .ConfigureAwait(false);
+                }
+                if (!sha256First && sha256Server is not null)
+                {
+                    await MeasureSha256ScanHashAsync(sha256Server, workspace, state)
+                        .ConfigureAwait(false);
+                }
+                Directory.Delete(state, recursive: true);
             }
-            if (run == 1)
-            {
-                RequireMirrorEqual(
-                    Path.Join(mirror, workspace.Name),
-                    "agent scale initial sync",
-                    workspace
-                );
-            }
-            Directory.Delete(state, recursive: true);
         }
     }
 }

@@ -278,6 +278,20 @@ internal static class Report
                 "≥ 10 000 files/s (#7)",
                 AtLeast(scan, 10_000, " files/s")
             );
+            if (m.Has("scale.scanHash.sha256.filesPerSecond"))
+            {
+                var sha256 = m.Median("scale.scanHash.sha256.filesPerSecond");
+                Row(
+                    text,
+                    "6a′. Scale: the same scan+hash with SHA-256 (a server started with --no-xxh128, same mirror, same runs); 6a is XxHash128",
+                    Invariant($"{sha256:F0} (6a: {(scan / sha256 - 1) * 100:+0;-0} %)"),
+                    "",
+                    "",
+                    "",
+                    "6a ≥ 1.2 × this (#17)",
+                    AtLeast(scan, sha256 * 1.2, " files/s")
+                );
+            }
             Row(
                 text,
                 "6b. Scale: whole initial sync, start → file_done (s, files/s; run 1 only); a resume with an empty state folder against the complete mirror (s)",

@@ -14,10 +14,10 @@ public sealed partial class UplinkConnection
         socket.Options.KeepAliveInterval = _options.KeepAlive;
         socket.Options.KeepAliveTimeout = _options.KeepAliveTimeout;
         socket.Options.CollectHttpResponseDetails = true;
-        if (_options.MessagePack)
+        if (OfferedCapabilities() is { Length: > 0 } offered)
         {
             // What this agent can do beyond JSON; a server that knows the header answers with capabilities.
-            socket.Options.SetRequestHeader(EdgeCapabilities.HeaderName, Capabilities.MessagePack);
+            socket.Options.SetRequestHeader(EdgeCapabilities.HeaderName, offered);
         }
         if (_options.Compression)
         {
@@ -87,6 +87,16 @@ public sealed partial class UplinkConnection
             throw;
         }
     }
+
+    /// <summary>The <see cref="EdgeCapabilities.HeaderName"/> value: what the options let this agent offer.</summary>
+    private string OfferedCapabilities() =>
+        (_options.MessagePack, _options.FastHash) switch
+        {
+            (true, true) => Capabilities.MessagePack + "," + Capabilities.XxHash128,
+            (true, false) => Capabilities.MessagePack,
+            (false, true) => Capabilities.XxHash128,
+            _ => "",
+        };
 
     private string DescribeRefusal(HttpStatusCode status) =>
         $"The server answered HTTP {(int)status} ({status}) to the WebSocket upgrade at {ServerUri.GetLeftPart(UriPartial.Path)}"

@@ -158,6 +158,9 @@ public sealed partial class UplinkConnection
                             Format = format,
                             CompressContent =
                                 format == WireFormat.MessagePack && _options.Compression,
+                            Hash = _options.FastHash
+                                ? ContentHash.For(connected.Capabilities)
+                                : ContentHash.Sha256,
                         };
                         Log.Connected(
                             _logger,

@@ -28,4 +28,10 @@ public sealed record UplinkSession(
     /// those frames skip permessage-deflate.
     /// </summary>
     public bool CompressContent { get; init; }
+
+    /// <summary>
+    /// The content hash of index, manifest and file frames on this connection: XxHash128 when the agent
+    /// offered <see cref="Capabilities.XxHash128"/> and the server announced it, SHA-256 otherwise.
+    /// </summary>
+    public ContentHash Hash { get; init; } = ContentHash.Sha256;
 }

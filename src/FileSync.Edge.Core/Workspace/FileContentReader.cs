@@ -1,5 +1,5 @@
-using System.Security.Cryptography;
 using FileSync.Edge.Filtering;
+using FileSync.Protocol;
 
 namespace FileSync.Edge.Workspace;
 
@@ -25,13 +25,22 @@ public sealed class FileContentReader(
     internal delegate string HashFunction(ReadOnlySpan<byte> content);
 
     /// <summary>
-    /// The content hash: SHA-256. Replaced only by the benchmark harness, which runs this same read path
-    /// with another hash to compare them (<c>run.sh --hash-only</c>).
+    /// Replaces <see cref="Algorithm"/> for the benchmark harness only, which runs this same read path
+    /// with other hash functions to compare them (<c>run.sh --hash-only</c>).
     /// </summary>
-    internal HashFunction Hash { get; init; } = Sha256Hex;
+    internal HashFunction? Hash { get; init; }
 
-    private static string Sha256Hex(ReadOnlySpan<byte> content) =>
-        Convert.ToHexStringLower(SHA256.HashData(content));
+    private volatile ContentHash _algorithm = ContentHash.Sha256;
+
+    /// <summary>
+    /// The content hash of every file read from now on: SHA-256 until the workspace's session says
+    /// otherwise (<see cref="ContentHash.For"/>). Changed by the workspace's loop between reads.
+    /// </summary>
+    public ContentHash Algorithm
+    {
+        get => _algorithm;
+        set => _algorithm = value;
+    }
 
     /// <summary>How many files have had their content read so far.</summary>
     public long FilesRead => Interlocked.Read(ref _filesRead);
@@ -200,7 +209,7 @@ public sealed class FileContentReader(
                 MtimeTicks = mtime,
             };
         }
-        var hash = Hash(content);
+        var hash = Hash is { } custom ? custom(content) : _algorithm.Compute(content);
         return Stamped(
             new FileReadResult(relativePath, FileReadStatus.Ok)
             {

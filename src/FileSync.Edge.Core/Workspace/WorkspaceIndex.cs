@@ -1,9 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
+using FileSync.Protocol;
 
 namespace FileSync.Edge.Workspace;
 
 /// <summary>
-/// relative path → (size, mtime, hash) of every file of a workspace that is synced. Owned by one
+/// relative path → (size, mtime, hash of <see cref="Algorithm"/>) of every file of a workspace that is synced. Owned by one
 /// <see cref="WorkspaceSyncManager"/> loop; not thread-safe.
 /// </summary>
 public sealed class WorkspaceIndex
@@ -17,6 +18,12 @@ public sealed class WorkspaceIndex
     }
 
     public StringComparer Comparer { get; }
+
+    /// <summary>
+    /// The algorithm of every entry's hash. An index is only ever of one: switching it (a server of the
+    /// other algorithm) empties the index, so each file is read again (see <see cref="Reset"/>).
+    /// </summary>
+    public ContentHash Algorithm { get; set; } = ContentHash.Sha256;
 
     public int Count => _entries.Count;
 
@@ -55,6 +62,13 @@ public sealed class WorkspaceIndex
     {
         _entries.Clear();
         TotalBytes = 0;
+    }
+
+    /// <summary>Empties the index and makes <paramref name="algorithm"/> the algorithm of what it holds next.</summary>
+    public void Reset(ContentHash algorithm)
+    {
+        Clear();
+        Algorithm = algorithm;
     }
 
     /// <summary>Every indexed path strictly under <paramref name="directory"/> ('' = the whole workspace).</summary>

@@ -1,39 +1,46 @@
 using System.Buffers;
+using FileSync.Protocol;
 using MessagePack;
 
 namespace FileSync.Edge.Workspace;
 
 /// <summary>
 /// The persisted index, MessagePack written and read by hand (no serializer, no resolver: the agent is
-/// Native AOT). One array: <c>["filesync-edge/index", version, root, entries]</c>, where entries is an
-/// array of <c>[path, size, mtime, ctime, fileId, recorded, hash]</c> and the hash is the 32 raw bytes
-/// of the SHA-256. Reading treats the bytes as hostile: every count is checked against the bytes that
+/// Native AOT). One array: <c>["filesync-edge/index", version, root, algorithm, entries]</c>, where
+/// algorithm is <see cref="ContentHash.Name"/> (<c>sha256</c> or <c>xxh128</c>), entries is an array of
+/// <c>[path, size, mtime, ctime, fileId, recorded, hash]</c> and the hash is the raw digest bytes of
+/// that algorithm (32 or 16). Reading treats the bytes as hostile: every count is checked against the bytes that
 /// remain before anything is allocated for it, and every failure is a result, never an exception.
 /// </summary>
 internal static class WorkspaceIndexFormat
 {
-    /// <summary>3: MessagePack (1 and 2 were JSON, which is no longer read: such an index is rebuilt).</summary>
-    public const int Version = 3;
+    /// <summary>
+    /// 4: MessagePack with the hash algorithm in the header. 3 (SHA-256 only, no algorithm) and the JSON
+    /// of 1 and 2 are no longer read: such an index is rebuilt by reading the files again.
+    /// </summary>
+    public const int Version = 4;
 
     public const string Magic = "filesync-edge/index";
 
-    private const int HeaderFields = 4;
+    private const int HeaderFields = 5;
     private const int EntryFields = 7;
-    private const int HashBytes = 32;
+    private const int MaxHashBytes = 32;
 
     /// <summary>
-    /// The fewest bytes one entry can take: its array header, an empty path (one byte), five integers of
-    /// one byte each, and the hash (bin 8 header + 32 bytes).
+    /// The fewest bytes one entry of <paramref name="algorithm"/> can take: its array header, an empty path
+    /// (one byte), five integers of one byte each, and the hash (bin 8 header + the digest).
     /// </summary>
-    private const int MinEntryBytes = 1 + 1 + 5 + 2 + HashBytes;
+    private static int MinEntryBytes(ContentHash algorithm) => 1 + 1 + 5 + 2 + algorithm.ByteLength;
 
     /// <summary>
-    /// Writes <paramref name="index"/>. An entry whose hash is not 64 hex digits (which the agent never
-    /// produces) is left out: after a restart that file is read again. Returns the entries written.
+    /// Writes <paramref name="index"/>. An entry whose hash is not the hex of a digest of the index's
+    /// algorithm (which the agent never produces) is left out: after a restart that file is read again.
+    /// Returns the entries written.
     /// </summary>
     public static int Write(IBufferWriter<byte> output, string rootPath, WorkspaceIndex index)
     {
-        var hash = new byte[HashBytes];
+        var algorithm = index.Algorithm;
+        var hash = new byte[algorithm.ByteLength];
         var writable = 0;
         foreach (var (_, entry) in index.Entries)
         {
@@ -47,6 +54,7 @@ internal static class WorkspaceIndexFormat
         writer.Write(Magic);
         writer.Write(Version);
         writer.Write(rootPath);
+        writer.Write(algorithm.Name);
         writer.WriteArrayHeader(writable);
         var written = 0;
         foreach (var (path, entry) in index.Entries)
@@ -145,8 +153,13 @@ internal static class WorkspaceIndexFormat
         {
             return "belongs to another workspace";
         }
+        if (ContentHash.FromName(reader.ReadString()) is not { } algorithm)
+        {
+            return "holds hashes of an algorithm this agent does not know";
+        }
+        index.Algorithm = algorithm;
         var count = reader.ReadArrayHeader();
-        if (count > Remaining(reader) / MinEntryBytes)
+        if (count > Remaining(reader) / MinEntryBytes(algorithm))
         {
             return "is truncated or corrupt (more entries announced than it holds)";
         }
@@ -167,7 +180,8 @@ internal static class WorkspaceIndexFormat
                 path is null
                 || !IsPlausibleRelativePath(path)
                 || size < 0
-                || hash is not { Length: HashBytes } bytes
+                || hash is not { } bytes
+                || bytes.Length != algorithm.ByteLength
             )
             {
                 return "holds an invalid entry";
@@ -186,15 +200,15 @@ internal static class WorkspaceIndexFormat
         {
             return Convert.ToHexStringLower(bytes.FirstSpan);
         }
-        Span<byte> copy = stackalloc byte[HashBytes];
+        Span<byte> copy = stackalloc byte[MaxHashBytes];
         bytes.CopyTo(copy);
-        return Convert.ToHexStringLower(copy);
+        return Convert.ToHexStringLower(copy[..(int)bytes.Length]);
     }
 
     private static bool TryParseHash(string hex, Span<byte> destination) =>
-        hex.Length == HashBytes * 2
+        hex.Length == destination.Length * 2
         && Convert.FromHexString(hex, destination, out _, out var written) == OperationStatus.Done
-        && written == HashBytes;
+        && written == destination.Length;
 
     /// <summary>A relative workspace path as the agent forms them: '/'-separated, no empty, '.' or '..' segment.</summary>
     private static bool IsPlausibleRelativePath(string path)

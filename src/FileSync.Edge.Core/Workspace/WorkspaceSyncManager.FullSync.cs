@@ -17,6 +17,7 @@ public sealed partial class WorkspaceSyncManager
             _state = WorkspaceState.Syncing;
         }
         _filter.Invalidate();
+        UseHashOf(session);
         var useManifest = session.Has(Capabilities.Manifest);
         var synced = useManifest
             ? await ManifestSyncAsync(session, cancellationToken).ConfigureAwait(false)
@@ -71,6 +72,36 @@ public sealed partial class WorkspaceSyncManager
             );
         }
         _initialSync.TrySetResult();
+    }
+
+    /// <summary>
+    /// Makes the session's content hash the one of the index and of every read. An index of the other
+    /// algorithm (a saved one, or the last server's) is never sent: it is emptied, so every file is read
+    /// and hashed again, and what the server holds is known again only from this session's exchange.
+    /// </summary>
+    private void UseHashOf(UplinkSession session)
+    {
+        var algorithm = session.Hash;
+        _reader.Algorithm = algorithm;
+        if (_index.Algorithm == algorithm)
+        {
+            return;
+        }
+        Log.HashAlgorithmChanged(
+            _logger,
+            Name,
+            algorithm.Name,
+            _index.Algorithm.Name,
+            _index.Count
+        );
+        _index.Reset(algorithm);
+        _indexChanged = true;
+        foreach (var path in _serverState.Keys.ToList())
+        {
+            _serverState[path] = MaybeOnServer;
+        }
+        _heldContent.Clear();
+        _heldBytes = 0;
     }
 
     /// <summary>

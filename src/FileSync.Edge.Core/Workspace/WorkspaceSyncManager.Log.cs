@@ -308,7 +308,7 @@ public sealed partial class WorkspaceSyncManager
         public static partial void ServerAppliedFile(ILogger logger, string root, string path);
 
         [LoggerMessage(
-            326,
+            329,
             LogLevel.Information,
             "Workspace {Root}: paused; changes are tracked and sent on resume",
             EventName = "Paused"
@@ -316,11 +316,25 @@ public sealed partial class WorkspaceSyncManager
         public static partial void Paused(ILogger logger, string root);
 
         [LoggerMessage(
-            327,
+            330,
             LogLevel.Information,
             "Workspace {Root}: resumed",
             EventName = "Resumed"
         )]
         public static partial void Resumed(ILogger logger, string root);
+
+        [LoggerMessage(
+            328,
+            LogLevel.Information,
+            "Workspace {Workspace}: the server uses {Algorithm} hashes, the index held {Previous}; reading its {Files} files again",
+            EventName = "HashAlgorithmChanged"
+        )]
+        public static partial void HashAlgorithmChanged(
+            ILogger logger,
+            string workspace,
+            string algorithm,
+            string previous,
+            int files
+        );
     }
 }

@@ -78,10 +78,19 @@ internal sealed class EdgeEndpoint
             && edgeCapabilities.Contains(Capabilities.MessagePack)
                 ? WireFormat.MessagePack
                 : WireFormat.Json;
+        var hash =
+            _options.XxHash128
+            && !_options.IsLegacy
+            && edgeCapabilities.Contains(Capabilities.XxHash128)
+                ? ContentHash.XxHash128
+                : ContentHash.Sha256;
+        // Announced only to an edge that listed them, so an older edge never sees one it cannot speak.
         IReadOnlyList<string> capabilities =
-            format == WireFormat.MessagePack
-                ? [.. _capabilities, Capabilities.MessagePack]
-                : _capabilities;
+        [
+            .. _capabilities,
+            .. format == WireFormat.MessagePack ? [Capabilities.MessagePack] : (string[])[],
+            .. hash == ContentHash.XxHash128 ? [Capabilities.XxHash128] : (string[])[],
+        ];
         var socket = await context.WebSockets.AcceptWebSocketAsync(
             new WebSocketAcceptContext
             {
@@ -120,6 +129,7 @@ internal sealed class EdgeEndpoint
         var session = new EdgeSession(edgeId, socket, capabilities, _options, _time, _logger)
         {
             Format = format,
+            Hash = hash,
             Compressed =
                 _options.Compression
                 && context

@@ -121,7 +121,7 @@ internal sealed partial class EdgeMessageHandler
         CancellationToken cancellationToken
     )
     {
-        var outcome = _store.ApplyManifest(name, root, items);
+        var outcome = _store.ApplyManifest(name, root, items, _session.Hash);
         if (await RejectIfFailedAsync(messageType, outcome.Result, path, null, cancellationToken))
         {
             return;

@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization.Metadata;
 using FileSync.Protocol;
@@ -165,11 +164,13 @@ internal sealed partial class EdgeMessageHandler
 
     /// <summary>
     /// Decodes <paramref name="encoded"/> (the payload's <c>content</c>) and checks it against <c>size</c> and <c>hash</c> when given; on
-    /// failure, the error code and reason to reject the message with.
+    /// failure, the error code and reason to reject the message with. <paramref name="hash"/> is of
+    /// <paramref name="algorithm"/>, the session's.
     /// </summary>
     private static bool TryReadContent(
         IncomingFileSync payload,
         bool textOnly,
+        ContentHash algorithm,
         [NotNullWhen(true)] out byte[]? content,
         [NotNullWhen(true)] out string? hash,
         [NotNullWhen(false)] out string? code,
@@ -182,7 +183,7 @@ internal sealed partial class EdgeMessageHandler
         {
             // The todoforai backend stores 'content' as text: no 'encoding', no size or hash checks.
             content = Encoding.UTF8.GetBytes(encoded);
-            hash = Convert.ToHexStringLower(SHA256.HashData(content));
+            hash = algorithm.Compute(content);
             code = null;
             error = null;
             return true;
@@ -220,14 +221,14 @@ internal sealed partial class EdgeMessageHandler
             error = $"'size' is {size} but the decoded content has {content.Length} bytes";
             return false;
         }
-        hash = Convert.ToHexStringLower(SHA256.HashData(content));
+        hash = algorithm.Compute(content);
         if (
             payload.Hash is { } expected
             && !string.Equals(expected, hash, StringComparison.OrdinalIgnoreCase)
         )
         {
             code = ErrorCodes.InvalidPayload;
-            error = "'hash' does not match the sha256 of the decoded content";
+            error = $"'hash' does not match the {algorithm.Name} of the decoded content";
             return false;
         }
         code = null;

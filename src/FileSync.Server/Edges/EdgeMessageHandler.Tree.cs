@@ -39,7 +39,7 @@ internal sealed partial class EdgeMessageHandler
         {
             return;
         }
-        var mirror = ManifestTree.Build(_store.ListFiles(name));
+        var mirror = ManifestTree.Build(_store.ListFiles(name, _session.Hash));
         if (string.Equals(mirror.RootDigest, payload.Digest, StringComparison.OrdinalIgnoreCase))
         {
             Log.TreeMatched(_logger, _session.EdgeId, name, mirror.FileCount);

@@ -172,6 +172,7 @@ internal sealed partial class EdgeMessageHandler
             !TryReadContent(
                 payload,
                 _options.Dialect == ServerDialect.Todoforai,
+                _session.Hash,
                 out var content,
                 out var hash,
                 out var code,
@@ -194,6 +195,7 @@ internal sealed partial class EdgeMessageHandler
             target.EdgePath,
             payload.RelativePath,
             content,
+            _session.Hash,
             hash,
             isCreate
         );

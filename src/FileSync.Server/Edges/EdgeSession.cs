@@ -66,6 +66,12 @@ internal sealed class EdgeSession : IAsyncDisposable
     /// </summary>
     public WireFormat Format { get; init; } = WireFormat.Json;
 
+    /// <summary>
+    /// The content hash of this edge's manifests and files: XxHash128 when it asked for
+    /// <see cref="Capabilities.XxHash128"/> and the server announced it, SHA-256 otherwise.
+    /// </summary>
+    public ContentHash Hash { get; init; } = ContentHash.Sha256;
+
     /// <summary>Whether permessage-deflate was negotiated on this connection.</summary>
     public bool Compressed { get; init; }
 

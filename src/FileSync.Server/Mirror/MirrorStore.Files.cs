@@ -1,5 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Security.Cryptography;
+using FileSync.Protocol;
 
 namespace FileSync.Server.Mirror;
 
@@ -220,24 +220,30 @@ internal sealed partial class MirrorStore
         WorkspaceMirror workspace,
         string relativePath,
         FileInfo info,
+        ContentHash algorithm,
         string? expected
     ) =>
         expected is null
         || (
-            TryGetHash(workspace, relativePath, info, out var hash)
+            TryGetHash(workspace, relativePath, info, algorithm, out var hash)
             && string.Equals(hash, expected, StringComparison.OrdinalIgnoreCase)
         );
 
-    /// <summary>The SHA-256 of a mirror file, from the cache while its size and mtime are unchanged; false when unreadable.</summary>
+    /// <summary>
+    /// The <paramref name="algorithm"/> hash of a mirror file, from the cache while its size and mtime are
+    /// unchanged and it was computed with that algorithm; false when unreadable.
+    /// </summary>
     private bool TryGetHash(
         WorkspaceMirror workspace,
         string relativePath,
         FileInfo info,
+        ContentHash algorithm,
         out string hash
     )
     {
         if (
             !workspace.Hashes.TryGetValue(relativePath, out var cached)
+            || cached.Algorithm != algorithm
             || cached.Size != info.Length
             || cached.LastWriteUtc != info.LastWriteTimeUtc
         )
@@ -253,7 +259,8 @@ internal sealed partial class MirrorStore
                 cached = new WorkspaceMirror.CachedHash(
                     info.Length,
                     info.LastWriteTimeUtc,
-                    Convert.ToHexStringLower(SHA256.HashData(stream))
+                    algorithm,
+                    algorithm.Compute(stream)
                 );
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -6,11 +6,11 @@ namespace FileSync.Server.Mirror;
 internal sealed partial class MirrorStore
 {
     /// <summary>
-    /// Every file of the workspace's mirror folder with its size and SHA-256 (cached while size and
-    /// mtime are unchanged); a file that cannot be read is left out, so the edge sends it again.
-    /// Empty for a workspace the server has not seen or cannot prepare.
+    /// Every file of the workspace's mirror folder with its size and <paramref name="hashAlgorithm"/> hash
+    /// (cached while size and mtime are unchanged); a file that cannot be read is left out, so the edge
+    /// sends it again. Empty for a workspace the server has not seen or cannot prepare.
     /// </summary>
-    public List<ManifestEntry> ListFiles(string workspaceName)
+    public List<ManifestEntry> ListFiles(string workspaceName, ContentHash hashAlgorithm)
     {
         var files = new List<ManifestEntry>();
         if (!TryPrepare(workspaceName, out var workspace, out _))
@@ -25,7 +25,7 @@ internal sealed partial class MirrorStore
             }
             foreach (var (relativePath, info) in EnumerateMirrorFiles(workspace.Directory))
             {
-                if (TryGetHash(workspace, relativePath, info, out var hash))
+                if (TryGetHash(workspace, relativePath, info, hashAlgorithm, out var hash))
                 {
                     files.Add(new ManifestEntry(relativePath, hash, info.Length));
                 }

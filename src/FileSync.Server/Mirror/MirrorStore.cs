@@ -57,6 +57,7 @@ internal sealed partial class MirrorStore
         string edgePath,
         string relativePath,
         byte[] content,
+        ContentHash hashAlgorithm,
         string contentHash,
         bool isCreate
     )
@@ -75,6 +76,7 @@ internal sealed partial class MirrorStore
                     workspace.Hashes[relativePath] = new WorkspaceMirror.CachedHash(
                         written.Length,
                         written.LastWriteTimeUtc,
+                        hashAlgorithm,
                         contentHash
                     );
                 }
@@ -182,12 +184,14 @@ internal sealed partial class MirrorStore
 
     /// <summary>
     /// Converges the workspace folder towards a complete manifest: deletes every mirror file the
-    /// manifest lacks, prunes empty folders, and returns the entries that are missing or differ.
+    /// manifest lacks, prunes empty folders, and returns the entries that are missing or differ
+    /// (the manifest's hashes being of <paramref name="hashAlgorithm"/>, the session's).
     /// </summary>
     public ManifestOutcome ApplyManifest(
         string workspaceName,
         string edgePath,
-        IReadOnlyCollection<ManifestItem> files
+        IReadOnlyCollection<ManifestItem> files,
+        ContentHash hashAlgorithm
     )
     {
         if (!TryPrepare(workspaceName, out var workspace, out var failure))
@@ -260,7 +264,7 @@ internal sealed partial class MirrorStore
                 if (
                     !present.TryGetValue(relativePath, out var info)
                     || (item.Size is { } size && size != info.Length)
-                    || !HashMatches(workspace, relativePath, info, item.Hash)
+                    || !HashMatches(workspace, relativePath, info, hashAlgorithm, item.Hash)
                 )
                 {
                     need.Add(relativePath);

@@ -1,3 +1,5 @@
+using FileSync.Protocol;
+
 namespace FileSync.Server.Mirror;
 
 /// <summary>
@@ -26,7 +28,10 @@ internal sealed class WorkspaceMirror(string name, string directory)
     public long ManifestMessages { get; set; }
     public long ContentBytes { get; set; }
 
-    /// <summary>sha256 of mirror files by relative path, valid while size and mtime are unchanged.</summary>
+    /// <summary>
+    /// The hash of mirror files by relative path, valid while size and mtime are unchanged and only for
+    /// the algorithm it was computed with: edges of either algorithm may visit one workspace in turn.
+    /// </summary>
     public Dictionary<string, CachedHash> Hashes { get; } = new(MirrorPaths.PathComparer);
 
     public ReceivedCounters SnapshotCounters() =>
@@ -40,5 +45,10 @@ internal sealed class WorkspaceMirror(string name, string directory)
             ContentBytes = ContentBytes,
         };
 
-    internal readonly record struct CachedHash(long Size, DateTime LastWriteUtc, string Hash);
+    internal readonly record struct CachedHash(
+        long Size,
+        DateTime LastWriteUtc,
+        ContentHash Algorithm,
+        string Hash
+    );
 }

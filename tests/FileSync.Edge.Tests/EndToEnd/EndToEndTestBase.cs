@@ -103,7 +103,11 @@ public abstract class EndToEndTestBase(ITestOutputHelper output) : IAsyncLifetim
         return Server;
     }
 
-    protected async Task RestartServerAsync(bool keepMirror = true, bool legacy = false)
+    protected async Task RestartServerAsync(
+        bool keepMirror = true,
+        bool legacy = false,
+        Action<FileSync.Server.ServerOptions>? configure = null
+    )
     {
         var port = Server!.Port;
         await Server.StopAsync();
@@ -113,7 +117,14 @@ public abstract class EndToEndTestBase(ITestOutputHelper output) : IAsyncLifetim
             Directory.Delete(MirrorRoot, recursive: true);
             Directory.CreateDirectory(MirrorRoot);
         }
-        Server = await InProcessServer.StartAsync(MirrorRoot, null, legacy, port, Output);
+        Server = await InProcessServer.StartAsync(
+            MirrorRoot,
+            null,
+            legacy,
+            port,
+            Output,
+            configure
+        );
     }
 
     protected ChildProcess StartAgent(

@@ -35,7 +35,11 @@ public sealed class RecordingUplink : IUplink
             "user-test",
             capabilities,
             0
-        );
+        )
+        {
+            // As UplinkConnection does with its default options (Uplink:FastHash on).
+            Hash = ContentHash.For(capabilities),
+        };
         _session = session;
         SessionChanged?.Invoke();
         return session;

@@ -123,7 +123,8 @@ internal static class EdgeMessages
         IEnumerable<(string RelativePath, string Text)> files,
         int chunk = 0,
         bool last = true,
-        string workspace = WorkspaceRoot
+        string workspace = WorkspaceRoot,
+        ContentHash? algorithm = null
     )
     {
         var entries = new JsonArray();
@@ -134,7 +135,7 @@ internal static class EdgeMessages
                 new JsonObject
                 {
                     ["relativePath"] = relativePath,
-                    ["hash"] = Sha256Hex(bytes),
+                    ["hash"] = (algorithm ?? ContentHash.Sha256).Compute(bytes),
                     ["size"] = bytes.Length,
                 }
             );

@@ -35,13 +35,19 @@ internal sealed class RawEdgeClient : IAsyncDisposable
         InProcessServer server,
         string? fingerprint = "test-machine",
         string? apiKey = null,
-        bool messagePack = false
+        bool messagePack = false,
+        bool xxh128 = false
     )
     {
         var socket = CreateSocket(apiKey);
-        if (messagePack)
+        string[] asked =
+        [
+            .. messagePack ? [Capabilities.MessagePack] : (string[])[],
+            .. xxh128 ? [Capabilities.XxHash128] : (string[])[],
+        ];
+        if (asked.Length > 0)
         {
-            socket.Options.SetRequestHeader(EdgeCapabilities.HeaderName, Capabilities.MessagePack);
+            socket.Options.SetRequestHeader(EdgeCapabilities.HeaderName, string.Join(", ", asked));
         }
         try
         {

@@ -28,7 +28,8 @@ public abstract class ServerTestBase : IAsyncLifetime
     protected async Task<InProcessServer> StartServerAsync(
         string? apiKey = null,
         bool legacy = false,
-        int port = 0
+        int port = 0,
+        Action<ServerOptions>? configure = null
     )
     {
         var server = await InProcessServer.StartAsync(
@@ -36,7 +37,8 @@ public abstract class ServerTestBase : IAsyncLifetime
             apiKey,
             legacy,
             port,
-            Output
+            Output,
+            configure
         );
         _servers.Add(server);
         return server;
@@ -46,10 +48,17 @@ public abstract class ServerTestBase : IAsyncLifetime
         InProcessServer server,
         string? fingerprint = "test-machine",
         string? apiKey = null,
-        bool messagePack = false
+        bool messagePack = false,
+        bool xxh128 = false
     )
     {
-        var client = await RawEdgeClient.ConnectAsync(server, fingerprint, apiKey, messagePack);
+        var client = await RawEdgeClient.ConnectAsync(
+            server,
+            fingerprint,
+            apiKey,
+            messagePack,
+            xxh128
+        );
         _clients.Add(client);
         return client;
     }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using FileSync.Edge.Tests.Infrastructure;
 using FileSync.Edge.Workspace;
+using FileSync.Protocol;
 using MessagePack;
 
 namespace FileSync.Edge.Tests.Workspace;
@@ -194,7 +195,8 @@ public sealed class WorkspaceIndexStoreTests : IDisposable
 
     [Theory]
     [InlineData(2)]
-    [InlineData(4)]
+    [InlineData(3)]
+    [InlineData(5)]
     [InlineData(-1)]
     [InlineData(long.MaxValue)]
     public void TryLoad_UnknownFormatVersion_RefusedNamingTheVersion(long version)
@@ -280,17 +282,18 @@ public sealed class WorkspaceIndexStoreTests : IDisposable
         var hugeEntryCount = EncodeWith(
             (ref MessagePackWriter writer) =>
             {
-                writer.WriteArrayHeader(4);
+                writer.WriteArrayHeader(5);
                 writer.Write(WorkspaceIndexFormat.Magic);
                 writer.Write(WorkspaceIndexFormat.Version);
                 writer.Write(Root);
+                writer.Write(ContentHash.Sha256.Name);
                 writer.WriteArrayHeader(int.MaxValue);
             }
         );
         var hugeString = EncodeWith(
             (ref MessagePackWriter writer) =>
             {
-                writer.WriteArrayHeader(4);
+                writer.WriteArrayHeader(5);
                 writer.Write(WorkspaceIndexFormat.Magic);
                 writer.Write(WorkspaceIndexFormat.Version);
                 writer.WriteRaw([0xDB, 0x7F, 0xFF, 0xFF, 0xFF]); // str 32 of 2 GB
@@ -299,10 +302,11 @@ public sealed class WorkspaceIndexStoreTests : IDisposable
         var hugeHash = EncodeWith(
             (ref MessagePackWriter writer) =>
             {
-                writer.WriteArrayHeader(4);
+                writer.WriteArrayHeader(5);
                 writer.Write(WorkspaceIndexFormat.Magic);
                 writer.Write(WorkspaceIndexFormat.Version);
                 writer.Write(Root);
+                writer.Write(ContentHash.Sha256.Name);
                 writer.WriteArrayHeader(1);
                 writer.WriteArrayHeader(7);
                 writer.Write("a.txt");
@@ -338,10 +342,11 @@ public sealed class WorkspaceIndexStoreTests : IDisposable
         var data = EncodeWith(
             (ref MessagePackWriter writer) =>
             {
-                writer.WriteArrayHeader(4);
+                writer.WriteArrayHeader(5);
                 writer.Write(WorkspaceIndexFormat.Magic);
                 writer.Write(WorkspaceIndexFormat.Version);
                 writer.Write(Root);
+                writer.Write(ContentHash.Sha256.Name);
                 writer.WriteArrayHeader(1);
                 writer.WriteArrayHeader(7);
                 writer.Write(path);
