@@ -12,7 +12,7 @@ namespace FileSync.Tray.Linux;
 /// properties Version, TextDirection, Status, IconThemePath; LayoutUpdated is sent on every change.
 /// </summary>
 [UnsupportedOSPlatform("windows")]
-internal sealed class DBusMenuHandler(SniTrayIcon icon) : IPathMethodHandler
+internal sealed class DBusMenuHandler(SniTrayIcon icon) : DBusObjectHandler
 {
     public const string Interface = "com.canonical.dbusmenu";
     private const string PropertiesInterface = "org.freedesktop.DBus.Properties";
@@ -38,28 +38,9 @@ internal sealed class DBusMenuHandler(SniTrayIcon icon) : IPathMethodHandler
         """
     );
 
-    public string Path => SniTrayIcon.MenuPath;
+    public override string Path => SniTrayIcon.MenuPath;
 
-    public bool HandlesChildPaths => false;
-
-    public ValueTask HandleMethodAsync(MethodContext context)
-    {
-        try
-        {
-            Handle(context);
-        }
-        catch (Exception ex)
-            when (ex is DBusExceptionBase or InvalidOperationException or IndexOutOfRangeException)
-        {
-            if (!context.ReplySent && !context.NoReplyExpected)
-            {
-                context.ReplyError("org.freedesktop.DBus.Error.InvalidArgs", ex.Message);
-            }
-        }
-        return default;
-    }
-
-    private void Handle(MethodContext context)
+    protected override void Handle(MethodContext context)
     {
         var request = context.Request;
         if (context.IsDBusIntrospectRequest)

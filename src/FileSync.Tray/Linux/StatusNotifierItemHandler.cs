@@ -11,7 +11,7 @@ namespace FileSync.Tray.Linux;
 /// empty pixmaps), through <c>org.freedesktop.DBus.Properties</c>; Activate shows the status.
 /// </summary>
 [UnsupportedOSPlatform("windows")]
-internal sealed class StatusNotifierItemHandler(SniTrayIcon icon) : IPathMethodHandler
+internal sealed class StatusNotifierItemHandler(SniTrayIcon icon) : DBusObjectHandler
 {
     public const string Interface = "org.kde.StatusNotifierItem";
     private const string PropertiesInterface = "org.freedesktop.DBus.Properties";
@@ -69,28 +69,9 @@ internal sealed class StatusNotifierItemHandler(SniTrayIcon icon) : IPathMethodH
         """
     );
 
-    public string Path => SniTrayIcon.ItemPath;
+    public override string Path => SniTrayIcon.ItemPath;
 
-    public bool HandlesChildPaths => false;
-
-    public ValueTask HandleMethodAsync(MethodContext context)
-    {
-        try
-        {
-            Handle(context);
-        }
-        catch (Exception ex)
-            when (ex is DBusExceptionBase or InvalidOperationException or IndexOutOfRangeException)
-        {
-            if (!context.ReplySent && !context.NoReplyExpected)
-            {
-                context.ReplyError("org.freedesktop.DBus.Error.InvalidArgs", ex.Message);
-            }
-        }
-        return default;
-    }
-
-    private void Handle(MethodContext context)
+    protected override void Handle(MethodContext context)
     {
         var request = context.Request;
         if (context.IsDBusIntrospectRequest)
