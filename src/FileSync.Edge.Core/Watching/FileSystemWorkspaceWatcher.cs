@@ -49,9 +49,25 @@ public sealed partial class FileSystemWorkspaceWatcher(
         watcher.Deleted += OnEvent;
         watcher.Renamed += OnRenamed;
         watcher.Error += OnError;
-        watcher.EnableRaisingEvents = true;
+        try
+        {
+            watcher.EnableRaisingEvents = true;
+        }
+        catch (IOException ex) when (IsLimit(ex))
+        {
+            watcher.Dispose();
+            throw new WatchLimitException(ex.Message, ex);
+        }
         return watcher;
     }
+
+    /// <summary>
+    /// .NET's watcher on Linux reports inotify's limits as an <see cref="IOException"/> carrying the errno
+    /// (ENOSPC for watches, EMFILE for instances): typed here so callers never look at the text.
+    /// </summary>
+    private static bool IsLimit(Exception ex) =>
+        OperatingSystem.IsLinux()
+        && ex is IOException { HResult: Inotify.ErrorNoSpace or Inotify.ErrorTooManyFiles };
 
     private void OnEvent(object sender, FileSystemEventArgs e)
     {
@@ -77,6 +93,10 @@ public sealed partial class FileSystemWorkspaceWatcher(
             return;
         }
         var exception = e.GetException();
+        if (IsLimit(exception))
+        {
+            exception = new WatchLimitException(exception.Message, exception);
+        }
         Log.WatcherError(logger, rootPath, exception.Message);
         lock (_gate)
         {

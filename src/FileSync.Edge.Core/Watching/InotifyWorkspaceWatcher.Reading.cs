@@ -146,7 +146,7 @@ public sealed partial class InotifyWorkspaceWatcher
                             ForgetTree(path);
                         }
                     }
-                    catch (IOException ex) when (ex.HResult == Inotify.ErrorNoSpace)
+                    catch (WatchLimitException ex)
                     {
                         failure ??= ex;
                     }

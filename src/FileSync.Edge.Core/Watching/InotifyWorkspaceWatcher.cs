@@ -241,7 +241,7 @@ public sealed partial class InotifyWorkspaceWatcher : IWorkspaceWatcher
             }
             return null;
         }
-        catch (IOException ex) when (ex.HResult == Inotify.ErrorNoSpace)
+        catch (WatchLimitException ex)
         {
             return ex;
         }
@@ -292,17 +292,15 @@ public sealed partial class InotifyWorkspaceWatcher : IWorkspaceWatcher
     {
         var errno = Marshal.GetLastPInvokeError();
         return errno == Inotify.ErrorTooManyFiles
-            ? new IOException(
-                $"The inotify instance limit is reached (fs.inotify.max_user_instances = {Inotify.ReadLimit("max_user_instances")})",
-                Inotify.ErrorNoSpace
+            ? new WatchLimitException(
+                $"The inotify instance limit is reached (fs.inotify.max_user_instances = {Inotify.ReadLimit("max_user_instances")})"
             )
             : new IOException($"{call} failed (errno {errno})");
     }
 
-    private static IOException WatchLimitError() =>
+    private static WatchLimitException WatchLimitError() =>
         new(
-            $"The inotify watch limit is reached (fs.inotify.max_user_watches = {Inotify.ReadLimit("max_user_watches")})",
-            Inotify.ErrorNoSpace
+            $"The inotify watch limit is reached (fs.inotify.max_user_watches = {Inotify.ReadLimit("max_user_watches")})"
         );
 
     private unsafe void Wake()

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using FileSync.Edge.Tests.Infrastructure;
+using FileSync.Edge.Watching;
 using FileSync.Edge.Workspace;
 using FileSync.Protocol;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -819,7 +820,7 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
             },
             time,
             watchers: new ThrowingWatcherFactory(
-                new IOException(
+                new WatchLimitException(
                     "The configured user limit (8192) on the number of inotify watches was reached."
                 )
             ),

@@ -1,48 +1,35 @@
-using FileSync.Protocol;
+namespace FileSync.Edge.Workspace.Pipeline;
 
-namespace FileSync.Edge.Workspace;
-
-/// <summary>What the control stage asks of a workspace: status, listings and reads for the server (thread-safe).</summary>
-public sealed partial class WorkspaceSyncManager
+/// <summary>
+/// What the server and the local commands may ask of a workspace beside syncing: listings and reads.
+/// Thread-safe (reads the disk, never the loop's state); nothing is answered once the root changed.
+/// </summary>
+internal sealed class WorkspaceQueries(WorkspaceStages stages)
 {
-    /// <summary>A point-in-time view for <c>edge:status</c>.</summary>
-    public WorkspaceStatus GetStatus() =>
-        new()
-        {
-            Path = RootPath,
-            State = _paused ? "paused" : _state.ToString().ToLowerInvariant(),
-            Files = Volatile.Read(ref _statusFiles),
-            Bytes = Interlocked.Read(ref _statusBytes),
-            Skipped = Volatile.Read(ref _statusSkipped),
-            FilesRead = _reader.FilesRead,
-            Errors = Volatile.Read(ref _statusErrors),
-            LastError = _lastError,
-            ErrorFiles = Volatile.Read(ref _statusErrorFiles),
-            SkippedFiles = Volatile.Read(ref _statusSkippedFiles),
-        };
+    private string RootPath => stages.RootPath;
 
     /// <summary>True when <paramref name="relativePath"/> is excluded by this workspace's ignore rules.</summary>
     public bool IsExcluded(string relativePath) =>
-        _filter.IsIgnored(
+        stages.Filter.IsIgnored(
             relativePath,
             Directory.Exists(WorkspacePaths.ToFullPath(RootPath, relativePath))
         );
 
-    /// <summary>Reads a file for the server (same size limit and binary rule as sync). Thread-safe.</summary>
+    /// <summary>Reads a file for the server (same size limit and binary rule as sync).</summary>
     public FileReadResult ReadForServer(string relativePath) =>
-        _reader.Read(relativePath, skipIfMatches: null, keepContent: true);
+        stages.Reader.Read(relativePath, skipIfMatches: null, keepContent: true);
 
-    /// <summary>The filtered list of files that are (or would be) synced, sorted. Thread-safe; scans the disk.</summary>
-    public IReadOnlyList<string> ListFiles(CancellationToken cancellationToken = default)
+    /// <summary>The filtered list of files that are (or would be) synced, sorted. Scans the disk.</summary>
+    public IReadOnlyList<string> ListFiles(CancellationToken cancellationToken)
     {
-        if (_state == WorkspaceState.RootChanged || !RootIdentityStillHolds())
+        if (!stages.Lifecycle.RootStillHolds())
         {
             return [];
         }
         // Regular files only: a FIFO, socket or device is never synced, so it is not listed either.
-        var files = _scanner
-            .ScanAll(cancellationToken)
-            .Files.Where(f => f.Size <= _options.MaxFileBytes && IsRegularFile(f.RelativePath))
+        var files = stages
+            .Scanner.ScanAll(cancellationToken)
+            .Files.Where(f => IsSyncable(f.RelativePath, f.Size))
             .Select(f => f.RelativePath)
             .ToList();
         files.Sort(StringComparer.Ordinal);
@@ -51,28 +38,24 @@ public sealed partial class WorkspaceSyncManager
 
     /// <summary>
     /// What <c>ctx:workspace_request</c> tells (relative paths, sorted): the files that are synced, the files
-    /// that are not (ignored, too large, not regular), and the ignored folders (not entered). Thread-safe.
+    /// that are not (ignored, too large, not regular), and the ignored folders (not entered).
     /// </summary>
     public (
         IReadOnlyList<string> Synced,
         IReadOnlyList<string> FilteredFiles,
         IReadOnlyList<string> FilteredDirectories
-    ) Describe(CancellationToken cancellationToken = default)
+    ) Describe(CancellationToken cancellationToken)
     {
-        if (_state == WorkspaceState.RootChanged || !RootIdentityStillHolds())
+        if (!stages.Lifecycle.RootStillHolds())
         {
             return ([], [], []);
         }
-        var scan = _scanner.Scan("", collectIgnored: true, cancellationToken);
+        var scan = stages.Scanner.Scan("", collectIgnored: true, cancellationToken);
         var synced = new List<string>();
         var filtered = new List<string>(scan.IgnoredFiles);
         foreach (var file in scan.Files)
         {
-            (
-                file.Size <= _options.MaxFileBytes && IsRegularFile(file.RelativePath)
-                    ? synced
-                    : filtered
-            ).Add(file.RelativePath);
+            (IsSyncable(file.RelativePath, file.Size) ? synced : filtered).Add(file.RelativePath);
         }
         synced.Sort(StringComparer.Ordinal);
         filtered.Sort(StringComparer.Ordinal);
@@ -82,11 +65,11 @@ public sealed partial class WorkspaceSyncManager
 
     /// <summary>
     /// The entries of a folder of the workspace as the server may see them: one name per line, sorted,
-    /// '/' after folders; ignored entries, links and special files left out. Thread-safe; reads the disk.
+    /// '/' after folders; ignored entries, links and special files left out.
     /// </summary>
     public string ListDirectory(string relativeDirectory)
     {
-        if (_state == WorkspaceState.RootChanged || !RootIdentityStillHolds())
+        if (!stages.Lifecycle.RootStillHolds())
         {
             return "";
         }
@@ -100,8 +83,8 @@ public sealed partial class WorkspaceSyncManager
             var isDirectory = stamp.Kind == FileKind.Directory;
             if (
                 stamp.Kind is not (FileKind.Directory or FileKind.RegularFile)
-                || IsInsideGitDirectory(relative)
-                || _filter.IsIgnored(relative, isDirectory)
+                || GitDirectory.Contains(relative)
+                || stages.Filter.IsIgnored(relative, isDirectory)
             )
             {
                 continue;
@@ -111,6 +94,9 @@ public sealed partial class WorkspaceSyncManager
         names.Sort(StringComparer.Ordinal);
         return string.Join('\n', names);
     }
+
+    private bool IsSyncable(string relativePath, long size) =>
+        size <= stages.Options.MaxFileBytes && IsRegularFile(relativePath);
 
     private bool IsRegularFile(string relativePath)
     {
@@ -124,10 +110,4 @@ public sealed partial class WorkspaceSyncManager
             return false;
         }
     }
-
-    /// <summary>Thread-safe look (no state change) at whether the root is still the folder it was.</summary>
-    private bool RootIdentityStillHolds() =>
-        Volatile.Read(ref _rootIdentity) is not { } known
-        || RootIdentity.Of(RootPath) is not { } now
-        || known.ChangeTo(now) is null;
 }

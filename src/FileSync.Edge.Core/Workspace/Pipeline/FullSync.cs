@@ -1,0 +1,269 @@
+using FileSync.Edge.Uplink;
+using FileSync.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace FileSync.Edge.Workspace.Pipeline;
+
+/// <summary>
+/// Converges the server with the whole workspace: after a (re)connect or a resync (manifest resume when
+/// the server has the capability, a full re-send otherwise, then <c>file_done</c>), and for a rescan
+/// (only real differences are sent).
+/// </summary>
+internal sealed class FullSync(
+    WorkspaceStages stages,
+    ISyncProgress? progress,
+    TimeProvider time,
+    ILogger logger
+)
+{
+    private readonly WorkspaceLifecycle _lifecycle = stages.Lifecycle;
+    private readonly WorkspaceIndex _index = stages.Index;
+    private readonly ServerHoldings _server = stages.Server;
+    private readonly WorkspaceCounters _counters = stages.Counters;
+    private bool _initialSyncLogged;
+
+    /// <summary>The whole workspace, then <c>file_done</c>. False when it is refused, missing or its root changed.</summary>
+    public async Task<bool> RunAsync(UplinkSession session, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        if (
+            _lifecycle.State
+            is not (WorkspaceState.Refused or WorkspaceState.Missing or WorkspaceState.RootChanged)
+        )
+        {
+            _lifecycle.MoveTo(WorkspaceState.Syncing);
+        }
+        stages.Filter.Invalidate();
+        UseHashOf(session);
+        var useManifest = session.Has(Capabilities.Manifest);
+        var synced = useManifest
+            ? await ManifestSyncAsync(session, cancellationToken).ConfigureAwait(false)
+            : await RescanAsync(session, resendAll: true, indexOnly: false, cancellationToken)
+                .ConfigureAwait(false);
+        if (!synced)
+        {
+            return false;
+        }
+        var stats = _counters.Stats(_index, stages.Retrier.Tracker);
+        await stages.Sender.SendDoneAsync(session, stats, cancellationToken).ConfigureAwait(false);
+        return Finish(stats, useManifest, time.GetElapsedTime(started));
+    }
+
+    private bool Finish(SyncStats stats, bool byManifest, TimeSpan elapsed)
+    {
+        // Counters first: whoever sees "watching" sees the counts of the finished sync.
+        _counters.Publish(_index, stages.Retrier.Tracker);
+        _lifecycle.MoveTo(WorkspaceState.Watching);
+        stages.Saver.SaveIfDue(force: true);
+        progress?.Report(
+            new SyncProgressSnapshot(
+                stages.Name,
+                _index.Count + _counters.SkippedCount,
+                _index.Count,
+                _index.Count,
+                Completed: true
+            )
+        );
+        if (_initialSyncLogged)
+        {
+            WorkspaceLog.ResyncDone(
+                logger,
+                stages.Name,
+                stats.FilesSynced,
+                byManifest ? "manifest" : "full re-send",
+                elapsed.TotalSeconds
+            );
+            return true;
+        }
+        _initialSyncLogged = true;
+        WorkspaceLog.InitialSyncDone(
+            logger,
+            stages.Name,
+            stats.FilesSynced,
+            stats.BytesSynced,
+            stats.FilesSkipped,
+            _counters.SkippedFor(FileReadStatus.TooLarge),
+            _counters.SkippedFor(FileReadStatus.Binary),
+            stats.SyncErrors,
+            elapsed.TotalSeconds
+        );
+        return true;
+    }
+
+    /// <summary>
+    /// Scans the whole workspace and converges: files not on disk any more are deleted, changed ones
+    /// sent. With <paramref name="resendAll"/> every file is sent (a legacy server after a reconnect).
+    /// With <paramref name="indexOnly"/> only the index is brought up to date. Returns false when the
+    /// workspace is refused (over the file limit), missing or its root changed.
+    /// </summary>
+    public async Task<bool> RescanAsync(
+        UplinkSession session,
+        bool resendAll,
+        bool indexOnly,
+        CancellationToken cancellationToken
+    )
+    {
+        if (!Directory.Exists(stages.RootPath))
+        {
+            await _lifecycle.ReportMissingAsync(session, cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+        if (!_lifecycle.RootIsUnchanged())
+        {
+            await _lifecycle
+                .ReportRootChangedAsync(session, cancellationToken)
+                .ConfigureAwait(false);
+            return false;
+        }
+        if (_lifecycle.State == WorkspaceState.Missing)
+        {
+            // The folder is back: watch it again.
+            stages.Watchers.Start();
+        }
+        var scan = stages.Planner.ScanAll(cancellationToken);
+        var eligible = scan.Files.Count(file => file.Size <= stages.Options.MaxFileBytes);
+        if (eligible > stages.Options.MaxFiles)
+        {
+            await _lifecycle
+                .RefuseAsync(session, eligible, cancellationToken)
+                .ConfigureAwait(false);
+            return false;
+        }
+        if (_lifecycle.State is WorkspaceState.Refused or WorkspaceState.Missing)
+        {
+            WorkspaceLog.WorkspaceResumed(logger, stages.RootPath, eligible);
+            _lifecycle.MoveTo(WorkspaceState.Syncing);
+        }
+        var batch = new SyncBatch(session, resendAll, indexOnly)
+        {
+            ReportProgress = _lifecycle.State == WorkspaceState.Syncing,
+            Scanned = scan.Files.Count,
+        };
+        await stages
+            .Pipeline.RunAsync(stages.Planner.PlanFullScan(scan, batch), batch, cancellationToken)
+            .ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// Manifest resume: bring the index up to date without sending, tell the server what we have, then
+    /// send only what it says it needs. Falls back to a full re-send when the server does not answer.
+    /// </summary>
+    private async Task<bool> ManifestSyncAsync(
+        UplinkSession session,
+        CancellationToken cancellationToken
+    )
+    {
+        try
+        {
+            if (
+                !await RescanAsync(session, resendAll: false, indexOnly: true, cancellationToken)
+                    .ConfigureAwait(false)
+            )
+            {
+                return false;
+            }
+            var entries = _index
+                .Entries.Select(e => new ManifestEntry(e.Key, e.Value.Hash, e.Value.Size))
+                .ToList();
+            if (
+                await stages
+                    .Manifest.ExchangeAsync(session, entries, cancellationToken)
+                    .ConfigureAwait(false)
+                is not { } diff
+            )
+            {
+                WorkspaceLog.ManifestTimedOut(logger, stages.Name);
+                return await RescanAsync(
+                        session,
+                        resendAll: true,
+                        indexOnly: false,
+                        cancellationToken
+                    )
+                    .ConfigureAwait(false);
+            }
+            var need = ApplyDiff(diff);
+            var batch = new SyncBatch(session, ResendAll: false, IndexOnly: false)
+            {
+                ReportProgress = true,
+            };
+            await stages
+                .Pipeline.RunAsync(stages.Planner.Items(need, batch), batch, cancellationToken)
+                .ConfigureAwait(false);
+            return true;
+        }
+        finally
+        {
+            stages.Held.Clear();
+        }
+    }
+
+    /// <summary>
+    /// What the server holds after its diff: everything indexed but what it needs (maybe held, in another
+    /// version) and what it refused (counted as errors, by name, not sent again until it changes).
+    /// Returns the files to send.
+    /// </summary>
+    private HashSet<string> ApplyDiff(ManifestDiffPayload diff)
+    {
+        var need = new HashSet<string>(diff.Need ?? [], PathComparer.Default);
+        var refused = new HashSet<string>(PathComparer.Default);
+        foreach (var refusal in diff.Refused ?? [])
+        {
+            if (refusal?.RelativePath is { } path && _index.Contains(path) && refused.Add(path))
+            {
+                stages.Retrier.Enqueue(
+                    path,
+                    LogText.Clean(refusal.Code ?? ""),
+                    LogText.Clean(refusal.Message ?? "")
+                );
+            }
+        }
+        _server.Clear();
+        foreach (var (path, entry) in _index.Entries)
+        {
+            if (refused.Contains(path))
+            {
+                continue;
+            }
+            // A needed file may be missing on the server or held in another version: should it vanish
+            // before it is sent, the server's copy must still be deleted.
+            if (need.Contains(path))
+            {
+                _server.MarkMaybeHeld(path);
+            }
+            else
+            {
+                _server.Record(path, entry.Hash);
+            }
+        }
+        stages.Retrier.Apply();
+        need.RemoveWhere(p => !_index.Contains(p));
+        return need;
+    }
+
+    /// <summary>
+    /// Makes the session's content hash the one of the index and of every read. An index of the other
+    /// algorithm (a saved one, or the last server's) is never sent: it is emptied, so every file is read
+    /// and hashed again, and what the server holds is known again only from this session's exchange.
+    /// </summary>
+    private void UseHashOf(UplinkSession session)
+    {
+        var algorithm = session.Hash;
+        stages.Reader.Algorithm = algorithm;
+        if (_index.Algorithm == algorithm)
+        {
+            return;
+        }
+        WorkspaceLog.HashAlgorithmChanged(
+            logger,
+            stages.Name,
+            algorithm.Name,
+            _index.Algorithm.Name,
+            _index.Count
+        );
+        _index.Reset(algorithm);
+        stages.Saver.MarkChanged();
+        _server.MarkAllMaybeHeld();
+        stages.Held.Clear();
+    }
+}

@@ -1,0 +1,223 @@
+using Microsoft.Extensions.Logging;
+
+namespace FileSync.Edge.Workspace.Pipeline;
+
+/// <summary>
+/// Carries out a <see cref="SyncAction"/> on the loop: updates the index, the counters and what the
+/// server holds, and hands the frames to the <see cref="WorkspaceSender"/>.
+/// </summary>
+internal sealed class SyncActionApplier(
+    string rootPath,
+    string name,
+    WorkspaceIndex index,
+    ServerHoldings server,
+    WorkspaceCounters counters,
+    RejectionTracker rejected,
+    HeldContent held,
+    IndexSaver saver,
+    WorkspaceSender sender,
+    ISyncProgress? progress,
+    ILogger logger
+)
+{
+    /// <summary>A path is to be checked again in a later batch.</summary>
+    public event Action<string>? Recheck;
+
+    /// <summary>The workspace is to be scanned again (it may have grown past the file limit).</summary>
+    public event Action? RescanNeeded;
+
+    public async Task ApplyAsync(
+        SyncAction action,
+        SyncBatch batch,
+        CancellationToken cancellationToken
+    )
+    {
+        var path = action.Path;
+        var result = action.Result;
+        if (logger.IsEnabled(LogLevel.Trace))
+        {
+            WorkspaceLog.FileDecision(
+                logger,
+                path,
+                result.Status.ToString(),
+                index.Contains(path),
+                server.MayHold(path),
+                batch.IndexOnly,
+                batch.ResendAll
+            );
+        }
+        switch (action.Kind)
+        {
+            case SyncActionKind.Unchanged:
+                counters.ClearProblems(path);
+                break;
+
+            case SyncActionKind.OverLimit:
+                counters.ClearProblems(path);
+                RescanNeeded?.Invoke();
+                break;
+
+            case SyncActionKind.Record:
+                counters.ClearProblems(path);
+                Index(result);
+                if (action.Hold)
+                {
+                    held.TryHold(path, result.Hash!, result.Content!);
+                }
+                OnHashed(batch, result);
+                break;
+
+            case SyncActionKind.Send:
+                counters.ClearProblems(path);
+                Index(result);
+                if (
+                    !await sender
+                        .SendFileAsync(
+                            batch.Session,
+                            path,
+                            action.Created,
+                            result.Content!,
+                            result.Hash!,
+                            cancellationToken
+                        )
+                        .ConfigureAwait(false)
+                )
+                {
+                    await DropTooLargeForOneMessageAsync(action, batch, cancellationToken)
+                        .ConfigureAwait(false);
+                    break;
+                }
+                server.Record(path, result.Hash!);
+                rejected.OnSent(path);
+                batch.Sent++;
+                OnHashed(batch, result);
+                break;
+
+            case SyncActionKind.Retry:
+                WorkspaceLog.FileUnstable(logger, path);
+                Recheck?.Invoke(path);
+                break;
+
+            case SyncActionKind.Fail:
+                if (counters.AddError(path, result.Error ?? "unreadable"))
+                {
+                    WorkspaceLog.FileUnreadable(
+                        logger,
+                        rootPath,
+                        path,
+                        result.Error ?? "unreadable"
+                    );
+                }
+                break;
+
+            case SyncActionKind.Drop:
+                await DropAsync(action, batch, cancellationToken).ConfigureAwait(false);
+                break;
+        }
+        batch.Done++;
+        if (batch.ReportProgress && progress is not null && (batch.Done & 63) == 0)
+        {
+            progress.Report(
+                new SyncProgressSnapshot(
+                    name,
+                    Math.Max(batch.Scanned, batch.Total),
+                    batch.Hashed,
+                    batch.Sent,
+                    Completed: false
+                )
+            );
+        }
+    }
+
+    private void Index(FileReadResult result)
+    {
+        index.Set(result.RelativePath, result.ToEntry());
+        saver.MarkChanged();
+    }
+
+    private static void OnHashed(SyncBatch batch, FileReadResult result)
+    {
+        batch.Hashed++;
+        MemoryTrimmer.Read(result.Size);
+    }
+
+    /// <summary>Its message would not fit into one frame (a large --max-file-bytes): skipped as too large.</summary>
+    private async Task DropTooLargeForOneMessageAsync(
+        SyncAction action,
+        SyncBatch batch,
+        CancellationToken cancellationToken
+    )
+    {
+        var path = action.Path;
+        if (index.Remove(path))
+        {
+            saver.MarkChanged();
+        }
+        if (counters.Skip(path, FileReadStatus.TooLarge))
+        {
+            WorkspaceLog.FileSkipped(logger, path, "too large for one message", action.Result.Size);
+        }
+        if (action.ServerMayHold)
+        {
+            await sender
+                .SendDeleteAsync(batch.Session, path, cancellationToken)
+                .ConfigureAwait(false);
+            server.Forget(path);
+        }
+    }
+
+    private async Task DropAsync(
+        SyncAction action,
+        SyncBatch batch,
+        CancellationToken cancellationToken
+    )
+    {
+        var path = action.Path;
+        counters.ClearError(path);
+        if (action.SkipAs is { } reason)
+        {
+            if (counters.Skip(path, reason))
+            {
+                if (action.DeleteOnServer)
+                {
+                    WorkspaceLog.FileNoLongerSynced(
+                        logger,
+                        rootPath,
+                        path,
+                        SkipReasons.Of(reason),
+                        action.Result.Size
+                    );
+                }
+                else
+                {
+                    WorkspaceLog.FileSkipped(
+                        logger,
+                        path,
+                        SkipReasons.Of(reason),
+                        action.Result.Size
+                    );
+                }
+            }
+        }
+        else
+        {
+            counters.Unskip(path);
+        }
+        if (index.Remove(path))
+        {
+            saver.MarkChanged();
+        }
+        if (action.DeleteOnServer)
+        {
+            await sender
+                .SendDeleteAsync(batch.Session, path, cancellationToken)
+                .ConfigureAwait(false);
+            server.Forget(path);
+            rejected.OnSent(path);
+        }
+        else if (!action.ServerMayHold)
+        {
+            rejected.Forget(path);
+        }
+    }
+}

@@ -1,0 +1,192 @@
+using FileSync.Edge.Watching;
+using Microsoft.Extensions.Logging;
+
+namespace FileSync.Edge.Workspace.Pipeline;
+
+/// <summary>
+/// Keeps the workspace watched: starts the OS watcher, turns its events into changed paths, asks for a
+/// rescan when an event cannot name a path, and polls (a rescan every <see cref="PollingInterval"/>)
+/// while no watcher works — watch limit reached, root missing. Events may arrive on any thread.
+/// </summary>
+internal sealed class WatcherSupervisor(
+    string rootPath,
+    IWorkspaceWatcherFactory factory,
+    Func<string, bool> isExcludedDirectory,
+    TimeProvider time,
+    ILogger logger
+) : IDisposable
+{
+    /// <summary>How often a workspace without a working watcher is rescanned.</summary>
+    public static readonly TimeSpan PollingInterval = TimeSpan.FromSeconds(2);
+
+    private IWorkspaceWatcher? _watcher;
+    private ITimer? _pollTimer;
+    private volatile bool _halted;
+    private volatile bool _rewatchRequested;
+
+    /// <summary>A path changed; <c>completed</c>: the change is known complete.</summary>
+    public event Action<string, bool>? Changed;
+
+    /// <summary>Only a scan of the whole workspace can tell what changed.</summary>
+    public event Action? RescanNeeded;
+
+    /// <summary>Something a user should see went wrong with watching.</summary>
+    public event Action<string>? Problem;
+
+    /// <summary>
+    /// (Re)starts watching the root; polls instead when it is missing or cannot be watched. Call on the
+    /// loop (or before it runs).
+    /// </summary>
+    public void Start()
+    {
+        DisposeWatcher();
+        if (_halted)
+        {
+            return;
+        }
+        if (!Directory.Exists(rootPath))
+        {
+            StartPolling();
+            return;
+        }
+        try
+        {
+            var watcher = factory.Create(rootPath, isExcludedDirectory);
+            watcher.Changed += path => OnEvent(path, completed: false);
+            watcher.Completed += path => OnEvent(path, completed: true);
+            watcher.Error += OnError;
+            watcher.Start();
+            _watcher = watcher;
+            StopPolling();
+        }
+        catch (Exception ex)
+            when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            OnUnavailable(ex);
+        }
+    }
+
+    /// <summary>True once after the watcher asked to be started anew (it may have stopped).</summary>
+    public bool TakeRewatchRequest()
+    {
+        var requested = _rewatchRequested;
+        _rewatchRequested = false;
+        return requested;
+    }
+
+    /// <summary>Asks for a new watcher at the end of the batch (a directory became readable).</summary>
+    public void RequestRewatch() => _rewatchRequested = true;
+
+    /// <summary>Directories no longer ignored need watches before a scan looks at them.</summary>
+    public void Refresh() => _watcher?.Refresh();
+
+    /// <summary>The root went away: stop the watcher, poll until it is back.</summary>
+    public void OnRootMissing()
+    {
+        DisposeWatcher();
+        StartPolling();
+    }
+
+    /// <summary>The workspace stopped for good (its root changed): no watching, no polling, no events.</summary>
+    public void Halt()
+    {
+        _halted = true;
+        DisposeWatcher();
+        StopPolling();
+    }
+
+    public void Dispose()
+    {
+        DisposeWatcher();
+        StopPolling();
+    }
+
+    private void OnEvent(string fullPath, bool completed)
+    {
+        if (_halted)
+        {
+            return;
+        }
+        var relative = WorkspacePaths.ToRelativePath(rootPath, fullPath);
+        if (relative is null)
+        {
+            RescanNeeded?.Invoke();
+            return;
+        }
+        if (GitDirectory.Contains(relative))
+        {
+            return;
+        }
+        if (
+            UndecodableNames.MayBeUndecodable(relative)
+            && FileStamp.Of(fullPath).Kind == FileKind.Missing
+        )
+        {
+            // A name that is not valid UTF-8 (or one under such a folder): only a scan can name it.
+            RescanNeeded?.Invoke();
+            return;
+        }
+        Changed?.Invoke(relative, completed);
+    }
+
+    private void OnError(Exception exception)
+    {
+        if (_halted)
+        {
+            return;
+        }
+        Problem?.Invoke($"watcher error: {exception.Message}");
+        if (exception is not (InternalBufferOverflowException or WatchLimitException))
+        {
+            // The watcher may have stopped (the root went away, perhaps to be replaced at once, or its
+            // reader failed): start a new one on whatever is there. An overflow leaves it working.
+            _rewatchRequested = true;
+        }
+        if (exception is WatchLimitException || !Directory.Exists(rootPath))
+        {
+            OnUnavailable(exception);
+        }
+        RescanNeeded?.Invoke();
+    }
+
+    /// <summary>No reliable watcher: say why once, then rescan every <see cref="PollingInterval"/> instead of missing changes.</summary>
+    private void OnUnavailable(Exception ex)
+    {
+        Problem?.Invoke($"watcher unavailable: {ex.Message}");
+        if (ex is WatchLimitException)
+        {
+            WorkspaceLog.WatchLimitReached(logger, rootPath, PollingInterval.TotalSeconds);
+        }
+        else
+        {
+            WorkspaceLog.WatcherStartFailed(logger, rootPath, ex.Message);
+        }
+        StartPolling();
+    }
+
+    private void StartPolling()
+    {
+        if (Volatile.Read(ref _pollTimer) is not null)
+        {
+            return;
+        }
+        var timer = time.CreateTimer(
+            _ => RescanNeeded?.Invoke(),
+            null,
+            PollingInterval,
+            PollingInterval
+        );
+        if (Interlocked.CompareExchange(ref _pollTimer, timer, null) is not null)
+        {
+            timer.Dispose();
+        }
+    }
+
+    private void StopPolling() => Interlocked.Exchange(ref _pollTimer, null)?.Dispose();
+
+    private void DisposeWatcher()
+    {
+        _watcher?.Dispose();
+        _watcher = null;
+    }
+}

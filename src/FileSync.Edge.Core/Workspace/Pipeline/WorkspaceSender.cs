@@ -1,0 +1,104 @@
+using FileSync.Edge.Uplink;
+using FileSync.Protocol;
+
+namespace FileSync.Edge.Workspace.Pipeline;
+
+/// <summary>
+/// The last stage: builds this workspace's frames for the session and puts them on the uplink. A send
+/// the session cannot take (it ended) throws <see cref="SessionLostException"/>, which ends the batch;
+/// the next session converges with a full sync.
+/// </summary>
+internal sealed class WorkspaceSender(
+    SyncMessageBuilder messages,
+    IUplink uplink,
+    WorkspaceCounters counters
+)
+{
+    /// <summary>Sends a create (<paramref name="created"/>) or modify; false when its frame would be too large.</summary>
+    public async Task<bool> SendFileAsync(
+        UplinkSession session,
+        string path,
+        bool created,
+        byte[] content,
+        string hash,
+        CancellationToken cancellationToken
+    )
+    {
+        if (messages.FileSync(session, path, created, content, hash) is not { } frame)
+        {
+            return false;
+        }
+        // Content the agent compressed itself skips permessage-deflate.
+        await SendAsync(session, frame, cancellationToken, deflate: !session.CompressContent)
+            .ConfigureAwait(false);
+        return true;
+    }
+
+    public Task SendDeleteAsync(
+        UplinkSession session,
+        string path,
+        CancellationToken cancellationToken
+    ) => SendAsync(session, messages.FileDelete(session, path), cancellationToken);
+
+    public Task SendDoneAsync(
+        UplinkSession session,
+        SyncStats stats,
+        CancellationToken cancellationToken
+    ) => SendAsync(session, messages.FileDone(session, stats), cancellationToken);
+
+    public Task SendErrorAsync(
+        UplinkSession session,
+        string code,
+        string message,
+        CancellationToken cancellationToken,
+        int? count = null,
+        int? limit = null
+    ) =>
+        SendAsync(
+            session,
+            messages.SyncError(session, code, message, count, limit),
+            cancellationToken
+        );
+
+    public Task SendManifestAsync(
+        UplinkSession session,
+        IReadOnlyList<ManifestEntry> part,
+        int chunk,
+        bool last,
+        CancellationToken cancellationToken
+    ) => SendAsync(session, messages.Manifest(session, part, chunk, last), cancellationToken);
+
+    public Task SendManifestTreeAsync(
+        UplinkSession session,
+        string rootDigest,
+        int files,
+        CancellationToken cancellationToken
+    ) => SendAsync(session, messages.ManifestTree(session, rootDigest, files), cancellationToken);
+
+    public Task SendTreeListingAsync(
+        UplinkSession session,
+        IReadOnlyList<TreeListingDirectory> dirs,
+        IReadOnlyList<TreeListingDirectory> subtrees,
+        bool last,
+        CancellationToken cancellationToken
+    ) => SendAsync(session, messages.TreeListing(session, dirs, subtrees, last), cancellationToken);
+
+    /// <param name="deflate">False for a file frame whose content the agent compressed itself.</param>
+    private async Task SendAsync(
+        UplinkSession session,
+        byte[] frame,
+        CancellationToken cancellationToken,
+        bool deflate = true
+    )
+    {
+        if (
+            !await uplink
+                .SendAsync(session, frame, deflate, cancellationToken)
+                .ConfigureAwait(false)
+        )
+        {
+            throw new SessionLostException();
+        }
+        counters.OnMessageSent();
+    }
+}
