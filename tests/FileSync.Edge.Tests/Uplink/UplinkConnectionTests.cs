@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using FileSync.Edge.Tests.Infrastructure;
 using FileSync.Edge.Uplink;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -14,7 +12,7 @@ public sealed class UplinkConnectionTests
         var uplink = new UplinkConnection(
             new UplinkOptions
             {
-                Server = new Uri($"ws://127.0.0.1:{ClosedPort()}/ws/v1/edge"),
+                Server = new Uri($"ws://127.0.0.1:{LoopbackPort.Unused()}/ws/v1/edge"),
                 Fingerprint = "oom-test",
             },
             new OutOfMemoryPolicy(),
@@ -32,14 +30,6 @@ public sealed class UplinkConnectionTests
             Assert.Equal(UplinkState.Stopped, uplink.State);
             Assert.Null(uplink.Session);
         }
-    }
-
-    /// <summary>A loopback port nothing listens on.</summary>
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private sealed class OutOfMemoryPolicy : IReconnectPolicy
