@@ -47,10 +47,11 @@ public static class TrayProgram
             }
         );
         var log = Console.Error;
+        var time = TimeProvider.System;
         ITrayIcon icon;
         if (OperatingSystem.IsWindows())
         {
-            icon = new NotifyIconTray(log);
+            icon = new NotifyIconTray(time, log);
         }
         else if (OperatingSystem.IsMacOS())
         {
@@ -62,7 +63,7 @@ public static class TrayProgram
         }
         else
         {
-            icon = new SniTrayIcon(TimeProvider.System, log);
+            icon = new SniTrayIcon(time, log);
         }
         await using (icon.ConfigureAwait(false))
         {
@@ -72,7 +73,7 @@ public static class TrayProgram
                 icon,
                 launcher,
                 new DesktopActions(options, launcher, log),
-                TimeProvider.System,
+                time,
                 log
             );
             try

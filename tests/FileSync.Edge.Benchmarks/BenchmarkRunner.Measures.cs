@@ -290,7 +290,7 @@ internal sealed partial class BenchmarkRunner
                 atomic ? renameFolder : null
             );
             var unstable = agent
-                .Lines(agentLines)
+                .LinesFrom(agentLines)
                 .Count(l => l.Text.Contains("changed while being read", StringComparison.Ordinal));
             Measurements.AddLatency(key, latency);
             Measurements.Add(key + ".unstableReads", unstable);

@@ -59,11 +59,11 @@ internal sealed partial class BenchmarkRunner
         var done = await server
             .WaitDoneAsync(workspace.Name, from, s_syncTimeout)
             .ConfigureAwait(false);
-        var peak = ProcStats.Read(agent.Pid).PeakRssBytes;
+        var peak = ProcStats.Read(agent.Id).PeakRssBytes;
         var scan = Seconds(connected.Timestamp, manifest.Timestamp);
         var total = Seconds(start, done.Timestamp);
         await WaitUntilAsync(done.Timestamp, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
-        return (scan, total, peak, ProcStats.Read(agent.Pid).RssBytes);
+        return (scan, total, peak, ProcStats.Read(agent.Id).RssBytes);
     }
 
     /// <summary>

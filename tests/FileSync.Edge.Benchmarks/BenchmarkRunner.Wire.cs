@@ -73,18 +73,18 @@ internal sealed partial class BenchmarkRunner
         var server = await ServerProcess
             .StartAsync(options.ServerExecutable, mirror, 0, mode.ServerArguments)
             .ConfigureAwait(false);
-        var relay = new ByteCountingRelay(server.Port);
+        var relay = new TcpRelay(server.Port);
         ChildProcess? agent = null;
         try
         {
             // Initial sync: empty mirror, empty state.
-            var cpuBefore = ProcStats.Read(server.Process.Pid).CpuTicks;
+            var cpuBefore = ProcStats.Read(server.Process.Id).CpuTicks;
             var from = server.Process.LineCount;
             var started = Stopwatch.GetTimestamp();
             agent = AgentProcess.Start(
                 options.AgentExecutable,
                 _workspace.Root,
-                relay.EdgeUrl,
+                relay.WebSocketUri.ToString(),
                 state,
                 mode.Agent
             );
@@ -95,7 +95,7 @@ internal sealed partial class BenchmarkRunner
             Measurements.Add($"{key}.initial.bytes", relay.ToServer + relay.ToClient);
             Measurements.Add(
                 $"{key}.initial.serverCpu.s",
-                CpuSeconds(ProcStats.Read(server.Process.Pid).CpuTicks - cpuBefore)
+                CpuSeconds(ProcStats.Read(server.Process.Id).CpuTicks - cpuBefore)
             );
             RequireMirrorEqual(mirrorRoot, $"{mode.Label}: initial sync");
 
@@ -114,7 +114,7 @@ internal sealed partial class BenchmarkRunner
                 agent = AgentProcess.Start(
                     options.AgentExecutable,
                     _workspace.Root,
-                    relay.EdgeUrl,
+                    relay.WebSocketUri.ToString(),
                     state,
                     mode.Agent
                 );

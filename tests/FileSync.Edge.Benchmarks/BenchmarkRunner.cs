@@ -136,20 +136,20 @@ internal sealed partial class BenchmarkRunner(BenchmarkOptions options, TextWrit
                 stateA,
                 AgentSettings.Defaults
             );
-            var serverCpu0 = ProcStats.Read(server.Process.Pid);
+            var serverCpu0 = ProcStats.Read(server.Process.Id);
             var connected = await server
                 .WaitConnectedAsync(from, s_syncTimeout)
                 .ConfigureAwait(false);
-            var agentCpu1 = ProcStats.Read(agent.Pid);
+            var agentCpu1 = ProcStats.Read(agent.Id);
             var manifest = await server
                 .WaitManifestAsync(_workspace.Name, from, s_syncTimeout)
                 .ConfigureAwait(false);
-            var agentCpu2 = ProcStats.Read(agent.Pid);
+            var agentCpu2 = ProcStats.Read(agent.Id);
             var done = await server
                 .WaitDoneAsync(_workspace.Name, from, s_syncTimeout)
                 .ConfigureAwait(false);
-            var peak = ProcStats.Read(agent.Pid);
-            var serverCpu3 = ProcStats.Read(server.Process.Pid);
+            var peak = ProcStats.Read(agent.Id);
+            var serverCpu3 = ProcStats.Read(server.Process.Id);
             Measurements.Add("initial.agent.s", Seconds(start, done.Timestamp));
             Measurements.Add("initial.agent.cpu.connect.s", CpuSeconds(agentCpu1.CpuTicks));
             Measurements.Add(
@@ -178,7 +178,7 @@ internal sealed partial class BenchmarkRunner(BenchmarkOptions options, TextWrit
                 await server.GetFilesReadAsync().ConfigureAwait(false)
             );
             await WaitUntilAsync(done.Timestamp, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
-            Measurements.Add("initial.agent.rssAfter.mb", ProcStats.Read(agent.Pid).RssBytes / 1e6);
+            Measurements.Add("initial.agent.rssAfter.mb", ProcStats.Read(agent.Id).RssBytes / 1e6);
             Measurements.Add(
                 "initial.agent.indexSaved",
                 Directory.Exists(stateA) && Directory.EnumerateFiles(stateA, "index-*").Any()
@@ -251,13 +251,13 @@ internal sealed partial class BenchmarkRunner(BenchmarkOptions options, TextWrit
             }
             await agent.DisposeAsync().ConfigureAwait(false);
             var changedBytes = EditOneFile(Pick(round, 4));
-            await using var relay = new ByteCountingRelay(server.Port);
+            await using var relay = new TcpRelay(server.Port);
             from = server.Process.LineCount;
             start = Stopwatch.GetTimestamp();
             agent = AgentProcess.Start(
                 options.AgentExecutable,
                 _workspace.Root,
-                relay.EdgeUrl,
+                relay.WebSocketUri.ToString(),
                 stateA,
                 AgentSettings.Defaults
             );
@@ -341,7 +341,7 @@ internal sealed partial class BenchmarkRunner(BenchmarkOptions options, TextWrit
                         .WaitForLineAsync(Peers.IsLsyncdStartupDone, 0, s_syncTimeout)
                         .ConfigureAwait(false);
                     await Task.Delay(1000).ConfigureAwait(false);
-                    lsyncdIdle = SampleIdleAsync(idleLsyncd.Pid, options.IdleSeconds);
+                    lsyncdIdle = SampleIdleAsync(idleLsyncd.Id, options.IdleSeconds);
                 }
                 using var tracker = new MirrorTracker(mirrorRoot);
                 var latency = MeasureLatency(
@@ -401,7 +401,7 @@ internal sealed partial class BenchmarkRunner(BenchmarkOptions options, TextWrit
                 .WaitDoneAsync(_idleWorkspace.Name, from, s_syncTimeout)
                 .ConfigureAwait(false);
             await Task.Delay(1000).ConfigureAwait(false);
-            var agentIdle = SampleIdleAsync(idleAgent.Pid, options.IdleSeconds);
+            var agentIdle = SampleIdleAsync(idleAgent.Id, options.IdleSeconds);
             if (_lsyncd)
             {
                 await MeasureLsyncdAsync(round, dir, lsyncdTarget).ConfigureAwait(false);
@@ -457,7 +457,7 @@ internal sealed partial class BenchmarkRunner(BenchmarkOptions options, TextWrit
             var from = lsyncd.LineCount;
             var burst = MeasureBurst(tracker, target, Pick(round, 8));
             await Task.Delay(200).ConfigureAwait(false);
-            var calls = lsyncd.Lines(from).Count(l => Peers.IsLsyncdRsyncCall(l.Text));
+            var calls = lsyncd.LinesFrom(from).Count(l => Peers.IsLsyncdRsyncCall(l.Text));
             Measurements.Add("burst.lsyncd.s", burst.TotalMs / 1000);
             Measurements.Add("burst.lsyncd.rsyncCalls", calls);
             Measurements.Add("burst.lsyncd.lost", burst.Lost);
@@ -520,7 +520,7 @@ internal sealed partial class BenchmarkRunner(BenchmarkOptions options, TextWrit
             .ConfigureAwait(false);
     }
 
-    private static double CpuSeconds(long ticks) => ticks / (double)Native.ClockTicksPerSecond;
+    private static double CpuSeconds(long ticks) => ticks / (double)Libc.ClockTicksPerSecond;
 
     private static async Task WaitUntilAsync(long since, TimeSpan duration)
     {

@@ -45,7 +45,7 @@ try
 {
     await runner.RunAsync();
 }
-catch (BenchmarkException ex)
+catch (Exception ex) when (ex is BenchmarkException or ChildProcessException or TimeoutException)
 {
     runner.Notes.Add($"The run stopped early: {ex.Message.Split('\n')[0]}");
     await Console.Error.WriteLineAsync($"benchmark failed: {ex.Message}");

@@ -41,8 +41,11 @@ public sealed partial class UplinkConnection
                 socket.Options.AddSubProtocol(_options.ApiKey);
             }
         }
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.ConnectTimeout);
+        using var connectTimeout = new CancellationTokenSource(_options.ConnectTimeout, _time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(
+            cancellationToken,
+            connectTimeout.Token
+        );
         try
         {
             await socket.ConnectAsync(ServerUri, timeout.Token).ConfigureAwait(false);

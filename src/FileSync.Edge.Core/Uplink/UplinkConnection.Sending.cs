@@ -31,8 +31,11 @@ public sealed partial class UplinkConnection
             {
                 return false;
             }
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(s_sendTimeout);
+            using var sendTimeout = new CancellationTokenSource(s_sendTimeout, _time);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(
+                cancellationToken,
+                sendTimeout.Token
+            );
             await socket
                 .SendAsync(
                     frame,

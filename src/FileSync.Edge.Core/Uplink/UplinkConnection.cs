@@ -20,6 +20,7 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
 {
     private static readonly TimeSpan s_handshakeTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan s_sendTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_closeTimeout = TimeSpan.FromSeconds(2);
     private const int CommandQueueCapacity = 256;
 
     /// <summary>
@@ -294,7 +295,7 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
         {
             try
             {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                using var timeout = new CancellationTokenSource(s_closeTimeout, _time);
                 await _sendLock.WaitAsync(timeout.Token).ConfigureAwait(false);
                 try
                 {

@@ -99,7 +99,7 @@ public sealed class LocalCommandRunner(
     )
     {
         var response = await LocalControlClient
-            .RequestAsync(_address, request, AnswerTimeout, cancellationToken)
+            .RequestAsync(_address, request, AnswerTimeout, cancellationToken, time)
             .ConfigureAwait(false);
         if (json)
         {
@@ -123,7 +123,7 @@ public sealed class LocalCommandRunner(
     private async Task<int> SimpleAsync(LocalRequest request, CancellationToken cancellationToken)
     {
         var response = await LocalControlClient
-            .RequestAsync(_address, request, AnswerTimeout, cancellationToken)
+            .RequestAsync(_address, request, AnswerTimeout, cancellationToken, time)
             .ConfigureAwait(false);
         if (!response.Ok)
         {
@@ -140,7 +140,8 @@ public sealed class LocalCommandRunner(
                 _address,
                 new LocalRequest { Command = LocalCommands.Stop },
                 AnswerTimeout,
-                cancellationToken
+                cancellationToken,
+                time
             )
             .ConfigureAwait(false);
         if (!response.Ok)
@@ -160,7 +161,7 @@ public sealed class LocalCommandRunner(
             try
             {
                 await using var probe = await LocalControlClient
-                    .ConnectAsync(_address, ConnectTimeout, cancellationToken)
+                    .ConnectAsync(_address, ConnectTimeout, cancellationToken, time)
                     .ConfigureAwait(false);
             }
             catch (AgentNotRunningException)
@@ -206,7 +207,7 @@ public sealed class LocalCommandRunner(
             return AgentExitCodes.BadArguments;
         }
         await using var client = await LocalControlClient
-            .ConnectAsync(_address, ConnectTimeout, cancellationToken)
+            .ConnectAsync(_address, ConnectTimeout, cancellationToken, time)
             .ConfigureAwait(false);
         await client
             .WriteAsync(

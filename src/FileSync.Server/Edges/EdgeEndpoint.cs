@@ -208,8 +208,11 @@ internal sealed class EdgeEndpoint
         CancellationToken cancellationToken
     )
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.CloseTimeout);
+        using var closeTimeout = new CancellationTokenSource(_options.CloseTimeout, _time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(
+            cancellationToken,
+            closeTimeout.Token
+        );
         try
         {
             if (closeCode != ServerCloseCodes.AlreadyConnected)

@@ -11,8 +11,11 @@ namespace FileSync.Tray.Windows;
 /// restarts (<c>TaskbarCreated</c>). No WinForms/WPF.
 /// </summary>
 [SupportedOSPlatform("windows")]
-public sealed class NotifyIconTray(TextWriter log) : ITrayIcon
+public sealed class NotifyIconTray(TimeProvider time, TextWriter log) : ITrayIcon
 {
+    private static readonly TimeSpan s_closeTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly TimeProvider _time = time;
     private readonly TextWriter _log = log;
     private const uint CallbackMessage = Win32.WM_APP + 1;
     private const uint UpdateMessage = Win32.WM_APP + 2;
@@ -279,7 +282,7 @@ public sealed class NotifyIconTray(TextWriter log) : ITrayIcon
     {
         if (_window != 0)
         {
-            await Completion.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            await Completion.WaitAsync(s_closeTimeout, _time).ConfigureAwait(false);
         }
         if (_icon != 0)
         {

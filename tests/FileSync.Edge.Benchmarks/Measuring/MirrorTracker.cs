@@ -16,7 +16,7 @@ namespace FileSync.Edge.Benchmarks.Measuring;
 /// </summary>
 internal sealed unsafe class MirrorTracker : IDisposable
 {
-    private const uint Mask = Native.InCloseWrite | Native.InMovedTo | Native.InCreate;
+    private const uint Mask = Libc.InCloseWrite | Libc.InMovedTo | Libc.InCreate;
     private static readonly TimeSpan s_fallbackAfter = TimeSpan.FromMilliseconds(250);
 
     private readonly int _fd;
@@ -31,7 +31,7 @@ internal sealed unsafe class MirrorTracker : IDisposable
 
     public MirrorTracker(string root)
     {
-        _fd = Native.InotifyInit(Native.InCloexec | Native.InNonblock);
+        _fd = Libc.InotifyInit(Libc.InCloexec | Libc.InNonblock);
         if (_fd < 0)
         {
             throw new IOException($"inotify_init1 failed: errno {Marshal.GetLastPInvokeError()}");
@@ -76,7 +76,7 @@ internal sealed unsafe class MirrorTracker : IDisposable
 
     private void AddWatch(string folder)
     {
-        var wd = Native.InotifyAddWatch(_fd, folder, Mask);
+        var wd = Libc.InotifyAddWatch(_fd, folder, Mask);
         if (wd < 0)
         {
             throw new IOException(
@@ -93,10 +93,10 @@ internal sealed unsafe class MirrorTracker : IDisposable
     {
         var buffer = new byte[256 * 1024];
         var lastEvent = Stopwatch.GetTimestamp();
-        var poll = new Native.PollFd { Fd = _fd, Events = Native.PollIn };
+        var poll = new Libc.PollFd { Fd = _fd, Events = Libc.PollIn };
         while (!_stopping)
         {
-            var ready = Native.Poll(&poll, 1, 50);
+            var ready = Libc.Poll(&poll, 1, 50);
             if (ready <= 0)
             {
                 if (Stopwatch.GetElapsedTime(lastEvent) >= s_fallbackAfter)
@@ -126,7 +126,7 @@ internal sealed unsafe class MirrorTracker : IDisposable
             nint length;
             fixed (byte* start = buffer)
             {
-                length = Native.Read(_fd, start, buffer.Length);
+                length = Libc.Read(_fd, start, buffer.Length);
             }
             if (length <= 0)
             {
@@ -150,7 +150,7 @@ internal sealed unsafe class MirrorTracker : IDisposable
             var fileName = System.Text.Encoding.UTF8.GetString(end < 0 ? name : name[..end]);
             offset += 16 + nameLength;
 
-            if ((mask & Native.InQueueOverflow) != 0)
+            if ((mask & Libc.InQueueOverflow) != 0)
             {
                 Interlocked.Increment(ref _overflows);
                 CheckAllPending();
@@ -166,15 +166,15 @@ internal sealed unsafe class MirrorTracker : IDisposable
                 continue;
             }
             var fullPath = Path.Join(folder, fileName);
-            if ((mask & Native.InIsDirectory) != 0)
+            if ((mask & Libc.InIsDirectory) != 0)
             {
-                if ((mask & (Native.InCreate | Native.InMovedTo)) != 0)
+                if ((mask & (Libc.InCreate | Libc.InMovedTo)) != 0)
                 {
                     AddWatch(fullPath);
                 }
                 continue;
             }
-            if ((mask & (Native.InCloseWrite | Native.InMovedTo)) != 0)
+            if ((mask & (Libc.InCloseWrite | Libc.InMovedTo)) != 0)
             {
                 Check(fullPath, timestamp, fallback: false);
             }
@@ -239,7 +239,7 @@ internal sealed unsafe class MirrorTracker : IDisposable
     {
         _stopping = true;
         _thread.Join();
-        Native.Close(_fd);
+        Libc.Close(_fd);
         lock (_gate)
         {
             foreach (var pending in _pending.Values)

@@ -46,7 +46,7 @@ internal static class ProcStats
             .TotalSeconds;
         return seconds <= 0
             ? 0
-            : (to.CpuTicks - from.CpuTicks) / (double)Native.ClockTicksPerSecond / seconds * 100;
+            : (to.CpuTicks - from.CpuTicks) / (double)Libc.ClockTicksPerSecond / seconds * 100;
     }
 
     private static long ParseKilobytes(string line)

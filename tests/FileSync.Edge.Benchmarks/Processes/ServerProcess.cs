@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -170,28 +169,33 @@ internal sealed class ServerProcess : IAsyncDisposable
         {
             response.EnsureSuccessStatusCode();
         }
-        var started = Stopwatch.GetTimestamp();
-        while (Stopwatch.GetElapsedTime(started) < timeout)
-        {
-            using var replies = JsonDocument.Parse(
-                await _http
-                    .GetStringAsync(new Uri($"/api/edges/{edgeId}/replies", UriKind.Relative))
-                    .ConfigureAwait(false)
-            );
-            foreach (var reply in replies.RootElement.EnumerateArray())
-            {
-                if (
-                    reply.GetProperty("type").GetString() == "edge:status"
-                    && reply.GetProperty("payload").TryGetProperty("requestId", out var id)
-                    && id.GetString() == requestId
-                )
+        return await Wait.UntilAsync<JsonElement>(
+                async () =>
                 {
-                    return reply.GetProperty("payload").Clone();
-                }
-            }
-            await Task.Delay(20).ConfigureAwait(false);
-        }
-        throw new BenchmarkException("the edge did not answer edge:status_request");
+                    using var replies = JsonDocument.Parse(
+                        await _http
+                            .GetStringAsync(
+                                new Uri($"/api/edges/{edgeId}/replies", UriKind.Relative)
+                            )
+                            .ConfigureAwait(false)
+                    );
+                    foreach (var reply in replies.RootElement.EnumerateArray())
+                    {
+                        if (
+                            reply.GetProperty("type").GetString() == "edge:status"
+                            && reply.GetProperty("payload").TryGetProperty("requestId", out var id)
+                            && id.GetString() == requestId
+                        )
+                        {
+                            return reply.GetProperty("payload").Clone();
+                        }
+                    }
+                    return null;
+                },
+                "the edge to answer edge:status_request",
+                timeout
+            )
+            .ConfigureAwait(false);
     }
 
     /// <summary>filesRead of the first workspace in the edge's <c>edge:status</c>.</summary>

@@ -31,7 +31,7 @@ public sealed class ControlDispatcherTests(ITestOutputHelper output) : IAsyncLif
     private readonly RecordingUplink _uplink = new();
     private readonly MemoryWorkspaceStore _store = new();
     private readonly List<WorkspaceRegistry> _registries = [];
-    private ServerLogSink _logs = null!;
+    private LogSink _logs = null!;
     private ILoggerFactory _loggerFactory = null!;
     private WorkspaceRegistry _registry = null!;
     private ControlDispatcher _dispatcher = null!;
@@ -53,7 +53,7 @@ public sealed class ControlDispatcherTests(ITestOutputHelper output) : IAsyncLif
         File.WriteAllText(Path.Combine(_a, "big.txt"), new string('x', 1001));
         _scratch.Write("ws-b/b.txt", "b");
         _scratch.Write("outside/canary.txt", "never read");
-        _logs = new ServerLogSink(output);
+        _logs = new LogSink(output);
         _loggerFactory = LoggerFactory.Create(builder =>
             builder.SetMinimumLevel(LogLevel.Trace).AddProvider(_logs)
         );

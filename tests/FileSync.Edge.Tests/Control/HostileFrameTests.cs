@@ -18,7 +18,7 @@ public class HostileFrameTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly CancellationTokenSource _stop = new();
     private HostileServer _server = null!;
-    private ServerLogSink _logs = null!;
+    private LogSink _logs = null!;
     private ILoggerFactory _loggerFactory = null!;
     private UplinkConnection _uplink = null!;
     private WorkspaceRegistry _registry = null!;
@@ -29,7 +29,7 @@ public class HostileFrameTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _server = await HostileServer.StartAsync();
-        _logs = new ServerLogSink(output);
+        _logs = new LogSink(output);
         _loggerFactory = LoggerFactory.Create(builder =>
             builder.SetMinimumLevel(LogLevel.Debug).AddProvider(_logs)
         );

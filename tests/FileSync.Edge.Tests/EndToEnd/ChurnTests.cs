@@ -100,7 +100,7 @@ public sealed class ChurnTests(ITestOutputHelper output) : EndToEndTestBase(outp
             FileSync.Edge.Filtering.WorkspaceIgnoreFilter.BuiltInPatterns
         );
         await StartServerAsync();
-        await using var proxy = new TcpFaultProxy(Server!.Port);
+        await using var proxy = new TcpRelay(Server!.Port);
         // FILESYNC_CHURN_LOG_LEVEL=Debug shows what the agent did when a replay fails.
         var logLevel = Environment.GetEnvironmentVariable("FILESYNC_CHURN_LOG_LEVEL")
             is { Length: > 0 } level

@@ -3,7 +3,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using FileSync.Edge.Control;
-using FileSync.Edge.Tests.Control;
 using FileSync.Edge.Tests.Infrastructure;
 using FileSync.Protocol;
 

@@ -20,15 +20,15 @@ public sealed partial class ResumeAndFaultTests(ITestOutputHelper output) : EndT
         return workspace;
     }
 
-    private async Task<TcpFaultProxy> StartProxyAsync()
+    private async Task<TcpRelay> StartProxyAsync()
     {
-        var proxy = new TcpFaultProxy(Server!.Port);
+        var proxy = new TcpRelay(Server!.Port);
         _proxies.Add(proxy);
         await Task.CompletedTask;
         return proxy;
     }
 
-    private readonly List<TcpFaultProxy> _proxies = [];
+    private readonly List<TcpRelay> _proxies = [];
 
     public override async Task DisposeAsync()
     {
@@ -38,7 +38,7 @@ public sealed partial class ResumeAndFaultTests(ITestOutputHelper output) : EndT
         }
         foreach (var process in _serverProcesses)
         {
-            process.Signal(18); // a frozen server must be able to die
+            process.Signal(Libc.SigCont); // a frozen server must be able to die
             await process.DisposeAsync();
         }
         await base.DisposeAsync();
@@ -249,9 +249,9 @@ public sealed partial class ResumeAndFaultTests(ITestOutputHelper output) : EndT
         );
         await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
 
-        server.Process.Signal(19); // SIGSTOP: the TCP connection stays up, nobody answers
+        server.Process.Signal(Libc.SigStop); // the TCP connection stays up, nobody answers
         await agent.WaitForLineAsync("Connection lost", TimeSpan.FromSeconds(30));
-        server.Process.Signal(18); // SIGCONT
+        server.Process.Signal(Libc.SigCont);
         workspace.Write("after-thaw.txt", "synced after the reconnect");
 
         await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
@@ -272,8 +272,7 @@ public sealed partial class ResumeAndFaultTests(ITestOutputHelper output) : EndT
             Output
         );
         _serverProcesses.Add(process);
-        await process.WaitForLineAsync("listening on");
-        var line = process.Lines.First(l => l.Contains("listening on", StringComparison.Ordinal));
+        var line = (await process.WaitForLineAsync("listening on")).Text;
         return new ServerProcess(
             process,
             int.Parse(

@@ -33,7 +33,7 @@ public sealed class InProcessServer : IAsyncDisposable
         WebApplication app,
         Uri baseAddress,
         string mirrorDirectory,
-        ServerLogSink logs
+        LogSink logs
     )
     {
         _app = app;
@@ -60,7 +60,7 @@ public sealed class InProcessServer : IAsyncDisposable
     public string MirrorDirectory { get; }
 
     /// <summary>Everything the server logged (Debug and up).</summary>
-    public ServerLogSink Logs { get; }
+    public LogSink Logs { get; }
 
     /// <summary>
     /// Builds and starts a server. With a fixed <paramref name="port"/> that is still held (a
@@ -75,7 +75,7 @@ public sealed class InProcessServer : IAsyncDisposable
         Action<ServerOptions>? configure = null
     )
     {
-        var logs = new ServerLogSink(output);
+        var logs = new LogSink(output);
         var started = Stopwatch.StartNew();
         while (true)
         {

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace FileSync.Edge.Tests.Infrastructure;
 
 /// <summary>
@@ -65,13 +63,7 @@ public sealed class SessionBus : IAsyncDisposable
             </busconfig>
             """
         );
-        var info = new ProcessStartInfo(daemon)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
+        var info = BuiltExecutable.RedirectedStartInfo(daemon);
         foreach (
             var argument in new[]
             {
@@ -87,17 +79,11 @@ public sealed class SessionBus : IAsyncDisposable
         var process = ChildProcess.Start(info, "dbus-daemon", output);
         try
         {
-            await Wait.UntilAsync(
-                () =>
-                    process.Lines.Any(l => l.StartsWith("unix:", StringComparison.Ordinal))
-                    || process.HasExited,
-                Wait.Generous,
-                () => $"dbus-daemon to print its address; output:\n{process.Output}"
+            var address = await process.WaitForLineAsync(
+                l => l.StartsWith("unix:", StringComparison.Ordinal),
+                what: "dbus-daemon to print its address"
             );
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"dbus-daemon exited: {process.Output}");
-            }
+            return new SessionBus(process, folder, address.Text.Trim());
         }
         catch
         {
@@ -105,11 +91,6 @@ public sealed class SessionBus : IAsyncDisposable
             folder.Dispose();
             throw;
         }
-        return new SessionBus(
-            process,
-            folder,
-            process.Lines.First(l => l.StartsWith("unix:", StringComparison.Ordinal)).Trim()
-        );
     }
 
     public async ValueTask DisposeAsync()

@@ -105,10 +105,7 @@ public sealed class LocalStatusTests(ITestOutputHelper output) : LocalTestBase(o
     public async Task Status_ServerUnreachable_NeedsAttentionWithLastError()
     {
         // A port nobody listens on: the agent keeps reconnecting.
-        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        var port = LoopbackPort.Unused();
         var workspace = NewWorkspace();
         workspace.Write("a.txt", "a");
         await StartLocalAgentAsync([workspace.Path], new Uri($"ws://127.0.0.1:{port}/ws/v1/edge"));

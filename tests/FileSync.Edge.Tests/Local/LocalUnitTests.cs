@@ -131,19 +131,16 @@ public sealed class LocalUnitTests
     [Fact]
     public void RuntimeDirectory_OwnedByAnotherUser_IsRefused()
     {
-        if (OperatingSystem.IsWindows() || !ChildProcess.IsRoot)
+        if (OperatingSystem.IsWindows() || !BuiltExecutable.IsRoot)
         {
             return; // only root can make a folder that belongs to someone else
         }
         using var scratch = new TempDirectory();
         var foreign = Directory.CreateDirectory(Path.Combine(scratch.Path, "foreign")).FullName;
         File.SetUnixFileMode(foreign, (UnixFileMode)0b111_000_000);
-        Assert.Equal(0, Chown(foreign, 65534, 65534));
+        Assert.Equal(0, Libc.Chown(foreign, 65534, 65534));
         Assert.Contains("belongs to another user", LocalRuntimeDirectory.Ensure(foreign));
     }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "chown", SetLastError = true)]
-    private static extern int Chown(string path, uint owner, uint group);
 
     [Fact]
     public void StatusPrinter_ShowsConnectionTableProblemsAndAttention()

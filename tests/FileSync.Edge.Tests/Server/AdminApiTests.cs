@@ -69,7 +69,7 @@ public sealed class AdminApiTests(ITestOutputHelper output) : ServerTestBase(out
         var server = await StartServerAsync();
         var client = await ConnectAsync(server);
         await client.DisposeAsync();
-        await Eventually.UntilAsync(server.GetStatusAsync, s => s.Edges.Count == 0, "edge gone");
+        await Wait.UntilAsync(server.GetStatusAsync, s => s.Edges.Count == 0, "edge gone");
 
         var status = await server.TrySendCommandAsync(
             client.EdgeId,
@@ -121,7 +121,7 @@ public sealed class AdminApiTests(ITestOutputHelper output) : ServerTestBase(out
         await client.SendTextAsync("""{"type":"some:future_type"}""");
         await client.SendTextAsync(EdgeMessages.Create("a.txt", "sync messages are not replies"));
 
-        var replies = await Eventually.UntilAsync(
+        var replies = await Wait.UntilAsync(
             () => server.GetRepliesAsync(client.EdgeId),
             r => r.Count >= 6,
             "six replies recorded"
@@ -162,7 +162,7 @@ public sealed class AdminApiTests(ITestOutputHelper output) : ServerTestBase(out
         var server = await StartServerAsync();
         var first = await ConnectAsync(server, fingerprint: "m");
         await first.SendTextAsync("""{"type":"edge:status","payload":{"n":1}}""");
-        await Eventually.UntilAsync(
+        await Wait.UntilAsync(
             async () => (await server.GetRepliesAsync(first.EdgeId)).Count == 1,
             "first reply"
         );
@@ -170,7 +170,7 @@ public sealed class AdminApiTests(ITestOutputHelper output) : ServerTestBase(out
         var second = await ConnectAsync(server, fingerprint: "m");
         await second.SendTextAsync("""{"type":"edge:status","payload":{"n":2}}""");
 
-        var replies = await Eventually.UntilAsync(
+        var replies = await Wait.UntilAsync(
             () => server.GetRepliesAsync(second.EdgeId),
             r => r.Count == 2,
             "both replies"
@@ -194,7 +194,7 @@ public sealed class AdminApiTests(ITestOutputHelper output) : ServerTestBase(out
             $$$"""{"type":"edge:status","payload":{"requestId":"{{{requestId}}}","version":"0.1.0","workspaces":[]}}"""
         );
 
-        var replies = await Eventually.UntilAsync(
+        var replies = await Wait.UntilAsync(
             () => server.GetRepliesAsync(client.EdgeId),
             r => r.Count == 1,
             "status reply"

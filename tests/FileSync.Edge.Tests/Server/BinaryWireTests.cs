@@ -45,7 +45,7 @@ public sealed class BinaryWireTests(ITestOutputHelper output) : ServerTestBase(o
         );
         var content = new byte[] { 0, 0xff, 1, 0x80 };
         await client.SendBinaryAsync(Packed(MessageTypes.FileCreateSync, content, "raw.bin"));
-        await Eventually.UntilAsync(
+        await Wait.UntilAsync(
             () => File.Exists(Sandbox.MirrorPath("proj", "raw.bin")),
             "the binary file written"
         );
@@ -56,7 +56,7 @@ public sealed class BinaryWireTests(ITestOutputHelper output) : ServerTestBase(o
         Assert.Equal(WireFormat.MessagePack, error.Format);
         // JSON text frames still work on a MessagePack connection.
         await client.SendTextAsync(EdgeMessages.Create("text.txt", "still text"));
-        await Eventually.UntilAsync(
+        await Wait.UntilAsync(
             () => File.Exists(Sandbox.MirrorPath("proj", "text.txt")),
             "a JSON frame applied on a MessagePack connection"
         );
@@ -96,7 +96,7 @@ public sealed class BinaryWireTests(ITestOutputHelper output) : ServerTestBase(o
         }
         Assert.False(File.Exists(Sandbox.MirrorPath("proj", "cut.txt")));
         await client.SendBinaryAsync(frame);
-        await Eventually.UntilAsync(
+        await Wait.UntilAsync(
             () => File.Exists(Sandbox.MirrorPath("proj", "cut.txt")),
             "the whole frame applied after the cut ones"
         );
@@ -177,7 +177,7 @@ public sealed class BinaryWireTests(ITestOutputHelper output) : ServerTestBase(o
         var client = await ConnectAsync(server);
         await client.SendTextAsync(EdgeMessages.Create("a/b.txt", "b"));
         await client.SendTextAsync(EdgeMessages.Create("c.txt", "c"));
-        await Eventually.UntilAsync(
+        await Wait.UntilAsync(
             () => File.Exists(Sandbox.MirrorPath("proj", "c.txt")),
             "both files written"
         );
@@ -208,7 +208,7 @@ public sealed class BinaryWireTests(ITestOutputHelper output) : ServerTestBase(o
         {
             await client.SendTextAsync(EdgeMessages.Create(path, text));
         }
-        await Eventually.UntilAsync(
+        await Wait.UntilAsync(
             () => File.Exists(Sandbox.MirrorPath("proj", "gone/z.txt")),
             "the files written"
         );
@@ -253,7 +253,7 @@ public sealed class BinaryWireTests(ITestOutputHelper output) : ServerTestBase(o
         var server = await StartServerAsync();
         var client = await ConnectAsync(server);
         await client.SendTextAsync(EdgeMessages.Create("keep.txt", "k"));
-        await Eventually.UntilAsync(
+        await Wait.UntilAsync(
             () => File.Exists(Sandbox.MirrorPath("proj", "keep.txt")),
             "the file written"
         );

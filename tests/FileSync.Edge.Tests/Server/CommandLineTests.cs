@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using FileSync.Edge.Tests.Infrastructure;
 using FileSync.Server;
@@ -62,20 +61,19 @@ public sealed class CommandLineTests(ITestOutputHelper output) : IDisposable
             return; // SIGTERM is POSIX.
         }
         var mirror = Path.Combine(_sandbox.Root, "created-on-start");
-        using var process = Start([
-            "--port",
-            "0",
-            "--mirror",
-            mirror,
-            "--api-key",
-            "k3y-not-logged",
-        ]);
-        var stderr = process.StandardError.ReadToEndAsync();
+        await using var process = ChildProcess.StartBuilt(
+            "filesync-server",
+            ["--port", "0", "--mirror", mirror, "--api-key", "k3y-not-logged"],
+            output
+        );
 
-        var line = await process.StandardOutput.ReadLineAsync().WaitAsync(s_processTimeout);
-        Assert.NotNull(line);
-        Assert.Matches("^listening on http://127\\.0\\.0\\.1:[0-9]+$", line);
-        var baseAddress = new Uri(line["listening on ".Length..] + "/");
+        var listening = await process.WaitForLineAsync(
+            l => l.StartsWith("listening on ", StringComparison.Ordinal),
+            deadline: s_processTimeout
+        );
+        Assert.False(listening.FromStderr);
+        Assert.Matches("^listening on http://127\\.0\\.0\\.1:[0-9]+$", listening.Text);
+        var baseAddress = new Uri(listening.Text["listening on ".Length..] + "/");
         using (var http = new HttpClient { BaseAddress = baseAddress })
         {
             var status = await http.GetFromJsonAsync(
@@ -87,66 +85,27 @@ public sealed class CommandLineTests(ITestOutputHelper output) : IDisposable
         }
         Assert.True(Directory.Exists(mirror));
 
-        using (
-            var kill = Process.Start(
-                "kill",
-                ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]
-            )
-        )
-        {
-            await kill.WaitForExitAsync().WaitAsync(s_processTimeout);
-        }
-        await process.WaitForExitAsync().WaitAsync(s_processTimeout);
-        var rest = await process.StandardOutput.ReadToEndAsync();
-        var log = await stderr;
-        output.WriteLine(log);
-
-        Assert.Equal(0, process.ExitCode);
-        Assert.Equal("", rest);
-        Assert.DoesNotContain("k3y-not-logged", log, StringComparison.Ordinal);
+        process.Terminate();
+        Assert.Equal(0, await process.WaitForExitAsync(s_processTimeout));
+        var lines = process.LinesFrom();
+        Assert.Equal([listening], lines.Where(l => !l.FromStderr));
+        Assert.DoesNotContain(
+            lines,
+            l => l.Text.Contains("k3y-not-logged", StringComparison.Ordinal)
+        );
     }
 
     public void Dispose() => _sandbox.Dispose();
-
-    private static Process Start(IEnumerable<string> arguments)
-    {
-        var info = new ProcessStartInfo(DotNetHost())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(ChildProcess.BuiltPath("filesync-server"));
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-        return Process.Start(info)
-            ?? throw new InvalidOperationException("could not start filesync-server");
-    }
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> RunToEndAsync(
         string[] arguments
     )
     {
-        using var process = Start(arguments);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(s_processTimeout);
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-        return (process.ExitCode, await stdout, await stderr);
+        var outcome = await ChildProcess.RunBuiltAsync(
+            "filesync-server",
+            arguments,
+            s_processTimeout
+        );
+        return (outcome.ExitCode, outcome.Stdout, outcome.Stderr);
     }
-
-    private static string DotNetHost() =>
-        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host
-        : Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet"
-            ? self
-        : "dotnet";
 }

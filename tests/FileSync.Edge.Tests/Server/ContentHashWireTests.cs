@@ -79,7 +79,7 @@ public sealed class ContentHashWireTests(ITestOutputHelper output) : ServerTestB
         var client = await ConnectAsync(server, xxh128: true);
 
         await client.SendTextAsync(CreateWithHash("ok.txt", "fine", Xxh("fine")));
-        await Eventually.UntilAsync(
+        await Wait.UntilAsync(
             () => File.Exists(Sandbox.MirrorPath("proj", "ok.txt")),
             "the file with its xxh128 hash written"
         );
@@ -181,7 +181,7 @@ public sealed class ContentHashWireTests(ITestOutputHelper output) : ServerTestB
         {
             await sha.SendTextAsync(EdgeMessages.Create("a/b.txt", "b"));
             await sha.SendTextAsync(EdgeMessages.Create("c.txt", "c"));
-            await Eventually.UntilAsync(
+            await Wait.UntilAsync(
                 () => File.Exists(Sandbox.MirrorPath("proj", "c.txt")),
                 "both files written"
             );

@@ -73,7 +73,7 @@ public sealed class EdgeHandshakeTests(ITestOutputHelper output) : ServerTestBas
         var replacement = await ConnectAsync(server, fingerprint: "machine-a");
 
         Assert.Equal((WebSocketCloseStatus)4002, await old.WaitForCloseAsync());
-        var status = await Eventually.UntilAsync(
+        var status = await Wait.UntilAsync(
             server.GetStatusAsync,
             s => s.Edges.Count == 1,
             "only the replacement listed"
@@ -169,7 +169,7 @@ public sealed class EdgeHandshakeTests(ITestOutputHelper output) : ServerTestBas
             CancellationToken.None
         );
 
-        await Eventually.UntilAsync(
+        await Wait.UntilAsync(
             server.GetStatusAsync,
             s => s.Edges.Count == 0,
             "edge unlisted after close"

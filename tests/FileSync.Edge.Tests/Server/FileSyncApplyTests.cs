@@ -16,7 +16,7 @@ public sealed class FileSyncApplyTests(ITestOutputHelper output) : ServerTestBas
         await client.SendTextAsync(EdgeMessages.Create("src/deep/file.txt", text));
 
         var path = Sandbox.MirrorPath("proj", "src/deep/file.txt");
-        await Eventually.UntilAsync(() => File.Exists(path), "file mirrored");
+        await Wait.UntilAsync(() => File.Exists(path), "file mirrored");
         Assert.Equal(Encoding.UTF8.GetBytes(text), await File.ReadAllBytesAsync(path));
     }
 
@@ -34,7 +34,7 @@ public sealed class FileSyncApplyTests(ITestOutputHelper output) : ServerTestBas
         await client.SendTextAsync(EdgeMessages.CreateBinary("bin/blob.dat", bytes));
 
         var path = Sandbox.MirrorPath("proj", "bin/blob.dat");
-        await Eventually.UntilAsync(() => File.Exists(path), "file mirrored");
+        await Wait.UntilAsync(() => File.Exists(path), "file mirrored");
         Assert.Equal(bytes, await File.ReadAllBytesAsync(path));
     }
 
@@ -47,7 +47,7 @@ public sealed class FileSyncApplyTests(ITestOutputHelper output) : ServerTestBas
         await client.SendTextAsync(EdgeMessages.Create("empty.txt", ""));
 
         var path = Sandbox.MirrorPath("proj", "empty.txt");
-        await Eventually.UntilAsync(() => File.Exists(path), "file mirrored");
+        await Wait.UntilAsync(() => File.Exists(path), "file mirrored");
         Assert.Empty(await File.ReadAllBytesAsync(path));
     }
 
@@ -61,7 +61,7 @@ public sealed class FileSyncApplyTests(ITestOutputHelper output) : ServerTestBas
         await client.SendTextAsync(EdgeMessages.Modify("a.txt", "second"));
 
         var path = Sandbox.MirrorPath("proj", "a.txt");
-        await Eventually.UntilAsync(
+        await Wait.UntilAsync(
             () => File.Exists(path) && File.ReadAllText(path) == "second",
             "modified content mirrored"
         );
@@ -156,7 +156,7 @@ public sealed class FileSyncApplyTests(ITestOutputHelper output) : ServerTestBas
         );
 
         var path = Sandbox.MirrorPath("legacyproj", "src/x.py");
-        await Eventually.UntilAsync(
+        await Wait.UntilAsync(
             () => File.Exists(path),
             "file mirrored under the derived workspace folder"
         );
@@ -175,7 +175,7 @@ public sealed class FileSyncApplyTests(ITestOutputHelper output) : ServerTestBas
             EdgeMessages.Create("a.txt", "x", workspace: @"C:\Users\dev\winproj")
         );
 
-        await Eventually.UntilAsync(
+        await Wait.UntilAsync(
             () => File.Exists(Sandbox.MirrorPath("winproj", "a.txt")),
             "mirrored into winproj"
         );
@@ -192,7 +192,7 @@ public sealed class FileSyncApplyTests(ITestOutputHelper output) : ServerTestBas
         await client.SendTextAsync(EdgeMessages.Create("thing", "now a file"));
 
         var path = Sandbox.MirrorPath("proj", "thing");
-        await Eventually.UntilAsync(() => File.Exists(path), "file replaced the folder");
+        await Wait.UntilAsync(() => File.Exists(path), "file replaced the folder");
         Assert.Equal(["thing"], Sandbox.WorkspaceFiles("proj"));
     }
 
@@ -277,7 +277,7 @@ public sealed class FileSyncApplyTests(ITestOutputHelper output) : ServerTestBas
         await client.SendTextAsync(EdgeMessages.Create("x.txt", "1", workspace: "/w/alpha"));
         await client.SendTextAsync(EdgeMessages.Create("x.txt", "2", workspace: "/w/beta/"));
 
-        var status = await Eventually.UntilAsync(
+        var status = await Wait.UntilAsync(
             server.GetStatusAsync,
             s => s.Workspaces.Count == 2 && s.Workspaces.All(w => w.Files == 1),
             "two workspaces"

@@ -45,7 +45,7 @@ public sealed class MalformedFrameTests(ITestOutputHelper output) : ServerTestBa
         var error = await client.ReceiveErrorAsync(ErrorCodes.MalformedMessage);
         Assert.False(string.IsNullOrWhiteSpace(error.Payload.GetProperty("message").GetString()));
         await client.SendTextAsync(EdgeMessages.Create("after.txt", "still alive"));
-        await Eventually.UntilAsync(
+        await Wait.UntilAsync(
             () => File.Exists(Sandbox.MirrorPath("proj", "after.txt")),
             "valid frame applied after the bad one"
         );
@@ -62,7 +62,7 @@ public sealed class MalformedFrameTests(ITestOutputHelper output) : ServerTestBa
 
         await client.ReceiveErrorAsync(ErrorCodes.MalformedMessage);
         await client.SendTextAsync(EdgeMessages.Create("after.txt", "ok"));
-        await Eventually.UntilAsync(
+        await Wait.UntilAsync(
             () => File.Exists(Sandbox.MirrorPath("proj", "after.txt")),
             "valid frame applied"
         );
@@ -90,7 +90,7 @@ public sealed class MalformedFrameTests(ITestOutputHelper output) : ServerTestBa
         }
 
         var path = Sandbox.MirrorPath("proj", "frag.txt");
-        await Eventually.UntilAsync(() => File.Exists(path), "fragmented frame applied");
+        await Wait.UntilAsync(() => File.Exists(path), "fragmented frame applied");
         Assert.Equal(50_000, new FileInfo(path).Length);
     }
 
@@ -123,7 +123,7 @@ public sealed class MalformedFrameTests(ITestOutputHelper output) : ServerTestBa
 
         await client.ReceiveErrorAsync(ErrorCodes.MalformedMessage);
         await client.SendTextAsync(EdgeMessages.Create("after.txt", "ok"));
-        await Eventually.UntilAsync(
+        await Wait.UntilAsync(
             () => File.Exists(Sandbox.MirrorPath("proj", "after.txt")),
             "valid frame applied"
         );

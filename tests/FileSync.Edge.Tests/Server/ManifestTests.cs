@@ -162,7 +162,7 @@ public sealed class ManifestTests(ITestOutputHelper output) : ServerTestBase(out
         await client.SendTextAsync(EdgeMessages.Manifest([]));
         await client.SendTextAsync("""{"type":"probe"}""");
 
-        var replies = await Eventually.UntilAsync(
+        var replies = await Wait.UntilAsync(
             () => server.GetRepliesAsync(client.EdgeId),
             r => r.Count == 2,
             "manifest and probe recorded"

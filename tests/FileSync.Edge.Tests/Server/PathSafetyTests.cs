@@ -71,7 +71,7 @@ public sealed class PathSafetyTests(ITestOutputHelper output) : ServerTestBase(o
 
         await client.SendTextAsync(EdgeMessages.Create(relativePath, "kept"));
 
-        await Eventually.UntilAsync(
+        await Wait.UntilAsync(
             () => File.Exists(Sandbox.MirrorPath("proj", relativePath)),
             "the file stored under its own name"
         );
@@ -220,7 +220,7 @@ public sealed class PathSafetyTests(ITestOutputHelper output) : ServerTestBase(o
         await client.ReceiveErrorAsync(ErrorCodes.ForbiddenPath);
         await client.SendTextAsync(EdgeMessages.Create("fine.txt", "fine"));
 
-        await Eventually.UntilAsync(
+        await Wait.UntilAsync(
             () => File.Exists(Sandbox.MirrorPath("proj", "fine.txt")),
             "valid file still applied"
         );

@@ -6,78 +6,27 @@ namespace FileSync.Edge.Tests.Server;
 /// </summary>
 internal sealed class ServerSandbox : IDisposable
 {
+    private readonly TempDirectory _folder = new(inMemory: false, prefix: "filesync-server-tests-");
+
     public ServerSandbox()
     {
-        Root = Path.Combine(
-            Path.GetTempPath(),
-            "filesync-server-tests",
-            Guid.NewGuid().ToString("N")
-        );
-        MirrorDirectory = Path.Combine(Root, "mirror");
-        Directory.CreateDirectory(MirrorDirectory);
+        MirrorDirectory = Directory.CreateDirectory(_folder.Combine("mirror")).FullName;
     }
 
-    public string Root { get; }
+    public string Root => _folder.Path;
 
     public string MirrorDirectory { get; }
 
     /// <summary>Path of a mirrored file: <c>mirror/&lt;workspace&gt;/&lt;relative path&gt;</c>.</summary>
     public string MirrorPath(string workspace, string relativePath) =>
-        Path.Combine([MirrorDirectory, workspace, .. relativePath.Split('/')]);
+        _folder.Combine($"mirror/{workspace}/{relativePath}");
 
     /// <summary>Every file under <see cref="Root"/>, relative to it, '/'-separated and sorted.</summary>
-    public IReadOnlyList<string> AllFiles() =>
-        [
-            .. Directory
-                .EnumerateFiles(
-                    Root,
-                    "*",
-                    new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }
-                )
-                .Select(f =>
-                    Path.GetRelativePath(Root, f).Replace(Path.DirectorySeparatorChar, '/')
-                )
-                .Order(StringComparer.Ordinal),
-        ];
+    public IReadOnlyList<string> AllFiles() => _folder.Files();
 
     /// <summary>Files of one mirrored workspace, relative to its folder, sorted.</summary>
-    public IReadOnlyList<string> WorkspaceFiles(string workspace)
-    {
-        var folder = Path.Combine(MirrorDirectory, workspace);
-        return Directory.Exists(folder)
-            ?
-            [
-                .. Directory
-                    .EnumerateFiles(
-                        folder,
-                        "*",
-                        new EnumerationOptions
-                        {
-                            RecurseSubdirectories = true,
-                            AttributesToSkip = 0,
-                        }
-                    )
-                    .Select(f =>
-                        Path.GetRelativePath(folder, f).Replace(Path.DirectorySeparatorChar, '/')
-                    )
-                    .Order(StringComparer.Ordinal),
-            ]
-            : [];
-    }
+    public IReadOnlyList<string> WorkspaceFiles(string workspace) =>
+        _folder.Files($"mirror/{workspace}");
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort; the OS temp cleaner gets the rest.
-        }
-        catch (UnauthorizedAccessException)
-        {
-            // Same.
-        }
-    }
+    public void Dispose() => _folder.Dispose();
 }

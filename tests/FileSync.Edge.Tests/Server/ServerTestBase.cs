@@ -70,7 +70,7 @@ public abstract class ServerTestBase : IAsyncLifetime
         string description,
         string name = EdgeMessages.WorkspaceName
     ) =>
-        Eventually.UntilAsync(
+        Wait.UntilAsync(
             async () =>
                 (await server.GetStatusAsync()).Workspaces.SingleOrDefault(w => w.Name == name)
                 ?? new WorkspaceMirrorStatus { Name = "(not yet known)" },

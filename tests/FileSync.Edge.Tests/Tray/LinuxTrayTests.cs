@@ -44,7 +44,7 @@ public sealed class LinuxTrayTests(ITestOutputHelper output) : LocalTestBase(out
                 "--config",
                 ConfigFile,
                 "--agent",
-                ChildProcess.BuiltPath("filesync-edge"),
+                BuiltExecutable.Path("filesync-edge"),
                 "--interval-ms",
                 "200",
                 .. extraArguments,
@@ -242,10 +242,7 @@ public sealed class LinuxTrayTests(ITestOutputHelper output) : LocalTestBase(out
     [DBusFact]
     public async Task Tray_AgentOffline_NeedsAttention()
     {
-        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        var port = LoopbackPort.Unused();
         var workspace = NewWorkspace();
         workspace.Write("a.txt", "a");
         await StartLocalAgentAsync([workspace.Path], new Uri($"ws://127.0.0.1:{port}/ws/v1/edge"));

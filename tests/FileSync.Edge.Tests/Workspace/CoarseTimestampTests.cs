@@ -15,7 +15,7 @@ namespace FileSync.Edge.Tests.Workspace;
 public sealed class CoarseTimestampTests : IAsyncLifetime
 {
     private readonly RecordingUplink _uplink = new();
-    private readonly ListLogger _log = new();
+    private readonly LogSink _log = new();
     private MountedFileSystem? _disk;
     private WorkspaceSyncManager? _manager;
 
@@ -75,7 +75,7 @@ public sealed class CoarseTimestampTests : IAsyncLifetime
                 "the initial sync; sent: "
                 + string.Join(", ", _uplink.Sent.Select(m => m.Type))
                 + "; log: "
-                + string.Join(" | ", _log.Records.Select(r => r.Message))
+                + string.Join(" | ", _log.Entries.Select(r => r.Message))
         );
     }
 

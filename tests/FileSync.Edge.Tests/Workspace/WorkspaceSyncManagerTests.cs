@@ -71,9 +71,9 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
     /// Starts on a manual clock with the default batch (500 ms) and settle (10 ms), waits for the initial
     /// sync, forgets its messages and lets one quiet batch interval pass: the next change is a lone one.
     /// </summary>
-    private async Task<ManualTimeProvider> StartSyncedAndQuietAsync()
+    private async Task<TestTimeProvider> StartSyncedAndQuietAsync()
     {
-        var time = new ManualTimeProvider();
+        var time = new TestTimeProvider();
         await StartAsync(
             new SyncOptions
             {
@@ -258,7 +258,7 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
     public async Task Batch_SeveralWritesOneFile_SendsOneModifyWithFinalContent()
     {
         _workspace.Write("a.txt", "v0");
-        var time = new ManualTimeProvider();
+        var time = new TestTimeProvider();
         await StartAsync(
             new SyncOptions
             {
@@ -350,7 +350,7 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
     [Fact]
     public async Task Batch_ThousandChangesOverTwoSeconds_AtMostFiveBatches()
     {
-        var time = new ManualTimeProvider();
+        var time = new TestTimeProvider();
         var manager = await StartAsync(
             new SyncOptions
             {
@@ -774,7 +774,7 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
     public async Task PeriodicRescan_ChangeWithoutAnyEvent_SentAtTheNextReconciliation()
     {
         _workspace.Write("a.txt", "v1");
-        var time = new ManualTimeProvider();
+        var time = new TestTimeProvider();
         await StartAsync(
             new SyncOptions
             {
@@ -809,8 +809,8 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
     public async Task WatchLimitReached_WarnsOnceNamingTheSysctlAndPollsInstead()
     {
         _workspace.Write("a.txt", "a");
-        var time = new ManualTimeProvider();
-        var logger = new ListLogger();
+        var time = new TestTimeProvider();
+        var logger = new LogSink();
         await StartAsync(
             new SyncOptions
             {
@@ -842,7 +842,7 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
         );
 
         Assert.Equal(["b.txt"], _uplink.RelativePathsOf(MessageTypes.FileCreateSync));
-        var warning = Assert.Single(logger.Records, r => r.Id.Name == "WatchLimitReached");
+        var warning = Assert.Single(logger.Entries, r => r.EventId.Name == "WatchLimitReached");
         Assert.Contains("fs.inotify.max_user_watches", warning.Message);
     }
 
@@ -884,7 +884,7 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
     {
         _workspace.Write("a.txt", "a");
         _workspace.Write("b.txt", "b");
-        var time = new ManualTimeProvider();
+        var time = new TestTimeProvider();
         var manager = await StartAsync(
             new SyncOptions
             {
@@ -941,7 +941,7 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
 
     /// <summary>Moves the manual clock on in small steps until <paramref name="condition"/> holds.</summary>
     private static async Task AdvanceUntilAsync(
-        ManualTimeProvider time,
+        TestTimeProvider time,
         Func<bool> condition,
         string what
     )

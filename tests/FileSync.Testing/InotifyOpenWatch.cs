@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace FileSync.Edge.Tests.Control;
+namespace FileSync.Testing;
 
 /// <summary>
 /// Counts every open and read of watched files and directories, by any process, with Linux inotify
@@ -10,15 +10,8 @@ namespace FileSync.Edge.Tests.Control;
 /// Unlike an access time (relatime or noatime mounts may not update it), this cannot miss a read.
 /// Use <see cref="ProveWorks"/> first: a check that cannot fail proves nothing.
 /// </summary>
-internal sealed class InotifyOpenWatch : IDisposable
+public sealed class InotifyOpenWatch : IDisposable
 {
-    private const int InNonBlock = 0x800;
-    private const int InCloExec = 0x80000;
-    private const uint InAccess = 0x1;
-    private const uint InOpen = 0x20;
-    private const uint InQueueOverflow = 0x4000;
-    private const int EAgain = 11;
-
     private readonly int _fd;
     private readonly Dictionary<int, string> _watches = [];
 
@@ -28,7 +21,7 @@ internal sealed class InotifyOpenWatch : IDisposable
         {
             throw new PlatformNotSupportedException("inotify is Linux only");
         }
-        _fd = InotifyInit1(InNonBlock | InCloExec);
+        _fd = Libc.InotifyInit(Libc.InNonblock | Libc.InCloexec);
         if (_fd < 0)
         {
             throw new IOException($"inotify_init1 failed: errno {Marshal.GetLastPInvokeError()}");
@@ -40,7 +33,7 @@ internal sealed class InotifyOpenWatch : IDisposable
     /// <summary>Watches a file (its inode, whatever path opens it) or a directory (itself and its entries).</summary>
     public void Add(string path)
     {
-        var wd = InotifyAddWatch(_fd, path, InOpen | InAccess);
+        var wd = Libc.InotifyAddWatch(_fd, path, Libc.InOpen | Libc.InAccess);
         if (wd < 0)
         {
             throw new IOException(
@@ -74,11 +67,11 @@ internal sealed class InotifyOpenWatch : IDisposable
         var buffer = new byte[64 * 1024];
         while (true)
         {
-            var read = Read(_fd, buffer, buffer.Length);
+            var read = Libc.Read(_fd, buffer);
             if (read < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
-                if (errno == EAgain)
+                if (errno == Libc.EAgain)
                 {
                     return events;
                 }
@@ -92,8 +85,8 @@ internal sealed class InotifyOpenWatch : IDisposable
                 var nameLength = BitConverter.ToInt32(buffer, offset + 12);
                 var name = Encoding.UTF8.GetString(buffer, offset + 16, nameLength).TrimEnd('\0');
                 var kind =
-                    (mask & InQueueOverflow) != 0 ? "OVERFLOW"
-                    : (mask & InOpen) != 0 ? "OPEN"
+                    (mask & Libc.InQueueOverflow) != 0 ? "OVERFLOW"
+                    : (mask & Libc.InOpen) != 0 ? "OPEN"
                     : "ACCESS";
                 events.Add(
                     $"{kind} {_watches.GetValueOrDefault(wd, "?")}{(name.Length > 0 ? "/" + name : "")}"
@@ -103,21 +96,5 @@ internal sealed class InotifyOpenWatch : IDisposable
         }
     }
 
-    public void Dispose() => _ = Close(_fd);
-
-    [DllImport("libc", EntryPoint = "inotify_init1", SetLastError = true)]
-    private static extern int InotifyInit1(int flags);
-
-    [DllImport("libc", EntryPoint = "inotify_add_watch", SetLastError = true)]
-    private static extern int InotifyAddWatch(
-        int fd,
-        [MarshalAs(UnmanagedType.LPUTF8Str)] string path,
-        uint mask
-    );
-
-    [DllImport("libc", EntryPoint = "read", SetLastError = true)]
-    private static extern nint Read(int fd, byte[] buffer, nint count);
-
-    [DllImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static extern int Close(int fd);
+    public void Dispose() => _ = Libc.Close(_fd);
 }

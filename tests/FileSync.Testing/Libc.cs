@@ -1,16 +1,25 @@
 using System.Runtime.InteropServices;
 
-namespace FileSync.Edge.Benchmarks.Measuring;
+namespace FileSync.Testing;
 
-/// <summary>The few Linux calls the harness needs: signals, inotify, poll, clock ticks.</summary>
-internal static unsafe partial class Native
+/// <summary>
+/// The few Linux libc calls the tests and the benchmark harness make themselves: signals, inotify,
+/// poll, read, close, chown and the clock-tick rate. One set of declarations for every caller.
+/// </summary>
+public static unsafe partial class Libc
 {
     public const int SigTerm = 15;
+    public const int SigCont = 18;
+    public const int SigStop = 19;
+
+    public const int EAgain = 11;
 
     public const int InCloexec = 0x80000;
     public const int InNonblock = 0x800;
 
+    public const uint InAccess = 0x00000001;
     public const uint InCloseWrite = 0x00000008;
+    public const uint InOpen = 0x00000020;
     public const uint InMovedTo = 0x00000080;
     public const uint InCreate = 0x00000100;
     public const uint InQueueOverflow = 0x00004000;
@@ -45,15 +54,33 @@ internal static unsafe partial class Native
     [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
     public static partial nint Read(int fd, byte* buffer, nint count);
 
+    /// <summary><c>read(2)</c> into a managed buffer.</summary>
+    public static nint Read(int fd, Span<byte> buffer)
+    {
+        fixed (byte* start = buffer)
+        {
+            return Read(fd, start, buffer.Length);
+        }
+    }
+
     [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
     public static partial int Poll(PollFd* fds, nuint count, int timeoutMilliseconds);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 
+    [LibraryImport(
+        "libc",
+        EntryPoint = "chown",
+        SetLastError = true,
+        StringMarshalling = StringMarshalling.Utf8
+    )]
+    public static partial int Chown(string path, uint owner, uint group);
+
     [LibraryImport("libc", EntryPoint = "sysconf")]
     private static partial long SysConf(int name);
 
     /// <summary>Kernel clock ticks per second (the unit of utime/stime in /proc/PID/stat).</summary>
-    public static long ClockTicksPerSecond { get; } = Math.Max(1, SysConf(ScClockTicks));
+    public static long ClockTicksPerSecond { get; } =
+        OperatingSystem.IsWindows() ? 100 : Math.Max(1, SysConf(ScClockTicks));
 }

@@ -1,4 +1,4 @@
-namespace FileSync.Edge.Tests.Infrastructure;
+namespace FileSync.Testing;
 
 /// <summary>How a process ended and what it wrote to stdout and stderr.</summary>
 public sealed record ProcessOutcome(int ExitCode, string Stdout, string Stderr)
