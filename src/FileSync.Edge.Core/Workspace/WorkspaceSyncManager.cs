@@ -16,7 +16,7 @@ namespace FileSync.Edge.Workspace;
 /// difference. A new session (connect, reconnect) starts with a full sync: manifest exchange when the
 /// server has the capability, a full re-send otherwise.
 /// </summary>
-public sealed partial class WorkspaceSyncManager : IAsyncDisposable
+public sealed partial class WorkspaceSyncManager : IWorkspace, IAsyncDisposable
 {
     private static readonly TimeSpan s_manifestTimeout = TimeSpan.FromSeconds(60);
     private const int ManifestChunkEntries = 4000;
@@ -117,7 +117,7 @@ public sealed partial class WorkspaceSyncManager : IAsyncDisposable
     )
     {
         _indexStore = indexStore;
-        RootPath = WorkspacePaths.NormalizeRoot(rootPath);
+        RootPath = WorkspaceRoot.Normalize(rootPath);
         Name = Path.GetFileName(RootPath);
         _options = options;
         _uplink = uplink;
