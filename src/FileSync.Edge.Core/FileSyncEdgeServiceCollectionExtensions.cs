@@ -52,6 +52,7 @@ public static class FileSyncEdgeServiceCollectionExtensions
                 : new WorkspaceIndexStore(directory ?? WorkspaceIndexStore.DefaultStateDirectory());
         });
         services.TryAddSingleton<ControlDispatcher>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<ControlDispatcher>().Workspaces);
         return services;
     }
 }

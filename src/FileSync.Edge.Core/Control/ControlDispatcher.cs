@@ -1,8 +1,3 @@
-using System.Reflection;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
-using System.Text.Unicode;
 using System.Threading.Channels;
 using FileSync.Edge.Uplink;
 using FileSync.Edge.Workspace;
@@ -13,21 +8,16 @@ using Microsoft.Extensions.Options;
 namespace FileSync.Edge.Control;
 
 /// <summary>
-/// The control stage: consumes server → edge commands one at a time (from the uplink's bounded
-/// queue) and turns them into actions and replies. Every path is checked by <see cref="PathGuard"/>
-/// before anything is opened. Each bad command gets exactly one reply (<c>error</c>,
-/// <c>workspace:sync_error</c>, or the command's own result carrying an <c>error</c>) and one log
-/// line; an unknown type gets a debug log line; nothing stops the loop but cancellation.
+/// The control stage's router: consumes server → edge commands one at a time (from the uplink's
+/// bounded queue), checks each payload's shape and hands the command to the part that carries it out —
+/// <see cref="WorkspaceCommands"/> (start, stop, resync, config), <see cref="FileRequestHandler"/>
+/// (file reads), <see cref="WorkspaceRequestHandler"/> (listings), <see cref="EdgeStatusReporter"/>
+/// (status) or the workspace a manifest answer or server error is about. Replies go through
+/// <see cref="ControlReplies"/>. Each bad command gets exactly one reply (<c>error</c>,
+/// <c>workspace:sync_error</c>, or the command's own result carrying an <c>error</c>) and one log line;
+/// an unknown type gets a debug log line; nothing stops the loop but cancellation.
 /// </summary>
-public sealed partial class ControlDispatcher(
-    IUplink uplink,
-    WorkspaceRegistry workspaces,
-    IOptions<SyncOptions> syncOptions,
-    IOptions<ControlOptions> controlOptions,
-    TimeProvider time,
-    ILogger<ControlDispatcher> logger,
-    IWorkspaceListStore? workspaceStore = null
-)
+public sealed class ControlDispatcher
 {
     /// <summary>Most paths one <c>edge:config_update</c> may list.</summary>
     public const int MaxWorkspacesPerUpdate = 256;
@@ -35,19 +25,41 @@ public sealed partial class ControlDispatcher(
     /// <summary>Longest <c>requestId</c> echoed back, in characters.</summary>
     public const int MaxRequestIdLength = 256;
 
-    private IReadOnlyList<string> AllowedRoots =>
-        _allowedRoots ??= controlOptions.Value.EffectiveAllowedRoots();
+    private readonly IUplink _uplink;
+    private readonly WorkspaceRegistry _workspaces;
+    private readonly ILogger _logger;
+    private readonly ControlReplies _replies;
+    private readonly FileRequestHandler _files;
+    private readonly WorkspaceRequestHandler _listings;
+    private readonly EdgeStatusReporter _status;
 
-    private FileRequestHandler Files =>
-        _files ??= new FileRequestHandler(workspaces, syncOptions.Value.MaxFileBytes, logger);
-    private FileRequestHandler? _files;
-    private IReadOnlyList<string>? _allowedRoots;
+    public ControlDispatcher(
+        IUplink uplink,
+        WorkspaceRegistry workspaces,
+        IOptions<SyncOptions> syncOptions,
+        IOptions<ControlOptions> controlOptions,
+        TimeProvider time,
+        ILogger<ControlDispatcher> logger,
+        IWorkspaceListStore? workspaceStore = null
+    )
+    {
+        _uplink = uplink;
+        _workspaces = workspaces;
+        _logger = logger;
+        // Every part logs under this stage's category.
+        _replies = new ControlReplies(uplink, logger);
+        _files = new FileRequestHandler(workspaces, syncOptions.Value.MaxFileBytes, logger);
+        _listings = new WorkspaceRequestHandler(workspaces, syncOptions.Value.MaxFiles, logger);
+        _status = new EdgeStatusReporter(uplink, workspaces, time);
+        Workspaces = new WorkspaceCommands(
+            workspaces,
+            controlOptions.Value,
+            new RememberedWorkspaces(workspaceStore, logger)
+        );
+    }
 
-    public static string AgentVersion { get; } =
-        typeof(ControlDispatcher)
-            .Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()
-            ?.InformationalVersion
-        ?? "0.0.0";
+    /// <summary>The workspace commands, shared with the local <c>add</c> and <c>remove</c> (one remembered list, one lock).</summary>
+    public WorkspaceCommands Workspaces { get; }
 
     /// <summary>Runs until <paramref name="commands"/> completes or <paramref name="cancellationToken"/> fires.</summary>
     public async Task RunAsync(
@@ -71,8 +83,9 @@ public sealed partial class ControlDispatcher(
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
-                    Log.CommandFailed(logger, LogText.Clean(message.Type), ex);
-                    await ReplyErrorAsync(
+                    ControlLog.CommandFailed(_logger, LogText.Clean(message.Type), ex);
+                    await _replies
+                        .ReplyErrorAsync(
                             message,
                             $"'{message.Type}' failed: {ex.Message}",
                             ErrorCodes.InternalError,
@@ -92,234 +105,275 @@ public sealed partial class ControlDispatcher(
     internal async Task DispatchAsync(
         ProtocolMessage message,
         CancellationToken cancellationToken = default
-    )
+    ) => await RouteAsync(message, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The message type decides the handler.</summary>
+    private Task RouteAsync(ProtocolMessage message, CancellationToken cancellationToken)
     {
         if (message.IsMalformed)
         {
-            await ReplyErrorAsync(
+            return _replies.ReplyErrorAsync(
+                message,
+                message.ParseError!,
+                ErrorCodes.MalformedMessage,
+                cancellationToken
+            );
+        }
+        switch (message.Type)
+        {
+            case MessageTypes.ManifestDiff:
+                return OnManifestDiffAsync(message, cancellationToken);
+            case MessageTypes.TreeRequest:
+                return OnTreeRequestAsync(message, cancellationToken);
+            case MessageTypes.ConfigUpdate:
+                return OnConfigUpdateAsync(message, cancellationToken);
+            case MessageTypes.SyncStart:
+            case MessageTypes.SyncStop:
+            case MessageTypes.Resync:
+                return OnWorkspaceCommandAsync(message, cancellationToken);
+            case MessageTypes.ChunkRequest:
+            case MessageTypes.FrontendChunkRequest:
+                return OnChunkRequestAsync(message, cancellationToken);
+            case MessageTypes.WorkspaceRequest:
+                return OnWorkspaceRequestAsync(message, cancellationToken);
+            case MessageTypes.StatusRequest:
+                return OnStatusRequestAsync(message, cancellationToken);
+            case MessageTypes.Error:
+            case MessageTypes.ErrorUpperCase:
+                OnServerError(message);
+                return Task.CompletedTask;
+            default:
+                ControlLog.UnknownCommand(_logger, LogText.Clean(message.Type));
+                return Task.CompletedTask;
+        }
+    }
+
+    private Task OnManifestDiffAsync(ProtocolMessage message, CancellationToken cancellationToken)
+    {
+        if (!message.TryReadPayload<ManifestDiffPayload>(out var diff, out var error))
+        {
+            return _replies.RejectPayloadAsync(message, error, cancellationToken);
+        }
+        if (WorkspaceAt(diff.Path) is { } target)
+        {
+            target.OnManifestDiff(diff);
+        }
+        else
+        {
+            ControlLog.UnknownWorkspace(_logger, message.Type, LogText.Clean(diff.Path ?? ""));
+        }
+        return Task.CompletedTask;
+    }
+
+    private Task OnTreeRequestAsync(ProtocolMessage message, CancellationToken cancellationToken)
+    {
+        if (!message.TryReadPayload<TreeRequestPayload>(out var request, out var error))
+        {
+            return _replies.RejectPayloadAsync(message, error, cancellationToken);
+        }
+        if (WorkspaceAt(request.Path) is not { } target || !target.OnTreeRequest(request))
+        {
+            ControlLog.UnknownWorkspace(_logger, message.Type, LogText.Clean(request.Path ?? ""));
+        }
+        return Task.CompletedTask;
+    }
+
+    private async Task OnConfigUpdateAsync(
+        ProtocolMessage message,
+        CancellationToken cancellationToken
+    )
+    {
+        if (!message.TryReadPayload<ConfigUpdatePayload>(out var config, out var error))
+        {
+            await _replies
+                .RejectPayloadAsync(message, error, cancellationToken)
+                .ConfigureAwait(false);
+            return;
+        }
+        if (
+            config.EdgeId is { } addressee
+            && _uplink.Session?.EdgeId is { } self
+            && !string.Equals(addressee, self, StringComparison.Ordinal)
+        )
+        {
+            ControlLog.ConfigForAnotherEdge(_logger, LogText.Clean(addressee));
+            return;
+        }
+        if (config.WorkspacePaths is null)
+        {
+            await _replies
+                .ReplyErrorAsync(
                     message,
-                    message.ParseError!,
-                    ErrorCodes.MalformedMessage,
+                    "'edge:config_update' needs 'workspacepaths' (an array of absolute paths)",
+                    ErrorCodes.InvalidPayload,
                     cancellationToken
                 )
                 .ConfigureAwait(false);
             return;
         }
-        string error;
-        switch (message.Type)
+        if (config.WorkspacePaths.Count > MaxWorkspacesPerUpdate)
         {
-            case MessageTypes.ManifestDiff:
-                if (!message.TryReadPayload<ManifestDiffPayload>(out var diff, out error))
-                {
-                    await RejectPayloadAsync(message, error, cancellationToken)
-                        .ConfigureAwait(false);
-                    return;
-                }
-                if (
-                    diff.Path is not null
-                    && PathGuard.CheckShape(diff.Path) is null
-                    && workspaces.Find(diff.Path) is { } target
+            await _replies
+                .ReplyErrorAsync(
+                    message,
+                    $"'edge:config_update' lists {config.WorkspacePaths.Count} workspaces; at most {MaxWorkspacesPerUpdate} are accepted",
+                    ErrorCodes.InvalidPayload,
+                    cancellationToken
                 )
-                {
-                    target.OnManifestDiff(diff);
-                }
-                else
-                {
-                    Log.UnknownWorkspace(logger, message.Type, LogText.Clean(diff.Path ?? ""));
-                }
-                return;
-
-            case MessageTypes.TreeRequest:
-                if (!message.TryReadPayload<TreeRequestPayload>(out var treeRequest, out error))
-                {
-                    await RejectPayloadAsync(message, error, cancellationToken)
-                        .ConfigureAwait(false);
-                    return;
-                }
-                if (
-                    treeRequest.Path is not null
-                    && PathGuard.CheckShape(treeRequest.Path) is null
-                    && workspaces.Find(treeRequest.Path) is { } treeTarget
-                    && treeTarget.OnTreeRequest(treeRequest)
-                )
-                {
-                    return;
-                }
-                Log.UnknownWorkspace(logger, message.Type, LogText.Clean(treeRequest.Path ?? ""));
-                return;
-
-            case MessageTypes.ConfigUpdate:
-                if (!message.TryReadPayload<ConfigUpdatePayload>(out var config, out error))
-                {
-                    await RejectPayloadAsync(message, error, cancellationToken)
-                        .ConfigureAwait(false);
-                    return;
-                }
-                if (
-                    config.EdgeId is { } addressee
-                    && uplink.Session?.EdgeId is { } self
-                    && !string.Equals(addressee, self, StringComparison.Ordinal)
-                )
-                {
-                    Log.ConfigForAnotherEdge(logger, LogText.Clean(addressee));
-                    return;
-                }
-                if (config.WorkspacePaths is null)
-                {
-                    await ReplyErrorAsync(
-                            message,
-                            "'edge:config_update' needs 'workspacepaths' (an array of absolute paths)",
-                            ErrorCodes.InvalidPayload,
-                            cancellationToken
-                        )
-                        .ConfigureAwait(false);
-                    return;
-                }
-                if (config.WorkspacePaths.Count > MaxWorkspacesPerUpdate)
-                {
-                    await ReplyErrorAsync(
-                            message,
-                            $"'edge:config_update' lists {config.WorkspacePaths.Count} workspaces; at most {MaxWorkspacesPerUpdate} are accepted",
-                            ErrorCodes.InvalidPayload,
-                            cancellationToken
-                        )
-                        .ConfigureAwait(false);
-                    return;
-                }
-                await ApplyConfigAsync(config.WorkspacePaths, cancellationToken)
-                    .ConfigureAwait(false);
-                return;
-
-            case MessageTypes.SyncStart:
-            case MessageTypes.SyncStop:
-            case MessageTypes.Resync:
-                if (!message.TryReadPayload<WorkspacePathPayload>(out var workspace, out error))
-                {
-                    await RejectPayloadAsync(message, error, cancellationToken)
-                        .ConfigureAwait(false);
-                    return;
-                }
-                if (string.IsNullOrWhiteSpace(workspace.Path))
-                {
-                    await ReplyErrorAsync(
-                            message,
-                            $"'{message.Type}' needs 'path' (an absolute path)",
-                            ErrorCodes.InvalidPayload,
-                            cancellationToken
-                        )
-                        .ConfigureAwait(false);
-                    return;
-                }
-                await (
-                    message.Type switch
-                    {
-                        MessageTypes.SyncStart => StartWorkspaceAsync(
-                            workspace.Path,
-                            cancellationToken
-                        ),
-                        MessageTypes.SyncStop => StopWorkspaceAsync(
-                            workspace.Path,
-                            cancellationToken
-                        ),
-                        _ => ResyncWorkspaceAsync(workspace.Path, cancellationToken),
-                    }
-                ).ConfigureAwait(false);
-                return;
-
-            case MessageTypes.ChunkRequest:
-            case MessageTypes.FrontendChunkRequest:
-                if (
-                    !message.TryReadPayload<ChunkRequestPayload>(out var chunk, out error)
-                    || !HasUsableRequestId(chunk.RequestId, ref error)
-                )
-                {
-                    await RejectPayloadAsync(message, error, cancellationToken)
-                        .ConfigureAwait(false);
-                    return;
-                }
-                var replyType =
-                    message.Type == MessageTypes.ChunkRequest
-                        ? MessageTypes.ChunkResult
-                        : MessageTypes.FrontendChunkResult;
-                await SendAsync(Files.Answer(message, replyType, uplink.Session), cancellationToken)
-                    .ConfigureAwait(false);
-                return;
-
-            case MessageTypes.WorkspaceRequest:
-                if (
-                    !message.TryReadPayload<WorkspaceRequestPayload>(out var listing, out error)
-                    || !HasUsableRequestId(listing.RequestId, ref error)
-                )
-                {
-                    await RejectPayloadAsync(message, error, cancellationToken)
-                        .ConfigureAwait(false);
-                    return;
-                }
-                await StartIfConfiguredAsync(listing.Path, cancellationToken).ConfigureAwait(false);
-                await SendAsync(
-                        EchoingReply.Serialize(
-                            MessageTypes.WorkspaceResult,
-                            message.Payload,
-                            ListWorkspace(listing, cancellationToken)
-                        ),
-                        cancellationToken
-                    )
-                    .ConfigureAwait(false);
-                return;
-
-            case MessageTypes.StatusRequest:
-                // No payload, or one without a usable requestId, still gets a status (uncorrelated).
-                var requestId =
-                    message.TryReadPayload<StatusRequestPayload>(out var status, out _)
-                    && status.RequestId?.Length <= MaxRequestIdLength
-                        ? status.RequestId
-                        : null;
-                await ReplyAsync(MessageTypes.EdgeStatus, BuildStatus(requestId), cancellationToken)
-                    .ConfigureAwait(false);
-                return;
-
-            case MessageTypes.Error:
-            case MessageTypes.ErrorUpperCase:
-                // Never answered (an error about an error could ping-pong); a file the server could not
-                // apply is retried by its workspace, anything else is logged.
-                if (!message.TryReadPayload<ErrorPayload>(out var rejection, out error))
-                {
-                    Log.ServerError(logger, "", "", LogText.Clean(error));
-                    return;
-                }
-                if (
-                    rejection.MessageType
-                        is MessageTypes.FileCreateSync
-                            or MessageTypes.FileModifySync
-                            or MessageTypes.FileDeleteSync
-                    && rejection.Path is { } rejectedPath
-                    && PathGuard.CheckShape(rejectedPath) is null
-                    && workspaces.Managers.FirstOrDefault(m =>
-                        WorkspacePaths.ToRelativePath(m.RootPath, rejectedPath) is { Length: > 0 }
-                    )
-                        is { } owner
-                )
-                {
-                    owner.OnServerRejected(
-                        WorkspacePaths.ToRelativePath(owner.RootPath, rejectedPath)!,
-                        LogText.Clean(rejection.Code ?? ""),
-                        LogText.Clean(rejection.Message)
-                    );
-                    return;
-                }
-                Log.ServerError(
-                    logger,
-                    LogText.Clean(rejection.MessageType ?? ""),
-                    LogText.Clean(rejection.Code ?? ""),
-                    LogText.Clean(rejection.Message)
-                );
-                return;
-
-            default:
-                Log.UnknownCommand(logger, LogText.Clean(message.Type));
-                return;
+                .ConfigureAwait(false);
+            return;
+        }
+        var refusals = await Workspaces
+            .ApplyConfigAsync(config.WorkspacePaths, cancellationToken)
+            .ConfigureAwait(false);
+        foreach (var refusal in refusals)
+        {
+            await _replies.RefuseWorkspaceAsync(refusal, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private async Task OnWorkspaceCommandAsync(
+        ProtocolMessage message,
+        CancellationToken cancellationToken
+    )
+    {
+        if (!message.TryReadPayload<WorkspacePathPayload>(out var workspace, out var error))
+        {
+            await _replies
+                .RejectPayloadAsync(message, error, cancellationToken)
+                .ConfigureAwait(false);
+            return;
+        }
+        if (string.IsNullOrWhiteSpace(workspace.Path))
+        {
+            await _replies
+                .ReplyErrorAsync(
+                    message,
+                    $"'{message.Type}' needs 'path' (an absolute path)",
+                    ErrorCodes.InvalidPayload,
+                    cancellationToken
+                )
+                .ConfigureAwait(false);
+            return;
+        }
+        var refusal = message.Type switch
+        {
+            MessageTypes.SyncStart => await Workspaces
+                .StartAsync(workspace.Path, cancellationToken)
+                .ConfigureAwait(false),
+            MessageTypes.SyncStop => await Workspaces
+                .StopAsync(workspace.Path, cancellationToken)
+                .ConfigureAwait(false),
+            _ => Workspaces.Resync(workspace.Path),
+        };
+        if (refusal is not null)
+        {
+            await _replies.RefuseWorkspaceAsync(refusal, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private Task OnChunkRequestAsync(ProtocolMessage message, CancellationToken cancellationToken)
+    {
+        if (
+            !message.TryReadPayload<ChunkRequestPayload>(out var chunk, out var error)
+            || !HasUsableRequestId(chunk.RequestId, ref error)
+        )
+        {
+            return _replies.RejectPayloadAsync(message, error, cancellationToken);
+        }
+        var replyType =
+            message.Type == MessageTypes.ChunkRequest
+                ? MessageTypes.ChunkResult
+                : MessageTypes.FrontendChunkResult;
+        return _replies.SendAsync(
+            _files.Answer(message, replyType, _uplink.Session),
+            cancellationToken
+        );
+    }
+
+    private async Task OnWorkspaceRequestAsync(
+        ProtocolMessage message,
+        CancellationToken cancellationToken
+    )
+    {
+        if (
+            !message.TryReadPayload<WorkspaceRequestPayload>(out var listing, out var error)
+            || !HasUsableRequestId(listing.RequestId, ref error)
+        )
+        {
+            await _replies
+                .RejectPayloadAsync(message, error, cancellationToken)
+                .ConfigureAwait(false);
+            return;
+        }
+        if (
+            await Workspaces
+                .StartIfConfiguredAsync(listing.Path, cancellationToken)
+                .ConfigureAwait(false) is
+            { } refusal
+        )
+        {
+            await _replies.RefuseWorkspaceAsync(refusal, cancellationToken).ConfigureAwait(false);
+        }
+        await _replies
+            .SendAsync(_listings.Answer(message, listing, cancellationToken), cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    private Task OnStatusRequestAsync(ProtocolMessage message, CancellationToken cancellationToken)
+    {
+        // No payload, or one without a usable requestId, still gets a status (uncorrelated).
+        var requestId =
+            message.TryReadPayload<StatusRequestPayload>(out var status, out _)
+            && status.RequestId?.Length <= MaxRequestIdLength
+                ? status.RequestId
+                : null;
+        return _replies.ReplyAsync(
+            MessageTypes.EdgeStatus,
+            _status.Build(requestId),
+            cancellationToken
+        );
+    }
+
+    /// <summary>
+    /// Never answered (an error about an error could ping-pong): a file the server could not apply is
+    /// retried by its workspace, anything else is logged.
+    /// </summary>
+    private void OnServerError(ProtocolMessage message)
+    {
+        if (!message.TryReadPayload<ErrorPayload>(out var rejection, out var error))
+        {
+            ControlLog.ServerError(_logger, "", "", LogText.Clean(error));
+            return;
+        }
+        if (
+            rejection.MessageType
+                is MessageTypes.FileCreateSync
+                    or MessageTypes.FileModifySync
+                    or MessageTypes.FileDeleteSync
+            && rejection.Path is { } rejectedPath
+            && PathShape.Check(rejectedPath) is null
+            && _workspaces.FindContaining(rejectedPath) is var (owner, relativePath)
+        )
+        {
+            owner.OnServerRejected(
+                relativePath,
+                LogText.Clean(rejection.Code ?? ""),
+                LogText.Clean(rejection.Message)
+            );
+            return;
+        }
+        ControlLog.ServerError(
+            _logger,
+            LogText.Clean(rejection.MessageType ?? ""),
+            LogText.Clean(rejection.Code ?? ""),
+            LogText.Clean(rejection.Message)
+        );
+    }
+
+    /// <summary>The workspace whose root is <paramref name="path"/> exactly, when the path is of an acceptable shape.</summary>
+    private IWorkspace? WorkspaceAt(string? path) =>
+        path is not null && PathShape.Check(path) is null ? _workspaces.Find(path) : null;
 
     private static bool HasUsableRequestId(string? requestId, ref string error)
     {

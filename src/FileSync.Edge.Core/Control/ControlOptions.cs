@@ -1,3 +1,5 @@
+using FileSync.Edge.Workspace;
+
 namespace FileSync.Edge.Control;
 
 /// <summary>What the server may ask of the agent (config section <c>Control</c>).</summary>
@@ -36,12 +38,9 @@ public sealed class ControlOptions
             {
                 var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
                 // Both the folder as named and the folder it really is (a home reached through a link).
-                foreach (var form in new[] { full, PathGuard.ResolveLinks(full, out _) })
+                foreach (var form in new[] { full, LinkResolver.Resolve(full, out _) })
                 {
-                    if (
-                        form is not null
-                        && !normalised.Contains(form, Workspace.PathComparer.Default)
-                    )
+                    if (form is not null && !normalised.Contains(form, PathComparer.Default))
                     {
                         normalised.Add(form);
                     }

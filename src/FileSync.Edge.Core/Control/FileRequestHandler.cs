@@ -16,7 +16,7 @@ namespace FileSync.Edge.Control;
 /// so nothing outside one is ever opened. A folder is answered with its listing: one name per line,
 /// <c>/</c> after folders, only what the ignore rules let through.
 /// </summary>
-public sealed partial class FileRequestHandler(
+public sealed class FileRequestHandler(
     WorkspaceRegistry workspaces,
     long maxFileBytes,
     ILogger logger
@@ -73,20 +73,20 @@ public sealed partial class FileRequestHandler(
         var candidates = Candidates(request, out var candidateError);
         if (candidates.Count == 0)
         {
-            Log.PathRefused(logger, LogText.Clean(request.Path ?? ""), candidateError);
+            ControlLog.PathRefused(logger, LogText.Clean(request.Path ?? ""), candidateError);
             return Failed(request, null, candidateError, ErrorCodes.ForbiddenPath);
         }
         PathGuard.Resolution? first = null;
         foreach (var candidate in candidates)
         {
-            var resolution = PathGuard.Resolve(workspaces.Managers, candidate, allowRoot: true);
+            var resolution = PathGuard.Resolve(workspaces.Workspaces, candidate, allowRoot: true);
             first ??= resolution;
             if (resolution.IsAllowed)
             {
                 return ReadResolved(request, candidate, resolution, textOnly);
             }
         }
-        Log.PathRefused(logger, LogText.Clean(request.Path ?? ""), first!.Value.Error!);
+        ControlLog.PathRefused(logger, LogText.Clean(request.Path ?? ""), first!.Value.Error!);
         return Failed(request, candidates[0], first.Value.Error!, first.Value.Code!);
     }
 
@@ -108,7 +108,7 @@ public sealed partial class FileRequestHandler(
         {
             path = uri.LocalPath;
         }
-        if (PathGuard.CheckShape(path) is null)
+        if (PathShape.Check(path) is null)
         {
             return [path];
         }
@@ -126,9 +126,9 @@ public sealed partial class FileRequestHandler(
         foreach (var root in roots)
         {
             if (
-                PathGuard.CheckShape(root) is not null
+                PathShape.Check(root) is not null
                 || path.Contains('\0', StringComparison.Ordinal)
-                || path.Length > PathGuard.MaxPathLength
+                || path.Length > PathShape.MaxPathLength
             )
             {
                 continue;
@@ -259,7 +259,7 @@ public sealed partial class FileRequestHandler(
         new()
         {
             RequestId = request.RequestId,
-            Path = request.Path?.Length <= PathGuard.MaxPathLength ? request.Path : null,
+            Path = request.Path?.Length <= PathShape.MaxPathLength ? request.Path : null,
             FullPath = fullPath,
             Error = error,
             Code = code,
@@ -271,15 +271,4 @@ public sealed partial class FileRequestHandler(
         ChunkResultPayload result,
         bool echo = true
     ) => EchoingReply.Serialize(replyType, echo ? request.Payload : default, result);
-
-    private static partial class Log
-    {
-        [LoggerMessage(
-            402,
-            LogLevel.Warning,
-            "Refused to read '{Path}' for the server: {Reason}",
-            EventName = "PathRefused"
-        )]
-        public static partial void PathRefused(ILogger logger, string path, string reason);
-    }
 }

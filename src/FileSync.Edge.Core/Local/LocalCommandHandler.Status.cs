@@ -27,7 +27,7 @@ public sealed partial class LocalCommandHandler
             LastError = problem?.Message,
             LastErrorAt = problem?.Time,
         };
-        var workspaces = _workspaces.Managers.Select(ViewOf).ToList();
+        var workspaces = _workspaces.Workspaces.Select(ViewOf).ToList();
         var attention = new List<string>();
         if (state != UplinkState.Connected)
         {
@@ -52,7 +52,7 @@ public sealed partial class LocalCommandHandler
         }
         return new AgentStatusView
         {
-            Version = ControlDispatcher.AgentVersion,
+            Version = EdgeStatusReporter.AgentVersion,
             Pid = Environment.ProcessId,
             ConfigPath = _configPath,
             StartedAt = _startedAt,
@@ -62,25 +62,19 @@ public sealed partial class LocalCommandHandler
         };
     }
 
-    private WorkspaceStatusView ViewOf(WorkspaceSyncManager manager)
+    private WorkspaceStatusView ViewOf(IWorkspace workspace)
     {
-        var status = manager.GetStatus();
+        var status = workspace.GetStatus();
         return new WorkspaceStatusView
         {
-            Path = manager.RootPath,
-            Name = manager.Name,
-            State = manager.IsPaused ? "paused" : status.State,
-            Paused = manager.IsPaused,
-            CommandLine = _controlOptions.CommandLineRoots.Any(root =>
-                string.Equals(
-                    Path.TrimEndingDirectorySeparator(root),
-                    manager.RootPath,
-                    PathComparer.Comparison
-                )
-            ),
+            Path = workspace.RootPath,
+            Name = workspace.Name,
+            State = workspace.IsPaused ? "paused" : status.State,
+            Paused = workspace.IsPaused,
+            CommandLine = _workspaceCommands.IsGivenOnCommandLine(workspace),
             Files = status.Files,
             Bytes = status.Bytes,
-            Pending = manager.PendingChanges,
+            Pending = workspace.PendingChanges,
             Skipped = status.Skipped,
             SkippedFiles =
             [
@@ -92,12 +86,12 @@ public sealed partial class LocalCommandHandler
                 .. (status.ErrorFiles ?? []).Select(f => new FileProblemView(f.Path, f.Reason)),
             ],
             LastError = status.LastError,
-            LastSync = manager.LastSyncAt,
+            LastSync = workspace.LastSyncAt,
         };
     }
 
     /// <summary>The running workspace <paramref name="request"/> names (path, relative path or folder name), or null with the answer to give.</summary>
-    private WorkspaceSyncManager? Find(LocalRequest request, out LocalResponse? problem)
+    private IWorkspace? Find(LocalRequest request, out LocalResponse? problem)
     {
         problem = null;
         var given = request.Workspace;
@@ -109,33 +103,15 @@ public sealed partial class LocalCommandHandler
             );
             return null;
         }
-        var managers = _workspaces.Managers;
-        if (FullPath(request) is { } full)
+        var running = _workspaces.Workspaces;
+        if (FullPath(request) is { } full && _workspaces.FindFolder(full) is { } byPath)
         {
-            if (_workspaces.Find(full) is { } exact)
-            {
-                return exact;
-            }
-            if (PathGuard.ResolveLinks(full, out _) is { } real)
-            {
-                var byReal = managers.FirstOrDefault(m =>
-                    string.Equals(m.RootPath, real, PathComparer.Comparison)
-                    || string.Equals(
-                        PathGuard.ResolveLinks(m.RootPath, out _),
-                        real,
-                        PathComparer.Comparison
-                    )
-                );
-                if (byReal is not null)
-                {
-                    return byReal;
-                }
-            }
+            return byPath;
         }
         if (given.IndexOfAny(['/', '\\']) < 0)
         {
-            var byName = managers
-                .Where(m => string.Equals(m.Name, given, PathComparer.Comparison))
+            var byName = running
+                .Where(w => string.Equals(w.Name, given, PathComparer.Comparison))
                 .ToList();
             if (byName.Count == 1)
             {
@@ -145,16 +121,16 @@ public sealed partial class LocalCommandHandler
             {
                 problem = LocalResponse.Failure(
                     LocalErrorCodes.UnknownWorkspace,
-                    $"'{Clip(given)}' names {byName.Count} workspaces ({string.Join(", ", byName.Select(m => m.RootPath))}); give its path"
+                    $"'{Clip(given)}' names {byName.Count} workspaces ({string.Join(", ", byName.Select(w => w.RootPath))}); give its path"
                 );
                 return null;
             }
         }
         problem = LocalResponse.Failure(
             LocalErrorCodes.UnknownWorkspace,
-            managers.Count == 0
+            running.Count == 0
                 ? $"'{Clip(given)}' is not a workspace of this agent (it has none)"
-                : $"'{Clip(given)}' is not a workspace of this agent (its workspaces: {string.Join(", ", managers.Select(m => m.RootPath))})"
+                : $"'{Clip(given)}' is not a workspace of this agent (its workspaces: {string.Join(", ", running.Select(w => w.RootPath))})"
         );
         return null;
     }

@@ -2,21 +2,19 @@ using FileSync.Edge.Control;
 using FileSync.Edge.Uplink;
 using FileSync.Edge.Workspace;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace FileSync.Edge.Local;
 
 /// <summary>
 /// Carries out the local commands on the running engine: status, pause/resume (the workspace's send
-/// gate), resync, add/remove (through <see cref="ControlDispatcher"/>, with the root rules of
+/// gate), resync, add/remove (through <see cref="WorkspaceCommands"/>, with the root rules of
 /// server-chosen workspaces), stop and logs.
 /// </summary>
 public sealed partial class LocalCommandHandler : ILocalCommandHandler
 {
     private readonly WorkspaceRegistry _workspaces;
-    private readonly ControlDispatcher _control;
+    private readonly WorkspaceCommands _workspaceCommands;
     private readonly UplinkConnection _uplink;
-    private readonly ControlOptions _controlOptions;
     private readonly LogRing _ring;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -27,9 +25,8 @@ public sealed partial class LocalCommandHandler : ILocalCommandHandler
 
     public LocalCommandHandler(
         WorkspaceRegistry workspaces,
-        ControlDispatcher control,
+        WorkspaceCommands workspaceCommands,
         UplinkConnection uplink,
-        IOptions<ControlOptions> controlOptions,
         LogRing ring,
         TimeProvider time,
         ILogger<LocalCommandHandler> logger,
@@ -38,9 +35,8 @@ public sealed partial class LocalCommandHandler : ILocalCommandHandler
     )
     {
         _workspaces = workspaces;
-        _control = control;
+        _workspaceCommands = workspaceCommands;
         _uplink = uplink;
-        _controlOptions = controlOptions.Value;
         _ring = ring;
         _time = time;
         _logger = logger;
@@ -119,36 +115,36 @@ public sealed partial class LocalCommandHandler : ILocalCommandHandler
 
     private LocalResponse SteerWorkspaces(LocalRequest request)
     {
-        IReadOnlyList<WorkspaceSyncManager> targets;
+        IReadOnlyList<IWorkspace> targets;
         if (string.IsNullOrEmpty(request.Workspace))
         {
-            targets = _workspaces.Managers;
+            targets = _workspaces.Workspaces;
             if (request.Command != LocalCommands.Resync)
             {
                 // "All" includes the workspaces added later (by the server or `add`).
                 _workspaces.PauseNewWorkspaces = request.Command == LocalCommands.Pause;
             }
         }
-        else if (Find(request, out var problem) is { } manager)
+        else if (Find(request, out var problem) is { } workspace)
         {
-            targets = [manager];
+            targets = [workspace];
         }
         else
         {
             return problem!;
         }
-        foreach (var manager in targets)
+        foreach (var workspace in targets)
         {
             switch (request.Command)
             {
                 case LocalCommands.Pause:
-                    manager.Pause();
+                    workspace.Pause();
                     break;
                 case LocalCommands.Resume:
-                    manager.Resume();
+                    workspace.Resume();
                     break;
                 default:
-                    manager.RequestResync();
+                    workspace.RequestResync();
                     break;
             }
         }
@@ -165,7 +161,7 @@ public sealed partial class LocalCommandHandler : ILocalCommandHandler
                 targets.Count == 0 ? $"no workspace is running; nothing {verb}"
                 : targets.Count == 1 ? $"{verb} {targets[0].RootPath}"
                 : $"{verb} {targets.Count} workspaces",
-            Workspaces = [.. targets.Select(m => m.RootPath)],
+            Workspaces = [.. targets.Select(w => w.RootPath)],
         };
     }
 
@@ -181,17 +177,18 @@ public sealed partial class LocalCommandHandler : ILocalCommandHandler
                 "'add' needs a workspace folder"
             );
         }
-        var (root, error, already) = await _control
-            .AddFromLocalAsync(path, cancellationToken)
+        var addition = await _workspaceCommands
+            .AddAsync(path, cancellationToken)
             .ConfigureAwait(false);
-        if (root is null)
+        if (addition.Rejection is { } rejection)
         {
-            return LocalResponse.Failure(LocalErrorCodes.ForbiddenPath, error);
+            return LocalResponse.Failure(LocalErrorCodes.ForbiddenPath, rejection.Message);
         }
+        var root = addition.Root!.Path;
         return new LocalResponse
         {
             Ok = true,
-            Message = already
+            Message = addition.AlreadyRunning
                 ? $"{root} is already synced (remembered in the config file)"
                 : $"syncing {root} (remembered in the config file)",
             Workspaces = [root],
@@ -203,14 +200,14 @@ public sealed partial class LocalCommandHandler : ILocalCommandHandler
         CancellationToken cancellationToken
     )
     {
-        var manager = Find(request, out var problem);
-        var path = manager?.RootPath ?? FullPath(request);
+        var workspace = Find(request, out var problem);
+        var path = workspace?.RootPath ?? FullPath(request);
         if (path is null)
         {
             return problem!;
         }
-        var (removed, forgotten, commandLine) = await _control
-            .RemoveFromLocalAsync(path, cancellationToken)
+        var (removed, forgotten, commandLine) = await _workspaceCommands
+            .RemoveAsync(path, cancellationToken)
             .ConfigureAwait(false);
         if (!removed && !forgotten)
         {

@@ -1,5 +1,3 @@
-using FileSync.Edge.Control;
-
 namespace FileSync.Edge.Workspace;
 
 /// <summary>
@@ -21,7 +19,7 @@ public sealed record RootIdentity(string RealPath, bool IsLink, ulong Device)
             {
                 return null;
             }
-            var real = PathGuard.ResolveLinks(rootPath, out _);
+            var real = LinkResolver.Resolve(rootPath, out _);
             if (real is null)
             {
                 return null;

@@ -64,12 +64,4 @@ public static class WorkspacePaths
         var slash = relativePath.LastIndexOf('/');
         return slash < 0 ? "" : relativePath[..slash];
     }
-
-    /// <summary>Normalises a root given by a user: full path, no trailing separator (except for a filesystem root).</summary>
-    public static string NormalizeRoot(string path)
-    {
-        var full = Path.GetFullPath(path);
-        var trimmed = Path.TrimEndingDirectorySeparator(full);
-        return trimmed;
-    }
 }

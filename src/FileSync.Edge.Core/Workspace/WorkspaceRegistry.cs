@@ -5,7 +5,11 @@ using Microsoft.Extensions.Options;
 
 namespace FileSync.Edge.Workspace;
 
-/// <summary>The agent's running workspaces: one <see cref="WorkspaceSyncManager"/> per root.</summary>
+/// <summary>
+/// The agent's running workspaces: one <see cref="WorkspaceSyncManager"/> per root, seen by everyone else
+/// as an <see cref="IWorkspace"/>. Which roots are the same, overlap or may be workspaces at all is
+/// decided by <see cref="WorkspaceRoot"/>.
+/// </summary>
 public sealed partial class WorkspaceRegistry(
     IOptions<SyncOptions> options,
     IUplink uplink,
@@ -20,7 +24,8 @@ public sealed partial class WorkspaceRegistry(
     private readonly ILogger _logger = loggerFactory.CreateLogger<WorkspaceRegistry>();
     private volatile WorkspaceSyncManager[] _managers = [];
 
-    public IReadOnlyList<WorkspaceSyncManager> Managers => _managers;
+    /// <summary>The running workspaces, in the order they were added.</summary>
+    public IReadOnlyList<IWorkspace> Workspaces => _managers;
 
     /// <summary>Set by a <c>pause</c> of all workspaces (cleared by <c>resume</c>): workspaces added meanwhile start paused.</summary>
     public bool PauseNewWorkspaces { get; set; }
@@ -33,35 +38,41 @@ public sealed partial class WorkspaceRegistry(
     public Task Failure => _failure.Task;
 
     /// <summary>
-    /// Starts syncing <paramref name="path"/>. Returns the manager (the existing one when already running),
-    /// or null with a one-line reason when the path may not be a workspace.
+    /// Starts syncing <paramref name="path"/>. Returns the workspace (the existing one when already
+    /// running), or why the path may not be a workspace (<see cref="WorkspaceRoot.TryValidate"/>, or it
+    /// overlaps a running workspace).
     /// </summary>
-    public async Task<(WorkspaceSyncManager? Manager, string Error)> AddAsync(
+    public async Task<WorkspaceAddResult> AddAsync(
         string path,
         CancellationToken cancellationToken = default
     )
     {
-        var root = WorkspaceRootValidator.Validate(path, out var error);
-        if (root is null)
+        if (!WorkspaceRoot.TryValidate(path, out var root, out var rejection))
         {
-            return (null, error);
+            return new WorkspaceAddResult(null, rejection);
         }
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (Find(root) is { } existing)
             {
-                return (existing, "");
+                return new WorkspaceAddResult(existing, null);
             }
             foreach (var other in _managers)
             {
-                if (IsUnder(root, other.RootPath) || IsUnder(other.RootPath, root))
+                if (root.Overlaps(WorkspaceRoot.From(other.RootPath)))
                 {
-                    return (null, $"workspace '{root}' overlaps the workspace '{other.RootPath}'");
+                    return new WorkspaceAddResult(
+                        null,
+                        new WorkspaceRootRejection(
+                            WorkspaceRootProblem.Overlaps,
+                            $"workspace '{root}' overlaps the workspace '{other.RootPath}'"
+                        )
+                    );
                 }
             }
             var manager = new WorkspaceSyncManager(
-                root,
+                root.Path,
                 options.Value,
                 uplink,
                 watcherFactory,
@@ -82,13 +93,13 @@ public sealed partial class WorkspaceRegistry(
                 TaskScheduler.Default
             );
             _managers = [.. _managers, manager];
-            Log.WorkspaceAdded(_logger, root);
+            Log.WorkspaceAdded(_logger, root.Path);
         }
         finally
         {
             _gate.Release();
         }
-        return (Find(root), "");
+        return new WorkspaceAddResult(Find(root), null);
     }
 
     /// <summary>Stops syncing the workspace at <paramref name="path"/>. False when it was not running.</summary>
@@ -98,7 +109,7 @@ public sealed partial class WorkspaceRegistry(
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            manager = Find(path);
+            manager = FindManager(WorkspaceRoot.TryFrom(path));
             if (manager is null)
             {
                 return false;
@@ -114,30 +125,46 @@ public sealed partial class WorkspaceRegistry(
         return true;
     }
 
-    /// <summary>The workspace whose root is <paramref name="path"/> (normalised), or null.</summary>
-    public WorkspaceSyncManager? Find(string path)
+    /// <summary>The workspace whose root is <paramref name="path"/> (normalised, no links resolved), or null.</summary>
+    public IWorkspace? Find(string path) => FindManager(WorkspaceRoot.TryFrom(path));
+
+    /// <summary>The workspace whose root is <paramref name="root"/> (no links resolved), or null.</summary>
+    public IWorkspace? Find(WorkspaceRoot root) => FindManager(root);
+
+    /// <summary>
+    /// The workspace at the folder <paramref name="path"/> names: its root as given, or the same folder
+    /// once links are resolved (<see cref="WorkspaceRoot.IsSameFolder"/>). Null when none runs there.
+    /// </summary>
+    public IWorkspace? FindFolder(string path)
     {
-        string root;
-        try
-        {
-            root = WorkspacePaths.NormalizeRoot(path);
-        }
-        catch (Exception ex)
-            when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+        if (WorkspaceRoot.TryFrom(path) is not { } root)
         {
             return null;
         }
-        return _managers.FirstOrDefault(m =>
-            string.Equals(m.RootPath, root, PathComparer.Comparison)
-        );
+        return FindManager(root) ?? _managers.FirstOrDefault(root.IsSameFolderAs);
     }
 
-    private static bool IsUnder(string path, string root) =>
-        path.Length > root.Length
-        && path.StartsWith(root, PathComparer.Comparison)
-        && (
-            path[root.Length] == Path.DirectorySeparatorChar || Path.EndsInDirectorySeparator(root)
-        );
+    /// <summary>
+    /// The workspace holding <paramref name="fullPath"/> (strictly inside its root, by path) and the
+    /// '/'-separated path relative to it; null when no workspace holds it.
+    /// </summary>
+    public (IWorkspace Workspace, string RelativePath)? FindContaining(string fullPath)
+    {
+        foreach (var manager in _managers)
+        {
+            if (
+                WorkspacePaths.ToRelativePath(manager.RootPath, fullPath) is
+                { Length: > 0 } relative
+            )
+            {
+                return (manager, relative);
+            }
+        }
+        return null;
+    }
+
+    private WorkspaceSyncManager? FindManager(WorkspaceRoot? root) =>
+        root is null ? null : _managers.FirstOrDefault(root.IsRootOf);
 
     public async ValueTask DisposeAsync()
     {

@@ -13,7 +13,7 @@ namespace FileSync.Edge.Workspace;
 /// events only mark paths dirty; every batch decides from each dirty path's current state what to send.
 /// A new session (connect, reconnect) starts with a full sync.
 /// </summary>
-public sealed class WorkspaceSyncManager : IAsyncDisposable
+public sealed class WorkspaceSyncManager : IWorkspace, IAsyncDisposable
 {
     private readonly IUplink _uplink;
     private readonly TimeProvider _time;
@@ -41,7 +41,7 @@ public sealed class WorkspaceSyncManager : IAsyncDisposable
         WorkspaceIndexStore? indexStore = null
     )
     {
-        RootPath = WorkspacePaths.NormalizeRoot(rootPath);
+        RootPath = WorkspaceRoot.Normalize(rootPath);
         _uplink = uplink;
         _time = time;
         _logger = logger;

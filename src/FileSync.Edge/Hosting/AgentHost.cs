@@ -146,32 +146,33 @@ public static class AgentHost
         // The workspaces the server chose last time (remembered in the config file), plus those given now.
         foreach (var path in savedWorkspaces ?? [])
         {
-            var rootPath = PathGuard.ValidateLocalRoot(path, out var reason);
-            if (rootPath is null)
+            if (!WorkspaceRoot.TryForUser(path, out var root, out var rejection))
             {
                 // Not fatal: the server chose it and can choose again; a folder may be gone for a while.
                 await error
                     .WriteLineAsync(
-                        $"filesync-edge: warning: skipping a workspace saved in '{configPath}': {reason}"
+                        $"filesync-edge: warning: skipping a workspace saved in '{configPath}': {rejection.Message}"
                     )
                     .ConfigureAwait(false);
                 continue;
             }
-            if (!workspaces.Contains(rootPath, PathComparer.Default))
+            if (!workspaces.Contains(root.Path, PathComparer.Default))
             {
-                workspaces.Add(rootPath);
+                workspaces.Add(root.Path);
             }
         }
         var savedCount = workspaces.Count;
         var commandLineRoots = new List<string>();
         foreach (var path in result.GetValue(commandLine.Workspaces) ?? [])
         {
-            var rootPath = PathGuard.ValidateLocalRoot(path, out var reason);
-            if (rootPath is null)
+            if (!WorkspaceRoot.TryForUser(path, out var root, out var rejection))
             {
-                await error.WriteLineAsync($"filesync-edge: error: {reason}").ConfigureAwait(false);
+                await error
+                    .WriteLineAsync($"filesync-edge: error: {rejection.Message}")
+                    .ConfigureAwait(false);
                 return AgentExitCodes.BadArguments;
             }
+            var rootPath = root.Path;
             commandLineRoots.Add(rootPath);
             if (!workspaces.Contains(rootPath, PathComparer.Default))
             {
@@ -334,9 +335,8 @@ public static class AgentHost
             builder.Services.AddSingleton(listener);
             builder.Services.AddSingleton<ILocalCommandHandler>(sp => new LocalCommandHandler(
                 sp.GetRequiredService<WorkspaceRegistry>(),
-                sp.GetRequiredService<ControlDispatcher>(),
+                sp.GetRequiredService<WorkspaceCommands>(),
                 sp.GetRequiredService<UplinkConnection>(),
-                sp.GetRequiredService<IOptions<ControlOptions>>(),
                 ring,
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<LocalCommandHandler>>(),

@@ -29,22 +29,19 @@ public sealed partial class AgentService(
             // credential store or system folder, nor anything holding one.
             if (
                 runState.Remembered.Contains(path, PathComparer.Default)
-                && (PathGuard.ResolveLinks(path, out _) ?? path) is var real
-                && ServerRootPolicy.CheckForbidden(real) is { } refusal
+                && WorkspaceRoot.TryFrom(path)?.CheckForbiddenForServer() is { } refusal
             )
             {
                 Log.WorkspaceRejected(
                     logger,
-                    $"a workspace remembered in the config file is no longer allowed: {refusal}"
+                    $"a workspace remembered in the config file is no longer allowed: {refusal.Message}"
                 );
                 continue;
             }
-            var (_, error) = await workspaces
-                .AddAsync(path, cancellationToken)
-                .ConfigureAwait(false);
-            if (error.Length > 0)
+            var added = await workspaces.AddAsync(path, cancellationToken).ConfigureAwait(false);
+            if (added.Rejection is { } rejection)
             {
-                Log.WorkspaceRejected(logger, error);
+                Log.WorkspaceRejected(logger, rejection.Message);
             }
         }
         await base.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -59,9 +59,9 @@ public sealed class ControlDispatcherTests(ITestOutputHelper output) : IAsyncLif
         );
         (_registry, _dispatcher) = Create(new SyncOptions { MaxFileBytes = 1000 });
         _uplink.Connect();
-        var (manager, error) = await _registry.AddAsync(_a);
-        Assert.True(manager is not null, error);
-        await manager.InitialSyncCompleted.WaitAsync(Wait.Generous);
+        var (workspace, rejection) = await _registry.AddAsync(_a);
+        Assert.True(workspace is not null, rejection?.Message);
+        await workspace.InitialSyncCompleted.WaitAsync(Wait.Generous);
     }
 
     public async Task DisposeAsync()
@@ -137,7 +137,7 @@ public sealed class ControlDispatcherTests(ITestOutputHelper output) : IAsyncLif
             ? value.GetString()
             : null;
 
-    private IReadOnlyList<string> ActiveRoots => [.. _registry.Managers.Select(m => m.RootPath)];
+    private IReadOnlyList<string> ActiveRoots => [.. _registry.Workspaces.Select(w => w.RootPath)];
 
     [Fact]
     public async Task Dispatch_MalformedFramePlaceholder_OneMalformedMessageError()
@@ -665,14 +665,14 @@ public sealed class ControlDispatcherTests(ITestOutputHelper output) : IAsyncLif
     public async Task WorkspaceRequest_WorkspaceOverTheFileLimit_TooManyFilesWithoutAList()
     {
         var (registry, dispatcher) = Create(new SyncOptions { MaxFiles = 2 });
-        var (manager, _) = await registry.AddAsync(_b);
+        var (workspace, _) = await registry.AddAsync(_b);
         _scratch.Write("ws-b/c.txt", "c");
         _scratch.Write("ws-b/d.txt", "d");
-        manager!.RequestRescan();
+        workspace!.RequestRescan();
         await Wait.UntilAsync(
-            () => manager.State == WorkspaceState.Refused,
+            () => workspace.State == WorkspaceState.Refused,
             Wait.Generous,
-            () => $"workspace refused, state {manager.State}"
+            () => $"workspace refused, state {workspace.State}"
         );
 
         var result = Assert.Single(

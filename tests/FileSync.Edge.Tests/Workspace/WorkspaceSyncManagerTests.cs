@@ -981,7 +981,7 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
         );
         await using (registry)
         {
-            Assert.NotNull((await registry.AddAsync(Root)).Manager);
+            Assert.NotNull((await registry.AddAsync(Root)).Workspace);
             Assert.False(registry.Failure.IsCompleted);
 
             _uplink.Connect();
