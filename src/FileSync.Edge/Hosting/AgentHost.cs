@@ -347,6 +347,13 @@ public static class AgentHost
             builder.Services.AddHostedService<LocalEndpointService>();
         }
 
+        if (OptionsBinding.Problem(builder.Configuration) is { } problem)
+        {
+            await error
+                .WriteLineAsync($"filesync-edge: error: invalid configuration: {problem}")
+                .ConfigureAwait(false);
+            return AgentExitCodes.BadArguments;
+        }
         try
         {
             using var host = builder.Build();
@@ -356,16 +363,6 @@ public static class AgentHost
         {
             await error
                 .WriteLineAsync($"filesync-edge: error: {string.Join("; ", ex.Failures)}")
-                .ConfigureAwait(false);
-            return AgentExitCodes.BadArguments;
-        }
-        catch (Exception ex)
-            when (ex is InvalidOperationException or FormatException
-                && ex.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase)
-            )
-        {
-            await error
-                .WriteLineAsync($"filesync-edge: error: invalid configuration: {ex.Message}")
                 .ConfigureAwait(false);
             return AgentExitCodes.BadArguments;
         }
