@@ -5,7 +5,7 @@ namespace FileSync.Edge.Workspace;
 /// <summary>
 /// One running workspace as the control stage, the local commands and the registry's callers see it:
 /// what it is, how it is doing, what the server may read of it, and the few commands it takes. The
-/// sync engine (<see cref="WorkspaceSyncManager"/>) implements it; every member is thread-safe.
+/// sync engine (<see cref="WorkspaceSync"/>) implements it; every member is thread-safe.
 /// </summary>
 public interface IWorkspace
 {

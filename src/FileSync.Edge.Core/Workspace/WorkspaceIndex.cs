@@ -5,7 +5,7 @@ namespace FileSync.Edge.Workspace;
 
 /// <summary>
 /// relative path → (size, mtime, hash of <see cref="Algorithm"/>) of every file of a workspace that is synced. Owned by one
-/// <see cref="WorkspaceSyncManager"/> loop; not thread-safe.
+/// <see cref="WorkspaceSync"/> loop; not thread-safe.
 /// </summary>
 public sealed class WorkspaceIndex
 {

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace FileSync.Edge.Workspace;
 
 /// <summary>
-/// The agent's running workspaces: one <see cref="WorkspaceSyncManager"/> per root, seen by everyone else
+/// The agent's running workspaces: one <see cref="WorkspaceSync"/> per root, seen by everyone else
 /// as an <see cref="IWorkspace"/>. Which roots are the same, overlap or may be workspaces at all is
 /// decided by <see cref="WorkspaceRoot"/>.
 /// </summary>
@@ -22,7 +22,7 @@ public sealed partial class WorkspaceRegistry(
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ILogger _logger = loggerFactory.CreateLogger<WorkspaceRegistry>();
-    private volatile WorkspaceSyncManager[] _managers = [];
+    private volatile WorkspaceSync[] _managers = [];
 
     /// <summary>The running workspaces, in the order they were added.</summary>
     public IReadOnlyList<IWorkspace> Workspaces => _managers;
@@ -71,13 +71,13 @@ public sealed partial class WorkspaceRegistry(
                     );
                 }
             }
-            var manager = new WorkspaceSyncManager(
+            var manager = new WorkspaceSync(
                 root.Path,
                 options.Value,
                 uplink,
                 watcherFactory,
                 time,
-                loggerFactory.CreateLogger<WorkspaceSyncManager>(),
+                loggerFactory.CreateLogger<WorkspaceSync>(),
                 progress,
                 indexStore
             );
@@ -105,7 +105,7 @@ public sealed partial class WorkspaceRegistry(
     /// <summary>Stops syncing the workspace at <paramref name="path"/>. False when it was not running.</summary>
     public async Task<bool> RemoveAsync(string path, CancellationToken cancellationToken = default)
     {
-        WorkspaceSyncManager? manager;
+        WorkspaceSync? manager;
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -163,7 +163,7 @@ public sealed partial class WorkspaceRegistry(
         return null;
     }
 
-    private WorkspaceSyncManager? FindManager(WorkspaceRoot? root) =>
+    private WorkspaceSync? FindManager(WorkspaceRoot? root) =>
         root is null ? null : _managers.FirstOrDefault(root.IsRootOf);
 
     public async ValueTask DisposeAsync()

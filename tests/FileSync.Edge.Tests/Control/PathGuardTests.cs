@@ -15,7 +15,7 @@ public sealed class PathGuardTests : IAsyncLifetime
     private readonly TempDirectory _scratch = new();
     private readonly string _root;
     private readonly string _outside;
-    private readonly WorkspaceSyncManager _workspace;
+    private readonly WorkspaceSync _workspace;
 
     public PathGuardTests()
     {
@@ -46,7 +46,7 @@ public sealed class PathGuardTests : IAsyncLifetime
             );
             File.CreateSymbolicLink(Path.Combine(_root, "dangling"), "/nonexistent/target");
         }
-        _workspace = new WorkspaceSyncManager(
+        _workspace = new WorkspaceSync(
             _root,
             new SyncOptions(),
             new RecordingUplink(),

@@ -17,7 +17,7 @@ public sealed class CoarseTimestampTests : IAsyncLifetime
     private readonly RecordingUplink _uplink = new();
     private readonly LogSink _log = new();
     private MountedFileSystem? _disk;
-    private WorkspaceSyncManager? _manager;
+    private WorkspaceSync? _manager;
 
     private string Root => Path.Combine(_disk!.Path, "ws");
 
@@ -50,7 +50,7 @@ public sealed class CoarseTimestampTests : IAsyncLifetime
             SettleMilliseconds = 0,
             RescanMinutes = 0,
         };
-        _manager = new WorkspaceSyncManager(
+        _manager = new WorkspaceSync(
             Root,
             options,
             _uplink,

@@ -21,7 +21,7 @@ public sealed class HashAlgorithmSwitchTests : IAsyncLifetime
     private readonly TempDirectory _workspace = new();
     private readonly TempDirectory _state = new();
     private readonly RecordingUplink _uplink = new();
-    private WorkspaceSyncManager? _manager;
+    private WorkspaceSync? _manager;
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -41,7 +41,7 @@ public sealed class HashAlgorithmSwitchTests : IAsyncLifetime
     )
     {
         _uplink.Clear();
-        _manager = new WorkspaceSyncManager(
+        _manager = new WorkspaceSync(
             _workspace.Path,
             new SyncOptions
             {

@@ -18,7 +18,7 @@ public sealed class IntegrityTests : IAsyncLifetime
     private readonly TempDirectory _parent = new();
     private readonly RecordingUplink _uplink = new();
     private readonly FakeWorkspaceWatcherFactory _fakeWatchers = new();
-    private WorkspaceSyncManager? _manager;
+    private WorkspaceSync? _manager;
 
     private string Root => Path.Combine(_parent.Path, "ws");
 
@@ -61,7 +61,7 @@ public sealed class IntegrityTests : IAsyncLifetime
     private static void Age(string full) =>
         File.SetLastWriteTimeUtc(full, DateTime.UtcNow.AddMinutes(-10));
 
-    private async Task<WorkspaceSyncManager> StartAsync(
+    private async Task<WorkspaceSync> StartAsync(
         bool realWatcher = false,
         int maxFiles = 2000,
         bool persistIndex = false
@@ -77,7 +77,7 @@ public sealed class IntegrityTests : IAsyncLifetime
         IWorkspaceWatcherFactory watchers = realWatcher
             ? new WorkspaceWatcherFactory(NullLoggerFactory.Instance)
             : _fakeWatchers;
-        _manager = new WorkspaceSyncManager(
+        _manager = new WorkspaceSync(
             Root,
             options,
             _uplink,

@@ -15,7 +15,7 @@ public sealed class WatcherRobustnessTests : IAsyncLifetime
 {
     private readonly TempDirectory _parent = new();
     private readonly RecordingUplink _uplink = new();
-    private WorkspaceSyncManager? _manager;
+    private WorkspaceSync? _manager;
 
     private string Root => Path.Combine(_parent.Path, "ws");
 
@@ -55,7 +55,7 @@ public sealed class WatcherRobustnessTests : IAsyncLifetime
             MaxFiles = maxFiles,
             MaxFileBytes = maxFileBytes,
         };
-        _manager = new WorkspaceSyncManager(
+        _manager = new WorkspaceSync(
             Root,
             options,
             _uplink,

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace FileSync.Edge.Tests.Workspace;
 
 /// <summary>
-/// The pause gate of <see cref="WorkspaceSyncManager"/>: a paused workspace sends nothing (not even a new
+/// The pause gate of <see cref="WorkspaceSync"/>: a paused workspace sends nothing (not even a new
 /// session's full sync) while its changes pile up as pending, and resuming sends them. A second,
 /// running workspace on the same uplink is the signal that the paused one had every chance to send.
 /// </summary>
@@ -16,7 +16,7 @@ public sealed class WorkspacePauseTests : IAsyncLifetime
     private readonly TempDirectory _running = new();
     private readonly RecordingUplink _uplink = new();
     private readonly FakeWorkspaceWatcherFactory _watchers = new();
-    private readonly List<WorkspaceSyncManager> _managers = [];
+    private readonly List<WorkspaceSync> _managers = [];
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -30,9 +30,9 @@ public sealed class WorkspacePauseTests : IAsyncLifetime
         _running.Dispose();
     }
 
-    private async Task<WorkspaceSyncManager> StartAsync(string root)
+    private async Task<WorkspaceSync> StartAsync(string root)
     {
-        var manager = new WorkspaceSyncManager(
+        var manager = new WorkspaceSync(
             root,
             new SyncOptions
             {

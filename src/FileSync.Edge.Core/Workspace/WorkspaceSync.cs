@@ -13,7 +13,7 @@ namespace FileSync.Edge.Workspace;
 /// events only mark paths dirty; every batch decides from each dirty path's current state what to send.
 /// A new session (connect, reconnect) starts with a full sync.
 /// </summary>
-public sealed class WorkspaceSyncManager : IWorkspace, IAsyncDisposable
+public sealed class WorkspaceSync : IWorkspace, IAsyncDisposable
 {
     private readonly IUplink _uplink;
     private readonly TimeProvider _time;
@@ -30,7 +30,7 @@ public sealed class WorkspaceSyncManager : IWorkspace, IAsyncDisposable
     private Task? _loop;
     private int _disposed;
 
-    public WorkspaceSyncManager(
+    public WorkspaceSync(
         string rootPath,
         SyncOptions options,
         IUplink uplink,

@@ -12,12 +12,12 @@ namespace FileSync.Edge.Tests.Workspace;
 /// Logic of one workspace manager over real files, with the uplink and watcher replaced by test seams
 /// so each test controls exactly which events arrive and when the connection exists.
 /// </summary>
-public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
+public sealed class WorkspaceSyncTests : IAsyncLifetime
 {
     private readonly TempDirectory _workspace = new();
     private readonly RecordingUplink _uplink = new();
     private readonly FakeWorkspaceWatcherFactory _watchers = new();
-    private WorkspaceSyncManager? _manager;
+    private WorkspaceSync? _manager;
 
     private string Root => _workspace.Path;
 
@@ -34,7 +34,7 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
         _workspace.Dispose();
     }
 
-    private async Task<WorkspaceSyncManager> StartAsync(
+    private async Task<WorkspaceSync> StartAsync(
         SyncOptions? options = null,
         TimeProvider? time = null,
         FileSync.Edge.Uplink.IUplink? uplink = null,
@@ -48,7 +48,7 @@ public sealed class WorkspaceSyncManagerTests : IAsyncLifetime
             SettleMilliseconds = 0,
             RescanMinutes = 0,
         };
-        _manager = new WorkspaceSyncManager(
+        _manager = new WorkspaceSync(
             Root,
             options,
             uplink ?? _uplink,
