@@ -58,19 +58,8 @@ public readonly partial record struct FileStamp(
     }
 
     [SupportedOSPlatform("linux")]
-    private static unsafe partial class Linux
+    private static unsafe class Linux
     {
-        private const int AtFdCwd = -100;
-        private const int AtSymlinkNoFollow = 0x100;
-        private const uint StatxBasicStats = 0x7ff;
-        private const int StatxSize = 256;
-        private const int ModeOffset = 28;
-        private const int InodeOffset = 32;
-        private const int SizeOffset = 40;
-        private const int CtimeOffset = 96;
-        private const int MtimeOffset = 112;
-        private const int DeviceMajorOffset = 136;
-        private const int DeviceMinorOffset = 140;
         private const int ErrorNoEntry = 2;
         private const int ErrorAccess = 13;
         private const int ErrorNotDirectory = 20;
@@ -79,8 +68,16 @@ public readonly partial record struct FileStamp(
 
         public static FileStamp Stat(string fullPath)
         {
-            var buffer = stackalloc byte[StatxSize];
-            if (Statx(AtFdCwd, fullPath, AtSymlinkNoFollow, StatxBasicStats, buffer) != 0)
+            var buffer = stackalloc byte[LinuxStatx.Size];
+            if (
+                LinuxStatx.Call(
+                    LinuxStatx.AtFdCwd,
+                    fullPath,
+                    LinuxStatx.AtSymlinkNoFollow,
+                    LinuxStatx.MaskBasicStats,
+                    buffer
+                ) != 0
+            )
             {
                 var errno = Marshal.GetLastPInvokeError();
                 return errno switch
@@ -98,43 +95,22 @@ public readonly partial record struct FileStamp(
                     ),
                 };
             }
-            var mode = *(ushort*)(buffer + ModeOffset);
-            var kind = (mode & 0xF000) switch
+            var kind = LinuxStatx.FileType(buffer) switch
             {
-                0x8000 => FileKind.RegularFile,
-                0x4000 => FileKind.Directory,
-                0xA000 => FileKind.SymbolicLink,
+                LinuxStatx.RegularFile => FileKind.RegularFile,
+                LinuxStatx.Directory => FileKind.Directory,
+                LinuxStatx.SymbolicLink => FileKind.SymbolicLink,
                 _ => FileKind.Special,
             };
             return new FileStamp(
                 kind,
-                (long)*(ulong*)(buffer + SizeOffset),
-                Ticks(buffer + MtimeOffset),
-                Ticks(buffer + CtimeOffset),
-                *(ulong*)(buffer + InodeOffset),
-                ((ulong)*(uint*)(buffer + DeviceMajorOffset) << 32)
-                    | *(uint*)(buffer + DeviceMinorOffset)
+                (long)*(ulong*)(buffer + LinuxStatx.SizeOffset),
+                LinuxStatx.Ticks(buffer + LinuxStatx.MtimeOffset),
+                LinuxStatx.Ticks(buffer + LinuxStatx.CtimeOffset),
+                *(ulong*)(buffer + LinuxStatx.InodeOffset),
+                ((ulong)*(uint*)(buffer + LinuxStatx.DeviceMajorOffset) << 32)
+                    | *(uint*)(buffer + LinuxStatx.DeviceMinorOffset)
             );
         }
-
-        /// <summary>A <c>struct statx_timestamp</c> (i64 seconds, u32 nanoseconds) as UTC ticks, as <see cref="DateTime.Ticks"/> counts them.</summary>
-        private static long Ticks(byte* timestamp) =>
-            DateTime.UnixEpoch.Ticks
-            + *(long*)timestamp * TimeSpan.TicksPerSecond
-            + *(uint*)(timestamp + 8) / 100;
-
-        [LibraryImport(
-            "libc",
-            EntryPoint = "statx",
-            SetLastError = true,
-            StringMarshalling = StringMarshalling.Utf8
-        )]
-        private static partial int Statx(
-            int directoryFd,
-            string path,
-            int flags,
-            uint mask,
-            byte* buffer
-        );
     }
 }

@@ -113,17 +113,17 @@ public sealed partial class WorkspaceFileOpener(string rootPath)
     [SupportedOSPlatform("linux")]
     private static unsafe bool IsRegularFile(SafeFileHandle handle)
     {
-        var buffer = stackalloc byte[Native.StatxSize];
+        var buffer = stackalloc byte[LinuxStatx.Size];
         var success = false;
         handle.DangerousAddRef(ref success);
         try
         {
             if (
-                Native.Statx(
+                LinuxStatx.Call(
                     (int)handle.DangerousGetHandle(),
                     "",
-                    Native.AtEmptyPath,
-                    Native.StatxType,
+                    LinuxStatx.AtEmptyPath,
+                    LinuxStatx.MaskType,
                     buffer
                 ) != 0
             )
@@ -132,8 +132,7 @@ public sealed partial class WorkspaceFileOpener(string rootPath)
                     $"statx failed: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}"
                 );
             }
-            var mode = *(ushort*)(buffer + Native.StatxModeOffset);
-            return (mode & Native.FileTypeMask) == Native.RegularFile;
+            return LinuxStatx.FileType(buffer) == LinuxStatx.RegularFile;
         }
         finally
         {
@@ -158,7 +157,7 @@ public sealed partial class WorkspaceFileOpener(string rootPath)
     }
 
     [SupportedOSPlatform("linux")]
-    private static unsafe partial class Native
+    private static partial class Native
     {
         public const int ReadOnly = 0;
         public const int NonBlocking = 0x800;
@@ -172,13 +171,6 @@ public sealed partial class WorkspaceFileOpener(string rootPath)
                 or Architecture.Armv6
             ? 0x8000
             : 0x20000;
-
-        public const int AtEmptyPath = 0x1000;
-        public const uint StatxType = 0x1;
-        public const int StatxSize = 256;
-        public const int StatxModeOffset = 28; // struct statx: u16 stx_mode after mask, blksize, attributes, nlink, uid, gid
-        public const int FileTypeMask = 0xF000;
-        public const int RegularFile = 0x8000;
 
         public const int ErrorPermission = 1;
         public const int ErrorNoEntry = 2;
@@ -194,19 +186,5 @@ public sealed partial class WorkspaceFileOpener(string rootPath)
             StringMarshalling = StringMarshalling.Utf8
         )]
         public static partial int Open(string path, int flags);
-
-        [LibraryImport(
-            "libc",
-            EntryPoint = "statx",
-            SetLastError = true,
-            StringMarshalling = StringMarshalling.Utf8
-        )]
-        public static partial int Statx(
-            int directoryFd,
-            string path,
-            int flags,
-            uint mask,
-            byte* buffer
-        );
     }
 }

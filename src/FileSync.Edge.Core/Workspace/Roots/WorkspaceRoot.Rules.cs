@@ -102,6 +102,25 @@ public sealed partial class WorkspaceRoot
         }
         var given = root;
         root = null;
+        if (!TryResolveValid(given, out _, out rejection))
+        {
+            return false;
+        }
+        root = given;
+        return true;
+    }
+
+    /// <summary>
+    /// The folder a valid root really is, with every link resolved; it must pass
+    /// <see cref="TryValidate"/> too (a link to '/' or to the home directory is refused).
+    /// </summary>
+    private static bool TryResolveValid(
+        WorkspaceRoot given,
+        [NotNullWhen(true)] out WorkspaceRoot? resolved,
+        [NotNullWhen(false)] out WorkspaceRootRejection? rejection
+    )
+    {
+        resolved = null;
         var real = LinkResolver.Resolve(given.Path, out var linkError);
         if (real is null)
         {
@@ -111,19 +130,18 @@ public sealed partial class WorkspaceRoot
                 out rejection
             );
         }
-        if (
-            !string.Equals(real, given.Path, PathComparer.Comparison)
-            && !TryValidate(real, out _, out var realRejection)
-        )
+        if (TryValidate(real, out resolved, out rejection))
         {
-            rejection = realRejection with
-            {
-                Message = $"workspace path '{given.Path}' is a link: {realRejection.Message}",
-            };
-            return false;
+            return true;
         }
-        root = given;
-        return true;
+        if (!string.Equals(real, given.Path, PathComparer.Comparison))
+        {
+            rejection = rejection with
+            {
+                Message = $"workspace path '{given.Path}' is a link: {rejection.Message}",
+            };
+        }
+        return false;
     }
 
     private static IEnumerable<(string Path, string What)> HomeAndTemp()

@@ -63,25 +63,9 @@ public sealed partial class WorkspaceRoot
         {
             return false;
         }
-        var real = LinkResolver.Resolve(given.Path, out var linkError);
-        if (real is null)
-        {
-            return Reject(
-                WorkspaceRootProblem.Unresolvable,
-                $"workspace path '{given.Path}' cannot be resolved: {linkError}",
-                out rejection
-            );
-        }
         // … and so must the folder it really is (a link to '/' or to the home directory is refused).
-        if (!TryValidate(real, out var resolved, out rejection))
+        if (!TryResolveValid(given, out var resolved, out rejection))
         {
-            if (!string.Equals(real, given.Path, PathComparer.Comparison))
-            {
-                rejection = rejection with
-                {
-                    Message = $"workspace path '{given.Path}' is a link: {rejection.Message}",
-                };
-            }
             return false;
         }
         if (resolved.SystemFolder() is { } system)
