@@ -22,10 +22,10 @@ public sealed partial class WorkspaceRegistry(
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ILogger _logger = loggerFactory.CreateLogger<WorkspaceRegistry>();
-    private volatile WorkspaceSync[] _managers = [];
+    private volatile WorkspaceSync[] _running = [];
 
     /// <summary>The running workspaces, in the order they were added.</summary>
-    public IReadOnlyList<IWorkspace> Workspaces => _managers;
+    public IReadOnlyList<IWorkspace> Workspaces => _running;
 
     /// <summary>Set by a <c>pause</c> of all workspaces (cleared by <c>resume</c>): workspaces added meanwhile start paused.</summary>
     public bool PauseNewWorkspaces { get; set; }
@@ -58,7 +58,7 @@ public sealed partial class WorkspaceRegistry(
             {
                 return new WorkspaceAddResult(existing, null);
             }
-            foreach (var other in _managers)
+            foreach (var other in _running)
             {
                 if (root.Overlaps(WorkspaceRoot.From(other.RootPath)))
                 {
@@ -71,7 +71,7 @@ public sealed partial class WorkspaceRegistry(
                     );
                 }
             }
-            var manager = new WorkspaceSync(
+            var workspace = new WorkspaceSync(
                 root.Path,
                 options.Value,
                 uplink,
@@ -83,16 +83,16 @@ public sealed partial class WorkspaceRegistry(
             );
             if (PauseNewWorkspaces)
             {
-                manager.Pause();
+                workspace.Pause();
             }
-            await manager.StartAsync(cancellationToken).ConfigureAwait(false);
-            _ = manager.Failure.ContinueWith(
+            await workspace.StartAsync(cancellationToken).ConfigureAwait(false);
+            _ = workspace.Failure.ContinueWith(
                 t => _failure.TrySetException(t.Exception!.InnerExceptions),
                 CancellationToken.None,
                 TaskContinuationOptions.OnlyOnFaulted,
                 TaskScheduler.Default
             );
-            _managers = [.. _managers, manager];
+            _running = [.. _running, workspace];
             Log.WorkspaceAdded(_logger, root.Path);
         }
         finally
@@ -105,31 +105,31 @@ public sealed partial class WorkspaceRegistry(
     /// <summary>Stops syncing the workspace at <paramref name="path"/>. False when it was not running.</summary>
     public async Task<bool> RemoveAsync(string path, CancellationToken cancellationToken = default)
     {
-        WorkspaceSync? manager;
+        WorkspaceSync? workspace;
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            manager = FindManager(WorkspaceRoot.TryFrom(path));
-            if (manager is null)
+            workspace = FindRunning(WorkspaceRoot.TryFrom(path));
+            if (workspace is null)
             {
                 return false;
             }
-            _managers = [.. _managers.Where(m => m != manager)];
+            _running = [.. _running.Where(m => m != workspace)];
         }
         finally
         {
             _gate.Release();
         }
-        await manager.DisposeAsync().ConfigureAwait(false);
-        Log.WorkspaceRemoved(_logger, manager.RootPath);
+        await workspace.DisposeAsync().ConfigureAwait(false);
+        Log.WorkspaceRemoved(_logger, workspace.RootPath);
         return true;
     }
 
     /// <summary>The workspace whose root is <paramref name="path"/> (normalised, no links resolved), or null.</summary>
-    public IWorkspace? Find(string path) => FindManager(WorkspaceRoot.TryFrom(path));
+    public IWorkspace? Find(string path) => FindRunning(WorkspaceRoot.TryFrom(path));
 
     /// <summary>The workspace whose root is <paramref name="root"/> (no links resolved), or null.</summary>
-    public IWorkspace? Find(WorkspaceRoot root) => FindManager(root);
+    public IWorkspace? Find(WorkspaceRoot root) => FindRunning(root);
 
     /// <summary>
     /// The workspace at the folder <paramref name="path"/> names: its root as given, or the same folder
@@ -141,7 +141,7 @@ public sealed partial class WorkspaceRegistry(
         {
             return null;
         }
-        return FindManager(root) ?? _managers.FirstOrDefault(root.IsSameFolderAs);
+        return FindRunning(root) ?? _running.FirstOrDefault(root.IsSameFolderAs);
     }
 
     /// <summary>
@@ -150,29 +150,29 @@ public sealed partial class WorkspaceRegistry(
     /// </summary>
     public (IWorkspace Workspace, string RelativePath)? FindContaining(string fullPath)
     {
-        foreach (var manager in _managers)
+        foreach (var workspace in _running)
         {
             if (
-                WorkspacePaths.ToRelativePath(manager.RootPath, fullPath) is
+                WorkspacePaths.ToRelativePath(workspace.RootPath, fullPath) is
                 { Length: > 0 } relative
             )
             {
-                return (manager, relative);
+                return (workspace, relative);
             }
         }
         return null;
     }
 
-    private WorkspaceSync? FindManager(WorkspaceRoot? root) =>
-        root is null ? null : _managers.FirstOrDefault(root.IsRootOf);
+    private WorkspaceSync? FindRunning(WorkspaceRoot? root) =>
+        root is null ? null : _running.FirstOrDefault(root.IsRootOf);
 
     public async ValueTask DisposeAsync()
     {
-        var managers = _managers;
-        _managers = [];
-        foreach (var manager in managers)
+        var managers = _running;
+        _running = [];
+        foreach (var workspace in managers)
         {
-            await manager.DisposeAsync().ConfigureAwait(false);
+            await workspace.DisposeAsync().ConfigureAwait(false);
         }
     }
 
