@@ -17,39 +17,11 @@ namespace FileSync.Edge.Tests.Workspace;
 /// whose behaviour they pin, with an "Integrity" suffix; the members keep the names the tests used when
 /// they were one class (IntegrityTests), so the moved tests read unchanged.
 /// </summary>
-public abstract class IntegrityFixture : IAsyncLifetime
+public abstract class IntegrityFixture : WorkspaceFolderFixture
 {
-    protected readonly TempDirectory _parent = new();
-    protected readonly RecordingUplink _uplink = new();
     private readonly FakeWorkspaceWatcherFactory _fakeWatchers = new();
-    protected WorkspaceSync? _manager;
-
-    protected string Root => Path.Combine(_parent.Path, "ws");
 
     private string StateDirectory => Path.Combine(_parent.Path, "state");
-
-    public Task InitializeAsync()
-    {
-        Directory.CreateDirectory(Root);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_manager is not null)
-        {
-            await _manager.DisposeAsync();
-        }
-        _parent.Dispose();
-    }
-
-    protected string Write(string relativePath, string content)
-    {
-        var full = Path.Combine(Root, relativePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        File.WriteAllText(full, content);
-        return full;
-    }
 
     protected async Task<WorkspaceSync> StartAsync(
         bool realWatcher = false,

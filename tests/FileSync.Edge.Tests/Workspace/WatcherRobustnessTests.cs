@@ -11,36 +11,8 @@ namespace FileSync.Edge.Tests.Workspace;
 /// from the messages sent must equal the filtered workspace.
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed class WatcherRobustnessTests : IAsyncLifetime
+public sealed class WatcherRobustnessTests : WorkspaceFolderFixture
 {
-    private readonly TempDirectory _parent = new();
-    private readonly RecordingUplink _uplink = new();
-    private WorkspaceSync? _manager;
-
-    private string Root => Path.Combine(_parent.Path, "ws");
-
-    public Task InitializeAsync()
-    {
-        Directory.CreateDirectory(Root);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_manager is not null)
-        {
-            await _manager.DisposeAsync();
-        }
-        _parent.Dispose();
-    }
-
-    private void Write(string relativePath, string content)
-    {
-        var full = Path.Combine(Root, relativePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        File.WriteAllText(full, content);
-    }
-
     private async Task StartAsync(
         int maxFiles = 2000,
         long maxFileBytes = 102_400,

@@ -68,6 +68,15 @@ public abstract class WorkspaceSyncFixture : IAsyncLifetime
             () => $"{count} file_done, got {_uplink.OfType(MessageTypes.FileDone).Count}"
         );
 
+    /// <summary>The agent's default batch interval (500 ms) and settle time (10 ms), no periodic rescan.</summary>
+    protected static SyncOptions DefaultTiming() =>
+        new()
+        {
+            BatchMilliseconds = 500,
+            SettleMilliseconds = 10,
+            RescanMinutes = 0,
+        };
+
     /// <summary>
     /// Starts on a manual clock with the default batch (500 ms) and settle (10 ms), waits for the initial
     /// sync, forgets its messages and lets one quiet batch interval pass: the next change is a lone one.
@@ -75,15 +84,7 @@ public abstract class WorkspaceSyncFixture : IAsyncLifetime
     protected async Task<TestTimeProvider> StartSyncedAndQuietAsync()
     {
         var time = new TestTimeProvider();
-        await StartAsync(
-            new SyncOptions
-            {
-                BatchMilliseconds = 500,
-                SettleMilliseconds = 10,
-                RescanMinutes = 0,
-            },
-            time
-        );
+        await StartAsync(DefaultTiming(), time);
         _uplink.Connect();
         await WaitForDoneAsync();
         _uplink.Clear();

@@ -16,15 +16,7 @@ public sealed class BatchingTests : WorkspaceSyncFixture
     {
         _workspace.Write("a.txt", "v0");
         var time = new TestTimeProvider();
-        await StartAsync(
-            new SyncOptions
-            {
-                BatchMilliseconds = 500,
-                SettleMilliseconds = 10,
-                RescanMinutes = 0,
-            },
-            time
-        );
+        await StartAsync(DefaultTiming(), time);
         _uplink.Connect();
         await WaitForDoneAsync();
         _uplink.Clear();
@@ -108,15 +100,7 @@ public sealed class BatchingTests : WorkspaceSyncFixture
     public async Task Batch_ThousandChangesOverTwoSeconds_AtMostFiveBatches()
     {
         var time = new TestTimeProvider();
-        var manager = await StartAsync(
-            new SyncOptions
-            {
-                BatchMilliseconds = 500,
-                SettleMilliseconds = 10,
-                RescanMinutes = 0,
-            },
-            time
-        );
+        var manager = await StartAsync(DefaultTiming(), time);
         _uplink.Connect();
         await WaitForDoneAsync();
         time.Advance(TimeSpan.FromSeconds(1));

@@ -15,15 +15,7 @@ public sealed class RejectionRetryTests : WorkspaceSyncFixture
         _workspace.Write("a.txt", "a");
         _workspace.Write("b.txt", "b");
         var time = new TestTimeProvider();
-        var manager = await StartAsync(
-            new SyncOptions
-            {
-                BatchMilliseconds = 500,
-                SettleMilliseconds = 10,
-                RescanMinutes = 0,
-            },
-            time
-        );
+        var manager = await StartAsync(DefaultTiming(), time);
         _uplink.Connect();
         await WaitForDoneAsync();
 

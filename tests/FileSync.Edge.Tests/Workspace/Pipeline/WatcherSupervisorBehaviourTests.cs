@@ -72,12 +72,7 @@ public sealed class WatcherSupervisorBehaviourTests : WorkspaceSyncFixture
         var time = new TestTimeProvider();
         var logger = new LogSink();
         await StartAsync(
-            new SyncOptions
-            {
-                BatchMilliseconds = 500,
-                SettleMilliseconds = 10,
-                RescanMinutes = 0,
-            },
+            DefaultTiming(),
             time,
             watchers: new ThrowingWatcherFactory(
                 new WatchLimitException(
