@@ -81,23 +81,14 @@ public abstract class ControlDispatcherFixture(ITestOutputHelper output) : IAsyn
         options.BatchMilliseconds = 20;
         options.SettleMilliseconds = 0;
         options.RescanMinutes = 0;
-        var registry = new WorkspaceRegistry(
-            Options.Create(options),
+        var (registry, dispatcher) = ControlStack.Create(
             _uplink,
-            new FakeWorkspaceWatcherFactory(),
-            TimeProvider.System,
-            _loggerFactory
-        );
-        _registries.Add(registry);
-        var dispatcher = new ControlDispatcher(
-            _uplink,
-            registry,
-            Options.Create(options),
-            Options.Create(new ControlOptions { AllowedRoots = [_scratch.Path] }),
-            TimeProvider.System,
-            _loggerFactory.CreateLogger<ControlDispatcher>(),
+            _loggerFactory,
+            options,
+            new ControlOptions { AllowedRoots = [_scratch.Path] },
             _store
         );
+        _registries.Add(registry);
         return (registry, dispatcher);
     }
 

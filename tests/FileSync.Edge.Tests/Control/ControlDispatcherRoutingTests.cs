@@ -26,21 +26,10 @@ public sealed class ControlDispatcherRoutingTests(ITestOutputHelper output) : IA
         _loggerFactory = LoggerFactory.Create(builder =>
             builder.SetMinimumLevel(LogLevel.Trace).AddProvider(_logs)
         );
-        var options = Options.Create(new SyncOptions { RescanMinutes = 0 });
-        _registry = new WorkspaceRegistry(
-            options,
+        (_registry, _dispatcher) = ControlStack.Create(
             _uplink,
-            new FakeWorkspaceWatcherFactory(),
-            TimeProvider.System,
-            _loggerFactory
-        );
-        _dispatcher = new ControlDispatcher(
-            _uplink,
-            _registry,
-            options,
-            Options.Create(new ControlOptions()),
-            TimeProvider.System,
-            _loggerFactory.CreateLogger<ControlDispatcher>()
+            _loggerFactory,
+            new SyncOptions { RescanMinutes = 0 }
         );
         _uplink.Connect();
         return Task.CompletedTask;

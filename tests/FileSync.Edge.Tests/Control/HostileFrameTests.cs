@@ -33,27 +33,16 @@ public class HostileFrameTests(ITestOutputHelper output) : IAsyncLifetime
         _loggerFactory = LoggerFactory.Create(builder =>
             builder.SetMinimumLevel(LogLevel.Debug).AddProvider(_logs)
         );
-        var options = Options.Create(new SyncOptions { RescanMinutes = 0 });
         _uplink = new UplinkConnection(
             new UplinkOptions { Server = _server.Uri, Fingerprint = "hostile-test" },
             new FixedDelayPolicy(),
             TimeProvider.System,
             _loggerFactory.CreateLogger<UplinkConnection>()
         );
-        _registry = new WorkspaceRegistry(
-            options,
+        (_registry, _dispatcher) = ControlStack.Create(
             _uplink,
-            new FakeWorkspaceWatcherFactory(),
-            TimeProvider.System,
-            _loggerFactory
-        );
-        _dispatcher = new ControlDispatcher(
-            _uplink,
-            _registry,
-            options,
-            Options.Create(new ControlOptions()),
-            TimeProvider.System,
-            _loggerFactory.CreateLogger<ControlDispatcher>()
+            _loggerFactory,
+            new SyncOptions { RescanMinutes = 0 }
         );
         await _uplink.StartAsync();
         _connection = await _server.AcceptAsync();
