@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Collections.ObjectModel;
+using System.Numerics;
 using System.Text;
 
 namespace FileSync.Edge.Filtering;
@@ -40,8 +40,14 @@ public sealed class WorkspaceIgnoreFilter
     private const string GitIgnoreFileName = ".gitignore";
     private const string AishIgnoreFileName = ".aishignore";
 
-    // Paths up to this many UTF-8 bytes (at most) are encoded on the stack; longer ones in a pooled array.
+    // Paths up to this many UTF-8 bytes (at most) are encoded on the stack; longer ones in a
+    // buffer kept per thread (not ArrayPool.Shared: it drops its arrays under memory pressure,
+    // and a warm filter should not allocate), up to the largest size kept.
     private const int StackPathBytes = 1024;
+    private const int LargestKeptPathBytes = 64 * 1024;
+
+    [ThreadStatic]
+    private static byte[]? _longPathBytes;
 
     /// <summary>
     /// Built-in excludes, in gitignore syntax, applied with the lowest precedence (like git's
@@ -260,23 +266,29 @@ public sealed class WorkspaceIgnoreFilter
         // Patterns match bytes, as in git: judge the UTF-8 form of the path. (A lone surrogate,
         // which no UTF-8 file name decodes to, becomes U+FFFD.)
         var maxLength = Encoding.UTF8.GetMaxByteCount(path.Length);
-        byte[]? rented = null;
         var buffer =
             maxLength <= StackPathBytes
                 ? stackalloc byte[StackPathBytes]
-                : (rented = ArrayPool<byte>.Shared.Rent(maxLength));
-        try
+                : LongPathBuffer(maxLength);
+        var length = Encoding.UTF8.GetBytes(path, buffer);
+        return IsExcludedByPatterns(chain, buffer[..length], isDirectory);
+    }
+
+    private static Span<byte> LongPathBuffer(int length)
+    {
+        if (_longPathBytes is { } kept && kept.Length >= length)
         {
-            var length = Encoding.UTF8.GetBytes(path, buffer);
-            return IsExcludedByPatterns(chain, buffer[..length], isDirectory);
+            return kept;
         }
-        finally
+
+        if (length > LargestKeptPathBytes)
         {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
+            return new byte[length];
         }
+
+        var buffer = new byte[BitOperations.RoundUpToPowerOf2((uint)length)];
+        _longPathBytes = buffer;
+        return buffer;
     }
 
     private bool IsExcludedByPatterns(

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using FileSync.Edge.Filtering;
 using FileSync.Edge.Tests.Infrastructure;
 
@@ -438,6 +440,53 @@ public sealed class WorkspaceIgnoreFilterTests : IDisposable
         }
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void IsIgnored_LongPath_DoesNotAllocateWhenTheSharedArrayPoolIsEmpty()
+    {
+        // The shared pool drops its arrays under memory pressure (a gen2 GC trims it), after
+        // which a rent allocates: a warm filter must not depend on it (this failed in CI).
+        _workspace.Write(".gitignore", "*.log\n");
+        var filter = CreateFilter();
+        var path = string.Join('/', Enumerable.Repeat("répertoire", 60)) + "/x.log";
+        Assert.True(filter.IsIgnored(path, isDirectory: false));
+        var drained = DrainSharedPool(Encoding.UTF8.GetMaxByteCount(path.Length));
+        try
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 100; i++)
+            {
+                filter.IsIgnored(path, isDirectory: false);
+                filter.IsIgnoredEntry(path, isDirectory: false);
+            }
+
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        finally
+        {
+            foreach (var array in drained)
+            {
+                ArrayPool<byte>.Shared.Return(array);
+            }
+        }
+    }
+
+    /// <summary>Rents from the shared pool until a rent allocates, so the pool has none left of that size.</summary>
+    private static List<byte[]> DrainSharedPool(int size)
+    {
+        var rented = new List<byte[]>(capacity: 100_000);
+        for (var i = 0; i < 100_000; i++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            rented.Add(ArrayPool<byte>.Shared.Rent(size));
+            if (GC.GetAllocatedBytesForCurrentThread() != before)
+            {
+                return rented;
+            }
+        }
+
+        throw new InvalidOperationException("the shared array pool never ran out");
     }
 
     private WorkspaceIgnoreFilter CreateFilter() => new(_workspace.Path, ignoreCase: false);
