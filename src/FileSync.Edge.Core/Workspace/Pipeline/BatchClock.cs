@@ -57,27 +57,36 @@ internal sealed class BatchClock(TimeSpan batchInterval, TimeSpan settle, TimePr
     /// but no longer than until every pending change is known complete (closed after writing, renamed
     /// into place, deleted) — a saved file goes out at once.
     /// </summary>
+    /// <remarks>
+    /// One delay covers the whole settle, armed when it starts: a wake-up in between only makes the
+    /// loop look again whether anything is still unsettled; it never re-arms the delay (a fake clock
+    /// advanced between a re-computed remainder and its new delay would leave the batch waiting).
+    /// </remarks>
     private async Task SettleAsync(Func<bool> hasUnsettled, CancellationToken cancellationToken)
     {
-        var started = time.GetTimestamp();
-        while (hasUnsettled())
+        if (!hasUnsettled())
         {
-            var remaining = settle - time.GetElapsedTime(started);
-            if (remaining <= TimeSpan.Zero)
+            return;
+        }
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var elapsed = Task.Delay(settle, time, stop.Token);
+        try
+        {
+            while (hasUnsettled())
             {
-                return;
+                var woken = _wake.Reader.WaitToReadAsync(stop.Token).AsTask();
+                var first = await Task.WhenAny(elapsed, woken).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                if (first == elapsed)
+                {
+                    return;
+                }
+                _wake.Reader.TryRead(out _);
             }
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var elapsed = Task.Delay(remaining, time, stop.Token);
-            var woken = _wake.Reader.WaitToReadAsync(stop.Token).AsTask();
-            var first = await Task.WhenAny(elapsed, woken).ConfigureAwait(false);
+        }
+        finally
+        {
             await stop.CancelAsync().ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
-            if (first == elapsed)
-            {
-                return;
-            }
-            _wake.Reader.TryRead(out _);
         }
     }
 }
