@@ -85,14 +85,25 @@ public sealed partial class WorkspaceRegistry(
             {
                 workspace.Pause();
             }
-            await workspace.StartAsync(cancellationToken).ConfigureAwait(false);
+            // Listed before it starts: the server's answer to its first message (a tree request, a
+            // manifest diff, an error about a file) must find it, and it may come within a round trip.
+            _running = [.. _running, workspace];
+            try
+            {
+                await workspace.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                _running = [.. _running.Where(w => w != workspace)];
+                await workspace.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
             _ = workspace.Failure.ContinueWith(
                 t => _failure.TrySetException(t.Exception!.InnerExceptions),
                 CancellationToken.None,
                 TaskContinuationOptions.OnlyOnFaulted,
                 TaskScheduler.Default
             );
-            _running = [.. _running, workspace];
             Log.WorkspaceAdded(_logger, root.Path);
         }
         finally

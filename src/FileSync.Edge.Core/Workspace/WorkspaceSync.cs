@@ -136,7 +136,9 @@ public sealed class WorkspaceSync : IWorkspace, IAsyncDisposable
         {
             _rescanTimer = _time.CreateTimer(_ => RequestRescan(), null, rescanEvery, rescanEvery);
         }
-        _loop = _loopRunner.RunAsync(_stopping.Token);
+        // On the pool, not inline: the caller (a server command on the uplink's receive loop, a local
+        // `add`) must not carry the first sync, and it registers the workspace before anything is sent.
+        _loop = Task.Run(() => _loopRunner.RunAsync(_stopping.Token), CancellationToken.None);
         _wake();
         return Task.CompletedTask;
     }

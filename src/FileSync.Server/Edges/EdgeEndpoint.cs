@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using FileSync.Protocol;
 using FileSync.Server.Mirror;
 using FileSync.Server.Protocol;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -172,6 +173,12 @@ internal sealed class EdgeEndpoint
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             reason = "request aborted";
+        }
+        catch (ConnectionAbortedException)
+        {
+            // Kestrel gave up on the connection (the server stopping with the close handshake still
+            // unanswered when its shutdown timeout ran out): an end, not a failure.
+            reason = "connection aborted";
         }
 #pragma warning disable CA1031 // One edge's unexpected failure must not take the server down; it is logged as an error.
         catch (Exception ex)

@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using FileSync.Edge.Control;
+using FileSync.Edge.Workspace;
 using FileSync.Protocol;
 using Microsoft.Extensions.Logging;
 
@@ -208,5 +210,22 @@ public sealed class ControlDispatcherTests(ITestOutputHelper output)
         Assert.Equal(ErrorCodes.InvalidPayload, Text(error, "code"));
         Assert.Equal([_a], ActiveRoots);
         Assert.Equal(0, _store.Saves);
+    }
+
+    [Fact]
+    public async Task NewWorkspace_IsFoundBeforeItSendsAnything_SoAnAnswerAtOnceReachesIt()
+    {
+        // A server answers a manifest within a round trip; if the registry listed the workspace only
+        // after starting it, the answer found no workspace and the sync waited a minute for nothing.
+        var (registry, _) = Create(new SyncOptions());
+        var foundWhenSending = new ConcurrentQueue<bool>();
+        _uplink.OnSent = _ => foundWhenSending.Enqueue(registry.Find(_b) is not null);
+
+        var (workspace, rejection) = await registry.AddAsync(_b);
+        Assert.True(workspace is not null, rejection?.Message);
+        await workspace.InitialSyncCompleted.WaitAsync(Wait.Generous);
+
+        Assert.NotEmpty(foundWhenSending);
+        Assert.All(foundWhenSending, Assert.True);
     }
 }

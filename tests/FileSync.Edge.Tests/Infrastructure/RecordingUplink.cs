@@ -27,6 +27,9 @@ public sealed class RecordingUplink : IUplink
     /// <summary>When set, sends on the current session fail (as if the socket broke) and the session ends.</summary>
     public bool FailSends { get; set; }
 
+    /// <summary>Called with every recorded frame, on the sender's thread, before the send returns (a server answering at once).</summary>
+    public Action<ProtocolMessage>? OnSent { get; set; }
+
     public UplinkSession Connect(IReadOnlyList<string>? capabilities = null)
     {
         var session = new UplinkSession(
@@ -69,6 +72,7 @@ public sealed class RecordingUplink : IUplink
         Assert.True(ProtocolMessage.TryParse(frame, out var message, out var error), error);
         LargestFrameBytes = Math.Max(LargestFrameBytes, frame.Length);
         Sent.Enqueue(message);
+        OnSent?.Invoke(message);
         return ValueTask.FromResult(true);
     }
 

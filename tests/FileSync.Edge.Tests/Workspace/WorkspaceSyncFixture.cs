@@ -61,11 +61,19 @@ public abstract class WorkspaceSyncFixture : IAsyncLifetime
         return _manager;
     }
 
+    /// <summary>
+    /// Waits for <paramref name="count"/> <c>file_done</c> and for the loop to have counted as many
+    /// batches: file_done goes out before its batch ends, and a test that moves a fake clock on before
+    /// the batch ended would start the next busy period later than it thinks.
+    /// </summary>
     protected Task WaitForDoneAsync(int count = 1) =>
         Wait.UntilAsync(
-            () => _uplink.OfType(MessageTypes.FileDone).Count >= count,
+            () =>
+                _uplink.OfType(MessageTypes.FileDone).Count >= count
+                && (_manager is null || _manager.BatchesWithSends >= count),
             Wait.Generous,
-            () => $"{count} file_done, got {_uplink.OfType(MessageTypes.FileDone).Count}"
+            () =>
+                $"{count} file_done and batches, got {_uplink.OfType(MessageTypes.FileDone).Count} and {_manager?.BatchesWithSends}"
         );
 
     /// <summary>The agent's default batch interval (500 ms) and settle time (10 ms), no periodic rescan.</summary>

@@ -61,8 +61,9 @@ internal sealed class WorkspaceLoop(
                 {
                     if (stages.Counters.MessagesSent != sentBefore)
                     {
-                        stages.Counters.OnBatchSent();
+                        // The clock first: whoever sees the batch counted sees the busy period started.
                         _clock.OnBatchSent();
+                        stages.Counters.OnBatchSent();
                     }
                 }
             }
