@@ -24,6 +24,7 @@ internal sealed class HostileServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly Channel<HostileConnection> _connections =
         Channel.CreateUnbounded<HostileConnection>();
+    private readonly CancellationTokenSource _stopping = new();
 
     private HostileServer(WebApplication app)
     {
@@ -70,14 +71,22 @@ internal sealed class HostileServer : IAsyncDisposable
         var connection = new HostileConnection(socket);
         ConnectionCount++;
         _connections.Writer.TryWrite(connection);
-        await connection.ReceiveLoopAsync(context.RequestAborted);
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(
+            context.RequestAborted,
+            _stopping.Token
+        );
+        await connection.ReceiveLoopAsync(ended.Token);
     }
 
     public async ValueTask DisposeAsync()
     {
+        // Ends the open connections first: the host would otherwise wait its whole shutdown timeout
+        // for their handlers.
+        await _stopping.CancelAsync();
         using var timeout = new CancellationTokenSource(Wait.Generous);
         await _app.StopAsync(timeout.Token);
         await _app.DisposeAsync();
+        _stopping.Dispose();
     }
 }
 
