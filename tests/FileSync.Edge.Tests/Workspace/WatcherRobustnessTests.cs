@@ -125,11 +125,20 @@ public sealed class WatcherRobustnessTests : WorkspaceFolderFixture
         Write("log.txt", new string('x', 1001));
         await ConvergedAsync(p => p == "log.txt");
         Assert.False(MessageMirror.Apply(_uplink.Sent).ContainsKey("log.txt"));
-        Assert.Equal(1, _manager!.GetStatus().Skipped);
+        // Status is published when the batch ends, a moment after its messages went out.
+        await Wait.UntilAsync(
+            () => _manager!.GetStatus().Skipped == 1,
+            Wait.Generous,
+            () => $"one file skipped in status, have {_manager!.GetStatus().Skipped}"
+        );
 
         Write("log.txt", "small again");
         await ConvergedAsync();
-        Assert.Equal(0, _manager.GetStatus().Skipped);
+        await Wait.UntilAsync(
+            () => _manager!.GetStatus().Skipped == 0,
+            Wait.Generous,
+            () => $"no file skipped in status, have {_manager!.GetStatus().Skipped}"
+        );
     }
 
     [Fact]
