@@ -51,8 +51,9 @@ public sealed class TestTimeProvider : FakeTimeProvider
     )
     {
         var tracked = new TrackedTimer(this, callback);
-        // Armed before the inner timer exists: a timer already due fires inside CreateTimer.
-        tracked.Track(dueTime, period);
+        // Counted as armed only once the fake's timer exists, so an advance after WaitForTimersAsync
+        // always reaches it; one already due fires inside CreateTimer and is not counted at all.
+        var generation = tracked.NextGeneration(dueTime, period);
         tracked.Attach(
             base.CreateTimer(
                 static s =>
@@ -65,21 +66,19 @@ public sealed class TestTimeProvider : FakeTimeProvider
                 period
             )
         );
+        tracked.Arm(generation, dueTime);
         return tracked;
     }
 
     private void SetArmed(TrackedTimer timer, bool armed)
     {
-        lock (_gate)
+        if (armed)
         {
-            if (armed)
-            {
-                _armed.Add(timer);
-            }
-            else
-            {
-                _armed.Remove(timer);
-            }
+            _armed.Add(timer);
+        }
+        else
+        {
+            _armed.Remove(timer);
         }
     }
 
@@ -88,6 +87,8 @@ public sealed class TestTimeProvider : FakeTimeProvider
         private ITimer? _inner;
         private bool _periodic;
         private bool _disposed;
+        private int _generation;
+        private int _firedGeneration = -1;
 
         /// <summary>Takes the fake's timer; one that fired and was disposed inside CreateTimer is disposed at once.</summary>
         public void Attach(ITimer inner)
@@ -99,17 +100,43 @@ public sealed class TestTimeProvider : FakeTimeProvider
             }
         }
 
-        public void Track(TimeSpan dueTime, TimeSpan period)
+        /// <summary>A new due time is about to be set: the generation <see cref="Arm"/> and <see cref="Fire"/> refer to.</summary>
+        public int NextGeneration(TimeSpan dueTime, TimeSpan period)
         {
-            _periodic = period != Timeout.InfiniteTimeSpan && period != TimeSpan.Zero;
-            owner.SetArmed(this, dueTime != Timeout.InfiniteTimeSpan);
+            lock (owner._gate)
+            {
+                _periodic = period != Timeout.InfiniteTimeSpan && period != TimeSpan.Zero;
+                if (dueTime == Timeout.InfiniteTimeSpan)
+                {
+                    owner.SetArmed(this, armed: false);
+                }
+                return ++_generation;
+            }
+        }
+
+        /// <summary>Counts the timer as armed once the fake's timer is set, unless it fired (or changed) since.</summary>
+        public void Arm(int generation, TimeSpan dueTime)
+        {
+            lock (owner._gate)
+            {
+                var fired = !_periodic && _firedGeneration >= generation;
+                var current = generation == _generation;
+                if (dueTime != Timeout.InfiniteTimeSpan && !fired && current && !_disposed)
+                {
+                    owner.SetArmed(this, armed: true);
+                }
+            }
         }
 
         public void Fire(object? state)
         {
-            if (!_periodic)
+            lock (owner._gate)
             {
-                owner.SetArmed(this, armed: false);
+                if (!_periodic)
+                {
+                    _firedGeneration = _generation;
+                    owner.SetArmed(this, armed: false);
+                }
             }
             callback(state);
         }
@@ -120,14 +147,19 @@ public sealed class TestTimeProvider : FakeTimeProvider
             {
                 return false;
             }
-            Track(dueTime, period);
-            return _inner?.Change(dueTime, period) ?? true;
+            var generation = NextGeneration(dueTime, period);
+            var changed = _inner?.Change(dueTime, period) ?? true;
+            Arm(generation, dueTime);
+            return changed;
         }
 
         public void Dispose()
         {
-            _disposed = true;
-            owner.SetArmed(this, armed: false);
+            lock (owner._gate)
+            {
+                _disposed = true;
+                owner.SetArmed(this, armed: false);
+            }
             _inner?.Dispose();
         }
 
