@@ -76,6 +76,10 @@ public sealed class RecordingUplink : IUplink
         return ValueTask.FromResult(true);
     }
 
+    /// <summary>Waits until a message of <paramref name="type"/> has been sent.</summary>
+    public Task WaitForSentAsync(string type) =>
+        Wait.UntilAsync(() => OfType(type).Count > 0, Wait.Generous, () => $"a {type} message");
+
     public List<ProtocolMessage> OfType(string type) => [.. Sent.Where(m => m.Type == type)];
 
     public List<string> RelativePathsOf(string type) =>

@@ -62,11 +62,7 @@ public sealed class CoarseTimestampTests : IAsyncLifetime
         // A manifest server: the manifest shows what the agent believes each file holds, without a re-send.
         _uplink.Connect(["manifest"]);
         await _manager.StartAsync();
-        await Wait.UntilAsync(
-            () => _uplink.OfType(MessageTypes.Manifest).Count > 0,
-            Wait.Generous,
-            () => "the manifest"
-        );
+        await _uplink.WaitForSentAsync(MessageTypes.Manifest);
         _manager.OnManifestDiff(new ManifestDiffPayload { Path = Root, Need = [] });
         await Wait.UntilAsync(
             () => _uplink.OfType(MessageTypes.FileDone).Count > 0,

@@ -56,11 +56,7 @@ public sealed class FileEntryIntegrityTests : IntegrityFixture
         await StartAsync(persistIndex: true);
         // A manifest server: what the agent believes the file holds shows in the manifest (a legacy one re-sends everything anyway).
         _uplink.Connect(["manifest"]);
-        await Wait.UntilAsync(
-            () => _uplink.OfType(MessageTypes.Manifest).Count > 0,
-            Wait.Generous,
-            () => "the manifest"
-        );
+        await _uplink.WaitForSentAsync(MessageTypes.Manifest);
 
         var entry = _uplink
             .OfType(MessageTypes.Manifest)
@@ -83,11 +79,7 @@ public sealed class FileEntryIntegrityTests : IntegrityFixture
         Age(b);
         await StartAsync();
         _uplink.Connect(["manifest"]);
-        await Wait.UntilAsync(
-            () => _uplink.OfType(MessageTypes.Manifest).Count > 0,
-            Wait.Generous,
-            () => "the manifest"
-        );
+        await _uplink.WaitForSentAsync(MessageTypes.Manifest);
         _manager!.OnManifestDiff(
             new ManifestDiffPayload { Path = Root, Need = ["a.txt", "b.txt"] }
         );

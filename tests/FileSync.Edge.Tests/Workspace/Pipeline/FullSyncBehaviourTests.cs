@@ -66,11 +66,7 @@ public sealed class FullSyncBehaviourTests : WorkspaceSyncFixture
 
         // A server with capabilities decodes base64: the Latin-1 text goes, never mangled.
         _uplink.Connect(["manifest"]);
-        await Wait.UntilAsync(
-            () => _uplink.OfType(MessageTypes.Manifest).Count > 0,
-            Wait.Generous,
-            () => "the manifest"
-        );
+        await _uplink.WaitForSentAsync(MessageTypes.Manifest);
         manager.OnManifestDiff(
             new ManifestDiffPayload { Path = Root, Need = ["exact.txt", "latin1.txt"] }
         );

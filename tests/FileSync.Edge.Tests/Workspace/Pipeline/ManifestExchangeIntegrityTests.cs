@@ -16,11 +16,7 @@ public sealed class ManifestExchangeIntegrityTests : IntegrityFixture
         Write("refused.txt", "the server cannot store this name");
         await StartAsync();
         _uplink.Connect(["manifest"]);
-        await Wait.UntilAsync(
-            () => _uplink.OfType(MessageTypes.Manifest).Count > 0,
-            Wait.Generous,
-            () => "the manifest"
-        );
+        await _uplink.WaitForSentAsync(MessageTypes.Manifest);
 
         _manager!.OnManifestDiff(
             new ManifestDiffPayload
@@ -51,11 +47,7 @@ public sealed class ManifestExchangeIntegrityTests : IntegrityFixture
         var full = Write("old-version.txt", "the server holds an older version of this");
         await StartAsync();
         _uplink.Connect(["manifest"]);
-        await Wait.UntilAsync(
-            () => _uplink.OfType(MessageTypes.Manifest).Count > 0,
-            Wait.Generous,
-            () => "the manifest"
-        );
+        await _uplink.WaitForSentAsync(MessageTypes.Manifest);
 
         File.Delete(full);
         _manager!.OnManifestDiff(
