@@ -69,6 +69,10 @@ public static class MirrorServer
         var endpoint = app.Services.GetRequiredService<EdgeEndpoint>();
         app.Map(EdgePath, (RequestDelegate)endpoint.HandleAsync);
         app.MapAdminApi();
+        if (options.Dialect == ServerDialect.Todoforai)
+        {
+            app.MapTodoforaiApi();
+        }
 
         var logger = app
             .Services.GetRequiredService<ILoggerFactory>()

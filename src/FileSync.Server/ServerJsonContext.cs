@@ -12,4 +12,6 @@ namespace FileSync.Server;
 [JsonSerializable(typeof(ServerStatus))]
 [JsonSerializable(typeof(ReplyRecord[]))]
 [JsonSerializable(typeof(ApiError))]
+[JsonSerializable(typeof(ApiKeyValidation))]
+[JsonSerializable(typeof(EdgeConfigAnswer))]
 internal sealed partial class ServerJsonContext : JsonSerializerContext;

@@ -108,6 +108,10 @@ internal static class AdminApi
             await ErrorAsync(context, logger, edgeId, StatusCodes.Status400BadRequest, problem);
             return;
         }
+        if (type == MessageTypes.ConfigUpdate)
+        {
+            TodoforaiApi.RememberConfigUpdate(registry, edgeId, body);
+        }
         if (!await session.TrySendAsync(body, context.RequestAborted))
         {
             await ErrorAsync(

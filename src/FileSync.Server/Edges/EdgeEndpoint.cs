@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using FileSync.Protocol;
+using FileSync.Server.Api;
 using FileSync.Server.Mirror;
 using FileSync.Server.Protocol;
 using Microsoft.AspNetCore.Connections;
@@ -96,8 +97,11 @@ internal sealed class EdgeEndpoint
             new WebSocketAcceptContext
             {
                 // Echo the key when it was offered as the subprotocol (clients such as Node's ws require it).
+                // A wrong key offered this way is echoed too in the todoforai dialect: a client whose
+                // handshake fails on an unechoed subprotocol would never read the ERROR that follows.
                 SubProtocol =
-                    bySubprotocol ?? (offered.Count > 0 && _apiKey.IsOpen ? offered[0] : null),
+                    bySubprotocol
+                    ?? (offered.Count > 0 && (_apiKey.IsOpen || todoforai) ? offered[0] : null),
                 KeepAliveInterval = _options.KeepAliveInterval,
                 KeepAliveTimeout = _options.KeepAliveTimeout,
                 // Used only when the edge offered it; each message compressed on its own.
@@ -109,7 +113,13 @@ internal sealed class EdgeEndpoint
         {
             // The todoforai backend says so after the upgrade: an ERROR frame, then a close.
             Log.UpgradeUnauthorized(_logger, remoteAddress);
-            await RefuseAsync(socket, 1008, "Invalid API key", context.RequestAborted);
+            Log.WrongKeyRefused(_logger, edgeId, ServerCloseCodes.InvalidApiKey);
+            await RefuseAsync(
+                socket,
+                ServerCloseCodes.InvalidApiKey,
+                TodoforaiApi.InvalidApiKey,
+                context.RequestAborted
+            );
             return;
         }
         if (

@@ -33,38 +33,51 @@ internal sealed partial class EdgeMessageHandler
     }
 
     /// <summary>
-    /// The workspace a file message is for (see <see cref="TryGetWorkspace"/>), or null after
-    /// rejecting the message when it names none.
+    /// The workspace and relative path a file message is for, or null after rejecting the message.
+    /// With <c>relativePath</c> (our extension) the workspace comes from <c>workspace</c> or from
+    /// <c>path</c> (see <see cref="TryGetWorkspace"/>). Without it — a todoforai client sends only
+    /// the absolute <c>path</c> — the todoforai dialect places the file under the longest root known
+    /// for the edge (<see cref="EdgeRoots"/>); our dialect requires <c>relativePath</c>.
     /// </summary>
-    private async Task<WorkspaceTarget?> ResolveWorkspaceOrRejectAsync(
+    private async Task<FileTarget?> ResolveFileOrRejectAsync(
         string messageType,
         string? workspace,
         string? path,
-        string relativePath,
+        string? relativePath,
         CancellationToken cancellationToken
     )
     {
-        if (
-            TryGetWorkspace(
-                workspace,
-                path,
-                relativePath,
-                out var name,
-                out var edgePath,
-                out var error
-            )
-        )
+        if (workspace is not null)
         {
-            return new WorkspaceTarget(name, edgePath);
+            _roots.Add([workspace]);
         }
-        await RejectAsync(
-            messageType,
-            ErrorCodes.InvalidPayload,
-            error,
-            path,
-            relativePath,
-            cancellationToken
-        );
+        string? name;
+        string? edgePath;
+        string? error;
+        var code = ErrorCodes.InvalidPayload;
+        if (relativePath is not null)
+        {
+            if (TryGetWorkspace(workspace, path, relativePath, out name, out edgePath, out error))
+            {
+                return new FileTarget(name, edgePath, relativePath);
+            }
+        }
+        else if (!_todoforai || path is null)
+        {
+            code = ErrorCodes.MalformedMessage;
+            error = _todoforai ? "'path' is required" : "'relativePath' is required";
+        }
+        else if (_roots.TryResolve(path, out edgePath, out var derived))
+        {
+            return new FileTarget(MirrorPaths.LastSegment(edgePath), edgePath, derived);
+        }
+        else
+        {
+            code = ErrorCodes.ForbiddenPath;
+            error =
+                "'path' lies under no workspace root of this edge (the server's edge:config_update, or one the edge announced)";
+        }
+        await RejectAsync(messageType, code, error, path, relativePath, cancellationToken);
         return null;
     }
 
@@ -122,15 +135,10 @@ internal sealed partial class EdgeMessageHandler
             code,
             LogText.Clean(reason)
         );
+        // Lowercase in both dialects: ERROR is for authentication only, as the todoforai clients
+        // treat any ERROR as fatal and stop syncing.
         await _session.TrySendAsync(
-            ProtocolFrames.Error(
-                code,
-                reason,
-                messageType,
-                path,
-                relativePath,
-                upperCase: _options.Dialect == ServerDialect.Todoforai
-            ),
+            ProtocolFrames.Error(code, reason, messageType, path, relativePath),
             cancellationToken
         );
     }
@@ -271,7 +279,7 @@ internal sealed partial class EdgeMessageHandler
         string.Equals(encoding, ContentEncodings.Utf8, StringComparison.OrdinalIgnoreCase)
         || string.Equals(encoding, "utf-8", StringComparison.OrdinalIgnoreCase);
 
-    private readonly record struct WorkspaceTarget(string Name, string EdgePath);
+    private readonly record struct FileTarget(string Name, string EdgePath, string RelativePath);
 
     private sealed class PendingManifest
     {

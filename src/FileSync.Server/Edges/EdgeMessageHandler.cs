@@ -26,6 +26,8 @@ internal sealed partial class EdgeMessageHandler
     private readonly bool _legacy;
     private readonly bool _treeEnabled;
     private readonly ServerOptions _options;
+    private readonly bool _todoforai;
+    private readonly EdgeRoots _roots;
     private readonly ILogger _logger;
     private readonly Dictionary<string, PendingManifest> _manifests = new(MirrorPaths.PathComparer);
 
@@ -43,6 +45,10 @@ internal sealed partial class EdgeMessageHandler
         _options = options;
         _legacy = options.IsLegacy;
         _treeEnabled = !options.IsLegacy && options.ManifestTree;
+        _todoforai = options.Dialect == ServerDialect.Todoforai;
+        // The server's own workspaces went out in the first edge:config_update.
+        _roots = registry.RootsOf(session.EdgeId);
+        _roots.Add(options.Workspaces);
         _logger = logger;
     }
 
@@ -57,12 +63,9 @@ internal sealed partial class EdgeMessageHandler
         if (!ProtocolMessage.TryParse(bytes, format, out var message, out var parseError))
         {
             Log.MalformedFrame(_logger, _session.EdgeId, LogText.Clean(parseError));
+            // Lowercase in both dialects: a todoforai client treats any ERROR as fatal.
             await _session.TrySendAsync(
-                ProtocolFrames.Error(
-                    ErrorCodes.MalformedMessage,
-                    parseError,
-                    upperCase: _options.Dialect == ServerDialect.Todoforai
-                ),
+                ProtocolFrames.Error(ErrorCodes.MalformedMessage, parseError),
                 cancellationToken
             );
             return;
@@ -145,33 +148,33 @@ internal sealed partial class EdgeMessageHandler
         {
             return;
         }
-        if (payload.RelativePath is null || (payload.Content is null && payload.RawContent is null))
+        if (payload.Content is null && payload.RawContent is null)
         {
             await RejectAsync(
                 message.Type,
                 ErrorCodes.MalformedMessage,
-                "'relativePath' and 'content' are required",
+                "'content' is required",
                 payload.Path,
                 payload.RelativePath,
                 cancellationToken
             );
             return;
         }
-        var workspace = await ResolveWorkspaceOrRejectAsync(
+        var file = await ResolveFileOrRejectAsync(
             message.Type,
             payload.Workspace,
             payload.Path,
             payload.RelativePath,
             cancellationToken
         );
-        if (workspace is not { } target)
+        if (file is not { } target)
         {
             return;
         }
         if (
             !TryReadContent(
                 payload,
-                _options.Dialect == ServerDialect.Todoforai,
+                _todoforai,
                 _session.Hash,
                 out var content,
                 out var hash,
@@ -185,7 +188,7 @@ internal sealed partial class EdgeMessageHandler
                 code,
                 error,
                 payload.Path,
-                payload.RelativePath,
+                target.RelativePath,
                 cancellationToken
             );
             return;
@@ -193,7 +196,7 @@ internal sealed partial class EdgeMessageHandler
         var result = _store.WriteFile(
             target.Name,
             target.EdgePath,
-            payload.RelativePath,
+            target.RelativePath,
             content,
             _session.Hash,
             hash,
@@ -203,7 +206,7 @@ internal sealed partial class EdgeMessageHandler
             message.Type,
             result,
             payload.Path,
-            payload.RelativePath,
+            target.RelativePath,
             cancellationToken
         );
     }
@@ -220,35 +223,23 @@ internal sealed partial class EdgeMessageHandler
         {
             return;
         }
-        if (payload.RelativePath is null)
-        {
-            await RejectAsync(
-                message.Type,
-                ErrorCodes.MalformedMessage,
-                "'relativePath' is required",
-                payload.Path,
-                null,
-                cancellationToken
-            );
-            return;
-        }
-        var workspace = await ResolveWorkspaceOrRejectAsync(
+        var file = await ResolveFileOrRejectAsync(
             message.Type,
             payload.Workspace,
             payload.Path,
             payload.RelativePath,
             cancellationToken
         );
-        if (workspace is not { } target)
+        if (file is not { } target)
         {
             return;
         }
-        var result = _store.DeleteFile(target.Name, target.EdgePath, payload.RelativePath);
+        var result = _store.DeleteFile(target.Name, target.EdgePath, target.RelativePath);
         await RejectIfFailedAsync(
             message.Type,
             result,
             payload.Path,
-            payload.RelativePath,
+            target.RelativePath,
             cancellationToken
         );
     }
@@ -277,6 +268,8 @@ internal sealed partial class EdgeMessageHandler
             );
             return;
         }
+        // The path of a file_done is a workspace root: the edge announces it.
+        _roots.Add([root]);
         var result = _store.MarkDone(MirrorPaths.LastSegment(root), root);
         await RejectIfFailedAsync(message.Type, result, payload.Path, null, cancellationToken);
     }

@@ -19,6 +19,7 @@ internal sealed class EdgeRegistry
         StringComparer.Ordinal
     );
     private readonly ConcurrentDictionary<string, ReplyLog> _replies = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, EdgeRoots> _roots = new(StringComparer.Ordinal);
     private readonly int _maxReplies;
     private readonly TimeProvider _time;
 
@@ -80,6 +81,9 @@ internal sealed class EdgeRegistry
         }
         return sessions.Count;
     }
+
+    /// <summary>The workspace roots known for the edge (kept across its reconnects).</summary>
+    public EdgeRoots RootsOf(string edgeId) => _roots.GetOrAdd(edgeId, static _ => new EdgeRoots());
 
     /// <summary>Appends a message to the edge's reply log, dropping the oldest beyond the bound.</summary>
     public void AppendReply(string edgeId, string type, JsonElement payload)

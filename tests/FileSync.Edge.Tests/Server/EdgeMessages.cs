@@ -87,6 +87,29 @@ internal static class EdgeMessages
         return Envelope(type, payload);
     }
 
+    /// <summary>
+    /// A sync frame as the todoforai clients send it: the file's absolute <c>path</c>, text
+    /// <c>content</c> (none for a delete), <c>edgeId</c> and <c>userId</c> — no extension field.
+    /// </summary>
+    public static string PathOnly(string type, string path, string? content, string edgeId) =>
+        Envelope(
+            type,
+            content is null
+                ? new JsonObject
+                {
+                    ["path"] = path,
+                    ["edgeId"] = edgeId,
+                    ["userId"] = "local",
+                }
+                : new JsonObject
+                {
+                    ["path"] = path,
+                    ["content"] = content,
+                    ["edgeId"] = edgeId,
+                    ["userId"] = "local",
+                }
+        );
+
     public static string Delete(string relativePath, string workspace = WorkspaceRoot) =>
         Envelope(
             MessageTypes.FileDeleteSync,

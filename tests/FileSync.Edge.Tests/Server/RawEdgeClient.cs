@@ -36,10 +36,11 @@ internal sealed class RawEdgeClient : IAsyncDisposable
         string? fingerprint = "test-machine",
         string? apiKey = null,
         bool messagePack = false,
-        bool xxh128 = false
+        bool xxh128 = false,
+        string? subprotocol = null
     )
     {
-        var socket = CreateSocket(apiKey);
+        var socket = CreateSocket(apiKey, subprotocol);
         string[] asked =
         [
             .. messagePack ? [Capabilities.MessagePack] : (string[])[],
@@ -64,10 +65,15 @@ internal sealed class RawEdgeClient : IAsyncDisposable
         }
     }
 
-    public static ClientWebSocket CreateSocket(string? apiKey)
+    /// <param name="subprotocol">Offered as the WebSocket subprotocol (how todoforai clients send the key); the connect fails unless the server echoes it.</param>
+    public static ClientWebSocket CreateSocket(string? apiKey, string? subprotocol = null)
     {
         var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
+        if (subprotocol is not null)
+        {
+            socket.Options.AddSubProtocol(subprotocol);
+        }
         if (apiKey is not null)
         {
             socket.Options.SetRequestHeader("Authorization", "Bearer " + apiKey);
@@ -165,7 +171,8 @@ internal sealed class RawEdgeClient : IAsyncDisposable
         Socket.Dispose();
     }
 
-    private static async Task<ReceivedFrame> ReceiveFrameAsync(ClientWebSocket socket)
+    /// <summary>The next complete frame of <paramref name="socket"/>; fails on a close or a timeout.</summary>
+    public static async Task<ReceivedFrame> ReceiveFrameAsync(ClientWebSocket socket)
     {
         using var cancel = new CancellationTokenSource(Timeout);
         using var message = new MemoryStream();

@@ -49,7 +49,8 @@ public abstract class ServerTestBase : IAsyncLifetime
         string? fingerprint = "test-machine",
         string? apiKey = null,
         bool messagePack = false,
-        bool xxh128 = false
+        bool xxh128 = false,
+        string? subprotocol = null
     )
     {
         var client = await RawEdgeClient.ConnectAsync(
@@ -57,7 +58,8 @@ public abstract class ServerTestBase : IAsyncLifetime
             fingerprint,
             apiKey,
             messagePack,
-            xxh128
+            xxh128,
+            subprotocol
         );
         _clients.Add(client);
         return client;
