@@ -1,49 +1,82 @@
 using System.Net.WebSockets;
 using System.Text;
 using FileSync.Protocol;
+using FileSync.Server;
 using Xunit.Abstractions;
 
 namespace FileSync.Edge.Tests.Server;
 
 public sealed class MalformedFrameTests(ITestOutputHelper output) : ServerTestBase(output)
 {
-    public static TheoryData<string> MalformedFrames =>
-        new()
+    /// <summary>Malformed in both dialects.</summary>
+    private static readonly string[] s_malformedInBoth =
+    [
+        "not json at all",
+        "{\"type\": ",
+        "[1,2,3]",
+        "\"just a string\"",
+        "{}",
+        """{"payload":{}}""",
+        """{"type":42,"payload":{}}""",
+        """{"type":"workspace:file_create_sync","payload":[1]}""",
+        """{"type":"workspace:file_create_sync","payload":"x"}""",
+        """{"type":"workspace:file_create_sync"}""",
+        """{"type":"workspace:file_create_sync","payload":{"workspace":"/w/p","relativePath":"a","content":"x","size":"big"}}""",
+        """{"type":"workspace:file_create_sync","payload":{"workspace":"/w/p","relativePath":7,"content":"x"}}""",
+        """{"type":"workspace:file_create_sync","payload":{"workspace":"/w/p","relativePath":"a"}}""",
+        """{"type":"workspace:file_delete_sync","payload":{"workspace":"/w/p"}}""",
+        """{"type":"workspace:file_done","payload":{"stats":{}}}""",
+    ];
+
+    /// <summary>
+    /// Malformed only in our dialect: the todoforai backend stores <c>content</c> as text and
+    /// reads no <c>encoding</c>, and it has no manifests (they are recorded as replies); a frame carrying only <c>path</c> needs a known root there
+    /// (see <see cref="TodoforaiClientShapeTests"/>) and lacks <c>relativePath</c> here.
+    /// </summary>
+    private static readonly string[] s_malformedInOurs =
+    [
+        """{"type":"workspace:file_create_sync","payload":{"workspace":"/w/p","relativePath":"a","content":"%%%","encoding":"base64"}}""",
+        """{"type":"workspace:file_create_sync","payload":{"workspace":"/w/p","relativePath":"a","content":"x","encoding":"utf16"}}""",
+        """{"type":"workspace:manifest","payload":{"path":"/w/p","files":[{"hash":"x"}]}}""",
+        """{"type":"workspace:manifest","payload":{"path":"/w/p","files":"nope"}}""",
+        """{"type":"workspace:file_create_sync","payload":{"path":"/w/p/a","content":"x","edgeId":"e","userId":"u"}}""",
+        """{"type":"workspace:file_delete_sync","payload":{"path":"/w/p/a","edgeId":"e","userId":"u"}}""",
+    ];
+
+    public static TheoryData<string, ServerDialect> MalformedFrames
+    {
+        get
         {
-            "not json at all",
-            "{\"type\": ",
-            "[1,2,3]",
-            "\"just a string\"",
-            "{}",
-            """{"payload":{}}""",
-            """{"type":42,"payload":{}}""",
-            """{"type":"workspace:file_create_sync","payload":[1]}""",
-            """{"type":"workspace:file_create_sync","payload":"x"}""",
-            """{"type":"workspace:file_create_sync"}""",
-            """{"type":"workspace:file_create_sync","payload":{"workspace":"/w/p","relativePath":"a","content":"x","size":"big"}}""",
-            """{"type":"workspace:file_create_sync","payload":{"workspace":"/w/p","relativePath":7,"content":"x"}}""",
-            """{"type":"workspace:file_create_sync","payload":{"workspace":"/w/p","relativePath":"a"}}""",
-            """{"type":"workspace:file_create_sync","payload":{"workspace":"/w/p","relativePath":"a","content":"%%%","encoding":"base64"}}""",
-            """{"type":"workspace:file_create_sync","payload":{"workspace":"/w/p","relativePath":"a","content":"x","encoding":"utf16"}}""",
-            """{"type":"workspace:file_delete_sync","payload":{"workspace":"/w/p"}}""",
-            """{"type":"workspace:file_done","payload":{"stats":{}}}""",
-            """{"type":"workspace:manifest","payload":{"path":"/w/p","files":[{"hash":"x"}]}}""",
-            """{"type":"workspace:manifest","payload":{"path":"/w/p","files":"nope"}}""",
-        };
+            var data = new TheoryData<string, ServerDialect>();
+            foreach (var frame in s_malformedInBoth)
+            {
+                data.Add(frame, ServerDialect.Ours);
+                data.Add(frame, ServerDialect.Todoforai);
+            }
+            foreach (var frame in s_malformedInOurs)
+            {
+                data.Add(frame, ServerDialect.Ours);
+            }
+            return data;
+        }
+    }
 
     [Theory]
     [MemberData(nameof(MalformedFrames))]
     public async Task Frame_Malformed_AnsweredWithMalformedMessageAndConnectionKeepsWorking(
-        string frame
+        string frame,
+        ServerDialect dialect
     )
     {
-        var server = await StartServerAsync();
+        var server = await StartServerAsync(configure: o => o.Dialect = dialect);
         var client = await ConnectAsync(server);
 
         await client.SendTextAsync(frame);
 
+        // One lowercase error in both dialects (a todoforai client stops at any ERROR).
         var error = await client.ReceiveErrorAsync(ErrorCodes.MalformedMessage);
         Assert.False(string.IsNullOrWhiteSpace(error.Payload.GetProperty("message").GetString()));
+        Assert.DoesNotContain('\n', error.Payload.GetProperty("message").GetString()!);
         await client.SendTextAsync(EdgeMessages.Create("after.txt", "still alive"));
         await Wait.UntilAsync(
             () => File.Exists(Sandbox.MirrorPath("proj", "after.txt")),

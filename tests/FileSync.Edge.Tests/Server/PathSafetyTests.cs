@@ -1,38 +1,54 @@
 using System.Text;
 using FileSync.Protocol;
+using FileSync.Server;
 using Xunit.Abstractions;
 
 namespace FileSync.Edge.Tests.Server;
 
 public sealed class PathSafetyTests(ITestOutputHelper output) : ServerTestBase(output)
 {
-    public static TheoryData<string, string> UnsafeRelativePaths =>
-        new()
+    private static readonly TheoryData<string, string> s_unsafeRelativePaths = new()
+    {
+        { "../x", ErrorCodes.ForbiddenPath },
+        { "../../x", ErrorCodes.ForbiddenPath },
+        { "/etc/passwd", ErrorCodes.ForbiddenPath },
+        { "a/../../x", ErrorCodes.ForbiddenPath },
+        { "a/../x", ErrorCodes.ForbiddenPath },
+        { "a/./b", ErrorCodes.ForbiddenPath },
+        { "./a", ErrorCodes.ForbiddenPath },
+        { "a//b", ErrorCodes.ForbiddenPath },
+        { "a/", ErrorCodes.ForbiddenPath },
+        { "..", ErrorCodes.ForbiddenPath },
+        { ".", ErrorCodes.ForbiddenPath },
+        { "", ErrorCodes.ForbiddenPath },
+        { "x\0y", ErrorCodes.UnsupportedName },
+        { new string('n', 256), ErrorCodes.UnsupportedName },
+    };
+
+    /// <summary>Each unsafe relative path, in both dialects.</summary>
+    public static TheoryData<string, string, ServerDialect> UnsafeRelativePaths
+    {
+        get
         {
-            { "../x", ErrorCodes.ForbiddenPath },
-            { "../../x", ErrorCodes.ForbiddenPath },
-            { "/etc/passwd", ErrorCodes.ForbiddenPath },
-            { "a/../../x", ErrorCodes.ForbiddenPath },
-            { "a/../x", ErrorCodes.ForbiddenPath },
-            { "a/./b", ErrorCodes.ForbiddenPath },
-            { "./a", ErrorCodes.ForbiddenPath },
-            { "a//b", ErrorCodes.ForbiddenPath },
-            { "a/", ErrorCodes.ForbiddenPath },
-            { "..", ErrorCodes.ForbiddenPath },
-            { ".", ErrorCodes.ForbiddenPath },
-            { "", ErrorCodes.ForbiddenPath },
-            { "x\0y", ErrorCodes.UnsupportedName },
-            { new string('n', 256), ErrorCodes.UnsupportedName },
-        };
+            var data = new TheoryData<string, string, ServerDialect>();
+            foreach (var row in s_unsafeRelativePaths)
+            {
+                data.Add((string)row[0], (string)row[1], ServerDialect.Ours);
+                data.Add((string)row[0], (string)row[1], ServerDialect.Todoforai);
+            }
+            return data;
+        }
+    }
 
     [Theory]
     [MemberData(nameof(UnsafeRelativePaths))]
     public async Task Create_UnsafeRelativePath_RejectedWithCodeAndNothingWritten(
         string relativePath,
-        string code
+        string code,
+        ServerDialect dialect
     )
     {
-        var server = await StartServerAsync();
+        var server = await StartServerAsync(configure: o => o.Dialect = dialect);
         var client = await ConnectAsync(server);
 
         await client.SendTextAsync(
@@ -114,15 +130,19 @@ public sealed class PathSafetyTests(ITestOutputHelper output) : ServerTestBase(o
     }
 
     [Theory]
-    [InlineData("/home/dev/proj", "../outside.txt")]
-    [InlineData("/home/dev/..", "outside.txt")]
-    [InlineData("/home/dev/proj", "/tmp/outside.txt")]
+    [InlineData("/home/dev/proj", "../outside.txt", ServerDialect.Ours)]
+    [InlineData("/home/dev/..", "outside.txt", ServerDialect.Ours)]
+    [InlineData("/home/dev/proj", "/tmp/outside.txt", ServerDialect.Ours)]
+    [InlineData("/home/dev/proj", "../outside.txt", ServerDialect.Todoforai)]
+    [InlineData("/home/dev/..", "outside.txt", ServerDialect.Todoforai)]
+    [InlineData("/home/dev/proj", "/tmp/outside.txt", ServerDialect.Todoforai)]
     public async Task Delete_UnsafePath_RejectedAndOutsideFileKept(
         string workspace,
-        string relativePath
+        string relativePath,
+        ServerDialect dialect
     )
     {
-        var server = await StartServerAsync();
+        var server = await StartServerAsync(configure: o => o.Dialect = dialect);
         var client = await ConnectAsync(server);
         var outside = Path.Combine(Sandbox.Root, "outside.txt");
         await File.WriteAllTextAsync(outside, "precious");

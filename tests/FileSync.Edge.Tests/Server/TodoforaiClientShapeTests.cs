@@ -344,4 +344,79 @@ public sealed class TodoforaiClientShapeTests(ITestOutputHelper output) : Server
         Assert.Equal(MessageTypes.Error, error.Message.Type);
         Assert.Equal(ErrorCodes.MalformedMessage, error.Payload.GetProperty("code").GetString());
     }
+
+    [Fact]
+    public async Task FuzzedPathOnlyFrames_OverlappingRoots_EachOneLowercaseLineNothingOutsideTheMirror()
+    {
+        var outer = EdgeWorkspace("proj");
+        var inner = Path.Combine(outer, "inner");
+        var server = await StartTodoforaiAsync(outer, inner);
+        var client = await ConnectLikeTheClientAsync(server);
+        await client.ReceiveAsync(MessageTypes.ConfigUpdate);
+        string[] prefixes = [outer, inner, outer + "-x", "/elsewhere", "", "C:"];
+        string[] segments =
+        [
+            "a",
+            "..",
+            ".",
+            "",
+            "b.txt",
+            "inner",
+            "\\",
+            "..\\..",
+            "\0x",
+            new string('n', 300),
+            "é",
+        ];
+        var random = new Random(27);
+        var refusalsExpected = 0;
+
+        for (var i = 0; i < 300; i++)
+        {
+            var parts = Enumerable
+                .Range(0, random.Next(1, 5))
+                .Select(_ => segments[random.Next(segments.Length)]);
+            var path = prefixes[random.Next(prefixes.Length)] + "/" + string.Join('/', parts);
+            await client.SendTextAsync(
+                EdgeMessages.PathOnly(MessageTypes.FileCreateSync, path, "fuzz", client.EdgeId)
+            );
+            refusalsExpected++;
+        }
+        await client.SendTextAsync("not json: the end marker");
+
+        var refusals = 0;
+        while (true)
+        {
+            var frame = await client.ReceiveAsync();
+            Assert.Equal(MessageTypes.Error, frame.Message.Type);
+            Assert.DoesNotContain('\n', frame.Payload.GetProperty("message").GetString()!);
+            if (frame.Payload.GetProperty("code").GetString() == ErrorCodes.MalformedMessage)
+            {
+                break;
+            }
+            refusals++;
+        }
+        Assert.InRange(refusals, 1, refusalsExpected);
+        Assert.All(
+            Sandbox.AllFiles(),
+            f =>
+                Assert.True(
+                    f.StartsWith("mirror/proj/", StringComparison.Ordinal)
+                        || f.StartsWith("mirror/inner/", StringComparison.Ordinal),
+                    f
+                )
+        );
+        await client.SendTextAsync(
+            EdgeMessages.PathOnly(
+                MessageTypes.FileCreateSync,
+                Path.Combine(inner, "alive.txt"),
+                "alive",
+                client.EdgeId
+            )
+        );
+        await Wait.UntilAsync(
+            () => File.Exists(Sandbox.MirrorPath("inner", "alive.txt")),
+            "the connection still syncing after the fuzzed frames"
+        );
+    }
 }
