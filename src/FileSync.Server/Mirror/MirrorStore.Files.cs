@@ -36,6 +36,7 @@ internal sealed partial class MirrorStore
             {
                 return failure;
             }
+            EnsureCounted(workspace);
             return update(workspace, segments, target);
         }
     }
@@ -161,7 +162,9 @@ internal sealed partial class MirrorStore
             current = Path.Join(current, segments[i]);
             if (File.Exists(current))
             {
+                var obstacleBytes = new FileInfo(current).Length;
                 File.Delete(current);
+                workspace.ChangeContent(-1, -obstacleBytes);
                 var obstacle = string.Join('/', segments, 0, i + 1);
                 workspace.Hashes.Remove(obstacle);
                 Log.ObstacleRemoved(_logger, workspace.Name, obstacle, relativePath);
@@ -174,7 +177,9 @@ internal sealed partial class MirrorStore
         }
         else if (Directory.Exists(target))
         {
+            var (files, bytes) = CountFiles(target);
             Directory.Delete(target, recursive: true);
+            workspace.ChangeContent(-files, -bytes);
             var prefix = relativePath + "/";
             foreach (
                 var key in workspace
@@ -186,6 +191,35 @@ internal sealed partial class MirrorStore
             }
             Log.ObstacleRemoved(_logger, workspace.Name, relativePath, relativePath);
         }
+    }
+
+    /// <summary>
+    /// Starts the workspace's content counters from one walk of its folder, the first time this
+    /// server touches it (a mirror left by an earlier run); later changes keep them right. Under the lock.
+    /// </summary>
+    private static void EnsureCounted(WorkspaceMirror workspace)
+    {
+        if (workspace.IsCounted)
+        {
+            return;
+        }
+        var (files, bytes) = Directory.Exists(workspace.Directory)
+            ? CountFiles(workspace.Directory)
+            : (0, 0);
+        workspace.SetContent(files, bytes);
+    }
+
+    /// <summary>Regular files under <paramref name="directory"/> and their bytes, as status counts them.</summary>
+    private static (long Files, long Bytes) CountFiles(string directory)
+    {
+        long files = 0;
+        long bytes = 0;
+        foreach (var (_, info) in EnumerateMirrorFiles(directory))
+        {
+            files++;
+            bytes += info.Length;
+        }
+        return (files, bytes);
     }
 
     private static void WriteAtomically(string target, byte[] content)

@@ -23,13 +23,19 @@ internal sealed partial class MirrorStore
             {
                 return files;
             }
+            long count = 0;
+            long bytes = 0;
             foreach (var (relativePath, info) in EnumerateMirrorFiles(workspace.Directory))
             {
+                count++;
+                bytes += info.Length;
                 if (TryGetHash(workspace, relativePath, info, hashAlgorithm, out var hash))
                 {
                     files.Add(new ManifestEntry(relativePath, hash, info.Length));
                 }
             }
+            // A complete listing: the counters start (or restart) from it.
+            workspace.SetContent(count, bytes);
         }
         return files;
     }

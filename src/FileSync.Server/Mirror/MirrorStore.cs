@@ -71,7 +71,14 @@ internal sealed partial class MirrorStore
                 try
                 {
                     RemoveObstacles(workspace, segments, target, relativePath);
+                    // Now a regular file or nothing: what the write replaces, for the counters.
+                    var replaced = new FileInfo(target);
+                    var replacedBytes = replaced.Exists ? replaced.Length : -1;
                     WriteAtomically(target, content);
+                    workspace.ChangeContent(
+                        replacedBytes < 0 ? 1 : 0,
+                        content.Length - Math.Max(replacedBytes, 0)
+                    );
                     var written = new FileInfo(target);
                     workspace.Hashes[relativePath] = new WorkspaceMirror.CachedHash(
                         written.Length,
@@ -89,13 +96,12 @@ internal sealed partial class MirrorStore
                 }
                 if (isCreate)
                 {
-                    workspace.Creates++;
+                    workspace.CountCreate(content.Length);
                 }
                 else
                 {
-                    workspace.Modifies++;
+                    workspace.CountModify(content.Length);
                 }
-                workspace.ContentBytes += content.Length;
                 Log.FileWritten(_logger, workspace.Name, relativePath, content.Length);
                 return MirrorResult.Ok;
             }
@@ -115,7 +121,13 @@ internal sealed partial class MirrorStore
                 {
                     if (IsLink(target) || File.Exists(target))
                     {
+                        var removed = IsLink(target) ? null : new FileInfo(target);
+                        var removedBytes = removed?.Length ?? 0;
                         File.Delete(target);
+                        if (removed is not null)
+                        {
+                            workspace.ChangeContent(-1, -removedBytes);
+                        }
                         PruneEmptyParents(workspace.Directory, Path.GetDirectoryName(target)!);
                         Log.FileDeleted(_logger, workspace.Name, relativePath);
                     }
@@ -132,7 +144,7 @@ internal sealed partial class MirrorStore
                         $"could not delete the file: {ex.GetType().Name}"
                     );
                 }
-                workspace.Deletes++;
+                workspace.CountDelete();
                 return MirrorResult.Ok;
             }
         );
@@ -152,8 +164,9 @@ internal sealed partial class MirrorStore
             {
                 return failure;
             }
+            EnsureCounted(workspace);
             workspace.Done = true;
-            workspace.DoneMessages++;
+            workspace.CountDone();
             Log.WorkspaceDone(_logger, workspace.Name);
             return MirrorResult.Ok;
         }
@@ -173,7 +186,7 @@ internal sealed partial class MirrorStore
         lock (workspace.Gate)
         {
             workspace.EdgePath = edgePath;
-            workspace.ManifestMessages++;
+            workspace.CountManifest();
             if (isFirstChunk)
             {
                 workspace.Done = false;
@@ -233,6 +246,7 @@ internal sealed partial class MirrorStore
 
             var present = new Dictionary<string, FileInfo>(MirrorPaths.PathComparer);
             var deleted = 0;
+            var undeletable = new List<FileInfo>();
             foreach (
                 var (relativePath, info) in EnumerateMirrorFiles(
                     workspace.Directory,
@@ -254,9 +268,15 @@ internal sealed partial class MirrorStore
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
                     Log.MirrorUpdateFailed(_logger, workspace.Name, relativePath, ex);
+                    undeletable.Add(info);
                 }
             }
             PruneEmptyDirectories(workspace.Directory, isRoot: true);
+            // The listing was complete: the counters restart from what is left.
+            workspace.SetContent(
+                present.Count + undeletable.Count,
+                present.Values.Concat(undeletable).Sum(f => f.Length)
+            );
 
             var need = new List<string>();
             foreach (var (relativePath, item) in wanted)
@@ -284,37 +304,22 @@ internal sealed partial class MirrorStore
         }
     }
 
-    /// <summary>Snapshot of every workspace seen since start, by name, with its current mirror content.</summary>
-    public IReadOnlyList<WorkspaceMirrorStatus> GetWorkspaces()
-    {
-        var result = new List<WorkspaceMirrorStatus>();
-        foreach (var workspace in _workspaces.Values.OrderBy(w => w.Name, StringComparer.Ordinal))
-        {
-            lock (workspace.Gate)
-            {
-                var files = 0;
-                var bytes = 0L;
-                if (Directory.Exists(workspace.Directory) && !IsLink(workspace.Directory))
+    /// <summary>
+    /// Snapshot of every workspace seen since start, by name, from the counters the store keeps as it
+    /// applies files: no lock taken, no folder walked.
+    /// </summary>
+    public IReadOnlyList<WorkspaceMirrorStatus> GetWorkspaces() =>
+        [
+            .. _workspaces
+                .Values.OrderBy(w => w.Name, StringComparer.Ordinal)
+                .Select(workspace => new WorkspaceMirrorStatus
                 {
-                    foreach (var (_, info) in EnumerateMirrorFiles(workspace.Directory))
-                    {
-                        files++;
-                        bytes += info.Length;
-                    }
-                }
-                result.Add(
-                    new WorkspaceMirrorStatus
-                    {
-                        Name = workspace.Name,
-                        Path = workspace.EdgePath,
-                        Files = files,
-                        Bytes = bytes,
-                        Done = workspace.Done,
-                        Received = workspace.SnapshotCounters(),
-                    }
-                );
-            }
-        }
-        return result;
-    }
+                    Name = workspace.Name,
+                    Path = workspace.EdgePath,
+                    Files = (int)Math.Min(workspace.Files, int.MaxValue),
+                    Bytes = workspace.Bytes,
+                    Done = workspace.Done,
+                    Received = workspace.SnapshotCounters(),
+                }),
+        ];
 }
