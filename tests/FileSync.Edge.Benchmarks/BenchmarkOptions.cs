@@ -33,6 +33,12 @@ internal sealed class BenchmarkOptions
           --index-entries <n>   entries of that index (default 50000)
           --hash-only           scan+hash of the scale workspace (--scale-files) and hashing alone, SHA-256
                                 against XxHash128
+
+        Many edges at once against one server (real agent processes; no other measurement runs):
+          --many-edges <list>   edge counts, e.g. 1,10,50,200: per count, that many agents, each with its own
+                                workspace, connect at once to one fresh server, sync, then take live edits
+          --edge-files <n>      files per edge's workspace (default 200)
+          --edge-edits <n>      live edits per count, spread over the edges, 50 ms apart (default 200)
         """;
 
     public required string AgentExecutable { get; init; }
@@ -58,6 +64,11 @@ internal sealed class BenchmarkOptions
     public bool IndexOnly { get; init; }
     public bool HashOnly { get; init; }
     public int IndexEntries { get; init; } = 50_000;
+
+    /// <summary>Edge counts of the many-edges measurement (<see cref="ManyEdges.ManyEdgesBenchmark"/>); empty: not run.</summary>
+    public IReadOnlyList<int> ManyEdges { get; init; } = [];
+    public int EdgeFiles { get; init; } = 200;
+    public int EdgeEdits { get; init; } = 200;
 
     /// <summary>Only the in-process measures (<see cref="InProcess.InProcessBenchmarks"/>): no agent or server processes.</summary>
     public bool InProcess => IndexOnly || HashOnly;
@@ -140,6 +151,16 @@ internal sealed class BenchmarkOptions
             IndexOnly = flags.Contains("--index-only"),
             HashOnly = flags.Contains("--hash-only"),
             IndexEntries = Int("--index-entries", 50_000, 50_000),
+            ManyEdges = values.TryGetValue("--many-edges", out var counts)
+                ?
+                [
+                    .. counts
+                        .Split(',', StringSplitOptions.RemoveEmptyEntries)
+                        .Select(c => int.Parse(c, CultureInfo.InvariantCulture)),
+                ]
+                : [],
+            EdgeFiles = Int("--edge-files", 200, 200),
+            EdgeEdits = Int("--edge-edits", 200, 200),
         };
     }
 

@@ -38,6 +38,11 @@ foreach (var executable in new[] { options.AgentExecutable, options.ServerExecut
     }
 }
 
+if (options.ManyEdges.Count > 0)
+{
+    return await FileSync.Edge.Benchmarks.ManyEdges.ManyEdgesBenchmark.RunAsync(options);
+}
+
 var startedAt = DateTimeOffset.UtcNow;
 var runner = new BenchmarkRunner(options, Console.Error);
 var exitCode = 0;
