@@ -16,7 +16,7 @@ namespace FileSync.Edge.Benchmarks.ManyEdges;
 /// </summary>
 internal static class ManyEdgesBenchmark
 {
-    private static readonly TimeSpan s_convergeTimeout = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan s_convergeTimeout = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan s_editTimeout = TimeSpan.FromSeconds(60);
 
     public static async Task<int> RunAsync(BenchmarkOptions options)
@@ -85,14 +85,21 @@ internal static class ManyEdgesBenchmark
                 agents.Add(StartAgent(options, server.EdgeUrl, workspaces[i], i, work));
             }
             Log($"  {count} agents started; waiting for every workspace to be complete");
-            await admin
-                .WaitUntilAsync(
-                    s => s.CompleteWorkspaces(options.EdgeFiles) >= count,
-                    s_convergeTimeout,
-                    () =>
-                        $"{admin.Last?.CompleteWorkspaces(options.EdgeFiles) ?? 0} of {count} workspaces complete"
-                )
-                .ConfigureAwait(false);
+            try
+            {
+                await admin
+                    .WaitUntilAsync(
+                        s => s.CompleteWorkspaces(options.EdgeFiles) >= count,
+                        s_convergeTimeout,
+                        () =>
+                            $"{admin.Last?.CompleteWorkspaces(options.EdgeFiles) ?? 0} of {count} workspaces complete, {agents.Count(a => a.HasExited)} agents exited"
+                    )
+                    .ConfigureAwait(false);
+            }
+            finally
+            {
+                NoteExitedAgents(agents, count, notes);
+            }
             var converged = Stopwatch.GetElapsedTime(start);
             var cpu1 = ProcStats.Read(server.Process.Id);
             var syncAdmin = admin.TakeLatencies();
@@ -143,6 +150,18 @@ internal static class ManyEdgesBenchmark
             {
                 Directory.Delete(Path.Join(work, "edges"), recursive: true);
             }
+        }
+    }
+
+    /// <summary>Agents that ended on their own, by exit code, with their last lines: what broke.</summary>
+    private static void NoteExitedAgents(List<ChildProcess> agents, int count, List<string> notes)
+    {
+        foreach (var group in agents.Where(a => a.HasExited).GroupBy(a => a.ExitCode))
+        {
+            var last = group.First().Tail(3).ReplaceLineEndings(" | ");
+            notes.Add(
+                $"N = {count}: {group.Count()} agents exited with code {group.Key} during the sync; one's last lines: {last}"
+            );
         }
     }
 
