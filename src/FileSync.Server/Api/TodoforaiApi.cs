@@ -109,9 +109,17 @@ internal static class TodoforaiApi
         {
             foreach (var item in list.EnumerateArray())
             {
-                if (item.ValueKind == JsonValueKind.String && item.GetString() is { } path)
+                if (item.ValueKind != JsonValueKind.String)
                 {
-                    paths.Add(path);
+                    continue;
+                }
+                try
+                {
+                    paths.Add(item.GetString()!);
+                }
+                catch (InvalidOperationException)
+                {
+                    // A lone surrogate escape ("\ud800") is valid JSON but no text: no path.
                 }
             }
         }

@@ -419,4 +419,31 @@ public sealed class TodoforaiClientShapeTests(ITestOutputHelper output) : Server
             "the connection still syncing after the fuzzed frames"
         );
     }
+
+    [Fact]
+    public async Task ConfigUpdateCommandWithUnusablePaths_ForwardedAndItsUsablePathsBecomeRoots()
+    {
+        var root = EdgeWorkspace("later", ("a.txt", "alpha"));
+        var server = await StartTodoforaiAsync();
+        var client = await ConnectLikeTheClientAsync(server);
+
+        var status = await server.TrySendCommandAsync(
+            client.EdgeId,
+            "{\"type\":\"edge:config_update\",\"payload\":{\"workspacepaths\":[\"\",\"\\ud800\",7,\"relative\","
+                + System.Text.Json.JsonSerializer.Serialize(root)
+                + "]}}"
+        );
+
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        await client.ReceiveAsync(MessageTypes.ConfigUpdate);
+        await client.SendTextAsync(
+            EdgeMessages.PathOnly(
+                MessageTypes.FileCreateSync,
+                Path.Combine(root, "a.txt"),
+                "alpha",
+                client.EdgeId
+            )
+        );
+        await MirrorAssert.MirrorsAsync(root, Sandbox.MirrorPath("later", ""));
+    }
 }
