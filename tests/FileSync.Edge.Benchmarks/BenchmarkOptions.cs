@@ -15,7 +15,10 @@ internal sealed class BenchmarkOptions
           --edits <n>           edits per latency run, 300 ms apart (default 200)
           --isolated <n>        isolated edits per run at defaults, 600 ms apart (default 20; 0 = skip)
           --burst <n>           files modified at once in the burst (default 1000)
-          --idle-seconds <n>    idle window (default 30)
+          --idle-seconds <n>    idle window of each round (default 30)
+          --idle-window-seconds <n>
+                                the long idle window, once per run: agent and lsyncd side by side, wake-ups per
+                                thread, CPU-s per hour, RSS (default 300; 0 = skip)
           --scale-files <n>     files of the scale workspace (default 50000; 0 = skip)
           --scale-runs <n>      runs of the scale measurement (default 3); each also measures scan+hash against a
                                 server started with --no-xxh128 (SHA-256) on the same mirror
@@ -25,7 +28,7 @@ internal sealed class BenchmarkOptions
           --no-wire             skip the wire-bytes comparison of JSON, msgpack, deflate and digest-first resume
           --wire-only           only the wire-bytes comparison (and rsync's one-file figure when rsync is there)
           --keep                keep the scratch folder afterwards (it is deleted by default: on tmpfs it holds RAM)
-          --quick               a small run for development: 1 round, 20 edits, burst 100, 5 s idle, 5000-file scale
+          --quick               a small run for development: 1 round, 20 edits, burst 100, 5 s idle, 20 s long idle, 5000-file scale
 
         In-process measures of the agent's own code instead of the run above (no --agent or --server needed;
         both flags together run both; --runs defaults to 5 here):
@@ -52,6 +55,7 @@ internal sealed class BenchmarkOptions
     public int IsolatedSpacingMs { get; init; } = 600;
     public int BurstFiles { get; init; } = 1000;
     public int IdleSeconds { get; init; } = 30;
+    public int IdleWindowSeconds { get; init; } = 300;
     public int ScaleFiles { get; init; } = 50_000;
     public int ScaleRuns { get; init; } = 3;
     public ulong Seed { get; init; } = 7;
@@ -137,6 +141,7 @@ internal sealed class BenchmarkOptions
             IsolatedEdits = Int("--isolated", 20, 5),
             BurstFiles = Int("--burst", 1000, 100),
             IdleSeconds = Int("--idle-seconds", 30, 5),
+            IdleWindowSeconds = Int("--idle-window-seconds", 300, 20),
             ScaleFiles = Int("--scale-files", 50_000, 5000),
             ScaleRuns = Int("--scale-runs", 3, 1),
             Seed = values.TryGetValue("--seed", out var seed)

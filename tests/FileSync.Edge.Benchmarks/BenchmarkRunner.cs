@@ -80,6 +80,10 @@ internal sealed partial class BenchmarkRunner(BenchmarkOptions options, TextWrit
         {
             await RunRoundAsync(round).ConfigureAwait(false);
         }
+        if (options.IdleWindowSeconds > 0)
+        {
+            await RunLongIdleAsync().ConfigureAwait(false);
+        }
         if (options.Wire)
         {
             await RunWireAsync().ConfigureAwait(false);

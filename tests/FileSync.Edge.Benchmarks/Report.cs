@@ -262,6 +262,48 @@ internal static class Report
             AtMost(idleRss, 60, " MB", 1)
         );
 
+        if (m.Has("longIdle.agent.wakeups.perSecond"))
+        {
+            var wakeups = m.Median("longIdle.agent.wakeups.perSecond");
+            var cpuHour = m.Median("longIdle.agent.cpu.secondsPerHour");
+            var longRss = m.Median("longIdle.agent.rss.mb");
+            var lsyncdWakeups = m.Median("longIdle.lsyncd.wakeups.perSecond");
+            var lsyncdCpuHour = m.Median("longIdle.lsyncd.cpu.secondsPerHour");
+            var lsyncdRss = m.Median("longIdle.lsyncd.rss.mb");
+            Row(
+                text,
+                Invariant(
+                    $"5c. Idle {options.IdleWindowSeconds} s, side by side: wake-ups/s (context switches, all threads)"
+                ),
+                F(wakeups, 2),
+                "",
+                F(lsyncdWakeups, 2),
+                Ratio(wakeups, lsyncdWakeups),
+                "≤ 1/s (#24)",
+                AtMost(wakeups, 1, "/s", 2)
+            );
+            Row(
+                text,
+                "5d. Same window: CPU-s per hour",
+                F(cpuHour, 2),
+                "",
+                F(lsyncdCpuHour, 2),
+                Ratio(cpuHour, lsyncdCpuHour),
+                "≤ 0.5 (#24)",
+                AtMost(cpuHour, 0.5, " CPU-s/h", 2)
+            );
+            Row(
+                text,
+                "5e. Same window: RSS at its end (MB)",
+                F(longRss, 1),
+                "",
+                F(lsyncdRss, 1),
+                Ratio(longRss, lsyncdRss),
+                "≤ 20 MB (#24)",
+                AtMost(longRss, 20, " MB", 1)
+            );
+        }
+
         if (m.Has("scale.scanHash.filesPerSecond"))
         {
             var files = m.Median("scale.files");

@@ -1,10 +1,12 @@
 namespace FileSync.Edge.Workspace;
 
 /// <summary>
-/// Gives memory back to the OS after a burst of reading. A sync reads every file into a buffer, turns
+/// Gives memory back to the OS when the agent goes idle. A sync reads every file into a buffer, turns
 /// it into a message and drops both: the garbage collector keeps the heap it grew for that (some
 /// 60 MB after syncing 27 MB of files) although the agent then sits idle for hours. Once enough
-/// content has gone through and the workspace is idle, one compacting collection returns it.
+/// content has gone through and the workspace is idle, one compacting collection returns it. The first
+/// time the agent is idle, and after each such collection, the code pages start-up and the burst
+/// faulted in are handed back too (<see cref="ResidentCodePages"/>, Linux).
 /// </summary>
 internal static class MemoryTrimmer
 {
@@ -12,6 +14,7 @@ internal static class MemoryTrimmer
     private const long Threshold = 8 * 1024 * 1024;
 
     private static long s_bytesSinceTrim;
+    private static int s_codePagesReleased;
 
     /// <summary>Counts content that was read (and is garbage once sent).</summary>
     public static void Read(long bytes) => Interlocked.Add(ref s_bytesSinceTrim, bytes);
@@ -19,12 +22,21 @@ internal static class MemoryTrimmer
     /// <summary>Called by an idle workspace: trims when enough content went through since the last trim.</summary>
     public static void TrimIfWorthIt()
     {
-        if (Interlocked.Read(ref s_bytesSinceTrim) < Threshold)
+        if (Interlocked.Read(ref s_bytesSinceTrim) >= Threshold)
         {
-            return;
+            Interlocked.Exchange(ref s_bytesSinceTrim, 0);
+            // Aggressive: compacts and decommits the freed segments, so the resident set shrinks too.
+            GC.Collect(
+                GC.MaxGeneration,
+                GCCollectionMode.Aggressive,
+                blocking: true,
+                compacting: true
+            );
+            Volatile.Write(ref s_codePagesReleased, 0);
         }
-        Interlocked.Exchange(ref s_bytesSinceTrim, 0);
-        // Aggressive: compacts and decommits the freed segments, so the resident set shrinks too.
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        if (OperatingSystem.IsLinux() && Interlocked.Exchange(ref s_codePagesReleased, 1) == 0)
+        {
+            ResidentCodePages.Release();
+        }
     }
 }
