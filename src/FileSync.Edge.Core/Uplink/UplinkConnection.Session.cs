@@ -10,11 +10,32 @@ public sealed partial class UplinkConnection
 {
     /// <summary>Runs one connection until it closes. Returns whether the handshake completed.</summary>
     private async Task<bool> RunSessionAsync(
-        ClientWebSocket socket,
+        UplinkTransport transport,
         CancellationToken cancellationToken
     )
     {
+        var socket = transport.Socket;
         var handshakeDone = false;
+        _lostBecause = null;
+        string? deadBecause = null;
+        // Keepalive: the connection is dead when nothing has moved on it, either way, for the timeout. A
+        // pong is not awaited as such: on a slow link it waits behind the upload the agent itself queued.
+        using var keepAlive = _time.CreateTimer(
+            _ =>
+            {
+                if (transport.Activity.Quiet > _options.KeepAliveTimeout)
+                {
+                    Volatile.Write(
+                        ref deadBecause,
+                        $"no answer to keepalive ping within {_options.KeepAliveTimeoutSeconds} s"
+                    );
+                    socket.Abort();
+                }
+            },
+            null,
+            s_keepAliveCheck,
+            s_keepAliveCheck
+        );
         long connectedAt = 0;
         using var handshakeTimeout = _time.CreateTimer(
             _ =>
@@ -215,7 +236,13 @@ public sealed partial class UplinkConnection
             when (ex is not OutOfMemoryException && !cancellationToken.IsCancellationRequested)
         {
             // Socket errors, keepalive timeouts (the socket is aborted), a handshake that never came.
-            Log.ConnectionLost(_logger, ex.Message);
+            var reason = Volatile.Read(ref deadBecause) ?? ex.Message;
+            _lostBecause = reason;
+            Log.ConnectionLost(_logger, reason);
+            if (!handshakeDone && Volatile.Read(ref deadBecause) is { } dead)
+            {
+                throw new TimeoutException(dead, ex);
+            }
             if (!handshakeDone)
             {
                 throw;
@@ -229,6 +256,9 @@ public sealed partial class UplinkConnection
             socket.Abort();
         }
     }
+
+    /// <summary>How often the keepalive looks at what moved on the connection.</summary>
+    private static readonly TimeSpan s_keepAliveCheck = TimeSpan.FromSeconds(1);
 
     /// <summary>Why a received frame cannot be taken (too large, binary when not negotiated), or null.</summary>
     private static string? Dropped(ReceivedFrame frame, WireFormat format) =>

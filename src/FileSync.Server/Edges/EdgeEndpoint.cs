@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using FileSync.Protocol;
 using FileSync.Server.Mirror;
 using FileSync.Server.Protocol;
+using FileSync.Server.Transport;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -21,6 +22,7 @@ internal sealed class EdgeEndpoint
     private readonly EdgeRegistry _registry;
     private readonly TimeProvider _time;
     private readonly ApiKeyVerifier _apiKey;
+    private readonly ConnectionActivities _activities;
     private readonly IReadOnlyList<string> _capabilities;
     private readonly ILogger _logger;
 
@@ -29,9 +31,11 @@ internal sealed class EdgeEndpoint
         MirrorStore store,
         EdgeRegistry registry,
         TimeProvider time,
+        ConnectionActivities activities,
         ILogger<EdgeEndpoint> logger
     )
     {
+        _activities = activities;
         _options = options;
         _store = store;
         _registry = registry;
@@ -99,7 +103,9 @@ internal sealed class EdgeEndpoint
                 SubProtocol =
                     bySubprotocol ?? (offered.Count > 0 && _apiKey.IsOpen ? offered[0] : null),
                 KeepAliveInterval = _options.KeepAliveInterval,
-                KeepAliveTimeout = _options.KeepAliveTimeout,
+                // Only a backstop: a pong from a slow edge waits behind its own upload; the real
+                // deadline is WatchKeepAlive's (nothing received for interval + timeout).
+                KeepAliveTimeout = s_pongBackstop,
                 // Used only when the edge offered it; each message compressed on its own.
                 DangerousEnableCompression = _options.Compression,
                 DisableServerContextTakeover = true,
@@ -146,6 +152,7 @@ internal sealed class EdgeEndpoint
             );
         }
         Log.EdgeConnected(_logger, edgeId, remoteAddress, string.Join(", ", capabilities));
+        using var keepAlive = WatchKeepAlive(socket, context.Connection.Id, edgeId);
 
         string reason;
         try
@@ -193,6 +200,40 @@ internal sealed class EdgeEndpoint
             await session.DisposeAsync();
         }
         Log.EdgeDisconnected(_logger, edgeId, reason);
+    }
+
+    /// <summary>How long the runtime's own keepalive waits for a pong: a backstop only.</summary>
+    private static readonly TimeSpan s_pongBackstop = TimeSpan.FromMinutes(10);
+
+    /// <summary>How often the keepalive looks at what arrived.</summary>
+    private static readonly TimeSpan s_keepAliveCheck = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Drops the connection when nothing has arrived from the edge — no frame, no fragment of one, no
+    /// pong, no ping — for <see cref="ServerOptions.KeepAliveInterval"/> plus
+    /// <see cref="ServerOptions.KeepAliveTimeout"/>. An edge still uploading through a slow link keeps
+    /// its connection however long its pong waits behind that upload.
+    /// </summary>
+    private ITimer? WatchKeepAlive(WebSocket socket, string connectionId, string edgeId)
+    {
+        if (_activities.Find(connectionId) is not { } activity)
+        {
+            return null;
+        }
+        var limit = _options.KeepAliveInterval + _options.KeepAliveTimeout;
+        return _time.CreateTimer(
+            _ =>
+            {
+                if (activity.Quiet > limit && socket.State == WebSocketState.Open)
+                {
+                    Log.KeepAliveExpired(_logger, edgeId, limit.TotalSeconds);
+                    socket.Abort();
+                }
+            },
+            null,
+            s_keepAliveCheck,
+            s_keepAliveCheck
+        );
     }
 
     /// <summary>The first <c>edge:config_update</c>, when the server was given workspaces to announce.</summary>
