@@ -20,6 +20,7 @@ public sealed partial class UplinkConnection
     private async Task<UplinkTransport> ConnectAsync(CancellationToken cancellationToken)
     {
         var activity = new TransportActivity(_time);
+        Socket? raw = null;
         var handler = new SocketsHttpHandler
         {
             UseCookies = false,
@@ -32,6 +33,7 @@ public sealed partial class UplinkConnection
                 try
                 {
                     await tcp.ConnectAsync(context.DnsEndPoint, token).ConfigureAwait(false);
+                    raw = tcp;
                     return new ActivityStream(new NetworkStream(tcp, ownsSocket: true), activity);
                 }
                 catch
@@ -81,7 +83,7 @@ public sealed partial class UplinkConnection
         try
         {
             await socket.ConnectAsync(ServerUri, invoker, timeout.Token).ConfigureAwait(false);
-            return new UplinkTransport(socket, invoker, activity);
+            return new UplinkTransport(socket, invoker, activity, raw);
         }
         catch (Exception ex)
             when (ex

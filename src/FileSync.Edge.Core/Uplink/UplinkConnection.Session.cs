@@ -23,6 +23,7 @@ public sealed partial class UplinkConnection
         using var keepAlive = _time.CreateTimer(
             _ =>
             {
+                transport.ObserveSendQueue();
                 if (transport.Activity.Quiet > _options.KeepAliveTimeout)
                 {
                     Volatile.Write(

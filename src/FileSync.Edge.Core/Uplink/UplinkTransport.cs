@@ -1,18 +1,42 @@
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using FileSync.Protocol.Transport;
 
 namespace FileSync.Edge.Uplink;
 
-/// <summary>One connected WebSocket, the HTTP stack that opened it, and what moves on its raw connection.</summary>
+/// <summary>
+/// One connected WebSocket, the HTTP stack that opened it, its raw TCP socket (to the server or to the
+/// proxy) and what moves on it.
+/// </summary>
 internal sealed class UplinkTransport(
     ClientWebSocket socket,
     HttpMessageInvoker invoker,
-    TransportActivity activity
+    TransportActivity activity,
+    Socket? raw
 ) : IDisposable
 {
+    private int _lastQueued = int.MaxValue;
+
     public ClientWebSocket Socket { get; } = socket;
 
     public TransportActivity Activity { get; } = activity;
+
+    /// <summary>
+    /// Counts a shrinking send queue as movement: the kernel took our bytes long ago, and they are still
+    /// on their way through a slow link. Called by the keepalive check only (one thread at a time).
+    /// </summary>
+    public void ObserveSendQueue()
+    {
+        if (raw is null || SocketSendQueue.QueuedBytes(raw) is not { } queued)
+        {
+            return;
+        }
+        if (queued < _lastQueued)
+        {
+            Activity.OnDrained();
+        }
+        _lastQueued = queued;
+    }
 
     public void Dispose()
     {

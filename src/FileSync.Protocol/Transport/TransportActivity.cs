@@ -37,6 +37,9 @@ public sealed class TransportActivity
         }
     }
 
+    /// <summary>Bytes of ours left the send queue (the peer acknowledged them): the upload is still draining.</summary>
+    public void OnDrained() => Interlocked.Exchange(ref _lastMoved, _time.GetTimestamp());
+
     public void OnWritten(int bytes)
     {
         if (bytes > 0)
