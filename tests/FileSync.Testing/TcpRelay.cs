@@ -187,7 +187,9 @@ public sealed class TcpRelay : IAsyncDisposable
     private async Task PumpAsync(Pair pair, Socket from, Socket to, bool toServer)
     {
         // A slow link: small reads, each forwarded when the link would have carried it.
-        var buffer = new byte[_bytesPerSecond > 0 ? Math.Clamp(_bytesPerSecond / 10, 256, 16 * 1024) : 64 * 1024];
+        var buffer = new byte[
+            _bytesPerSecond > 0 ? Math.Clamp(_bytesPerSecond / 10, 256, 16 * 1024) : 64 * 1024
+        ];
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var dueAt = TimeSpan.Zero;
         try
@@ -212,7 +214,9 @@ public sealed class TcpRelay : IAsyncDisposable
                 {
                     // No credit for idle time: each read leaves when the link would have carried it.
                     var now = System.Diagnostics.Stopwatch.GetElapsedTime(started);
-                    dueAt = (dueAt > now ? dueAt : now) + TimeSpan.FromSeconds((double)read / _bytesPerSecond);
+                    dueAt =
+                        (dueAt > now ? dueAt : now)
+                        + TimeSpan.FromSeconds((double)read / _bytesPerSecond);
                     var wait = dueAt - now;
                     if (wait > TimeSpan.Zero)
                     {

@@ -93,7 +93,7 @@ public sealed partial class UplinkConnection
             EventName = "Closed"
         )]
         public static partial void Closed(ILogger logger, string status, string description);
-    
+
         [LoggerMessage(
             150,
             LogLevel.Information,

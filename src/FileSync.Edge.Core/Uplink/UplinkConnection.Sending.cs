@@ -53,7 +53,9 @@ public sealed partial class UplinkConnection
                     .SendAsync(
                         fragment,
                         type,
-                        rest.IsEmpty ? compression | WebSocketMessageFlags.EndOfMessage : compression,
+                        rest.IsEmpty
+                            ? compression | WebSocketMessageFlags.EndOfMessage
+                            : compression,
                         cancellationToken
                     )
                     .ConfigureAwait(false);

@@ -93,7 +93,13 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
         {
             if (_proxy.IsBypassed(server))
             {
-                Log.ProxyBypassed(_logger, _proxy.Display, _proxy.Source, server.Host, _proxy.NoProxySource ?? "");
+                Log.ProxyBypassed(
+                    _logger,
+                    _proxy.Display,
+                    _proxy.Source,
+                    server.Host,
+                    _proxy.NoProxySource ?? ""
+                );
                 _proxy = null;
             }
             else

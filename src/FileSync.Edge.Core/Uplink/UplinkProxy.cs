@@ -69,8 +69,8 @@ public sealed class UplinkProxy : IWebProxy
         var address =
             Parse(value, out var problem)
             ?? throw new ArgumentException($"{source}: {problem}", nameof(options));
-        var (noProxy, noProxySource) = options.NoProxy is { } configured
-            ? (configured, "Uplink:NoProxy")
+        var (noProxy, noProxySource) =
+            options.NoProxy is { } configured ? (configured, "Uplink:NoProxy")
             : environment("no_proxy") is { } lower ? (lower, "no_proxy")
             : environment("NO_PROXY") is { } upper ? (upper, "NO_PROXY")
             : ("", null);
@@ -108,15 +108,7 @@ public sealed class UplinkProxy : IWebProxy
             return (options.Proxy.Trim(), "Uplink:Proxy");
         }
         string[] names = server.Scheme is "wss" or "https"
-            ?
-            [
-                "https_proxy",
-                "HTTPS_PROXY",
-                "all_proxy",
-                "ALL_PROXY",
-                "http_proxy",
-                "HTTP_PROXY",
-            ]
+            ? ["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "http_proxy", "HTTP_PROXY"]
             : ["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"];
         foreach (var name in names)
         {
@@ -134,12 +126,14 @@ public sealed class UplinkProxy : IWebProxy
         var text = value.Contains("://", StringComparison.Ordinal) ? value : "http://" + value;
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Host.Length == 0)
         {
-            problem = $"'{Describe(value)}' is not a proxy URL (expected http://[user:password@]host:port)";
+            problem =
+                $"'{Describe(value)}' is not a proxy URL (expected http://[user:password@]host:port)";
             return null;
         }
         if (uri.Scheme is not ("http" or "https" or "socks5" or "socks4" or "socks4a"))
         {
-            problem = $"proxy scheme '{uri.Scheme}' is not supported (use http://, https:// or socks5://)";
+            problem =
+                $"proxy scheme '{uri.Scheme}' is not supported (use http://, https:// or socks5://)";
             return null;
         }
         problem = null;
@@ -208,7 +202,10 @@ public sealed class UplinkProxy : IWebProxy
     private static (string Host, int Port)? SplitPort(string entry)
     {
         var colon = entry.LastIndexOf(':');
-        if (colon <= 0 || entry.IndexOf(':', StringComparison.Ordinal) != colon && !entry.StartsWith('['))
+        if (
+            colon <= 0
+            || entry.IndexOf(':', StringComparison.Ordinal) != colon && !entry.StartsWith('[')
+        )
         {
             return null;
         }
