@@ -81,6 +81,9 @@ public sealed partial class UplinkConnection
         }
     }
 
+    public long? UnsentBytes(UplinkSession session) =>
+        _session == session && _transport is { } transport ? transport.QueuedBytes : null;
+
     /// <summary>Sends a reply on whatever session is current; false when disconnected.</summary>
     public ValueTask<bool> SendAsync(
         ReadOnlyMemory<byte> frame,

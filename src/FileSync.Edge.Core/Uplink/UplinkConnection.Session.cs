@@ -51,6 +51,7 @@ public sealed partial class UplinkConnection
             Timeout.InfiniteTimeSpan
         );
         _socket = socket;
+        _transport = transport;
         using var frames = new FrameReader(64 * 1024);
         // Binary (MessagePack) frames are part of the protocol once connected_edge announced them.
         var format = WireFormat.Json;
@@ -253,6 +254,7 @@ public sealed partial class UplinkConnection
         finally
         {
             _socket = null;
+            _transport = null;
             SetSession(null);
             socket.Abort();
         }

@@ -64,6 +64,7 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
     private string? _lostBecause;
     private volatile UplinkSession? _session;
     private ClientWebSocket? _socket;
+    private volatile UplinkTransport? _transport;
     private long _epoch;
     private Task? _loop;
     private int _disposed;

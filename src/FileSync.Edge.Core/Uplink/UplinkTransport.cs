@@ -38,6 +38,9 @@ internal sealed class UplinkTransport(
         _lastQueued = queued;
     }
 
+    /// <summary>Bytes still in the socket's send queue; 0 where the system cannot tell.</summary>
+    public int QueuedBytes => raw is null ? 0 : SocketSendQueue.QueuedBytes(raw) ?? 0;
+
     public void Dispose()
     {
         Socket.Dispose();

@@ -44,8 +44,9 @@ internal sealed class EdgeEndpoint
         _apiKey = new ApiKeyVerifier(options.ApiKey);
         _capabilities =
             options.IsLegacy ? []
-            : options.ManifestTree ? [Capabilities.Manifest, Capabilities.ManifestTree]
-            : [Capabilities.Manifest];
+            : options.ManifestTree
+                ? [Capabilities.Manifest, Capabilities.ManifestTree, Capabilities.DoneAck]
+            : [Capabilities.Manifest, Capabilities.DoneAck];
     }
 
     public async Task HandleAsync(HttpContext context)

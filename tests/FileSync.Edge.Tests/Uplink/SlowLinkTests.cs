@@ -98,4 +98,29 @@ public sealed class SlowLinkTests(ITestOutputHelper output) : LocalTestBase(outp
         workspace.Write("b.txt", "after the thaw");
         await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
     }
+
+    [Fact]
+    public async Task InitialSyncDone_SlowLink_LoggedOnlyOnceTheServerHasTheFiles()
+    {
+        // The agent hands the whole upload to its socket in an instant; the server gets it seconds later.
+        // "Initial sync done" waits for the server's acknowledgement of file_done (capability done-ack).
+        await StartServerAsync();
+        var relay = StartRelay(bytesPerSecond: 128 * 1024);
+        File.WriteAllText(ConfigFile, """{"Sync": {"MaxFileBytes": 1000000}}""");
+        var workspace = NewWorkspace();
+        workspace.Write("large.txt", IncompressibleText(300 * 1024));
+        workspace.Write("small.txt", "small");
+
+        var agent = await StartLocalAgentAsync([workspace.Path], relay.WebSocketUri);
+        await agent.WaitForLineAsync("initial sync done", Wait.Generous);
+
+        var mirrored = (await Server!.GetStatusAsync()).Workspaces.Single();
+        Assert.True(mirrored.Done, "the server applied file_done before the agent said done");
+        Assert.Equal(2, mirrored.Files);
+        var (_, status) = await StatusJsonAsync();
+        var view = WorkspaceOf(status, Path.GetFileName(workspace.Path));
+        Assert.Equal("watching", view.GetProperty("state").GetString());
+        Assert.Equal(0, view.GetProperty("inFlightFiles").GetInt32());
+        await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
+    }
 }
