@@ -203,3 +203,25 @@ path_note() {
     *) echo "install: note: $bin_dir is not on your PATH" ;;
   esac
 }
+
+# Proxy and CA variables set (non-empty) at install time, which the service would not see otherwise:
+# a systemd user service and a launchd agent do not inherit the installing shell's environment.
+carried_variables=(HTTPS_PROXY https_proxy HTTP_PROXY http_proxy ALL_PROXY all_proxy NO_PROXY no_proxy SSL_CERT_FILE SSL_CERT_DIR)
+
+# carried_environment: prints NAME=VALUE for each carried variable that is set, one a line. A value
+# with a line break is refused (neither a unit nor a plist line can hold it).
+carried_environment() {
+  local variable value
+  for variable in "${carried_variables[@]}"; do
+    value=${!variable:-}
+    [[ -n "$value" ]] || continue
+    [[ "$value" != *$'\n'* ]] || die "$variable holds a line break; it cannot be carried into the service"
+    printf '%s=%s\n' "$variable" "$value"
+  done
+}
+
+# carried_names: the names carried_environment prints, for the install summary (never the values:
+# a proxy URL may hold a password).
+carried_names() {
+  carried_environment | sed 's/=.*//' | tr '\n' ' ' | sed 's/ $//'
+}

@@ -32,6 +32,10 @@
 # The binary is --binary, else filesync-edge next to this script, else
 # artifacts/<rid>/filesync-edge of the repository (./publish.sh output).
 #
+# Proxy and CA variables set when it runs (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY, their
+# lowercase forms, SSL_CERT_FILE, SSL_CERT_DIR) are written into the unit as Environment= lines: the
+# service does not inherit this shell's environment.
+#
 # Environment: HOME, XDG_CONFIG_HOME and XDG_STATE_HOME are honoured (so it can be tried on a
 # throwaway HOME); SYSTEMCTL names the systemctl command (default: systemctl).
 #
@@ -121,8 +125,20 @@ template=$script_dir/$unit_name
 [[ -f "$template" ]] || die "unit template $template is missing"
 mkdir -p "$unit_dir"
 exec_start="ExecStart=$(unit_quote "$bin_path") --config $(unit_quote "$config_path")"
+carried_environment >/dev/null # refuses a value it cannot carry, before anything is written
+# One Environment= line per carried variable: quoted, with systemd's specifier (%) and C escapes.
+environment_lines() {
+  local entry
+  while IFS= read -r entry; do
+    entry=${entry//\\/\\\\}
+    entry=${entry//\"/\\\"}
+    entry=${entry//%/%%}
+    printf 'Environment="%s"\n' "$entry"
+  done < <(carried_environment)
+}
 while IFS= read -r line || [[ -n "$line" ]]; do
   if [[ "$line" == ExecStart=* ]]; then
+    environment_lines
     printf '%s\n' "$exec_start"
   else
     printf '%s\n' "$line"
@@ -131,6 +147,9 @@ done <"$template" >"$unit_path.new.$$"
 chmod 644 "$unit_path.new.$$"
 mv -f "$unit_path.new.$$" "$unit_path"
 echo "install: installed $unit_path"
+if [[ -n "$(carried_names)" ]]; then
+  echo "install: the service gets this shell's $(carried_names) (Environment= in $unit_path; install again to update)"
+fi
 
 manual_start="$bin_path --config $config_path"
 if ! $start; then

@@ -23,6 +23,10 @@
 # The binary is --binary, else filesync-edge next to this script, else
 # artifacts/<rid>/filesync-edge of the repository (./publish.sh output).
 #
+# Proxy and CA variables set when it runs (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY, their
+# lowercase forms, SSL_CERT_FILE, SSL_CERT_DIR) go into the plist's EnvironmentVariables: a launchd
+# agent does not inherit this shell's environment.
+#
 # Environment: HOME is honoured (so it can be tried on a throwaway HOME); LAUNCHCTL names the
 # launchctl command (default: launchctl).
 #
@@ -78,12 +82,9 @@ fi
 # --- install ---
 
 # XML text: escapes &, < and >.
+# (sed, not ${value//</&lt;}: bash 5.2 reads & in a replacement as the matched text.)
 xml_text() {
-  local value=$1
-  value=${value//&/&amp;}
-  value=${value//</&lt;}
-  value=${value//>/&gt;}
-  printf '%s' "$value"
+  printf '%s' "$1" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g'
 }
 
 host_rid() {
@@ -121,7 +122,21 @@ mkdir -p "$agents_dir" "$log_dir"
 binary_xml=$(xml_text "$bin_path")
 config_xml=$(xml_text "$config_path")
 log_xml=$(xml_text "$log_path")
+carried_environment >/dev/null # refuses a value it cannot carry, before anything is written
+# The carried proxy and CA variables, as the agent's EnvironmentVariables.
+environment_dict() {
+  local entry
+  [[ -n "$(carried_names)" ]] || return 0
+  printf '  <key>EnvironmentVariables</key>\n  <dict>\n'
+  while IFS= read -r entry; do
+    printf '    <key>%s</key>\n    <string>%s</string>\n' "${entry%%=*}" "$(xml_text "${entry#*=}")"
+  done < <(carried_environment)
+  printf '  </dict>\n'
+}
 while IFS= read -r line || [[ -n "$line" ]]; do
+  if [[ "$line" == *"<key>RunAtLoad</key>"* ]]; then
+    environment_dict
+  fi
   line=${line//@BINARY@/$binary_xml}
   line=${line//@CONFIG@/$config_xml}
   line=${line//@LOG@/$log_xml}
@@ -133,6 +148,9 @@ if command -v plutil >/dev/null 2>&1; then
 fi
 mv -f "$plist_path.new.$$" "$plist_path"
 echo "install: installed $plist_path"
+if [[ -n "$(carried_names)" ]]; then
+  echo "install: the agent gets this shell's $(carried_names) (EnvironmentVariables in $plist_path; install again to update)"
+fi
 
 manual_start="\"$bin_path\" --config \"$config_path\""
 if ! $start; then

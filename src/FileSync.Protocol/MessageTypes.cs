@@ -30,6 +30,9 @@ public static class MessageTypes
     public const string SyncStop = "workspace:sync_stop";
     public const string Resync = "workspace:resync";
     public const string ManifestDiff = "workspace:manifest_diff";
+
+    /// <summary>Capability <see cref="Capabilities.DoneAck"/>: the server has applied everything before a <c>file_done</c> ({path}).</summary>
+    public const string FileDoneAck = "workspace:file_done_ack";
     public const string TreeRequest = "workspace:tree_request";
     public const string ChunkRequest = "file:chunk_request";
 
@@ -55,6 +58,12 @@ public static class Capabilities
     /// <see cref="EdgeCapabilities.HeaderName"/>, the server announces it only to such an edge.
     /// </summary>
     public const string XxHash128 = "xxh128";
+
+    /// <summary>
+    /// The server answers each <c>workspace:file_done</c>, once it has applied it and everything sent
+    /// before it, with <c>workspace:file_done_ack {path}</c> (the path as the edge sent it).
+    /// </summary>
+    public const string DoneAck = "done-ack";
 }
 
 /// <summary>Values of the <c>encoding</c> field of a file sync payload.</summary>

@@ -127,7 +127,7 @@ public sealed record ConfigUpdatePayload
     public bool? IsFileSystemEnabled { get; init; }
 }
 
-/// <summary>Payload of <c>workspace:sync_start</c>, <c>workspace:sync_stop</c>, <c>workspace:resync</c>.</summary>
+/// <summary>Payload of <c>workspace:sync_start</c>, <c>workspace:sync_stop</c>, <c>workspace:resync</c>, <c>workspace:file_done_ack</c>.</summary>
 public sealed record WorkspacePathPayload
 {
     public string? Path { get; init; }
@@ -225,6 +225,12 @@ public sealed record WorkspaceStatus
 
     /// <summary>The skipped files by name, with the reason (at most <see cref="MaxListedFiles"/>).</summary>
     public IReadOnlyList<FileProblem>? SkippedFiles { get; init; }
+
+    /// <summary>Changes of the last full sync sent but not yet confirmed by the server (its acknowledgement, or the socket drained).</summary>
+    public int InFlightFiles { get; init; }
+
+    /// <summary>Bytes of ours the network has not taken yet while that confirmation is awaited.</summary>
+    public long InFlightBytes { get; init; }
 
     /// <summary>Most entries <see cref="ErrorFiles"/> and <see cref="SkippedFiles"/> list.</summary>
     public const int MaxListedFiles = 100;

@@ -304,4 +304,12 @@ internal static partial class Log
         int files,
         int rounds
     );
+
+    [LoggerMessage(
+        1032,
+        LogLevel.Warning,
+        "Edge {EdgeId}: no answer to keepalive ping within {Seconds} s (nothing received); dropping the connection",
+        EventName = "KeepAliveExpired"
+    )]
+    public static partial void KeepAliveExpired(ILogger logger, string edgeId, double seconds);
 }

@@ -4,6 +4,7 @@ using FileSync.Protocol;
 using FileSync.Server.Api;
 using FileSync.Server.Edges;
 using FileSync.Server.Mirror;
+using FileSync.Server.Transport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -51,7 +52,17 @@ public static class MirrorServer
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(IPAddress.Loopback, options.Port);
+            // Every connection reports what arrives on it: the edge keepalive asks that, not a pong.
+            kestrel.Listen(
+                IPAddress.Loopback,
+                options.Port,
+                listen =>
+                    listen.Use(next =>
+                        listen
+                            .ApplicationServices.GetRequiredService<ConnectionActivities>()
+                            .Track(next)
+                    )
+            );
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = ProtocolMessage.MaxFrameBytes;
         });
@@ -63,6 +74,7 @@ public static class MirrorServer
         services.AddSingleton<MirrorStore>();
         services.AddSingleton<EdgeRegistry>();
         services.AddSingleton<EdgeEndpoint>();
+        services.AddSingleton<ConnectionActivities>();
 
         var app = builder.Build();
         app.UseWebSockets();

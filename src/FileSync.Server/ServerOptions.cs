@@ -54,7 +54,11 @@ public sealed class ServerOptions
     /// <summary>Interval of WebSocket keep-alive pings. Default 15 s.</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>How long a ping may stay unanswered before the connection is dropped. Default 15 s.</summary>
+    /// <summary>
+    /// A connection from which nothing has arrived (no frame, fragment, ping or pong) for
+    /// <see cref="KeepAliveInterval"/> plus this is dropped. Default 15 s. An edge still uploading
+    /// through a slow link keeps its connection however long its pong waits behind that upload.
+    /// </summary>
     public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>How long a send to an edge may take before the connection is aborted. Default 10 s.</summary>

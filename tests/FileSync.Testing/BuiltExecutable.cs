@@ -16,7 +16,23 @@ public static class BuiltExecutable
         "FILESYNC_API_KEY",
         "FILESYNC_CONFIG",
         "FILESYNC_STATE_DIR",
+        // A proxy of the developer's (or the CI machine's) must not come between a test's agent and its server.
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "NO_PROXY",
+        "no_proxy",
     ];
+
+    /// <summary>The full path of <paramref name="program"/> found on PATH, or null.</summary>
+    public static string? FindOnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(folder => System.IO.Path.Combine(folder, program))
+            .FirstOrDefault(File.Exists);
 
     /// <summary>True when the tests run as root (uid 0), where file permissions do not stop reads.</summary>
     public static bool IsRoot => !OperatingSystem.IsWindows() && Environment.UserName == "root";

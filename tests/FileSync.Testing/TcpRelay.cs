@@ -7,7 +7,7 @@ namespace FileSync.Testing;
 /// A loopback TCP relay in front of a server (the agent connects to it instead). It counts the bytes
 /// each way, so a resume can be compared with rsync's "Total bytes sent" on the wire, and it can inject
 /// faults: reset every connection at once, stall them (sockets stay open, nothing is forwarded, like a
-/// proxy that silently hangs), or refuse new ones. Each accepted connection gets its own upstream
+/// proxy that silently hangs), refuse new ones, or forward at a limited rate (a slow link). Each accepted connection gets its own upstream
 /// connection; when either side ends, both are closed.
 /// </summary>
 public sealed class TcpRelay : IAsyncDisposable
@@ -20,13 +20,15 @@ public sealed class TcpRelay : IAsyncDisposable
     private TaskCompletionSource _resumed = NewResumed(resumed: true);
     private volatile bool _refusing;
     private volatile int _targetPort;
+    private readonly int _bytesPerSecond;
     private int _accepted;
     private long _toServer;
     private long _toClient;
 
-    public TcpRelay(int targetPort)
+    public TcpRelay(int targetPort, int bytesPerSecond = 0)
     {
         _targetPort = targetPort;
+        _bytesPerSecond = bytesPerSecond;
         _listener.Start();
         _acceptLoop = AcceptLoopAsync();
     }
@@ -72,6 +74,9 @@ public sealed class TcpRelay : IAsyncDisposable
         get => _refusing;
         set => _refusing = value;
     }
+
+    /// <summary>The most bytes per second forwarded each way per connection (0: unlimited), like a slow link.</summary>
+    public int BytesPerSecond => _bytesPerSecond;
 
     /// <summary>Resets every open connection (RST), as a network failure would.</summary>
     public void CutAll()
@@ -181,7 +186,12 @@ public sealed class TcpRelay : IAsyncDisposable
 
     private async Task PumpAsync(Pair pair, Socket from, Socket to, bool toServer)
     {
-        var buffer = new byte[64 * 1024];
+        // A slow link: small reads, each forwarded when the link would have carried it.
+        var buffer = new byte[
+            _bytesPerSecond > 0 ? Math.Clamp(_bytesPerSecond / 10, 256, 16 * 1024) : 64 * 1024
+        ];
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var dueAt = TimeSpan.Zero;
         try
         {
             while (!_stopping.IsCancellationRequested)
@@ -199,6 +209,20 @@ public sealed class TcpRelay : IAsyncDisposable
                 if (pair.Closed)
                 {
                     break;
+                }
+                if (_bytesPerSecond > 0)
+                {
+                    // No credit for idle time: each read leaves when the link would have carried it.
+                    var now = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+                    dueAt =
+                        (dueAt > now ? dueAt : now)
+                        + TimeSpan.FromSeconds((double)read / _bytesPerSecond);
+                    var wait = dueAt - now;
+                    if (wait > TimeSpan.Zero)
+                    {
+                        // Pacing, not synchronisation: the rate is what this relay simulates.
+                        await Task.Delay(wait, _stopping.Token).ConfigureAwait(false);
+                    }
                 }
                 await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None, _stopping.Token)
                     .ConfigureAwait(false);

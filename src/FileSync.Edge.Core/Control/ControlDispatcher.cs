@@ -125,6 +125,8 @@ public sealed class ControlDispatcher
                 return OnManifestDiffAsync(message, cancellationToken);
             case MessageTypes.TreeRequest:
                 return OnTreeRequestAsync(message, cancellationToken);
+            case MessageTypes.FileDoneAck:
+                return OnFileDoneAckAsync(message, cancellationToken);
             case MessageTypes.ConfigUpdate:
                 return OnConfigUpdateAsync(message, cancellationToken);
             case MessageTypes.SyncStart:
@@ -146,6 +148,23 @@ public sealed class ControlDispatcher
                 ControlLog.UnknownCommand(_logger, LogText.Clean(message.Type));
                 return Task.CompletedTask;
         }
+    }
+
+    private Task OnFileDoneAckAsync(ProtocolMessage message, CancellationToken cancellationToken)
+    {
+        if (!message.TryReadPayload<WorkspacePathPayload>(out var ack, out var error))
+        {
+            return _replies.RejectPayloadAsync(message, error, cancellationToken);
+        }
+        if (WorkspaceAt(ack.Path) is { } target)
+        {
+            target.OnDoneAcknowledged();
+        }
+        else
+        {
+            ControlLog.UnknownWorkspace(_logger, message.Type, LogText.Clean(ack.Path ?? ""));
+        }
+        return Task.CompletedTask;
     }
 
     private Task OnManifestDiffAsync(ProtocolMessage message, CancellationToken cancellationToken)

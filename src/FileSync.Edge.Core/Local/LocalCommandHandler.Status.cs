@@ -86,6 +86,8 @@ public sealed partial class LocalCommandHandler
                 .. (status.ErrorFiles ?? []).Select(f => new FileProblemView(f.Path, f.Reason)),
             ],
             LastError = status.LastError,
+            InFlightFiles = status.InFlightFiles,
+            InFlightBytes = status.InFlightBytes,
             LastSync = workspace.LastSyncAt,
         };
     }

@@ -36,6 +36,12 @@ public sealed record WorkspaceStatusView
 
     public string? LastError { get; init; }
 
+    /// <summary>Changes of the running full sync sent but not yet confirmed by the server; the sync is done once they are.</summary>
+    public int InFlightFiles { get; init; }
+
+    /// <summary>Bytes of ours the network has not taken yet meanwhile.</summary>
+    public long InFlightBytes { get; init; }
+
     /// <summary>When something was last sent for this workspace (null: nothing yet in this run).</summary>
     public DateTimeOffset? LastSync { get; init; }
 }

@@ -32,4 +32,11 @@ public interface IUplink
         bool deflate,
         CancellationToken cancellationToken = default
     ) => SendAsync(session, frame, cancellationToken);
+
+    /// <summary>
+    /// Bytes sent on <paramref name="session"/> that the network has not taken yet (still in the
+    /// socket's send queue), 0 when all are through or the system cannot tell, null when that session
+    /// has ended. With a server that does not acknowledge, 0 is "delivered".
+    /// </summary>
+    long? UnsentBytes(UplinkSession session) => Session == session ? 0 : null;
 }

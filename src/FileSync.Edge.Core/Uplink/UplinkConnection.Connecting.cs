@@ -1,18 +1,52 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using FileSync.Protocol;
+using FileSync.Protocol.Transport;
 
 namespace FileSync.Edge.Uplink;
 
 /// <summary>Opening a connection: the upgrade with the key, its timeout, and what an HTTP refusal means.</summary>
 public sealed partial class UplinkConnection
 {
-    private async Task<ClientWebSocket> ConnectAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// How long the runtime's own keepalive waits for a pong before it gives up: only a backstop. On a slow
+    /// link a pong waits behind everything the agent has queued, so the real deadline is the
+    /// <see cref="TransportActivity"/> check (nothing moved for <see cref="UplinkOptions.KeepAliveTimeout"/>).
+    /// </summary>
+    private static readonly TimeSpan s_pongBackstop = TimeSpan.FromMinutes(10);
+
+    private async Task<UplinkTransport> ConnectAsync(CancellationToken cancellationToken)
     {
+        var activity = new TransportActivity(_time);
+        Socket? raw = null;
+        var handler = new SocketsHttpHandler
+        {
+            UseCookies = false,
+            UseProxy = _proxy is not null,
+            Proxy = _proxy,
+            // The raw connection (to the server, or to the proxy) reports what moves on it.
+            ConnectCallback = async (context, token) =>
+            {
+                var tcp = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await tcp.ConnectAsync(context.DnsEndPoint, token).ConfigureAwait(false);
+                    raw = tcp;
+                    return new ActivityStream(new NetworkStream(tcp, ownsSocket: true), activity);
+                }
+                catch
+                {
+                    tcp.Dispose();
+                    throw;
+                }
+            },
+        };
+        var invoker = new HttpMessageInvoker(handler);
         var socket = new ClientWebSocket();
         socket.Options.KeepAliveInterval = _options.KeepAlive;
-        socket.Options.KeepAliveTimeout = _options.KeepAliveTimeout;
+        socket.Options.KeepAliveTimeout = s_pongBackstop;
         socket.Options.CollectHttpResponseDetails = true;
         if (OfferedCapabilities() is { Length: > 0 } offered)
         {
@@ -48,8 +82,8 @@ public sealed partial class UplinkConnection
         );
         try
         {
-            await socket.ConnectAsync(ServerUri, timeout.Token).ConfigureAwait(false);
-            return socket;
+            await socket.ConnectAsync(ServerUri, invoker, timeout.Token).ConfigureAwait(false);
+            return new UplinkTransport(socket, invoker, activity, raw);
         }
         catch (Exception ex)
             when (ex
@@ -62,6 +96,7 @@ public sealed partial class UplinkConnection
             var status = socket.HttpStatusCode;
             var headers = socket.HttpResponseHeaders;
             socket.Dispose();
+            invoker.Dispose();
             cancellationToken.ThrowIfCancellationRequested();
             if (status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
             {

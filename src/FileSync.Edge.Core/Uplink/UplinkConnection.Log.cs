@@ -93,5 +93,27 @@ public sealed partial class UplinkConnection
             EventName = "Closed"
         )]
         public static partial void Closed(ILogger logger, string status, string description);
+
+        [LoggerMessage(
+            150,
+            LogLevel.Information,
+            "Connecting through the proxy {Proxy} (from {Source})",
+            EventName = "UsingProxy"
+        )]
+        public static partial void UsingProxy(ILogger logger, string proxy, string source);
+
+        [LoggerMessage(
+            151,
+            LogLevel.Information,
+            "Not using the proxy {Proxy} (from {Source}) for {Host}: {NoProxySource} excludes it",
+            EventName = "ProxyBypassed"
+        )]
+        public static partial void ProxyBypassed(
+            ILogger logger,
+            string proxy,
+            string source,
+            string host,
+            string noProxySource
+        );
     }
 }

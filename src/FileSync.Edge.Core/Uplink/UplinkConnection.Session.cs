@@ -10,11 +10,33 @@ public sealed partial class UplinkConnection
 {
     /// <summary>Runs one connection until it closes. Returns whether the handshake completed.</summary>
     private async Task<bool> RunSessionAsync(
-        ClientWebSocket socket,
+        UplinkTransport transport,
         CancellationToken cancellationToken
     )
     {
+        var socket = transport.Socket;
         var handshakeDone = false;
+        _lostBecause = null;
+        string? deadBecause = null;
+        // Keepalive: the connection is dead when nothing has moved on it, either way, for the timeout. A
+        // pong is not awaited as such: on a slow link it waits behind the upload the agent itself queued.
+        using var keepAlive = _time.CreateTimer(
+            _ =>
+            {
+                transport.ObserveSendQueue();
+                if (transport.Activity.Quiet > _options.KeepAliveTimeout)
+                {
+                    Volatile.Write(
+                        ref deadBecause,
+                        $"no answer to keepalive ping within {_options.KeepAliveTimeoutSeconds} s"
+                    );
+                    socket.Abort();
+                }
+            },
+            null,
+            s_keepAliveCheck,
+            s_keepAliveCheck
+        );
         long connectedAt = 0;
         using var handshakeTimeout = _time.CreateTimer(
             _ =>
@@ -29,6 +51,7 @@ public sealed partial class UplinkConnection
             Timeout.InfiniteTimeSpan
         );
         _socket = socket;
+        _transport = transport;
         using var frames = new FrameReader(64 * 1024);
         // Binary (MessagePack) frames are part of the protocol once connected_edge announced them.
         var format = WireFormat.Json;
@@ -215,7 +238,13 @@ public sealed partial class UplinkConnection
             when (ex is not OutOfMemoryException && !cancellationToken.IsCancellationRequested)
         {
             // Socket errors, keepalive timeouts (the socket is aborted), a handshake that never came.
-            Log.ConnectionLost(_logger, ex.Message);
+            var reason = Volatile.Read(ref deadBecause) ?? ex.Message;
+            _lostBecause = reason;
+            Log.ConnectionLost(_logger, reason);
+            if (!handshakeDone && Volatile.Read(ref deadBecause) is { } dead)
+            {
+                throw new TimeoutException(dead, ex);
+            }
             if (!handshakeDone)
             {
                 throw;
@@ -225,10 +254,14 @@ public sealed partial class UplinkConnection
         finally
         {
             _socket = null;
+            _transport = null;
             SetSession(null);
             socket.Abort();
         }
     }
+
+    /// <summary>How often the keepalive looks at what moved on the connection.</summary>
+    private static readonly TimeSpan s_keepAliveCheck = TimeSpan.FromSeconds(1);
 
     /// <summary>Why a received frame cannot be taken (too large, binary when not negotiated), or null.</summary>
     private static string? Dropped(ReceivedFrame frame, WireFormat format) =>

@@ -19,7 +19,6 @@ namespace FileSync.Edge.Uplink;
 public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
 {
     private static readonly TimeSpan s_handshakeTimeout = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan s_sendTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan s_closeTimeout = TimeSpan.FromSeconds(2);
     private const int CommandQueueCapacity = 256;
 
@@ -60,8 +59,12 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
 
     private UplinkState _state = UplinkState.Disconnected;
+
+    /// <summary>Why the last established connection ended, when it ended on a failure.</summary>
+    private string? _lostBecause;
     private volatile UplinkSession? _session;
     private ClientWebSocket? _socket;
+    private volatile UplinkTransport? _transport;
     private long _epoch;
     private Task? _loop;
     private int _disposed;
@@ -86,6 +89,25 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
             ServerUrl.ToWebSocket(options.Server, out var urlError)
             ?? throw new ArgumentException(urlError, nameof(options));
         ServerUri = BuildUri(server, _fingerprint);
+        _proxy = UplinkProxy.For(options, server, Environment.GetEnvironmentVariable);
+        if (_proxy is not null)
+        {
+            if (_proxy.IsBypassed(server))
+            {
+                Log.ProxyBypassed(
+                    _logger,
+                    _proxy.Display,
+                    _proxy.Source,
+                    server.Host,
+                    _proxy.NoProxySource ?? ""
+                );
+                _proxy = null;
+            }
+            else
+            {
+                Log.UsingProxy(_logger, _proxy.Display, _proxy.Source);
+            }
+        }
         _keyIsToken = options.ApiKey is { Length: > 0 } key && IsToken(key);
         if (
             options.ApiKey is { Length: > 0 }
@@ -96,6 +118,9 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
             Log.KeyNotASubprotocol(_logger);
         }
     }
+
+    /// <summary>The proxy to connect through, or null for a direct connection.</summary>
+    private readonly UplinkProxy? _proxy;
 
     /// <summary>Whether the API key can be offered as a WebSocket subprotocol (an HTTP token, RFC 7230).</summary>
     private readonly bool _keyIsToken;
@@ -205,8 +230,9 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                 Exception? failure = null;
                 try
                 {
-                    using var socket = await ConnectAsync(cancellationToken).ConfigureAwait(false);
-                    var connected = await RunSessionAsync(socket, cancellationToken)
+                    using var transport = await ConnectAsync(cancellationToken)
+                        .ConfigureAwait(false);
+                    var connected = await RunSessionAsync(transport, cancellationToken)
                         .ConfigureAwait(false);
                     if (connected)
                     {
@@ -251,7 +277,7 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                     _logger,
                     delay.Value.TotalSeconds,
                     attempt + 1,
-                    failure?.Message ?? "connection closed"
+                    failure?.Message ?? _lostBecause ?? "connection closed"
                 );
                 attempt++;
                 ChangeState(State, UplinkState.Reconnecting);

@@ -43,6 +43,20 @@ public sealed class UplinkOptions
     /// </summary>
     public bool Compression { get; set; } = true;
 
+    /// <summary>
+    /// The HTTP proxy to connect through, e.g. <c>http://proxy:3128</c> or
+    /// <c>http://user:password@proxy:3128</c> (the password is never logged). Default: none here, so
+    /// the standard variables decide (<see cref="UplinkProxy"/>: <c>HTTPS_PROXY</c> for <c>wss://</c>,
+    /// <c>HTTP_PROXY</c> for <c>ws://</c>, <c>ALL_PROXY</c>). Set by <c>--proxy</c>.
+    /// </summary>
+    public string? Proxy { get; set; }
+
+    /// <summary>
+    /// Hosts reached without the proxy, comma-separated (<c>*</c>: all; <c>.example.com</c>; an address
+    /// or CIDR range; <c>host:port</c>). Default: none here, so <c>NO_PROXY</c> decides.
+    /// </summary>
+    public string? NoProxy { get; set; }
+
     /// <summary>Give up a connect attempt after this many seconds. Default 10.</summary>
     [Range(1, 300)]
     public int ConnectTimeoutSeconds { get; set; } = 10;
@@ -52,9 +66,11 @@ public sealed class UplinkOptions
     public int KeepAliveSeconds { get; set; } = 5;
 
     /// <summary>
-    /// A connection whose ping is not answered within this many seconds is dropped. Default 20: with the
-    /// ping every 5 s a dead link is found within 25 s, and a busy server (its pong queued behind
-    /// megabytes of file frames it is still writing) is not mistaken for a dead one.
+    /// A connection on which nothing has moved for this many seconds — no byte received, none of ours
+    /// taken by the network — is dropped ("no answer to keepalive ping within N s"). Default 20: with
+    /// the ping every 5 s a frozen link is found within 25 s, while an upload still draining through a
+    /// slow link, or a server still answering, keeps the connection however long its pong waits behind
+    /// that backlog.
     /// </summary>
     [Range(1, 300)]
     public int KeepAliveTimeoutSeconds { get; set; } = 20;

@@ -22,6 +22,13 @@ public sealed class UplinkOptionsCustomValidator : IValidateOptions<UplinkOption
             return ValidateOptionsResult.Fail(urlError);
         }
         if (
+            !string.IsNullOrWhiteSpace(options.Proxy)
+            && UplinkProxy.Validate(options.Proxy.Trim()) is { } proxyProblem
+        )
+        {
+            return ValidateOptionsResult.Fail($"the proxy (Uplink:Proxy, --proxy): {proxyProblem}");
+        }
+        if (
             !string.IsNullOrEmpty(options.Fingerprint)
             && MachineFingerprint.Validate(options.Fingerprint) is { } problem
         )

@@ -66,6 +66,9 @@ public interface IWorkspace
     /// <summary>Delivers the server's answer to the workspace's manifest.</summary>
     void OnManifestDiff(ManifestDiffPayload diff);
 
+    /// <summary>The server acknowledged this workspace's <c>file_done</c>: it holds what was sent before.</summary>
+    void OnDoneAcknowledged() { }
+
     /// <summary>A <c>workspace:tree_request</c>: answered while a digest-first resume runs, else ignored (false).</summary>
     bool OnTreeRequest(TreeRequestPayload request);
 

@@ -196,6 +196,9 @@ public sealed class WorkspaceSync : IWorkspace, IAsyncDisposable
         }
     }
 
+    /// <inheritdoc />
+    public void OnDoneAcknowledged() => _stages.Delivery.OnAcknowledged();
+
     /// <summary>Delivers the server's answer to our manifest.</summary>
     public void OnManifestDiff(ManifestDiffPayload diff) => _stages.Manifest.OnDiff(diff);
 
@@ -226,6 +229,8 @@ public sealed class WorkspaceSync : IWorkspace, IAsyncDisposable
             LastError = LastError,
             ErrorFiles = counts.ErrorFiles,
             SkippedFiles = counts.SkippedFiles,
+            InFlightFiles = _stages.Delivery.InFlightFiles,
+            InFlightBytes = _stages.Delivery.InFlightBytes,
         };
     }
 

@@ -40,6 +40,14 @@ public sealed class AgentCommandLine
         return option;
     }
 
+    public Option<string?> Proxy { get; } =
+        new("--proxy")
+        {
+            Description =
+                "HTTP proxy to connect through: http://[user:password@]host:port (config Uplink:Proxy; default: HTTPS_PROXY for wss://, HTTP_PROXY for ws://, ALL_PROXY; NO_PROXY or Uplink:NoProxy exempts hosts).",
+            HelpName = "url",
+        };
+
     public Option<FileInfo?> ApiKeyFile { get; } =
         new("--api-key-file") { Description = "Read the API key from this file." };
 
@@ -120,6 +128,7 @@ public sealed class AgentCommandLine
                 ApiKey,
                 ApiKeyFile,
                 ApiKeyTransport,
+                Proxy,
                 MaxFiles,
                 MaxFileBytes,
                 BatchMs,
@@ -149,6 +158,7 @@ public sealed class AgentCommandLine
             ApiKey,
             ApiKeyFile,
             ApiKeyTransport,
+            Proxy,
             MaxFiles,
             MaxFileBytes,
             BatchMs,
@@ -169,6 +179,7 @@ public sealed class AgentCommandLine
         Set("Uplink:ApiKey", apiKeyFromFile ?? result.GetValue(ApiKey));
         Set("Uplink:Fingerprint", result.GetValue(Name));
         Set("Uplink:ApiKeyTransport", result.GetValue(ApiKeyTransport));
+        Set("Uplink:Proxy", result.GetValue(Proxy));
         Set(
             "Sync:MaxFiles",
             result.GetValue(MaxFiles)?.ToString(System.Globalization.CultureInfo.InvariantCulture)

@@ -100,6 +100,13 @@ public static class StatusPrinter
             AppendRow(text, rows[i], widths);
             var w = workspaces[i];
             text.Append(s_culture, $"  {w.Path}{(w.CommandLine ? " (command line)" : "")}\n");
+            if (w.InFlightFiles > 0 || w.InFlightBytes > 0)
+            {
+                text.Append(
+                    s_culture,
+                    $"  in flight: {w.InFlightFiles} change{(w.InFlightFiles == 1 ? "" : "s")} sent, not yet confirmed by the server ({Size(w.InFlightBytes)} still to go out)\n"
+                );
+            }
             if (w.LastError is { } error && (w.State != "watching" || w.Errors > 0))
             {
                 text.Append(s_culture, $"  last error: {error}\n");

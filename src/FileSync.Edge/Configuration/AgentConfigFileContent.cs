@@ -13,6 +13,9 @@ public sealed record AgentConfigFileContent(
     IReadOnlyList<string>? Workspaces
 )
 {
+    /// <summary>Keys nothing reads (typos, keys of another version), as <c>Section:Key</c>: each gets a warning.</summary>
+    public IReadOnlyList<string> UnknownKeys { get; init; } = [];
+
     /// <summary>True when the file does not exist (yet): the defaults apply.</summary>
     public bool IsMissing => Json is null;
 }

@@ -63,17 +63,19 @@ public static class AgentConfigFileReader
             );
         }
         IReadOnlyList<string>? workspaces;
+        IReadOnlyList<string> unknownKeys;
         try
         {
             using var document = JsonDocument.Parse(json, s_options);
             workspaces = CheckShape(fullPath, document.RootElement);
+            unknownKeys = ConfigFileKeys.Unknown(document.RootElement);
         }
         catch (JsonException ex)
         {
             throw new ConfigFileException(fullPath, ConfigFileProblems.DescribeSyntaxError(ex), ex);
         }
         CheckBinding(fullPath, json);
-        return new AgentConfigFileContent(fullPath, json, workspaces);
+        return new AgentConfigFileContent(fullPath, json, workspaces) { UnknownKeys = unknownKeys };
     }
 
     /// <summary>The file's bytes, or null when it does not exist.</summary>

@@ -357,6 +357,10 @@ public static class AgentHost
         try
         {
             using var host = builder.Build();
+            AgentHostLog.WarnUnknownKeys(
+                host.Services.GetRequiredService<ILoggerFactory>(),
+                config.UnknownKeys
+            );
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OptionsValidationException ex)

@@ -3,6 +3,7 @@ using FileSync.Protocol;
 using FileSync.Server.Api;
 using FileSync.Server.Mirror;
 using FileSync.Server.Protocol;
+using FileSync.Server.Transport;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -22,6 +23,7 @@ internal sealed class EdgeEndpoint
     private readonly EdgeRegistry _registry;
     private readonly TimeProvider _time;
     private readonly ApiKeyVerifier _apiKey;
+    private readonly ConnectionActivities _activities;
     private readonly IReadOnlyList<string> _capabilities;
     private readonly ILogger _logger;
 
@@ -30,9 +32,11 @@ internal sealed class EdgeEndpoint
         MirrorStore store,
         EdgeRegistry registry,
         TimeProvider time,
+        ConnectionActivities activities,
         ILogger<EdgeEndpoint> logger
     )
     {
+        _activities = activities;
         _options = options;
         _store = store;
         _registry = registry;
@@ -41,8 +45,9 @@ internal sealed class EdgeEndpoint
         _apiKey = new ApiKeyVerifier(options.ApiKey);
         _capabilities =
             options.IsLegacy ? []
-            : options.ManifestTree ? [Capabilities.Manifest, Capabilities.ManifestTree]
-            : [Capabilities.Manifest];
+            : options.ManifestTree
+                ? [Capabilities.Manifest, Capabilities.ManifestTree, Capabilities.DoneAck]
+            : [Capabilities.Manifest, Capabilities.DoneAck];
     }
 
     public async Task HandleAsync(HttpContext context)
@@ -103,7 +108,9 @@ internal sealed class EdgeEndpoint
                     bySubprotocol
                     ?? (offered.Count > 0 && (_apiKey.IsOpen || todoforai) ? offered[0] : null),
                 KeepAliveInterval = _options.KeepAliveInterval,
-                KeepAliveTimeout = _options.KeepAliveTimeout,
+                // Only a backstop: a pong from a slow edge waits behind its own upload; the real
+                // deadline is WatchKeepAlive's (nothing received for interval + timeout).
+                KeepAliveTimeout = s_pongBackstop,
                 // Used only when the edge offered it; each message compressed on its own.
                 DangerousEnableCompression = _options.Compression,
                 DisableServerContextTakeover = true,
@@ -156,6 +163,7 @@ internal sealed class EdgeEndpoint
             );
         }
         Log.EdgeConnected(_logger, edgeId, remoteAddress, string.Join(", ", capabilities));
+        using var keepAlive = WatchKeepAlive(socket, context.Connection.Id, edgeId);
 
         string reason;
         try
@@ -203,6 +211,40 @@ internal sealed class EdgeEndpoint
             await session.DisposeAsync();
         }
         Log.EdgeDisconnected(_logger, edgeId, reason);
+    }
+
+    /// <summary>How long the runtime's own keepalive waits for a pong: a backstop only.</summary>
+    private static readonly TimeSpan s_pongBackstop = TimeSpan.FromMinutes(10);
+
+    /// <summary>How often the keepalive looks at what arrived.</summary>
+    private static readonly TimeSpan s_keepAliveCheck = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Drops the connection when nothing has arrived from the edge — no frame, no fragment of one, no
+    /// pong, no ping — for <see cref="ServerOptions.KeepAliveInterval"/> plus
+    /// <see cref="ServerOptions.KeepAliveTimeout"/>. An edge still uploading through a slow link keeps
+    /// its connection however long its pong waits behind that upload.
+    /// </summary>
+    private ITimer? WatchKeepAlive(WebSocket socket, string connectionId, string edgeId)
+    {
+        if (_activities.Find(connectionId) is not { } activity)
+        {
+            return null;
+        }
+        var limit = _options.KeepAliveInterval + _options.KeepAliveTimeout;
+        return _time.CreateTimer(
+            _ =>
+            {
+                if (activity.Quiet > limit && socket.State == WebSocketState.Open)
+                {
+                    Log.KeepAliveExpired(_logger, edgeId, limit.TotalSeconds);
+                    socket.Abort();
+                }
+            },
+            null,
+            s_keepAliveCheck,
+            s_keepAliveCheck
+        );
     }
 
     /// <summary>The first <c>edge:config_update</c>, when the server was given workspaces to announce.</summary>

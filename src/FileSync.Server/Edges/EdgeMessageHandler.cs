@@ -271,6 +271,16 @@ internal sealed partial class EdgeMessageHandler
         // The path of a file_done is a workspace root: the edge announces it.
         _roots.Add([root]);
         var result = _store.MarkDone(MirrorPaths.LastSegment(root), root);
-        await RejectIfFailedAsync(message.Type, result, payload.Path, null, cancellationToken);
+        if (
+            !await RejectIfFailedAsync(message.Type, result, payload.Path, null, cancellationToken)
+            && _session.Capabilities.Contains(Capabilities.DoneAck)
+        )
+        {
+            // Frames of one connection are applied in order: everything before this file_done is in the mirror.
+            await _session.TrySendAsync(
+                ProtocolFrames.FileDoneAck(payload.Path ?? root),
+                cancellationToken
+            );
+        }
     }
 }

@@ -38,6 +38,12 @@ internal static class ProtocolFrames
             }
         );
 
+    public static byte[] FileDoneAck(string path) =>
+        ProtocolMessage.Serialize(
+            MessageTypes.FileDoneAck,
+            new WorkspacePathPayload { Path = path }
+        );
+
     public static byte[] ManifestDiff(
         string? path,
         IReadOnlyList<string> need,

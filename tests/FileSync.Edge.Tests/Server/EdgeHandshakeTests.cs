@@ -23,7 +23,10 @@ public sealed class EdgeHandshakeTests(ITestOutputHelper output) : ServerTestBas
             .EnumerateArray()
             .Select(c => c.GetString())
             .ToList();
-        Assert.Equal([Capabilities.Manifest, Capabilities.ManifestTree], capabilities);
+        Assert.Equal(
+            [Capabilities.Manifest, Capabilities.ManifestTree, Capabilities.DoneAck],
+            capabilities
+        );
     }
 
     [Fact]
@@ -153,7 +156,10 @@ public sealed class EdgeHandshakeTests(ITestOutputHelper output) : ServerTestBas
 
         var edge = Assert.Single((await server.GetStatusAsync()).Edges);
         Assert.Equal(client.EdgeId, edge.EdgeId);
-        Assert.Equal([Capabilities.Manifest, Capabilities.ManifestTree], edge.Capabilities);
+        Assert.Equal(
+            [Capabilities.Manifest, Capabilities.ManifestTree, Capabilities.DoneAck],
+            edge.Capabilities
+        );
         Assert.InRange(edge.ConnectedAt, before, DateTimeOffset.UtcNow.AddSeconds(5));
     }
 

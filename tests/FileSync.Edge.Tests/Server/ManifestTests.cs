@@ -140,6 +140,8 @@ public sealed class ManifestTests(ITestOutputHelper output) : ServerTestBase(out
         var client = await ConnectAsync(server);
         await client.SendTextAsync(EdgeMessages.Done());
         await WaitForWorkspaceAsync(server, w => w.Done, "first pass done");
+        // Capability done-ack: file_done is acknowledged once applied.
+        await client.ReceiveAsync(MessageTypes.FileDoneAck);
 
         await client.SendTextAsync(EdgeMessages.Manifest([("a.txt", "a")]));
         await client.ReceiveAsync(MessageTypes.ManifestDiff);

@@ -26,6 +26,7 @@ internal sealed class FullSync(
     public async Task<bool> RunAsync(UplinkSession session, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
+        var messagesBefore = _counters.MessagesSent;
         if (
             _lifecycle.State
             is not (WorkspaceState.Refused or WorkspaceState.Missing or WorkspaceState.RootChanged)
@@ -46,6 +47,16 @@ internal sealed class FullSync(
         }
         var stats = _counters.Stats(_index, stages.Retrier.Tracker);
         await stages.Sender.SendDoneAsync(session, stats, cancellationToken).ConfigureAwait(false);
+        // "Done" means the server has the files: its acknowledgement, or with a server that does not
+        // acknowledge, the socket's data drained. A connection lost before that syncs again.
+        if (
+            !await stages
+                .Delivery.ConfirmAsync(session, messagesBefore, cancellationToken)
+                .ConfigureAwait(false)
+        )
+        {
+            return false;
+        }
         return Finish(stats, useManifest, time.GetElapsedTime(started));
     }
 

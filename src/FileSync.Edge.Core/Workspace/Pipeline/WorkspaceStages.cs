@@ -71,6 +71,7 @@ internal sealed class WorkspaceStages
         );
         Pipeline = new SyncPipeline(hasher, reconciler, Applier);
         Manifest = new ManifestExchange(Name, uplink, Sender, time, logger);
+        Delivery = new DeliveryConfirmation(uplink, Counters, time);
     }
 
     public string RootPath { get; }
@@ -100,6 +101,7 @@ internal sealed class WorkspaceStages
 
     // Beside it.
     public ManifestExchange Manifest { get; }
+    public DeliveryConfirmation Delivery { get; }
     public RejectionRetrier Retrier { get; }
     public IndexSaver Saver { get; }
 }

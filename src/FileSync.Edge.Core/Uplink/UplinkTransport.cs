@@ -1,0 +1,49 @@
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using FileSync.Protocol.Transport;
+
+namespace FileSync.Edge.Uplink;
+
+/// <summary>
+/// One connected WebSocket, the HTTP stack that opened it, its raw TCP socket (to the server or to the
+/// proxy) and what moves on it.
+/// </summary>
+internal sealed class UplinkTransport(
+    ClientWebSocket socket,
+    HttpMessageInvoker invoker,
+    TransportActivity activity,
+    Socket? raw
+) : IDisposable
+{
+    private int _lastQueued = int.MaxValue;
+
+    public ClientWebSocket Socket { get; } = socket;
+
+    public TransportActivity Activity { get; } = activity;
+
+    /// <summary>
+    /// Counts a shrinking send queue as movement: the kernel took our bytes long ago, and they are still
+    /// on their way through a slow link. Called by the keepalive check only (one thread at a time).
+    /// </summary>
+    public void ObserveSendQueue()
+    {
+        if (raw is null || SocketSendQueue.QueuedBytes(raw) is not { } queued)
+        {
+            return;
+        }
+        if (queued < _lastQueued)
+        {
+            Activity.OnDrained();
+        }
+        _lastQueued = queued;
+    }
+
+    /// <summary>Bytes still in the socket's send queue; 0 where the system cannot tell.</summary>
+    public int QueuedBytes => raw is null ? 0 : SocketSendQueue.QueuedBytes(raw) ?? 0;
+
+    public void Dispose()
+    {
+        Socket.Dispose();
+        invoker.Dispose();
+    }
+}
