@@ -226,6 +226,8 @@ public sealed class WorkspaceSync : IWorkspace, IAsyncDisposable
             LastError = LastError,
             ErrorFiles = counts.ErrorFiles,
             SkippedFiles = counts.SkippedFiles,
+            Withheld = counts.Withheld,
+            WithheldFiles = counts.WithheldFiles,
         };
     }
 
