@@ -81,7 +81,10 @@ public sealed class SecretGuard
     internal static SecretRule? Scan(ReadOnlySpan<byte> content) =>
         s_scanner.IndexOfMatch(content) is var found and >= 0 ? ContentRules.All[found].Rule : null;
 
-    /// <summary>True when an allow pattern matches the file or a folder on its path (the last matching pattern decides).</summary>
+    /// <summary>
+    /// True when the allow patterns let <paramref name="relativePath"/> through: the last pattern that matches
+    /// the file decides; when none does, the nearest folder on its path that a pattern matches decides.
+    /// </summary>
     public bool IsAllowed(string relativePath)
     {
         if (_allow is null)
@@ -89,29 +92,19 @@ public sealed class SecretGuard
             return false;
         }
         var path = Encoding.UTF8.GetBytes(relativePath);
-        var slash = -1;
-        while (true)
+        var end = path.Length;
+        var isDirectory = false;
+        while (end > 0)
         {
-            var next = Array.IndexOf(path, (byte)'/', slash + 1);
-            var end = next < 0 ? path.Length : next;
-            var prefix = path.AsSpan(0, end);
+            var slash = Array.LastIndexOf(path, (byte)'/', end - 1);
             var name = path.AsSpan(slash + 1, end - slash - 1);
-            if (_allow.Match(prefix, name, isDirectory: next >= 0, ignoreCase: false) is { } verdict)
+            if (_allow.Match(path.AsSpan(0, end), name, isDirectory, ignoreCase: false) is { } verdict)
             {
-                if (verdict)
-                {
-                    return true;
-                }
-                if (next < 0)
-                {
-                    return false;
-                }
+                return verdict;
             }
-            if (next < 0)
-            {
-                return false;
-            }
-            slash = next;
+            end = Math.Max(slash, 0);
+            isDirectory = true;
         }
+        return false;
     }
 }
