@@ -123,7 +123,9 @@ internal sealed class AnchorScanner
             mask &= mask - 1;
             foreach (var anchor in _bucketAnchors[bucket])
             {
-                if (data[position..].StartsWith(_anchors[anchor]) && _verify(data, position, anchor))
+                if (
+                    data[position..].StartsWith(_anchors[anchor]) && _verify(data, position, anchor)
+                )
                 {
                     found = anchor;
                     return true;
@@ -148,8 +150,18 @@ internal sealed class AnchorScanner
         {
             var mask =
                 Lookup256(Vector256.LoadUnsafe(ref start, (nuint)position), low0, high0, nibble)
-                & Lookup256(Vector256.LoadUnsafe(ref start, (nuint)position + 1), low1, high1, nibble)
-                & Lookup256(Vector256.LoadUnsafe(ref start, (nuint)position + 2), low2, high2, nibble);
+                & Lookup256(
+                    Vector256.LoadUnsafe(ref start, (nuint)position + 1),
+                    low1,
+                    high1,
+                    nibble
+                )
+                & Lookup256(
+                    Vector256.LoadUnsafe(ref start, (nuint)position + 2),
+                    low2,
+                    high2,
+                    nibble
+                );
             if (mask == Vector256<byte>.Zero)
             {
                 continue;
@@ -183,13 +195,24 @@ internal sealed class AnchorScanner
         {
             var mask =
                 Lookup128(Vector128.LoadUnsafe(ref start, (nuint)position), low0, high0, nibble)
-                & Lookup128(Vector128.LoadUnsafe(ref start, (nuint)position + 1), low1, high1, nibble)
-                & Lookup128(Vector128.LoadUnsafe(ref start, (nuint)position + 2), low2, high2, nibble);
+                & Lookup128(
+                    Vector128.LoadUnsafe(ref start, (nuint)position + 1),
+                    low1,
+                    high1,
+                    nibble
+                )
+                & Lookup128(
+                    Vector128.LoadUnsafe(ref start, (nuint)position + 2),
+                    low2,
+                    high2,
+                    nibble
+                );
             if (mask == Vector128<byte>.Zero)
             {
                 continue;
             }
-            var hits = ~Vector128.Equals(mask, Vector128<byte>.Zero).ExtractMostSignificantBits() & 0xFFFF;
+            var hits =
+                ~Vector128.Equals(mask, Vector128<byte>.Zero).ExtractMostSignificantBits() & 0xFFFF;
             while (hits != 0)
             {
                 var offset = BitOperations.TrailingZeroCount(hits);

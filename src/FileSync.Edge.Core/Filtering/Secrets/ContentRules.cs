@@ -14,7 +14,10 @@ internal static class ContentRules
         "private-key",
         "a PEM or OpenSSH private key block"
     );
-    public static readonly SecretRule AwsAccessKey = new("aws-access-key-id", "an AWS access key id");
+    public static readonly SecretRule AwsAccessKey = new(
+        "aws-access-key-id",
+        "an AWS access key id"
+    );
     public static readonly SecretRule GitHubToken = new(
         "github-token",
         "a GitHub token (ghp_, gho_, ghu_, ghs_, ghr_)"
@@ -36,7 +39,10 @@ internal static class ContentRules
     public static readonly SecretRule NpmToken = new("npm-token", "an npm access token");
     public static readonly SecretRule PypiToken = new("pypi-token", "a PyPI upload token");
     public static readonly SecretRule OpenAiKey = new("openai-api-key", "an OpenAI API key");
-    public static readonly SecretRule AnthropicKey = new("anthropic-api-key", "an Anthropic API key");
+    public static readonly SecretRule AnthropicKey = new(
+        "anthropic-api-key",
+        "an Anthropic API key"
+    );
     public static readonly SecretRule NpmAuthToken = new(
         "npm-auth-token",
         "an _authToken value in npm configuration"
@@ -195,7 +201,16 @@ internal static class ContentRules
         if (
             !StartsClean(data, start, IsWord)
             || data.Length < start + 6
-            || data[start + 3] is not ((byte)'b' or (byte)'p' or (byte)'a' or (byte)'r' or (byte)'e' or (byte)'s' or (byte)'o')
+            || data[start + 3]
+                is not (
+                    (byte)'b'
+                    or (byte)'p'
+                    or (byte)'a'
+                    or (byte)'r'
+                    or (byte)'e'
+                    or (byte)'s'
+                    or (byte)'o'
+                )
             || data[start + 4] != '-'
         )
         {
@@ -221,7 +236,12 @@ internal static class ContentRules
     private static bool IsSlackAppToken(ReadOnlySpan<byte> data, int start)
     {
         var at = start + 5;
-        if (!StartsClean(data, start, IsWord) || at + 2 > data.Length || !IsDigit(data[at]) || data[at + 1] != '-')
+        if (
+            !StartsClean(data, start, IsWord)
+            || at + 2 > data.Length
+            || !IsDigit(data[at])
+            || data[at + 1] != '-'
+        )
         {
             return false;
         }
@@ -291,7 +311,8 @@ internal static class ContentRules
             return false;
         }
         var after = Run(data, anchor + 8, IsToken, 200);
-        return after >= 20 && !LooksLikePlaceholder(data.Slice(begin + 3, anchor + 8 + after - begin - 3));
+        return after >= 20
+            && !LooksLikePlaceholder(data.Slice(begin + 3, anchor + 8 + after - begin - 3));
     }
 
     /// <summary>sk-ant- and a kind with a version (api03-, admin01-, oat01-, ort01-), then at least 40 token characters.</summary>
@@ -326,7 +347,12 @@ internal static class ContentRules
         }
         at++;
         at += Run(data, at, b => b is (byte)' ' or (byte)'\t' or (byte)'"' or (byte)'\'', 8);
-        var length = Run(data, at, b => IsToken(b) || b is (byte)'+' or (byte)'/' or (byte)'=' or (byte)'.', 500);
+        var length = Run(
+            data,
+            at,
+            b => IsToken(b) || b is (byte)'+' or (byte)'/' or (byte)'=' or (byte)'.',
+            500
+        );
         return length >= 16 && !LooksLikePlaceholder(data.Slice(at, length));
     }
 }

@@ -29,8 +29,14 @@ internal static class CredentialFileNames
         "keystore-file",
         "*.p12, *.pfx, *.jks, *.keystore (key stores)"
     );
-    public static readonly SecretRule PuttyKey = new("putty-private-key", "*.ppk (PuTTY private key)");
-    public static readonly SecretRule KeePass = new("keepass-database", "*.kdbx (password database)");
+    public static readonly SecretRule PuttyKey = new(
+        "putty-private-key",
+        "*.ppk (PuTTY private key)"
+    );
+    public static readonly SecretRule KeePass = new(
+        "keepass-database",
+        "*.kdbx (password database)"
+    );
     public static readonly SecretRule TerraformState = new(
         "terraform-state",
         "terraform.tfstate* (holds provider secrets)"
@@ -56,7 +62,15 @@ internal static class CredentialFileNames
         CloudCredentials,
     ];
 
-    private static readonly string[] s_sshKeys = ["id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ecdsa_sk", "id_ed25519_sk"];
+    private static readonly string[] s_sshKeys =
+    [
+        "id_rsa",
+        "id_dsa",
+        "id_ecdsa",
+        "id_ed25519",
+        "id_ecdsa_sk",
+        "id_ed25519_sk",
+    ];
 
     /// <summary>The rule the file name <paramref name="name"/> falls under, or null.</summary>
     public static SecretRule? Match(ReadOnlySpan<char> name)
@@ -97,12 +111,20 @@ internal static class CredentialFileNames
         }
         foreach (var key in s_sshKeys)
         {
-            if (name.Equals(key, Case) || (name.StartsWith(key, Case) && name[key.Length..].Equals("-cert", Case)))
+            if (
+                name.Equals(key, Case)
+                || (name.StartsWith(key, Case) && name[key.Length..].Equals("-cert", Case))
+            )
             {
                 return SshKeyFile;
             }
         }
-        if (name.EndsWith(".p12", Case) || name.EndsWith(".pfx", Case) || name.EndsWith(".jks", Case) || name.EndsWith(".keystore", Case))
+        if (
+            name.EndsWith(".p12", Case)
+            || name.EndsWith(".pfx", Case)
+            || name.EndsWith(".jks", Case)
+            || name.EndsWith(".keystore", Case)
+        )
         {
             return Keystore;
         }
@@ -118,7 +140,10 @@ internal static class CredentialFileNames
         {
             return TerraformState;
         }
-        if (name.Equals("credentials.json", Case) || (name.StartsWith("service-account", Case) && name.EndsWith(".json", Case)))
+        if (
+            name.Equals("credentials.json", Case)
+            || (name.StartsWith("service-account", Case) && name.EndsWith(".json", Case))
+        )
         {
             return CloudCredentials;
         }

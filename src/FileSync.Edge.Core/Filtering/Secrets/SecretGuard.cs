@@ -20,7 +20,8 @@ public sealed class SecretGuard
         static (data, position, anchor) =>
         {
             var rule = ContentRules.All[anchor];
-            return position >= rule.AnchorOffset && rule.IsMatch(data, position - rule.AnchorOffset);
+            return position >= rule.AnchorOffset
+                && rule.IsMatch(data, position - rule.AnchorOffset);
         }
     );
 
@@ -29,7 +30,12 @@ public sealed class SecretGuard
     public SecretGuard(bool enabled, IReadOnlyList<string>? allowPatterns = null)
     {
         Enabled = enabled;
-        AllowPatterns = [.. (allowPatterns ?? []).Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => p.Trim())];
+        AllowPatterns =
+        [
+            .. (allowPatterns ?? [])
+                .Where(p => !string.IsNullOrWhiteSpace(p))
+                .Select(p => p.Trim()),
+        ];
         var patterns = IgnoreRuleSet.ParsePatterns(string.Join('\n', AllowPatterns));
         _allow = patterns.Length == 0 ? null : new IgnoreRuleSet("", patterns);
         Fingerprint = enabled
@@ -53,7 +59,7 @@ public sealed class SecretGuard
 
     /// <summary>Every rule, name rules first.</summary>
     public static IReadOnlyList<SecretRule> Rules { get; } =
-        [.. CredentialFileNames.All, .. ContentRules.All.Select(r => r.Rule).Distinct()];
+    [.. CredentialFileNames.All, .. ContentRules.All.Select(r => r.Rule).Distinct()];
 
     /// <summary>The name rule <paramref name="relativePath"/> falls under, unless allowed or the guard is off.</summary>
     public SecretRule? CheckName(string relativePath)
@@ -63,7 +69,9 @@ public sealed class SecretGuard
             return null;
         }
         var name = relativePath.AsSpan(relativePath.LastIndexOf('/') + 1);
-        return CredentialFileNames.Match(name) is { } rule && !IsAllowed(relativePath) ? rule : null;
+        return CredentialFileNames.Match(name) is { } rule && !IsAllowed(relativePath)
+            ? rule
+            : null;
     }
 
     /// <summary>The content rule that <paramref name="content"/> matches, unless the path is allowed or the guard is off.</summary>
@@ -98,7 +106,10 @@ public sealed class SecretGuard
         {
             var slash = Array.LastIndexOf(path, (byte)'/', end - 1);
             var name = path.AsSpan(slash + 1, end - slash - 1);
-            if (_allow.Match(path.AsSpan(0, end), name, isDirectory, ignoreCase: false) is { } verdict)
+            if (
+                _allow.Match(path.AsSpan(0, end), name, isDirectory, ignoreCase: false) is
+                { } verdict
+            )
             {
                 return verdict;
             }

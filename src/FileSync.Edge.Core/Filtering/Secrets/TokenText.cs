@@ -17,10 +17,16 @@ internal static class TokenText
     /// <summary>Letters, digits, '_' and '-': the alphabet of most API tokens (base64url).</summary>
     public static bool IsToken(byte b) => IsWord(b) || b == '-';
 
-    public static bool IsBase64(byte b) => IsAlphanumeric(b) || b is (byte)'+' or (byte)'/' or (byte)'=';
+    public static bool IsBase64(byte b) =>
+        IsAlphanumeric(b) || b is (byte)'+' or (byte)'/' or (byte)'=';
 
     /// <summary>How many bytes from <paramref name="start"/> satisfy <paramref name="accept"/> (at most <paramref name="max"/>).</summary>
-    public static int Run(ReadOnlySpan<byte> data, int start, Func<byte, bool> accept, int max = 1024)
+    public static int Run(
+        ReadOnlySpan<byte> data,
+        int start,
+        Func<byte, bool> accept,
+        int max = 1024
+    )
     {
         var end = start;
         while (end < data.Length && end - start < max && accept(data[end]))

@@ -38,7 +38,11 @@ public sealed class SecretGuardTests
         var token = Encoding.UTF8.GetBytes(text.Trim());
         for (var before = 0; before <= 66; before++)
         {
-            var data = filler[..before].Concat(" "u8.ToArray()).Concat(token).Concat(" "u8.ToArray()).ToArray();
+            var data = filler[..before]
+                .Concat(" "u8.ToArray())
+                .Concat(token)
+                .Concat(" "u8.ToArray())
+                .ToArray();
             Assert.True(
                 rule == s_guard.CheckContent("a.txt", data)?.Id,
                 $"sample {index} ({rule}) not found after {before} bytes"
@@ -61,7 +65,10 @@ public sealed class SecretGuardTests
     {
         var sources = Directory
             .EnumerateFiles(RepositoryRoot(), "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains("/obj/", StringComparison.Ordinal) && !f.Contains("/bin/", StringComparison.Ordinal))
+            .Where(f =>
+                !f.Contains("/obj/", StringComparison.Ordinal)
+                && !f.Contains("/bin/", StringComparison.Ordinal)
+            )
             .ToList();
         Assert.NotEmpty(sources);
         foreach (var file in sources)
@@ -141,7 +148,9 @@ public sealed class SecretGuardTests
     {
         var off = new SecretGuard(enabled: false);
         Assert.Null(off.CheckName(".env"));
-        Assert.Null(off.CheckContent("a", Encoding.UTF8.GetBytes(SecretSamples.Pem("PRIVATE " + "KEY", 71))));
+        Assert.Null(
+            off.CheckContent("a", Encoding.UTF8.GetBytes(SecretSamples.Pem("PRIVATE " + "KEY", 71)))
+        );
         Assert.Equal("off", off.Fingerprint);
         Assert.NotEqual(s_guard.Fingerprint, new SecretGuard(true, ["x"]).Fingerprint);
         Assert.Equal(s_guard.Fingerprint, new SecretGuard(true, []).Fingerprint);
