@@ -14,8 +14,8 @@ namespace FileSync.Edge.Filtering.Secrets;
 /// 16-entry tables per byte (low and high nibble) give the buckets whose anchors could start there, and
 /// the three byte positions are ANDed. A position with any bucket left is compared in full. .NET's own
 /// <c>SearchValues&lt;string&gt;</c> does this over UTF-16 only; the agent holds bytes, and widening every
-/// file to UTF-16 first cost about five times what this pass costs (measured on the repository's own
-/// sources: 2.4 GB/s against 13 GB/s).
+/// file to UTF-16 and searching it ran at 2.4 GB/s on one core here (the repository's sources), against
+/// 18 GB/s for XxHash128 on the same bytes: too dear for a pass over every file read.
 /// </summary>
 internal sealed class AnchorScanner
 {
