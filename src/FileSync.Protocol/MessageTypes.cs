@@ -88,6 +88,9 @@ public static class ErrorCodes
     public const string Unreadable = "unreadable";
     public const string TooLarge = "too_large";
     public const string Binary = "binary";
+
+    /// <summary>The agent's secret guard withholds the file (a credential by name or content); the answer names the rule, never the content.</summary>
+    public const string Withheld = "withheld";
     public const string MalformedMessage = "malformed_message";
     public const string InvalidPayload = "invalid_payload";
     public const string Unauthorized = "unauthorized";

@@ -232,6 +232,12 @@ public sealed record WorkspaceStatus
     /// <summary>Bytes of ours the network has not taken yet while that confirmation is awaited.</summary>
     public long InFlightBytes { get; init; }
 
+    /// <summary>Files the agent's secret guard withheld (credentials by name or content): never sent.</summary>
+    public int Withheld { get; init; }
+
+    /// <summary>The withheld files by name, with the guard's rule id (at most <see cref="MaxListedFiles"/>); never their content.</summary>
+    public IReadOnlyList<FileProblem>? WithheldFiles { get; init; }
+
     /// <summary>Most entries <see cref="ErrorFiles"/> and <see cref="SkippedFiles"/> list.</summary>
     public const int MaxListedFiles = 100;
 }

@@ -217,6 +217,12 @@ public sealed class FileRequestHandler(
                 ErrorCodes.TooLarge
             ),
             FileReadStatus.Binary => Failed(request, fullPath, "file is binary", ErrorCodes.Binary),
+            FileReadStatus.Withheld => Failed(
+                request,
+                fullPath,
+                $"withheld by the agent's secret guard ({result.WithheldBy?.Id})",
+                ErrorCodes.Withheld
+            ),
             FileReadStatus.Missing => Failed(
                 request,
                 fullPath,

@@ -80,6 +80,11 @@ public sealed partial class LocalCommandHandler
             [
                 .. (status.SkippedFiles ?? []).Select(f => new FileProblemView(f.Path, f.Reason)),
             ],
+            Withheld = status.Withheld,
+            WithheldFiles =
+            [
+                .. (status.WithheldFiles ?? []).Select(f => new FileProblemView(f.Path, f.Reason)),
+            ],
             Errors = status.Errors,
             ErrorFiles =
             [

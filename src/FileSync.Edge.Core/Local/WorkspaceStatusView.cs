@@ -30,6 +30,11 @@ public sealed record WorkspaceStatusView
 
     public IReadOnlyList<FileProblemView> SkippedFiles { get; init; } = [];
 
+    /// <summary>Files the secret guard withheld, with the rule that matched.</summary>
+    public int Withheld { get; init; }
+
+    public IReadOnlyList<FileProblemView> WithheldFiles { get; init; } = [];
+
     public int Errors { get; init; }
 
     public IReadOnlyList<FileProblemView> ErrorFiles { get; init; } = [];

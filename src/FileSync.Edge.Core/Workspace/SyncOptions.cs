@@ -41,6 +41,18 @@ public sealed class SyncOptions
     [Range(100, 10_000_000)]
     public int MaxDirtyPaths { get; set; } = 20_000;
 
+    /// <summary>
+    /// The secret guard: files that are credentials by name (.env, id_rsa, …) or hold one (a private key
+    /// block, a cloud or API token) are never sent. Default true.
+    /// </summary>
+    public bool SecretGuard { get; set; } = true;
+
+    /// <summary>
+    /// Paths the secret guard lets through, as gitignore-syntax patterns relative to each workspace
+    /// (<c>config/dev.env</c>, <c>*.pem</c>, <c>fixtures/**</c>). Default none.
+    /// </summary>
+    public List<string> SecretGuardAllow { get; set; } = [];
+
     /// <summary>Where the per-workspace index is saved. Default: FILESYNC_STATE_DIR or the user's state folder. Empty string: do not persist.</summary>
     public string? StateDirectory { get; set; }
 

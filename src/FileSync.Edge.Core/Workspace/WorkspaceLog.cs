@@ -319,4 +319,19 @@ internal static partial class WorkspaceLog
         string previous,
         int files
     );
+
+    [LoggerMessage(
+        340,
+        LogLevel.Warning,
+        "Workspace {Workspace}: {Path} withheld by the secret guard, rule {Rule} ({Description}): {Action}. To send it anyway, add it to Sync:SecretGuardAllow in the config file",
+        EventName = "FileWithheld"
+    )]
+    public static partial void FileWithheld(
+        ILogger logger,
+        string workspace,
+        string path,
+        string rule,
+        string description,
+        string action
+    );
 }

@@ -22,6 +22,10 @@ public sealed partial class WorkspaceRegistry(
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ILogger _logger = loggerFactory.CreateLogger<WorkspaceRegistry>();
+    private readonly bool _guardLogged = LogSecretGuard(
+        options.Value,
+        loggerFactory.CreateLogger<WorkspaceRegistry>()
+    );
     private volatile WorkspaceSync[] _running = [];
 
     /// <summary>The running workspaces, in the order they were added.</summary>
@@ -187,8 +191,38 @@ public sealed partial class WorkspaceRegistry(
         }
     }
 
+    /// <summary>Says once, at start, that the secret guard is off, or which paths it lets through.</summary>
+    private static bool LogSecretGuard(SyncOptions options, ILogger logger)
+    {
+        if (!options.SecretGuard)
+        {
+            Log.SecretGuardOff(logger);
+        }
+        else if (options.SecretGuardAllow.Count > 0)
+        {
+            Log.SecretGuardAllows(logger, string.Join(", ", options.SecretGuardAllow));
+        }
+        return true;
+    }
+
     private static partial class Log
     {
+        [LoggerMessage(
+            352,
+            LogLevel.Warning,
+            "The secret guard is off (Sync:SecretGuard false): credential files and files holding keys or tokens are sent like any other file",
+            EventName = "SecretGuardOff"
+        )]
+        public static partial void SecretGuardOff(ILogger logger);
+
+        [LoggerMessage(
+            353,
+            LogLevel.Information,
+            "The secret guard lets these paths through (Sync:SecretGuardAllow): {Patterns}",
+            EventName = "SecretGuardAllows"
+        )]
+        public static partial void SecretGuardAllows(ILogger logger, string patterns);
+
         [LoggerMessage(
             350,
             LogLevel.Information,

@@ -231,6 +231,8 @@ public sealed class WorkspaceSync : IWorkspace, IAsyncDisposable
             SkippedFiles = counts.SkippedFiles,
             InFlightFiles = _stages.Delivery.InFlightFiles,
             InFlightBytes = _stages.Delivery.InFlightBytes,
+            Withheld = counts.Withheld,
+            WithheldFiles = counts.WithheldFiles,
         };
     }
 

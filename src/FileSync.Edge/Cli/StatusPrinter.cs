@@ -113,6 +113,14 @@ public static class StatusPrinter
             }
             AppendFiles(text, "error", w.ErrorFiles, w.Errors);
             AppendFiles(text, "skipped", w.SkippedFiles, w.Skipped);
+            if (w.Withheld > 0)
+            {
+                text.Append(
+                    s_culture,
+                    $"  withheld by the secret guard (never sent): {w.Withheld} file{(w.Withheld == 1 ? "" : "s")}\n"
+                );
+                AppendFiles(text, "withheld", w.WithheldFiles, w.Withheld);
+            }
         }
     }
 

@@ -221,6 +221,11 @@ public static class AgentConfigFileReader
         }
         foreach (var property in section.Value.EnumerateObject())
         {
+            if (IsKey($"{section.Name}:{property.Name}", SecretGuardAllowKey))
+            {
+                CheckStringList(path, $"{section.Name}:{property.Name}", property.Value);
+                continue;
+            }
             if (property.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
             {
                 throw new ConfigFileException(
@@ -228,6 +233,23 @@ public static class AgentConfigFileReader
                     $"'{section.Name}:{property.Name}' must be a single value, not {ConfigFileProblems.KindName(property.Value.ValueKind)}"
                 );
             }
+        }
+    }
+
+    /// <summary>The one list among the single values of <c>Sync</c>: the secret guard's allow patterns.</summary>
+    private const string SecretGuardAllowKey = "Sync:SecretGuardAllow";
+
+    private static void CheckStringList(string path, string key, JsonElement value)
+    {
+        if (
+            value.ValueKind != JsonValueKind.Array
+            || value.EnumerateArray().Any(item => item.ValueKind != JsonValueKind.String)
+        )
+        {
+            throw new ConfigFileException(
+                path,
+                $"'{key}' must be an array of path patterns (strings), such as [\"config/dev.env\", \"fixtures/**\"]"
+            );
         }
     }
 

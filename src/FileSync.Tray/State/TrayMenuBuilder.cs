@@ -19,6 +19,7 @@ public static class TrayMenuBuilder
     public const int QuitAgentId = 7;
     public const int StartAgentId = 8;
     public const int QuitTrayId = 9;
+    public const int WithheldId = 10;
 
     /// <summary>Workspace lines have ids from here on, in status order.</summary>
     public const int FirstWorkspaceId = 100;
@@ -92,6 +93,20 @@ public static class TrayMenuBuilder
                 new TrayMenuItem(
                     FirstWorkspaceId + MaxWorkspaceLines,
                     $"… and {workspaces.Count - MaxWorkspaceLines} more (Show status)",
+                    TrayAction.ShowStatus
+                )
+            );
+        }
+        var withheld = workspaces.Sum(w => w.Withheld);
+        if (withheld > 0)
+        {
+            items.Add(
+                new TrayMenuItem(
+                    WithheldId,
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{withheld} file{(withheld == 1 ? "" : "s")} withheld by the secret guard (Show status)"
+                    ),
                     TrayAction.ShowStatus
                 )
             );

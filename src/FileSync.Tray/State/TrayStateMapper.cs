@@ -107,10 +107,16 @@ public static class TrayStateMapper
         var culture = CultureInfo.InvariantCulture;
         var files = workspaces.Sum(w => w.Files);
         var bytes = workspaces.Sum(w => w.Bytes);
+        var withheld = workspaces.Sum(w => w.Withheld);
         return string.Create(
-            culture,
-            $"{workspaces.Count} workspace{(workspaces.Count == 1 ? "" : "s")}, {files:N0} files, {Size(bytes)}; {workspaces.Sum(w => w.Pending)} pending, {workspaces.Sum(w => w.Skipped)} skipped, {workspaces.Sum(w => w.Errors)} errors"
-        );
+                culture,
+                $"{workspaces.Count} workspace{(workspaces.Count == 1 ? "" : "s")}, {files:N0} files, {Size(bytes)}; {workspaces.Sum(w => w.Pending)} pending, {workspaces.Sum(w => w.Skipped)} skipped, {workspaces.Sum(w => w.Errors)} errors"
+            )
+            + (
+                withheld > 0
+                    ? string.Create(culture, $"; {withheld} withheld by the secret guard")
+                    : ""
+            );
     }
 
     private static string Size(long bytes) =>

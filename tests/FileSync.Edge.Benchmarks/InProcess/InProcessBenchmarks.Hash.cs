@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using FileSync.Edge.Benchmarks.Generation;
 using FileSync.Edge.Benchmarks.Processes;
 using FileSync.Edge.Filtering;
+using FileSync.Edge.Filtering.Secrets;
 using FileSync.Edge.Workspace;
 
 namespace FileSync.Edge.Benchmarks.InProcess;
@@ -85,6 +86,8 @@ internal sealed partial class InProcessBenchmarks
             }
         }
 
+        MeasureSecretGuard(workspace);
+
         var contents = workspace
             .Files.Select(f => File.ReadAllBytes(workspace.FullPath(f.RelativePath)))
             .ToArray();
@@ -115,16 +118,69 @@ internal sealed partial class InProcessBenchmarks
         FileContentReader.HashFunction Hash
     )> InRoundOrder(int round) => round % 2 == 1 ? s_hashes : s_hashes.Reverse();
 
+    /// <summary>
+    /// The secret guard's cost on the agent's read path: the same scan and read of every file with XxHash128,
+    /// the guard on and off, alternating which goes first; then the content rules alone over the bytes in memory.
+    /// </summary>
+    private void MeasureSecretGuard(GeneratedWorkspace workspace)
+    {
+        var on = new SecretGuard(enabled: true);
+        ScanAndHash(workspace, XxHash128Hex, on); // warm-up
+        for (var round = 1; round <= options.Runs; round++)
+        {
+            foreach (
+                var guard in round % 2 == 1 ? new[] { SecretGuard.Off, on } : [on, SecretGuard.Off]
+            )
+            {
+                var ms = TimeMs(() => ScanAndHash(workspace, XxHash128Hex, guard));
+                var key = guard.Enabled ? "on" : "off";
+                Measurements.Add(
+                    $"hash.guard.{key}.filesPerSecond",
+                    workspace.Files.Count / (ms / 1000)
+                );
+                Log(
+                    $"  round {round}: secret guard {key}: scan+hash {ms:F0} ms ({workspace.Files.Count / (ms / 1000):F0} files/s)"
+                );
+            }
+        }
+        var contents = workspace
+            .Files.Select(f => File.ReadAllBytes(workspace.FullPath(f.RelativePath)))
+            .ToArray();
+        var bytes = contents.Sum(c => (long)c.Length);
+        for (var round = 1; round <= options.Runs; round++)
+        {
+            var ms = TimeMs(() =>
+            {
+                foreach (var content in contents)
+                {
+                    if (SecretGuard.Scan(content) is { } rule)
+                    {
+                        throw new BenchmarkException($"the generated workspace holds a {rule.Id}");
+                    }
+                }
+            });
+            Measurements.Add("hash.guard.pure1.mbPerSecond", bytes / 1e6 / (ms / 1000));
+            Log(
+                $"  round {round}: secret guard content rules alone {bytes / 1e6 / (ms / 1000):F0} MB/s on 1 thread"
+            );
+        }
+    }
+
     private static void ScanAndHash(
         GeneratedWorkspace workspace,
-        FileContentReader.HashFunction hash
+        FileContentReader.HashFunction hash,
+        SecretGuard? guard = null
     )
     {
         var scan = new WorkspaceScanner(
             workspace.Root,
             new WorkspaceIgnoreFilter(workspace.Root)
         ).ScanAll();
-        var reader = new FileContentReader(workspace.Root, new SyncOptions().MaxFileBytes)
+        var reader = new FileContentReader(
+            workspace.Root,
+            new SyncOptions().MaxFileBytes,
+            secretGuard: guard
+        )
         {
             Hash = hash,
         };

@@ -7,7 +7,7 @@ using MessagePack;
 
 namespace FileSync.Edge.Tests.Workspace;
 
-/// <summary>Index format 4: the hash algorithm is recorded, and hashes of one algorithm are never read as the other's.</summary>
+/// <summary>Index format 4 and later: the hash algorithm is recorded, and hashes of one algorithm are never read as the other's.</summary>
 public sealed class WorkspaceIndexAlgorithmTests : IDisposable
 {
     private const string Root = "/home/dev/proj";
@@ -94,6 +94,33 @@ public sealed class WorkspaceIndexAlgorithmTests : IDisposable
     }
 
     [Fact]
+    public void TryRead_SavedUnderAnotherSecretGuard_RefusedSoEveryFileIsCheckedAgain()
+    {
+        var saved = new WorkspaceIndex { GuardFingerprint = "off" };
+        saved.Set("a.txt", new FileEntry(1, 1, new string('0', 64), 1, 1, 1));
+        var buffer = new ArrayBufferWriter<byte>();
+        WorkspaceIndexFormat.Write(buffer, Root, saved);
+
+        var guarded = new WorkspaceIndex
+        {
+            GuardFingerprint = new FileSync.Edge.Filtering.Secrets.SecretGuard(true).Fingerprint,
+        };
+        Assert.False(
+            WorkspaceIndexFormat.TryRead(buffer.WrittenMemory, Root, guarded, out var problem)
+        );
+        Assert.Contains("secret guard", problem, StringComparison.Ordinal);
+        Assert.Equal(0, guarded.Count);
+        Assert.True(
+            WorkspaceIndexFormat.TryRead(
+                buffer.WrittenMemory,
+                Root,
+                new WorkspaceIndex { GuardFingerprint = "off" },
+                out _
+            )
+        );
+    }
+
+    [Fact]
     public void TryRead_Version3Index_RefusedSoItIsRebuilt()
     {
         var buffer = new ArrayBufferWriter<byte>();
@@ -120,11 +147,12 @@ public sealed class WorkspaceIndexAlgorithmTests : IDisposable
     {
         var buffer = new ArrayBufferWriter<byte>();
         var writer = new MessagePackWriter(buffer);
-        writer.WriteArrayHeader(5);
+        writer.WriteArrayHeader(6);
         writer.Write(WorkspaceIndexFormat.Magic);
         writer.Write(WorkspaceIndexFormat.Version);
         writer.Write(Root);
         writer.Write(algorithm);
+        writer.Write(new WorkspaceIndex().GuardFingerprint);
         writer.WriteArrayHeader(1);
         writer.WriteArrayHeader(7);
         writer.Write("a.txt");

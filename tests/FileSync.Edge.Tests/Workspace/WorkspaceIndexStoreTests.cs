@@ -196,7 +196,8 @@ public sealed class WorkspaceIndexStoreTests : IDisposable
     [Theory]
     [InlineData(2)]
     [InlineData(3)]
-    [InlineData(5)]
+    [InlineData(4)]
+    [InlineData(6)]
     [InlineData(-1)]
     [InlineData(long.MaxValue)]
     public void TryLoad_UnknownFormatVersion_RefusedNamingTheVersion(long version)
@@ -302,11 +303,12 @@ public sealed class WorkspaceIndexStoreTests : IDisposable
         var hugeHash = EncodeWith(
             (ref MessagePackWriter writer) =>
             {
-                writer.WriteArrayHeader(5);
+                writer.WriteArrayHeader(6);
                 writer.Write(WorkspaceIndexFormat.Magic);
                 writer.Write(WorkspaceIndexFormat.Version);
                 writer.Write(Root);
                 writer.Write(ContentHash.Sha256.Name);
+                writer.Write(new WorkspaceIndex().GuardFingerprint);
                 writer.WriteArrayHeader(1);
                 writer.WriteArrayHeader(7);
                 writer.Write("a.txt");
@@ -342,11 +344,12 @@ public sealed class WorkspaceIndexStoreTests : IDisposable
         var data = EncodeWith(
             (ref MessagePackWriter writer) =>
             {
-                writer.WriteArrayHeader(5);
+                writer.WriteArrayHeader(6);
                 writer.Write(WorkspaceIndexFormat.Magic);
                 writer.Write(WorkspaceIndexFormat.Version);
                 writer.Write(Root);
                 writer.Write(ContentHash.Sha256.Name);
+                writer.Write(new WorkspaceIndex().GuardFingerprint);
                 writer.WriteArrayHeader(1);
                 writer.WriteArrayHeader(7);
                 writer.Write(path);

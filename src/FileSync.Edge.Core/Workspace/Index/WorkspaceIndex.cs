@@ -25,6 +25,12 @@ public sealed class WorkspaceIndex
     /// </summary>
     public ContentHash Algorithm { get; set; } = ContentHash.Sha256;
 
+    /// <summary>
+    /// The secret guard the entries were checked by (<see cref="Filtering.Secrets.SecretGuard.Fingerprint"/>): saved
+    /// with the index, and a saved index of another guard is not used.
+    /// </summary>
+    public string GuardFingerprint { get; set; } = "off";
+
     public int Count => _entries.Count;
 
     public long TotalBytes { get; private set; }

@@ -15,14 +15,15 @@ namespace FileSync.Edge.Workspace;
 internal static class WorkspaceIndexFormat
 {
     /// <summary>
-    /// 4: MessagePack with the hash algorithm in the header. 3 (SHA-256 only, no algorithm) and the JSON
-    /// of 1 and 2 are no longer read: such an index is rebuilt by reading the files again.
+    /// 5: MessagePack with the hash algorithm and the secret guard's fingerprint in the header. 4 (no guard),
+    /// 3 (SHA-256 only, no algorithm) and the JSON of 1 and 2 are no longer read: such an index is rebuilt by
+    /// reading the files again, so the guard sees every file once.
     /// </summary>
-    public const int Version = 4;
+    public const int Version = 5;
 
     public const string Magic = "filesync-edge/index";
 
-    private const int HeaderFields = 5;
+    private const int HeaderFields = 6;
     private const int EntryFields = 7;
     private const int MaxHashBytes = 32;
 
@@ -55,6 +56,7 @@ internal static class WorkspaceIndexFormat
         writer.Write(Version);
         writer.Write(rootPath);
         writer.Write(algorithm.Name);
+        writer.Write(index.GuardFingerprint);
         writer.WriteArrayHeader(writable);
         var written = 0;
         foreach (var (path, entry) in index.Entries)
@@ -156,6 +158,10 @@ internal static class WorkspaceIndexFormat
         if (ContentHash.FromName(reader.ReadString()) is not { } algorithm)
         {
             return "holds hashes of an algorithm this agent does not know";
+        }
+        if (reader.ReadString() != index.GuardFingerprint)
+        {
+            return "was checked by other secret guard rules or allowed paths; its files are read again";
         }
         index.Algorithm = algorithm;
         var count = reader.ReadArrayHeader();

@@ -12,5 +12,11 @@ internal sealed record CountersSnapshot(
     IReadOnlyList<FileProblem> SkippedFiles
 )
 {
+    /// <summary>Files the secret guard withheld.</summary>
+    public int Withheld { get; init; }
+
+    /// <summary>The withheld files by name, with the rule that matched.</summary>
+    public IReadOnlyList<FileProblem> WithheldFiles { get; init; } = [];
+
     public static readonly CountersSnapshot Empty = new(0, 0, 0, 0, [], []);
 }

@@ -15,6 +15,9 @@ internal readonly record struct SyncAction(SyncActionKind Kind, FileReadResult R
     /// <summary>For <see cref="SyncActionKind.Drop"/>: counted as skipped for this reason (null: not counted).</summary>
     public FileReadStatus? SkipAs { get; init; }
 
+    /// <summary>For <see cref="SyncActionKind.Drop"/>: the secret guard's rule that withheld the file.</summary>
+    public FileSync.Edge.Filtering.Secrets.SecretRule? WithheldBy { get; init; }
+
     /// <summary>For <see cref="SyncActionKind.Drop"/>: a delete goes to the server.</summary>
     public bool DeleteOnServer { get; init; }
 

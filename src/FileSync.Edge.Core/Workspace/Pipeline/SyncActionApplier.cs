@@ -174,7 +174,21 @@ internal sealed class SyncActionApplier(
     {
         var path = action.Path;
         counters.ClearError(path);
-        if (action.SkipAs is { } reason)
+        if (action.WithheldBy is { } rule)
+        {
+            if (counters.Withhold(path, rule.Id))
+            {
+                WorkspaceLog.FileWithheld(
+                    logger,
+                    name,
+                    path,
+                    rule.Id,
+                    rule.Description,
+                    action.DeleteOnServer ? "not sent, and deleted on the server" : "not sent"
+                );
+            }
+        }
+        else if (action.SkipAs is { } reason)
         {
             if (counters.Skip(path, reason))
             {

@@ -63,6 +63,16 @@ internal sealed class SyncReconciler(WorkspaceIndex index, ServerHoldings server
             case FileReadStatus.Unreadable:
                 return new SyncAction(SyncActionKind.Fail, result);
 
+            case FileReadStatus.Withheld:
+                // Never sent; a copy the server may hold (sent before it gained a secret, or before the guard) is deleted.
+                // In an index-only pass it leaves the index, so the manifest lacks it and the server deletes it.
+                return new SyncAction(SyncActionKind.Drop, result)
+                {
+                    WithheldBy = result.WithheldBy,
+                    ServerMayHold = mayHold,
+                    DeleteOnServer = !batch.IndexOnly && mayHold,
+                };
+
             default:
                 // Missing, ignored, not a regular file, too large or binary: not (or no longer) synced.
                 return new SyncAction(SyncActionKind.Drop, result)

@@ -11,6 +11,7 @@ internal sealed class WorkspaceCounters(TimeProvider time)
 {
     private readonly Dictionary<string, FileReadStatus> _skipped = new(PathComparer.Default);
     private readonly Dictionary<string, string> _errors = new(PathComparer.Default);
+    private readonly Dictionary<string, string> _withheld = new(PathComparer.Default);
     private CountersSnapshot _published = CountersSnapshot.Empty;
     private long _messagesSent;
     private int _batchesWithSends;
@@ -31,7 +32,26 @@ internal sealed class WorkspaceCounters(TimeProvider time)
     /// <summary>True when the file was not counted as skipped before (log it then).</summary>
     public bool Skip(string path, FileReadStatus reason) => _skipped.TryAdd(path, reason);
 
-    public void Unskip(string path) => _skipped.Remove(path);
+    public void Unskip(string path)
+    {
+        _skipped.Remove(path);
+        _withheld.Remove(path);
+    }
+
+    /// <summary>Files the secret guard withheld, with the rule's id.</summary>
+    public int WithheldCount => _withheld.Count;
+
+    /// <summary>True when the file was not withheld (for this rule) before (log it then).</summary>
+    public bool Withhold(string path, string rule)
+    {
+        _skipped.Remove(path);
+        if (_withheld.TryGetValue(path, out var before) && before == rule)
+        {
+            return false;
+        }
+        _withheld[path] = rule;
+        return true;
+    }
 
     /// <summary>True when the problem is new (log it then).</summary>
     public bool AddError(string key, string error) => _errors.TryAdd(key, error);
@@ -42,6 +62,7 @@ internal sealed class WorkspaceCounters(TimeProvider time)
     public void ClearProblems(string path)
     {
         _skipped.Remove(path);
+        _withheld.Remove(path);
         _errors.Remove(path);
     }
 
@@ -99,5 +120,14 @@ internal sealed class WorkspaceCounters(TimeProvider time)
                         .Select(e => new FileProblem(e.Key, SkipReasons.Of(e.Value))),
                 ]
             )
+            {
+                Withheld = _withheld.Count,
+                WithheldFiles =
+                [
+                    .. _withheld
+                        .Take(WorkspaceStatus.MaxListedFiles)
+                        .Select(e => new FileProblem(e.Key, e.Value)),
+                ],
+            }
         );
 }

@@ -95,8 +95,11 @@ internal sealed class WorkspaceQueries(WorkspaceStages stages)
         return string.Join('\n', names);
     }
 
+    // A credential file by name is withheld, so it is listed as filtered, not synced (content rules need a read: not here).
     private bool IsSyncable(string relativePath, long size) =>
-        size <= stages.Options.MaxFileBytes && IsRegularFile(relativePath);
+        size <= stages.Options.MaxFileBytes
+        && stages.Guard.CheckName(relativePath) is null
+        && IsRegularFile(relativePath);
 
     private bool IsRegularFile(string relativePath)
     {

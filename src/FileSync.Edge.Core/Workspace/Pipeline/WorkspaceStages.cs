@@ -1,4 +1,5 @@
 using FileSync.Edge.Filtering;
+using FileSync.Edge.Filtering.Secrets;
 using FileSync.Edge.Uplink;
 using FileSync.Edge.Watching;
 using Microsoft.Extensions.Logging;
@@ -28,7 +29,9 @@ internal sealed class WorkspaceStages
         Options = options;
         Filter = new WorkspaceIgnoreFilter(rootPath);
         Scanner = new WorkspaceScanner(rootPath, Filter);
-        Reader = new FileContentReader(rootPath, options.MaxFileBytes);
+        Guard = new SecretGuard(options.SecretGuard, options.SecretGuardAllow);
+        Index.GuardFingerprint = Guard.Fingerprint;
+        Reader = new FileContentReader(rootPath, options.MaxFileBytes, secretGuard: Guard);
         Counters = new WorkspaceCounters(time);
         Saver = new IndexSaver(indexStore, rootPath, Name, Index, time, logger);
         Sender = new WorkspaceSender(new SyncMessageBuilder(rootPath), uplink, Counters);
@@ -89,6 +92,7 @@ internal sealed class WorkspaceStages
     public WorkspaceIgnoreFilter Filter { get; }
     public WorkspaceScanner Scanner { get; }
     public FileContentReader Reader { get; }
+    public SecretGuard Guard { get; }
 
     // The pipeline, in the order data flows.
     public WatcherSupervisor Watchers { get; }

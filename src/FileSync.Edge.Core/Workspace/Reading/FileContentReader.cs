@@ -1,18 +1,23 @@
 using FileSync.Edge.Filtering;
+using FileSync.Edge.Filtering.Secrets;
 using FileSync.Protocol;
 
 namespace FileSync.Edge.Workspace;
 
 /// <summary>
-/// Reads and hashes one file with a stability check (its whole stamp before and after the read).
-/// Thread-safe; called from the hash workers.
+/// Reads and hashes one file with a stability check (its whole stamp before and after the read), and
+/// withholds what the <see cref="SecretGuard"/> refuses: by name before the read, by content on the bytes
+/// read for hashing. Thread-safe; called from the hash workers.
 /// </summary>
 public sealed class FileContentReader(
     string rootPath,
     long maxFileBytes,
-    TimeProvider? timeProvider = null
+    TimeProvider? timeProvider = null,
+    SecretGuard? secretGuard = null
 )
 {
+    private readonly SecretGuard _guard = secretGuard ?? SecretGuard.Off;
+
     // The wall clock, not a test clock: the racy check compares it with the file system's own timestamps.
     private readonly TimeProvider _wallClock = timeProvider ?? TimeProvider.System;
     private readonly WorkspaceFileOpener _opener = new(rootPath);
@@ -78,6 +83,10 @@ public sealed class FileContentReader(
                 case FileKind.Directory or FileKind.SymbolicLink or FileKind.Special:
                     return new FileReadResult(relativePath, FileReadStatus.NotAFile);
             }
+            if (_guard.CheckName(relativePath) is { } byName)
+            {
+                return Withheld(relativePath, byName, stamp);
+            }
             if (stamp.Size > maxFileBytes)
             {
                 return new FileReadResult(relativePath, FileReadStatus.TooLarge)
@@ -117,6 +126,14 @@ public sealed class FileContentReader(
             };
         }
     }
+
+    private static FileReadResult Withheld(string relativePath, SecretRule rule, FileStamp stamp) =>
+        new(relativePath, FileReadStatus.Withheld)
+        {
+            Size = stamp.Size,
+            MtimeTicks = stamp.MtimeTicks,
+            WithheldBy = rule,
+        };
 
     private static FileReadResult Stamped(FileReadResult result, FileStamp stamp) =>
         result with
@@ -208,6 +225,10 @@ public sealed class FileContentReader(
                 Size = length,
                 MtimeTicks = mtime,
             };
+        }
+        if (_guard.CheckContent(relativePath, content) is { } byContent)
+        {
+            return Withheld(relativePath, byContent, before);
         }
         var hash = Hash is { } custom ? custom(content) : _algorithm.Compute(content);
         return Stamped(

@@ -16,6 +16,9 @@ public sealed record FileReadResult(string RelativePath, FileReadStatus Status)
     public byte[]? Content { get; init; }
     public string? Error { get; init; }
 
+    /// <summary>For <see cref="FileReadStatus.Withheld"/>: the secret guard's rule that matched.</summary>
+    public FileSync.Edge.Filtering.Secrets.SecretRule? WithheldBy { get; init; }
+
     public FileEntry ToEntry() =>
         new(Size, MtimeTicks, Hash ?? "", CtimeTicks, FileId, RecordedTicks);
 }

@@ -38,4 +38,7 @@ public enum FileReadStatus
 
     /// <summary>Opening it landed outside the workspace (a directory on its path was swapped for a link): not read.</summary>
     OutsideWorkspace,
+
+    /// <summary>The secret guard refused it (a credential by name or by content): never sent, deleted on the server.</summary>
+    Withheld,
 }
