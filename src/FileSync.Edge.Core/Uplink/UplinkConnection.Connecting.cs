@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http;
+using System.Net.Security;
 using System.Net.WebSockets;
 using FileSync.Protocol;
 
@@ -10,10 +12,24 @@ public sealed partial class UplinkConnection
 {
     private async Task<ClientWebSocket> ConnectAsync(CancellationToken cancellationToken)
     {
+        _attempt = new ConnectAttempt(ServerUri);
+        _sessionStarted = false;
         var socket = new ClientWebSocket();
         socket.Options.KeepAliveInterval = _options.KeepAlive;
         socket.Options.KeepAliveTimeout = _options.KeepAliveTimeout;
         socket.Options.CollectHttpResponseDetails = true;
+        // Records what the certificate check saw, so that a refused certificate is named; the decision stays
+        // .NET's own (the system store, SSL_CERT_FILE, SSL_CERT_DIR).
+        TlsObservation? tls = null;
+        socket.Options.RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
+        {
+            tls = TlsObservation.Of(certificate, chain, errors);
+            return errors == SslPolicyErrors.None;
+        };
+        socket.Options.SetRequestHeader(
+            EdgeIdentityHeader.HeaderName,
+            MachineFingerprint.ToWire(_fingerprint)
+        );
         if (OfferedCapabilities() is { Length: > 0 } offered)
         {
             // What this agent can do beyond JSON; a server that knows the header answers with capabilities.
@@ -48,8 +64,7 @@ public sealed partial class UplinkConnection
         );
         try
         {
-            await socket.ConnectAsync(ServerUri, timeout.Token).ConfigureAwait(false);
-            return socket;
+            await socket.ConnectAsync(ConnectUri, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
             when (ex
@@ -61,33 +76,123 @@ public sealed partial class UplinkConnection
         {
             var status = socket.HttpStatusCode;
             var headers = socket.HttpResponseHeaders;
+            _attempt = _attempt with { Proxy = ProxyFor(socket.Options.Proxy), Tls = tls };
             socket.Dispose();
             cancellationToken.ThrowIfCancellationRequested();
-            if (status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            if (
+                status is { } rejected
+                && ServerRejection.IsServerKeyRejection((int)rejected, headers)
+            )
             {
                 throw new UplinkAuthenticationException(
-                    $"The server rejected the API key (HTTP {(int)status}). Check --api-key / FILESYNC_API_KEY.",
+                    $"The server rejected the API key (HTTP {(int)rejected}). Check --api-key / FILESYNC_API_KEY.",
                     ex
                 );
             }
             if (ex is OperationCanceledException)
             {
                 throw new TimeoutException(
-                    $"Connecting to {ServerUri.GetLeftPart(UriPartial.Path)} timed out after {_options.ConnectTimeoutSeconds} s.",
+                    $"Connecting to {ServerName} timed out after {_options.ConnectTimeoutSeconds} s.",
                     ex
                 );
             }
             if (status is { } code && (int)code >= 300)
             {
-                // One clear line, and for 429/503 the server's Retry-After, which the next attempt honours.
-                throw new UplinkUpgradeRefusedException(
+                if (code == HttpStatusCode.BadRequest && ServerUri.Scheme == Uri.UriSchemeWs)
+                {
+                    _attempt = _attempt with
+                    {
+                        ServerSpeaksTls = await TlsProbe
+                            .SpeaksTlsAsync(ServerUri, _time, cancellationToken)
+                            .ConfigureAwait(false),
+                    };
+                }
+                // One clear line, and the Retry-After (429, 503, a gateway's), which the next attempt honours.
+                var refusal = new UplinkUpgradeRefusedException(
                     (int)code,
-                    DescribeRefusal(code),
+                    "",
                     RetryAfter(headers),
-                    ex
+                    ex,
+                    Header(headers, "Server")
+                );
+                throw new UplinkUpgradeRefusedException(
+                    refusal.StatusCode,
+                    ConnectionFailure.Describe(refusal, _attempt).ToString(),
+                    refusal.RetryAfter,
+                    ex,
+                    refusal.ServerHeader
                 );
             }
             throw;
+        }
+        if (
+            !_identityInQuery
+            && _options.IdentityInUrl == IdentityInUrl.Auto
+            && !string.Equals(
+                Header(socket.HttpResponseHeaders, EdgeIdentityHeader.HeaderName),
+                EdgeIdentityHeader.Acknowledged,
+                StringComparison.OrdinalIgnoreCase
+            )
+        )
+        {
+            await CloseQuietlyAsync(socket, "the identity goes in the URL next")
+                .ConfigureAwait(false);
+            socket.Dispose();
+            throw new IdentityNotReadException();
+        }
+        socket.HttpResponseHeaders = null;
+        return socket;
+    }
+
+    /// <summary>The server answered the upgrade without acknowledging the identity header: it reads only the query.</summary>
+    private sealed class IdentityNotReadException : Exception;
+
+    /// <summary>What the last connect attempt knew besides its exception.</summary>
+    private ConnectAttempt LastAttempt() => _attempt ?? new ConnectAttempt(ServerUri);
+
+    private ConnectAttempt? _attempt;
+
+    /// <summary>Whether the current connection got as far as <c>connected_edge</c>.</summary>
+    private bool _sessionStarted;
+
+    /// <summary>The proxy a connect to the server goes through (the system's, from HTTPS_PROXY and friends, unless set), or null.</summary>
+    private Uri? ProxyFor(IWebProxy? configured)
+    {
+        try
+        {
+            var proxy = configured?.GetProxy(ConnectUri);
+            return proxy is null || proxy == ConnectUri ? null : proxy;
+        }
+        catch (NotSupportedException)
+        {
+            // ClientWebSocket's "use the system's proxy" stand-in answers nothing itself.
+            var proxy = HttpClient.DefaultProxy.GetProxy(ConnectUri);
+            return proxy is null || HttpClient.DefaultProxy.IsBypassed(ConnectUri) ? null : proxy;
+        }
+    }
+
+    private static string? Header(
+        IReadOnlyDictionary<string, IEnumerable<string>>? headers,
+        string name
+    ) =>
+        headers
+            ?.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase))
+            .Value?.FirstOrDefault()
+            ?.Trim();
+
+    private async Task CloseQuietlyAsync(ClientWebSocket socket, string reason)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(s_closeTimeout, _time);
+            await socket
+                .CloseOutputAsync(WebSocketCloseStatus.NormalClosure, reason, timeout.Token)
+                .ConfigureAwait(false);
+        }
+        catch (Exception ex)
+            when (ex is WebSocketException or OperationCanceledException or IOException)
+        {
+            // Best effort: the socket is dropped either way.
         }
     }
 
@@ -101,32 +206,10 @@ public sealed partial class UplinkConnection
             _ => "",
         };
 
-    private string DescribeRefusal(HttpStatusCode status) =>
-        $"The server answered HTTP {(int)status} ({status}) to the WebSocket upgrade at {ServerUri.GetLeftPart(UriPartial.Path)}"
-        + (
-            status switch
-            {
-                HttpStatusCode.NotFound => "; is the URL right (it usually ends in /ws/v1/edge)?",
-                HttpStatusCode.UpgradeRequired => "; it wants another protocol version",
-                HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable =>
-                    "; it asks to come back later",
-                _ => "",
-            }
-        );
-
     /// <summary>The delay a <c>Retry-After</c> header asks for (seconds or an HTTP date), capped at 10 minutes.</summary>
     private TimeSpan? RetryAfter(IReadOnlyDictionary<string, IEnumerable<string>>? headers)
     {
-        if (headers is null)
-        {
-            return null;
-        }
-        var value = headers
-            .FirstOrDefault(h =>
-                string.Equals(h.Key, "Retry-After", StringComparison.OrdinalIgnoreCase)
-            )
-            .Value?.FirstOrDefault()
-            ?.Trim();
+        var value = Header(headers, "Retry-After");
         TimeSpan? delay = null;
         if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
         {

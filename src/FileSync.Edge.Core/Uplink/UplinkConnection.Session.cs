@@ -40,19 +40,22 @@ public sealed partial class UplinkConnection
                 if (frame.Kind == ReceivedFrameKind.Close)
                 {
                     var description = LogText.Clean(socket.CloseStatusDescription ?? "");
-                    Log.Closed(
-                        _logger,
-                        socket.CloseStatus is { } status
-                            ? ((int)status).ToString(CultureInfo.InvariantCulture)
-                            : "none",
-                        description
-                    );
-                    if (ServerRejection.IsIdentityConflict(socket.CloseStatus))
+                    var code = socket.CloseStatus is { } status
+                        ? ((int)status).ToString(CultureInfo.InvariantCulture)
+                        : "none";
+                    Log.Closed(_logger, code, description);
+                    _attempt = LastAttempt() with
                     {
-                        throw new UplinkIdentityConflictException(
-                            $"Another agent with this machine's identity holds the connection to {ServerUri.GetLeftPart(UriPartial.Path)} "
-                                + $"(close {(int)socket.CloseStatus!}{(description.Length > 0 ? ": " + description : "")}). "
-                                + "Stop the other agent, or give this one its own identity with --name."
+                        Closed =
+                            $"the server closed the connection (close {code}{(description.Length > 0 ? ": " + description : "")})",
+                    };
+                    if (ServerRejection.IsReplaced(socket.CloseStatus))
+                    {
+                        throw new UplinkReplacedException(
+                            (int)socket.CloseStatus!,
+                            $"Another connection of this edge's identity holds {ServerName} "
+                                + $"(close {code}{(description.Length > 0 ? ": " + description : "")}); trying again after a pause. "
+                                + "If another agent uses this identity, give one its own with --name."
                         );
                     }
                     if (
@@ -137,6 +140,7 @@ public sealed partial class UplinkConnection
                     )
                     {
                         Volatile.Write(ref handshakeDone, true);
+                        _sessionStarted = true;
                         connectedAt = _time.GetTimestamp();
                         if (State == UplinkState.Connecting)
                         {
@@ -164,7 +168,7 @@ public sealed partial class UplinkConnection
                         };
                         Log.Connected(
                             _logger,
-                            ServerUri.GetLeftPart(UriPartial.Path),
+                            ServerName,
                             session.EdgeId ?? "?",
                             string.Join(",", session.Capabilities ?? ["legacy"])
                         );
@@ -205,22 +209,6 @@ public sealed partial class UplinkConnection
                 await EnqueueCommandAsync(QueuedCommand.Raw(bytes, frameFormat), cancellationToken)
                     .ConfigureAwait(false);
             }
-        }
-        catch (Exception ex)
-            when (ex is UplinkAuthenticationException or UplinkIdentityConflictException)
-        {
-            throw;
-        }
-        catch (Exception ex)
-            when (ex is not OutOfMemoryException && !cancellationToken.IsCancellationRequested)
-        {
-            // Socket errors, keepalive timeouts (the socket is aborted), a handshake that never came.
-            Log.ConnectionLost(_logger, ex.Message);
-            if (!handshakeDone)
-            {
-                throw;
-            }
-            return true;
         }
         finally
         {
