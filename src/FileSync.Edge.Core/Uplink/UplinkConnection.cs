@@ -298,7 +298,7 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                 Log.Reconnecting(
                     _logger,
                     firstOfOutage ? LogLevel.Warning : LogLevel.Information,
-                    connected ? "Connection lost" : "Cannot connect",
+                    connected ? "Connection lost with" : "Cannot connect to",
                     ServerName,
                     description.ToString(),
                     delay.Value.TotalSeconds,
