@@ -142,11 +142,11 @@ public sealed class NginxInstance : IAsyncDisposable
         return true;
     }
 
-    /// <summary>The usual block that passes a WebSocket upgrade on to <paramref name="upstream"/> (http://127.0.0.1:port).</summary>
+    /// <summary>The usual block that passes a WebSocket upgrade on to <paramref name="upstream"/> (its host and port, over plain HTTP).</summary>
     public static string WebSocketProxyLocation(string path, Uri upstream) =>
         $$"""
                 location {{path}} {
-                    proxy_pass {{upstream.GetLeftPart(UriPartial.Authority)}};
+                    proxy_pass http://{{upstream.Host}}:{{upstream.Port}};
                     proxy_http_version 1.1;
                     proxy_set_header Upgrade $http_upgrade;
                     proxy_set_header Connection "upgrade";

@@ -123,7 +123,17 @@ public sealed class PrivateCertificateAuthority : IDisposable
             fullChain,
             File.ReadAllText(leaf) + File.ReadAllText(IntermediateCertificatePath)
         );
-        return new IssuedCertificate(leaf, fullChain, Path.Combine(Folder, name + ".key"));
+        var withRoot = Path.Combine(Folder, name + ".withroot.crt");
+        File.WriteAllText(
+            withRoot,
+            File.ReadAllText(fullChain) + File.ReadAllText(RootCertificatePath)
+        );
+        return new IssuedCertificate(
+            leaf,
+            fullChain,
+            withRoot,
+            Path.Combine(Folder, name + ".key")
+        );
     }
 
     private async Task<string> RequestAsync(string name, string subject)
@@ -250,5 +260,11 @@ public sealed class PrivateCertificateAuthority : IDisposable
 /// <summary>A server certificate and its key (PEM files).</summary>
 /// <param name="LeafOnlyPath">The certificate alone: a client that trusts only the root cannot build the chain.</param>
 /// <param name="FullChainPath">The certificate followed by the intermediate, as a server should send it.</param>
+/// <param name="FullChainWithRootPath">The same followed by the root: a client that does not trust the root sees <c>UntrustedRoot</c>.</param>
 /// <param name="KeyPath">The private key.</param>
-public sealed record IssuedCertificate(string LeafOnlyPath, string FullChainPath, string KeyPath);
+public sealed record IssuedCertificate(
+    string LeafOnlyPath,
+    string FullChainPath,
+    string FullChainWithRootPath,
+    string KeyPath
+);
