@@ -243,8 +243,8 @@ public sealed class TrayStateTests
             item => item.Label.Contains("PartialChain", StringComparison.Ordinal)
         );
         Assert.Contains(
-            TrayStateMapper.Map(status, null).Text,
             "certificate not trusted: see README, Networks",
+            TrayStateMapper.Map(status, null).Text,
             StringComparison.Ordinal
         );
     }
