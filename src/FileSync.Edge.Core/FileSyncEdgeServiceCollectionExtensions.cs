@@ -22,11 +22,15 @@ public static class FileSyncEdgeServiceCollectionExtensions
                 UplinkOptionsCustomValidator
             >()
         );
-        services.TryAddSingleton<IReconnectPolicy>(sp => new DefaultReconnectPolicy(
-            TimeSpan.FromSeconds(
-                sp.GetRequiredService<IOptions<UplinkOptions>>().Value.MaxReconnectDelaySeconds
-            )
-        ));
+        services.TryAddSingleton<IReconnectPolicy>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<UplinkOptions>>().Value;
+            return new DefaultReconnectPolicy(
+                TimeSpan.FromSeconds(options.MaxReconnectDelaySeconds),
+                longDelay: options.LongRetry,
+                longMaxDelay: options.LongRetryMax
+            );
+        });
         services.TryAddSingleton(sp => new UplinkConnection(
             sp.GetRequiredService<IOptions<UplinkOptions>>().Value,
             sp.GetRequiredService<IReconnectPolicy>(),

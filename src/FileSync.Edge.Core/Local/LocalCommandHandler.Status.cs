@@ -7,31 +7,29 @@ namespace FileSync.Edge.Local;
 /// <summary>The status snapshot, and finding the workspace a request names.</summary>
 public sealed partial class LocalCommandHandler
 {
-    private static readonly string s_uplinkCategory = typeof(UplinkConnection).FullName!;
-
     /// <summary>The agent's status now (thread-safe reads of the engine's published state).</summary>
     public AgentStatusView BuildStatus()
     {
         var session = _uplink.Session;
         var state = _uplink.State;
-        var problem = _ring.Last(line =>
-            line.Category == s_uplinkCategory
-            && (line.Level is "warn" or "error" or "crit" || line.EventName == "Reconnecting")
-        );
+        var problem = _uplink.LastProblem;
         var connection = new ConnectionStatusView
         {
             Server = _uplink.ServerUri.GetLeftPart(UriPartial.Path),
             State = state.ToString().ToLowerInvariant(),
             Since = new DateTimeOffset(Interlocked.Read(ref _connectionSinceTicks), TimeSpan.Zero),
             EdgeId = session?.EdgeId,
-            LastError = problem?.Message,
-            LastErrorAt = problem?.Time,
+            LastError = problem?.Text,
+            LastErrorAt = problem?.At,
         };
         var workspaces = _workspaces.Workspaces.Select(ViewOf).ToList();
         var attention = new List<string>();
         if (state != UplinkState.Connected)
         {
-            attention.Add($"not connected to {connection.Server} ({connection.State})");
+            attention.Add(
+                $"not connected to {connection.Server} ({connection.State})"
+                    + (problem is null ? "" : ": " + problem.Text)
+            );
         }
         foreach (var workspace in workspaces)
         {

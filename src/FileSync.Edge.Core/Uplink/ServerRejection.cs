@@ -1,12 +1,14 @@
 using System.Net.WebSockets;
+using FileSync.Protocol;
 
 namespace FileSync.Edge.Uplink;
 
 /// <summary>
-/// Decides whether what a server said means "your credentials are rejected" or "another connection of
-/// this edge holds the identity" — the two answers retrying cannot fix. Servers say it in several ways:
-/// HTTP 401/403 on the upgrade, an <c>error</c>/<c>ERROR</c> frame about the API key or authentication,
-/// or a close whose code or reason says so.
+/// Decides whether what a server said means "your credentials are rejected" (retrying cannot fix it: exit
+/// code 3) or "another connection of this edge holds the identity" (retried after a long pause). Only the
+/// sync server rejects a key: its marked HTTP 401 on the upgrade (<see cref="KeyRejection"/>), or an
+/// <c>error</c>/<c>ERROR</c> frame or close about the key on the WebSocket. A 401/403 without the mark
+/// comes from something in front of the server and is retried.
 /// </summary>
 public static class ServerRejection
 {
@@ -62,6 +64,24 @@ public static class ServerRejection
         || (description is { Length: > 0 } && IsAuthenticationError(null, description));
 
     /// <summary>True when the close code says another connection of this edge holds the identity.</summary>
-    public static bool IsIdentityConflict(WebSocketCloseStatus? status) =>
+    public static bool IsReplaced(WebSocketCloseStatus? status) =>
         (int?)status is CloseAlreadyConnected or CloseReplaced;
+
+    /// <summary>
+    /// True when an HTTP answer to the upgrade is the sync server's own rejection of the key: a 401 with
+    /// the <see cref="KeyRejection.Challenge"/>. A bare 401/403 is not.
+    /// </summary>
+    public static bool IsServerKeyRejection(
+        int statusCode,
+        IReadOnlyDictionary<string, IEnumerable<string>>? headers
+    ) =>
+        statusCode == 401
+        && headers is not null
+        && KeyRejection.IsMarked(
+            headers
+                .Where(h =>
+                    string.Equals(h.Key, "WWW-Authenticate", StringComparison.OrdinalIgnoreCase)
+                )
+                .SelectMany(h => h.Value)
+        );
 }

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using FileSync.Protocol;
@@ -19,6 +21,8 @@ public sealed partial class UplinkConnection
 
     private async Task<UplinkTransport> ConnectAsync(CancellationToken cancellationToken)
     {
+        _attempt = new ConnectAttempt(ServerUri);
+        _sessionStarted = false;
         var activity = new TransportActivity(_time);
         Socket? raw = null;
         var handler = new SocketsHttpHandler
@@ -43,11 +47,23 @@ public sealed partial class UplinkConnection
                 }
             },
         };
+        // Records what the certificate check saw, so that a refused certificate is named; the decision stays
+        // .NET's own (the system store, SSL_CERT_FILE, SSL_CERT_DIR). With an invoker, TLS settings live on the handler.
+        TlsObservation? tls = null;
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
+        {
+            tls = TlsObservation.Of(certificate, chain, errors);
+            return errors == SslPolicyErrors.None;
+        };
         var invoker = new HttpMessageInvoker(handler);
         var socket = new ClientWebSocket();
         socket.Options.KeepAliveInterval = _options.KeepAlive;
         socket.Options.KeepAliveTimeout = s_pongBackstop;
         socket.Options.CollectHttpResponseDetails = true;
+        socket.Options.SetRequestHeader(
+            EdgeIdentityHeader.HeaderName,
+            MachineFingerprint.ToWire(_fingerprint)
+        );
         if (OfferedCapabilities() is { Length: > 0 } offered)
         {
             // What this agent can do beyond JSON; a server that knows the header answers with capabilities.
@@ -82,8 +98,7 @@ public sealed partial class UplinkConnection
         );
         try
         {
-            await socket.ConnectAsync(ServerUri, invoker, timeout.Token).ConfigureAwait(false);
-            return new UplinkTransport(socket, invoker, activity, raw);
+            await socket.ConnectAsync(ConnectUri, invoker, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
             when (ex
@@ -95,34 +110,109 @@ public sealed partial class UplinkConnection
         {
             var status = socket.HttpStatusCode;
             var headers = socket.HttpResponseHeaders;
+            _attempt = _attempt with { Proxy = _proxy?.GetProxy(ConnectUri), Tls = tls };
             socket.Dispose();
             invoker.Dispose();
             cancellationToken.ThrowIfCancellationRequested();
-            if (status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            if (
+                status is { } rejected
+                && ServerRejection.IsServerKeyRejection((int)rejected, headers)
+            )
             {
                 throw new UplinkAuthenticationException(
-                    $"The server rejected the API key (HTTP {(int)status}). Check --api-key / FILESYNC_API_KEY.",
+                    $"The server rejected the API key (HTTP {(int)rejected}). Check --api-key / FILESYNC_API_KEY.",
                     ex
                 );
             }
             if (ex is OperationCanceledException)
             {
                 throw new TimeoutException(
-                    $"Connecting to {ServerUri.GetLeftPart(UriPartial.Path)} timed out after {_options.ConnectTimeoutSeconds} s.",
+                    $"Connecting to {ServerName} timed out after {_options.ConnectTimeoutSeconds} s.",
                     ex
                 );
             }
             if (status is { } code && (int)code >= 300)
             {
-                // One clear line, and for 429/503 the server's Retry-After, which the next attempt honours.
-                throw new UplinkUpgradeRefusedException(
+                if (code == HttpStatusCode.BadRequest && ServerUri.Scheme == Uri.UriSchemeWs)
+                {
+                    _attempt = _attempt with
+                    {
+                        ServerSpeaksTls = await TlsProbe
+                            .SpeaksTlsAsync(ServerUri, _time, cancellationToken)
+                            .ConfigureAwait(false),
+                    };
+                }
+                // One clear line, and the Retry-After (429, 503, a gateway's), which the next attempt honours.
+                var refusal = new UplinkUpgradeRefusedException(
                     (int)code,
-                    DescribeRefusal(code),
+                    "",
                     RetryAfter(headers),
-                    ex
+                    ex,
+                    Header(headers, "Server")
+                );
+                throw new UplinkUpgradeRefusedException(
+                    refusal.StatusCode,
+                    ConnectionFailure.Describe(refusal, _attempt).ToString(),
+                    refusal.RetryAfter,
+                    ex,
+                    refusal.ServerHeader
                 );
             }
             throw;
+        }
+        if (
+            !_identityInQuery
+            && _options.IdentityInUrl == IdentityInUrl.Auto
+            && !string.Equals(
+                Header(socket.HttpResponseHeaders, EdgeIdentityHeader.HeaderName),
+                EdgeIdentityHeader.Acknowledged,
+                StringComparison.OrdinalIgnoreCase
+            )
+        )
+        {
+            await CloseQuietlyAsync(socket, "the identity goes in the URL next")
+                .ConfigureAwait(false);
+            socket.Dispose();
+            invoker.Dispose();
+            throw new IdentityNotReadException();
+        }
+        socket.HttpResponseHeaders = null;
+        return new UplinkTransport(socket, invoker, activity, raw);
+    }
+
+    /// <summary>The server answered the upgrade without acknowledging the identity header: it reads only the query.</summary>
+    private sealed class IdentityNotReadException : Exception;
+
+    /// <summary>What the last connect attempt knew besides its exception.</summary>
+    private ConnectAttempt LastAttempt() => _attempt ?? new ConnectAttempt(ServerUri);
+
+    private ConnectAttempt? _attempt;
+
+    /// <summary>Whether the current connection got as far as <c>connected_edge</c>.</summary>
+    private bool _sessionStarted;
+
+    private static string? Header(
+        IReadOnlyDictionary<string, IEnumerable<string>>? headers,
+        string name
+    ) =>
+        headers
+            ?.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase))
+            .Value?.FirstOrDefault()
+            ?.Trim();
+
+    private async Task CloseQuietlyAsync(ClientWebSocket socket, string reason)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(s_closeTimeout, _time);
+            await socket
+                .CloseOutputAsync(WebSocketCloseStatus.NormalClosure, reason, timeout.Token)
+                .ConfigureAwait(false);
+        }
+        catch (Exception ex)
+            when (ex is WebSocketException or OperationCanceledException or IOException)
+        {
+            // Best effort: the socket is dropped either way.
         }
     }
 
@@ -136,32 +226,10 @@ public sealed partial class UplinkConnection
             _ => "",
         };
 
-    private string DescribeRefusal(HttpStatusCode status) =>
-        $"The server answered HTTP {(int)status} ({status}) to the WebSocket upgrade at {ServerUri.GetLeftPart(UriPartial.Path)}"
-        + (
-            status switch
-            {
-                HttpStatusCode.NotFound => "; is the URL right (it usually ends in /ws/v1/edge)?",
-                HttpStatusCode.UpgradeRequired => "; it wants another protocol version",
-                HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable =>
-                    "; it asks to come back later",
-                _ => "",
-            }
-        );
-
     /// <summary>The delay a <c>Retry-After</c> header asks for (seconds or an HTTP date), capped at 10 minutes.</summary>
     private TimeSpan? RetryAfter(IReadOnlyDictionary<string, IEnumerable<string>>? headers)
     {
-        if (headers is null)
-        {
-            return null;
-        }
-        var value = headers
-            .FirstOrDefault(h =>
-                string.Equals(h.Key, "Retry-After", StringComparison.OrdinalIgnoreCase)
-            )
-            .Value?.FirstOrDefault()
-            ?.Trim();
+        var value = Header(headers, "Retry-After");
         TimeSpan? delay = null;
         if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
         {

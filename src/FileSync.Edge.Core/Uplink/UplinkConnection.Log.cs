@@ -20,26 +20,29 @@ public sealed partial class UplinkConnection
             string capabilities
         );
 
+        // The first failure of an outage (or a new cause) at Warning, the same one repeating at Information.
         [LoggerMessage(
-            101,
-            LogLevel.Warning,
-            "Connection lost: {Reason}",
-            EventName = "ConnectionLost"
-        )]
-        public static partial void ConnectionLost(ILogger logger, string reason);
-
-        [LoggerMessage(
-            102,
-            LogLevel.Information,
-            "Reconnecting in {Seconds:F1} s (attempt {Attempt}): {Reason}",
+            EventId = 102,
+            Message = "{What} {Server}: {Reason}; retrying in {Seconds:F1} s (attempt {Attempt})",
             EventName = "Reconnecting"
         )]
         public static partial void Reconnecting(
             ILogger logger,
+            LogLevel level,
+            string what,
+            string server,
+            string reason,
             double seconds,
-            int attempt,
-            string reason
+            int attempt
         );
+
+        [LoggerMessage(
+            101,
+            LogLevel.Information,
+            "The server {Server} did not read the identity header; connecting again with the identity in the URL (?fingerprint=), as the todoforai backend wants it",
+            EventName = "IdentityInQuery"
+        )]
+        public static partial void IdentityInQuery(ILogger logger, string server);
 
         [LoggerMessage(
             103,
@@ -58,14 +61,6 @@ public sealed partial class UplinkConnection
             EventName = "MalformedFrame"
         )]
         public static partial void MalformedFrame(ILogger logger, string reason);
-
-        [LoggerMessage(
-            109,
-            LogLevel.Debug,
-            "Another connection of this edge holds {Server}; not retrying",
-            EventName = "IdentityConflict"
-        )]
-        public static partial void IdentityConflict(ILogger logger, string server);
 
         [LoggerMessage(
             110,

@@ -16,7 +16,6 @@ public sealed partial class UplinkConnection
     {
         var socket = transport.Socket;
         var handshakeDone = false;
-        _lostBecause = null;
         string? deadBecause = null;
         // Keepalive: the connection is dead when nothing has moved on it, either way, for the timeout. A
         // pong is not awaited as such: on a slow link it waits behind the upload the agent itself queued.
@@ -63,19 +62,22 @@ public sealed partial class UplinkConnection
                 if (frame.Kind == ReceivedFrameKind.Close)
                 {
                     var description = LogText.Clean(socket.CloseStatusDescription ?? "");
-                    Log.Closed(
-                        _logger,
-                        socket.CloseStatus is { } status
-                            ? ((int)status).ToString(CultureInfo.InvariantCulture)
-                            : "none",
-                        description
-                    );
-                    if (ServerRejection.IsIdentityConflict(socket.CloseStatus))
+                    var code = socket.CloseStatus is { } status
+                        ? ((int)status).ToString(CultureInfo.InvariantCulture)
+                        : "none";
+                    Log.Closed(_logger, code, description);
+                    _attempt = LastAttempt() with
                     {
-                        throw new UplinkIdentityConflictException(
-                            $"Another agent with this machine's identity holds the connection to {ServerUri.GetLeftPart(UriPartial.Path)} "
-                                + $"(close {(int)socket.CloseStatus!}{(description.Length > 0 ? ": " + description : "")}). "
-                                + "Stop the other agent, or give this one its own identity with --name."
+                        Closed =
+                            $"the server closed the connection (close {code}{(description.Length > 0 ? ": " + description : "")})",
+                    };
+                    if (ServerRejection.IsReplaced(socket.CloseStatus))
+                    {
+                        throw new UplinkReplacedException(
+                            (int)socket.CloseStatus!,
+                            $"Another connection of this edge's identity holds {ServerName} "
+                                + $"(close {code}{(description.Length > 0 ? ": " + description : "")}); trying again after a pause. "
+                                + "If another agent uses this identity, give one its own with --name."
                         );
                     }
                     if (
@@ -160,6 +162,7 @@ public sealed partial class UplinkConnection
                     )
                     {
                         Volatile.Write(ref handshakeDone, true);
+                        _sessionStarted = true;
                         connectedAt = _time.GetTimestamp();
                         if (State == UplinkState.Connecting)
                         {
@@ -187,7 +190,7 @@ public sealed partial class UplinkConnection
                         };
                         Log.Connected(
                             _logger,
-                            ServerUri.GetLeftPart(UriPartial.Path),
+                            ServerName,
                             session.EdgeId ?? "?",
                             string.Join(",", session.Capabilities ?? ["legacy"])
                         );
@@ -230,26 +233,14 @@ public sealed partial class UplinkConnection
             }
         }
         catch (Exception ex)
-            when (ex is UplinkAuthenticationException or UplinkIdentityConflictException)
+            when (ex is not OutOfMemoryException
+                    && ex is not (UplinkAuthenticationException or UplinkReplacedException)
+                    && !cancellationToken.IsCancellationRequested
+                    && Volatile.Read(ref deadBecause) is not null
+            )
         {
-            throw;
-        }
-        catch (Exception ex)
-            when (ex is not OutOfMemoryException && !cancellationToken.IsCancellationRequested)
-        {
-            // Socket errors, keepalive timeouts (the socket is aborted), a handshake that never came.
-            var reason = Volatile.Read(ref deadBecause) ?? ex.Message;
-            _lostBecause = reason;
-            Log.ConnectionLost(_logger, reason);
-            if (!handshakeDone && Volatile.Read(ref deadBecause) is { } dead)
-            {
-                throw new TimeoutException(dead, ex);
-            }
-            if (!handshakeDone)
-            {
-                throw;
-            }
-            return true;
+            // The keepalive aborted the socket: that, not the abort's own message, is why the connection ended.
+            throw new TimeoutException(Volatile.Read(ref deadBecause), ex);
         }
         finally
         {

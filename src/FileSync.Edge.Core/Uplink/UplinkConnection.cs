@@ -59,9 +59,6 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
 
     private UplinkState _state = UplinkState.Disconnected;
-
-    /// <summary>Why the last established connection ended, when it ended on a failure.</summary>
-    private string? _lostBecause;
     private volatile UplinkSession? _session;
     private ClientWebSocket? _socket;
     private volatile UplinkTransport? _transport;
@@ -88,7 +85,9 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
         var server =
             ServerUrl.ToWebSocket(options.Server, out var urlError)
             ?? throw new ArgumentException(urlError, nameof(options));
-        ServerUri = BuildUri(server, _fingerprint);
+        ServerUri = server;
+        _serverUriWithIdentity = BuildUri(server, _fingerprint);
+        _identityInQuery = options.IdentityInUrl == IdentityInUrl.Always;
         _proxy = UplinkProxy.For(options, server, Environment.GetEnvironmentVariable);
         if (_proxy is not null)
         {
@@ -135,8 +134,27 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
             )
         );
 
-    /// <summary>The URL connected to, including <c>?fingerprint=</c>.</summary>
+    /// <summary>The server's WebSocket URL, without the <c>?fingerprint=</c> the agent may add.</summary>
     public Uri ServerUri { get; }
+
+    /// <summary>The URL with <c>?fingerprint=</c>, for a server that reads the identity only there.</summary>
+    private readonly Uri _serverUriWithIdentity;
+
+    /// <summary>Whether connects put the identity into the URL: always, or once the server showed it needs it.</summary>
+    private volatile bool _identityInQuery;
+
+    /// <summary>The URL the next connect uses.</summary>
+    private Uri ConnectUri => _identityInQuery ? _serverUriWithIdentity : ServerUri;
+
+    private string ServerName => ServerUri.GetLeftPart(UriPartial.Path);
+
+    private volatile ConnectionProblem? _lastProblem;
+
+    /// <summary>
+    /// Why the last connect failed or the last connection ended, in one line with its hint, and when; null
+    /// before any failure. The text <c>status</c> and the tray show.
+    /// </summary>
+    public ConnectionProblem? LastProblem => _lastProblem;
 
     public UplinkState State
     {
@@ -221,7 +239,11 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
     private async Task RunAsync(CancellationToken cancellationToken)
     {
         var attempt = 0;
+        var longRetries = 0;
         var outageStarted = _time.GetTimestamp();
+        // The cause last logged at Warning in this outage: the first failure of an outage (and a new cause)
+        // is a warning, the same failure repeating is information.
+        string? outageCause = null;
         ChangeState(UplinkState.Disconnected, UplinkState.Connecting);
         try
         {
@@ -232,16 +254,24 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                 {
                     using var transport = await ConnectAsync(cancellationToken)
                         .ConfigureAwait(false);
-                    var connected = await RunSessionAsync(transport, cancellationToken)
-                        .ConfigureAwait(false);
-                    if (connected)
-                    {
-                        attempt = 0;
-                        outageStarted = _time.GetTimestamp();
-                    }
+                    await RunSessionAsync(transport, cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
+                    break;
+                }
+                catch (IdentityNotReadException)
+                {
+                    // The server did not acknowledge the identity header: at once again, with the query.
+                    _identityInQuery = true;
+                    Log.IdentityInQuery(_logger, ServerName);
+                    ChangeState(State, UplinkState.Reconnecting);
+                    ChangeState(UplinkState.Reconnecting, UplinkState.Connecting);
+                    continue;
+                }
+                catch (Exception) when (cancellationToken.IsCancellationRequested)
+                {
+                    // Stopping: whatever the aborted socket threw is not a failure.
                     break;
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -252,19 +282,32 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                 {
                     SetSession(null);
                 }
+                var connected = _sessionStarted;
+                if (connected)
+                {
+                    attempt = 0;
+                    outageStarted = _time.GetTimestamp();
+                    outageCause = null;
+                }
 
                 var delay = _policy.NextDelay(
-                    new ReconnectContext(attempt, _time.GetElapsedTime(outageStarted), failure)
+                    new ReconnectContext(
+                        attempt,
+                        _time.GetElapsedTime(outageStarted),
+                        failure,
+                        longRetries
+                    )
                 );
+                longRetries = DefaultReconnectPolicy.CallsForLongPause(failure)
+                    ? longRetries + 1
+                    : 0;
+                var description = ConnectionFailure.Describe(failure, LastAttempt());
+                _lastProblem = new ConnectionProblem(description.ToString(), _time.GetUtcNow());
                 if (delay is null)
                 {
                     if (failure is UplinkAuthenticationException)
                     {
-                        Log.AuthenticationRejected(_logger, ServerUri.GetLeftPart(UriPartial.Path));
-                    }
-                    else if (failure is UplinkIdentityConflictException)
-                    {
-                        Log.IdentityConflict(_logger, ServerUri.GetLeftPart(UriPartial.Path));
+                        Log.AuthenticationRejected(_logger, ServerName);
                     }
                     ForceStopped();
                     _commands.Writer.TryComplete();
@@ -273,11 +316,16 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
                     );
                     return;
                 }
+                var firstOfOutage = outageCause != description.Cause;
+                outageCause = description.Cause;
                 Log.Reconnecting(
                     _logger,
+                    firstOfOutage ? LogLevel.Warning : LogLevel.Information,
+                    connected ? "Connection lost with" : "Cannot connect to",
+                    ServerName,
+                    description.ToString(),
                     delay.Value.TotalSeconds,
-                    attempt + 1,
-                    failure?.Message ?? _lostBecause ?? "connection closed"
+                    attempt + 1
                 );
                 attempt++;
                 ChangeState(State, UplinkState.Reconnecting);
@@ -373,7 +421,9 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
         var builder = new UriBuilder(server);
         var query = builder.Query.TrimStart('?');
         var parameter =
-            "fingerprint=" + Uri.EscapeDataString(MachineFingerprint.ToWire(fingerprint));
+            EdgeIdentityHeader.QueryParameter
+            + "="
+            + Uri.EscapeDataString(MachineFingerprint.ToWire(fingerprint));
         builder.Query = query.Length == 0 ? parameter : query + "&" + parameter;
         return builder.Uri;
     }

@@ -17,7 +17,9 @@ public sealed class UplinkOptions
     public ApiKeyTransport ApiKeyTransport { get; set; } = ApiKeyTransport.Both;
 
     /// <summary>
-    /// The agent's identity, sent as <c>?fingerprint=</c>; the server derives the edge id from it. Default
+    /// The agent's identity, sent in the <c>FileSync-Edge-Fingerprint</c> header (and as <c>?fingerprint=</c>
+    /// where <see cref="IdentityInUrl"/> says so); the server derives the edge id from it. It names the
+    /// edge and authenticates nothing. Default
     /// (null or empty): <see cref="MachineFingerprint.Compute"/> of the machine, the OS user and the config
     /// file. Set by <c>--name</c>; 1 to <see cref="MachineFingerprint.MaxLength"/> printable characters.
     /// </summary>
@@ -79,7 +81,29 @@ public sealed class UplinkOptions
     [Range(1, 3600)]
     public int MaxReconnectDelaySeconds { get; set; } = 30;
 
+    /// <summary>
+    /// The first pause, in seconds, after an answer that a quick retry would only repeat: a 401/403 that is
+    /// not the sync server's own key rejection (a gateway, proxy or CDN in front), or a connection that
+    /// another connection of this edge replaced (close 4001/4002). It doubles with each such answer in a
+    /// row, up to <see cref="LongRetryMaxSeconds"/>; a longer <c>Retry-After</c> wins. Default 60.
+    /// </summary>
+    [Range(1, 3600)]
+    public int LongRetrySeconds { get; set; } = 60;
+
+    /// <summary>The longest such pause, in seconds. Default 1800 (30 minutes).</summary>
+    [Range(1, 86400)]
+    public int LongRetryMaxSeconds { get; set; } = 1800;
+
+    /// <summary>
+    /// Whether the identity also goes into the URL as <c>?fingerprint=</c> (what the todoforai backend
+    /// reads). Default <see cref="Uplink.IdentityInUrl.Auto"/>: only in the header, unless the server's
+    /// answer shows it did not read the header.
+    /// </summary>
+    public IdentityInUrl IdentityInUrl { get; set; } = IdentityInUrl.Auto;
+
     public TimeSpan ConnectTimeout => TimeSpan.FromSeconds(ConnectTimeoutSeconds);
     public TimeSpan KeepAlive => TimeSpan.FromSeconds(KeepAliveSeconds);
     public TimeSpan KeepAliveTimeout => TimeSpan.FromSeconds(KeepAliveTimeoutSeconds);
+    public TimeSpan LongRetry => TimeSpan.FromSeconds(LongRetrySeconds);
+    public TimeSpan LongRetryMax => TimeSpan.FromSeconds(LongRetryMaxSeconds);
 }

@@ -37,6 +37,12 @@ public sealed class UplinkOptionsCustomValidator : IValidateOptions<UplinkOption
                 $"the identity (Uplink:Fingerprint, --name) {problem}"
             );
         }
+        if (options.LongRetryMaxSeconds < options.LongRetrySeconds)
+        {
+            return ValidateOptionsResult.Fail(
+                $"Uplink:LongRetryMaxSeconds ({options.LongRetryMaxSeconds}) is less than Uplink:LongRetrySeconds ({options.LongRetrySeconds})"
+            );
+        }
         return ValidateOptionsResult.Success;
     }
 }

@@ -8,7 +8,11 @@ public static class AgentExitCodes
     public const int BadArguments = 2;
     public const int AuthenticationRejected = 3;
 
-    /// <summary>Another agent with this identity holds the server connection (close 4001/4002) or the local endpoint.</summary>
+    /// <summary>
+    /// Another agent runs with this config file (it holds the local endpoint). A server connection replaced
+    /// by another of the same identity (close 4001/4002) is retried after a pause instead: the identity is
+    /// not a secret, so a replay must not end the agent.
+    /// </summary>
     public const int IdentityInUse = 4;
 
     /// <summary>Local commands: <c>status</c> found something that needs attention, or the agent could not do what was asked.</summary>

@@ -69,12 +69,6 @@ public sealed partial class AgentService(
             runState.ExitMessage = ex.Message;
             lifetime.StopApplication();
         }
-        catch (UplinkIdentityConflictException ex)
-        {
-            runState.ExitCode = AgentExitCodes.IdentityInUse;
-            runState.ExitMessage = ex.Message;
-            lifetime.StopApplication();
-        }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Ctrl+C / SIGTERM.

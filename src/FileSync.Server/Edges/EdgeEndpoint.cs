@@ -64,8 +64,12 @@ internal sealed class EdgeEndpoint
         if (!authorized && !todoforai)
         {
             Log.UpgradeUnauthorized(_logger, remoteAddress);
+            // Marked as the sync server's own rejection (KeyRejection): an edge ends only on this 401,
+            // and retries any other 401/403 (a proxy's, a gateway's) after a pause.
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-            context.Response.Headers.WWWAuthenticate = "Bearer";
+            context.Response.Headers.WWWAuthenticate = KeyRejection.Challenge;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(KeyRejection.Body, context.RequestAborted);
             return;
         }
         if (!context.WebSockets.IsWebSocketRequest)
@@ -75,7 +79,21 @@ internal sealed class EdgeEndpoint
             return;
         }
 
-        var edgeId = EdgeIds.FromFingerprint(context.Request.Query["fingerprint"]);
+        // The identity from its header, so it stays out of access logs; the todoforai backend reads only the
+        // query, and so does that dialect (an edge then connects again with the query).
+        var fromHeader = todoforai
+            ? null
+            : context.Request.Headers[EdgeIdentityHeader.HeaderName].FirstOrDefault();
+        if (fromHeader is { Length: > 0 })
+        {
+            context.Response.Headers[EdgeIdentityHeader.HeaderName] =
+                EdgeIdentityHeader.Acknowledged;
+        }
+        var edgeId = EdgeIds.FromFingerprint(
+            fromHeader is { Length: > 0 }
+                ? fromHeader
+                : context.Request.Query[EdgeIdentityHeader.QueryParameter].FirstOrDefault()
+        );
         var edgeCapabilities = EdgeCapabilities.Parse(
             context.Request.Headers[EdgeCapabilities.HeaderName]
         );

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace FileSync.Server.Edges;
 
-/// <summary>Derives edge ids from the <c>fingerprint</c> query parameter.</summary>
+/// <summary>Derives edge ids from the edge's identity (its <c>FileSync-Edge-Fingerprint</c> header or <c>fingerprint</c> query parameter).</summary>
 internal static class EdgeIds
 {
     /// <summary>The single user of the reference server.</summary>

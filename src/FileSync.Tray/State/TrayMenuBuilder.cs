@@ -62,6 +62,13 @@ public static class TrayMenuBuilder
                 Enabled: false
             )
         );
+        if (connection.State != "connected" && connection.LastError is { Length: > 0 } why)
+        {
+            // Why it is not connected (the cause and its hint), as status says it.
+            items.Add(
+                new TrayMenuItem(ConnectionId + 50, Clip(why, 120), TrayAction.None, Enabled: false)
+            );
+        }
         items.Add(TrayMenuItem.Separator(20));
         var workspaces = status.Workspaces;
         if (workspaces.Count == 0)

@@ -67,6 +67,11 @@ internal sealed class HostileServer : IAsyncDisposable
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             return;
         }
+        // It plays a FileSync server, which reads the identity header: the agent makes no second connection.
+        context.Response.Headers[FileSync.Protocol.EdgeIdentityHeader.HeaderName] = FileSync
+            .Protocol
+            .EdgeIdentityHeader
+            .Acknowledged;
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         var connection = new HostileConnection(socket);
         ConnectionCount++;

@@ -298,13 +298,24 @@ public sealed class TodoforaiDialectTests(ITestOutputHelper output) : EndToEndTe
     }
 
     [Fact]
-    public async Task SecondAgentWithTheSameIdentity_ReplacedOneExitsWith4()
+    public async Task SecondAgentWithTheSameIdentity_ReplacedOneBacksOffAndTriesAgain_NoExit4()
     {
         var workspace = NewWorkspace();
         workspace.Write("a.txt", "a");
         await StartTodoforaiAsync();
-        var first = StartAgent(workspace, "--api-key", Key, "--name", "shared-identity");
+        var first = StartAgent(
+            workspace,
+            "--api-key",
+            Key,
+            "--name",
+            "shared-identity",
+            "--config",
+            ShortLongRetryConfig()
+        );
         await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
+        var connectedBefore = first.Lines.Count(l =>
+            l.Contains("Connected to", StringComparison.Ordinal)
+        );
 
         // Another config file (one config file has one agent: its local endpoint), the same identity.
         var second = StartAgent(
@@ -314,19 +325,24 @@ public sealed class TodoforaiDialectTests(ITestOutputHelper output) : EndToEndTe
             "--name",
             "shared-identity",
             "--config",
-            Path.Combine(NewDirectory().Path, "other-config.json")
+            ShortLongRetryConfig()
         );
 
-        Assert.Equal(4, await first.WaitForExitAsync(TimeSpan.FromSeconds(20)));
-        Assert.Contains(
-            first.Lines,
-            l => l.Contains("Another agent with this machine's identity", StringComparison.Ordinal)
+        await first.WaitForLineAsync("Another connection of this edge's identity");
+        // It pauses (1 s here) and connects again, replacing the newcomer in turn; nobody exits.
+        await Wait.UntilAsync(
+            () =>
+                first.Lines.Count(l => l.Contains("Connected to", StringComparison.Ordinal))
+                > connectedBefore,
+            "the replaced agent to connect again"
         );
+        Assert.Contains(first.Lines, l => l.Contains("close 4002", StringComparison.Ordinal));
+        Assert.False(first.HasExited);
         Assert.False(second.HasExited);
     }
 
     [Fact]
-    public async Task SecondConnectionRefusedWith4001_NewcomerExitsWith4()
+    public async Task SecondConnectionRefusedWith4001_NewcomerBacksOffAndTriesAgain_NoExit4()
     {
         var workspace = NewWorkspace();
         workspace.Write("a.txt", "a");
@@ -342,11 +358,26 @@ public sealed class TodoforaiDialectTests(ITestOutputHelper output) : EndToEndTe
             "--name",
             "shared-identity",
             "--config",
-            Path.Combine(NewDirectory().Path, "other-config.json")
+            ShortLongRetryConfig()
         );
 
-        Assert.Equal(4, await second.WaitForExitAsync(TimeSpan.FromSeconds(20)));
-        Assert.Contains(second.Lines, l => l.Contains("4001", StringComparison.Ordinal));
+        await second.WaitForLineAsync("close 4001");
+        await Wait.UntilAsync(
+            () => second.Lines.Count(l => l.Contains("close 4001", StringComparison.Ordinal)) >= 2,
+            "the newcomer to try again after its pause and be refused again"
+        );
+        Assert.False(second.HasExited);
         Assert.False(first.HasExited);
+    }
+
+    /// <summary>A config file of its own (so each agent has its own local endpoint) with a 1 s long pause.</summary>
+    private string ShortLongRetryConfig()
+    {
+        var path = Path.Combine(NewDirectory().Path, "config.json");
+        File.WriteAllText(
+            path,
+            """{ "Uplink": { "LongRetrySeconds": 1, "LongRetryMaxSeconds": 2 } }"""
+        );
+        return path;
     }
 }

@@ -45,27 +45,78 @@ public sealed class UpgradeFailureTests(ITestOutputHelper output)
         return Attempts;
     }
 
-    private ChildProcess StartAgent()
+    private ChildProcess StartAgent(string? configFile = null)
     {
         var workspace = NewWorkspace();
         workspace.Write("a.txt", "a");
-        return StartAgentVia(EdgeUri, [workspace.Path], "--api-key", "some-key");
+        return StartAgentVia(
+            EdgeUri,
+            [workspace.Path],
+            [
+                "--api-key",
+                "some-key",
+                .. configFile is null ? (string[])[] : ["--config", configFile],
+            ]
+        );
     }
 
     [Theory]
     [InlineData(401)]
     [InlineData(403)]
-    public async Task Upgrade401Or403_ExitsWithCode3AndOneLine(int status)
+    public async Task Upgrade401Or403OfAGateway_RetriedAfterALongPauseAndNamed_NotExit3(int status)
     {
-        Answer(status);
+        // A bare 401/403 (no FileSync challenge) comes from something in front of the server.
+        _mock
+            .Given(Request.Create().WithPath("/ws/v1/edge").UsingGet())
+            .RespondWith(
+                Response.Create().WithStatusCode(status).WithHeader("Server", "test-gateway/1.0")
+            );
+
+        var agent = StartAgent(ShortLongRetryConfig());
+
+        var attempts = await WaitForAttemptsAsync(2);
+        Assert.False(agent.HasExited);
+        var line = await agent.WaitForLineAsync($"HTTP {status}");
+        Assert.Contains("from test-gateway/1.0", line.Text);
+        Assert.Contains("not the sync server's key check", line.Text);
+        Assert.Contains("warn:", agent.Lines.First(l => l.Contains($"HTTP {status}")));
+        Assert.True(
+            attempts[1] - attempts[0] >= TimeSpan.FromSeconds(0.95),
+            $"the long pause (1 s here) between attempts: {(attempts[1] - attempts[0]).TotalSeconds:F2} s"
+        );
+        Assert.DoesNotContain("some-key", agent.Output);
+    }
+
+    [Fact]
+    public async Task Upgrade401WithTheServersChallenge_ExitsWithCode3AndOneLine()
+    {
+        _mock
+            .Given(Request.Create().WithPath("/ws/v1/edge").UsingGet())
+            .RespondWith(
+                Response
+                    .Create()
+                    .WithStatusCode(401)
+                    .WithHeader("WWW-Authenticate", FileSync.Protocol.KeyRejection.Challenge)
+            );
 
         var agent = StartAgent();
 
         Assert.Equal(3, await agent.WaitForExitAsync(TimeSpan.FromSeconds(10)));
         var line = Assert.Single(agent.Lines, l => l.Contains("error:", StringComparison.Ordinal));
-        Assert.Contains($"HTTP {status}", line);
+        Assert.Contains("HTTP 401", line);
         Assert.DoesNotContain("some-key", agent.Output);
         Assert.Single(Attempts);
+    }
+
+    /// <summary>A config file whose long pause (gateway refusals, replaced connections) is 1 s, so a test sees the retry.</summary>
+    private string ShortLongRetryConfig()
+    {
+        var path = Path.Combine(NewDirectory().Path, "config.json");
+        File.WriteAllText(
+            path,
+            """{ "Uplink": { "LongRetrySeconds": 1, "LongRetryMaxSeconds": 2 } }"""
+        );
+        return path;
     }
 
     [Theory]

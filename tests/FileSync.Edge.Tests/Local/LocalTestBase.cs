@@ -37,16 +37,23 @@ public abstract class LocalTestBase(ITestOutputHelper output) : EndToEndTestBase
         };
 
     /// <summary>Starts an agent with <see cref="ConfigFile"/> and a private HOME, and waits until its endpoint answers.</summary>
+    /// <param name="environment">Variables for the agent besides <see cref="CliEnvironment"/> (SSL_CERT_FILE, HTTPS_PROXY).</param>
     protected async Task<ChildProcess> StartLocalAgentAsync(
         IEnumerable<string> workspaces,
-        Uri? server = null
+        Uri? server = null,
+        IReadOnlyDictionary<string, string?>? environment = null
     )
     {
+        var variables = CliEnvironment();
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            variables[name] = value;
+        }
         var agent = StartAgentProcess(
             server ?? Server!.WebSocketUri,
             workspaces,
             asUnprivilegedUser: false,
-            CliEnvironment(),
+            variables,
             "--config",
             ConfigFile
         );

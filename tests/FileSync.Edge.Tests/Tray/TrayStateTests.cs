@@ -223,4 +223,29 @@ public sealed class TrayStateTests
         Assert.Null(TrayOptions.Parse(["--help"], out _, out help));
         Assert.True(help);
     }
+
+    [Fact]
+    public void Menu_NotConnected_ShowsWhyUnderTheConnectionLine()
+    {
+        var status = Status("reconnecting") with
+        {
+            Connection = Status("reconnecting").Connection with
+            {
+                LastError =
+                    "the server's certificate was refused: PartialChain — certificate not trusted: see README, Networks",
+            },
+        };
+
+        var menu = TrayMenuBuilder.Build(status, null);
+
+        Assert.Contains(
+            menu,
+            item => item.Label.Contains("PartialChain", StringComparison.Ordinal)
+        );
+        Assert.Contains(
+            "certificate not trusted: see README, Networks",
+            TrayStateMapper.Map(status, null).Text,
+            StringComparison.Ordinal
+        );
+    }
 }
