@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Unicode;
+using FileSync.Edge.Workspace;
 
 namespace FileSync.Edge.Filtering;
 
@@ -44,9 +45,10 @@ internal sealed class IgnoreRuleSet
         if (!Ascii.IsValid(content) && Utf8.IsValid(content))
         {
             var text = Encoding.UTF8.GetString(content);
-            if (!text.IsNormalized(NormalizationForm.FormC))
+            var nfc = UnicodeNfc.Normalize(text);
+            if (nfc != text)
             {
-                content = Encoding.UTF8.GetBytes(text.Normalize(NormalizationForm.FormC));
+                content = Encoding.UTF8.GetBytes(nfc);
             }
         }
 

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace FileSync.Edge.Workspace.Pipeline;
 
 /// <summary>
@@ -67,7 +65,7 @@ internal sealed class SpellingGroups(bool caseInsensitiveDisk)
 
     private string KeyOf(string path)
     {
-        var nfc = Ascii.IsValid(path) ? path : path.Normalize(NormalizationForm.FormC);
+        var nfc = UnicodeNfc.Normalize(path);
         return caseInsensitiveDisk ? nfc.ToUpperInvariant() : nfc;
     }
 }

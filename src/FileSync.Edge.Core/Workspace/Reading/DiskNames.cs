@@ -23,12 +23,11 @@ public static class DiskNames
     };
 
     /// <summary>The wire name of a name read from disk: its NFC form.</summary>
-    public static string ToWireName(string diskName) =>
-        IsWireForm(diskName) ? diskName : diskName.Normalize(NormalizationForm.FormC);
+    public static string ToWireName(string diskName) => UnicodeNfc.Normalize(diskName);
 
     /// <summary>True when <paramref name="name"/> is already in the wire's form (NFC).</summary>
     public static bool IsWireForm(string name) =>
-        Ascii.IsValid(name) || name.IsNormalized(NormalizationForm.FormC);
+        Ascii.IsValid(name) || UnicodeNfc.Normalize(name) == name;
 
     /// <summary>
     /// Of several disk names with one wire name, the one that is synced: the name already in NFC, else
