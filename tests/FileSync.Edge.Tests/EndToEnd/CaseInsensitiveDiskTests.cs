@@ -31,10 +31,7 @@ public sealed class CaseInsensitiveDiskTests(ITestOutputHelper output) : EndToEn
         );
         await MirrorAssert.MirrorsAsync(workspacePath, mirror);
 
-        File.Move(
-            Path.Combine(workspacePath, "Readme-Case.txt"),
-            Path.Combine(workspacePath, "README-CASE.txt")
-        );
+        await RenameAsync(workspacePath, "Readme-Case.txt", "README-CASE.txt");
         await MirrorAssert.MirrorsAsync(workspacePath, mirror);
         Assert.Equal(
             ["README-CASE.txt", "other.txt"],
@@ -43,10 +40,7 @@ public sealed class CaseInsensitiveDiskTests(ITestOutputHelper output) : EndToEn
 
         // And at a restart, after another case-only rename made while the agent was stopped.
         Assert.Equal(0, await agent.StopAsync());
-        File.Move(
-            Path.Combine(workspacePath, "README-CASE.txt"),
-            Path.Combine(workspacePath, "readme-case.txt")
-        );
+        await RenameAsync(workspacePath, "README-CASE.txt", "readme-case.txt");
         StartAgentProcess(
             Server.WebSocketUri,
             [workspacePath],
@@ -54,5 +48,19 @@ public sealed class CaseInsensitiveDiskTests(ITestOutputHelper output) : EndToEn
             new Dictionary<string, string?> { [PathComparer.IgnoreCaseVariable] = "1" }
         );
         await MirrorAssert.MirrorsAsync(workspacePath, mirror);
+    }
+
+    /// <summary>A case-only rename with mv (rename(2)): .NET's File.Move refuses it, the target "exists".</summary>
+    private static async Task RenameAsync(string folder, string from, string to)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("mv")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        info.ArgumentList.Add(Path.Combine(folder, from));
+        info.ArgumentList.Add(Path.Combine(folder, to));
+        var outcome = await ChildProcess.RunAsync(info, Wait.Generous);
+        Assert.True(outcome.ExitCode == 0, outcome.Stderr);
     }
 }
