@@ -8,6 +8,7 @@ public static class SkipReasons
     public const string NotUtf8 = "not_utf8";
     public const string InvalidName = "invalid_name";
     public const string Withheld = "withheld";
+    public const string NameConflict = "name_conflict";
 
     public static string Of(FileReadStatus status) =>
         status switch
@@ -17,6 +18,7 @@ public static class SkipReasons
             FileReadStatus.NotUtf8 => NotUtf8,
             FileReadStatus.InvalidName => InvalidName,
             FileReadStatus.Withheld => Withheld,
+            FileReadStatus.NameConflict => NameConflict,
             _ => status.ToString().ToLowerInvariant(),
         };
 }
