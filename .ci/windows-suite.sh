@@ -61,8 +61,12 @@ else
   export WINEPREFIX=$tmp/wineprefix
   own_prefix=1
 fi
-# Headless and quiet: no debug channels, no Mono/Gecko install prompts, 64-bit only.
-export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" WINEARCH=win64
+# Headless and quiet: no debug channels, no Gecko prompt, no debugger on a crash (winedbg would wait), 64-bit
+# only. The prefix is made with mscoree off too (no Mono prompt); at run time Wine's loader needs its
+# mscoree for the IL-only assemblies of the PowerShell host (with it off: "Could not load file or assembly
+# System.Runtime.dll. Module not found"); the single-file agent and tray do not care.
+run_overrides="mshtml=;winedbg.exe=d"
+export WINEDEBUG=-all WINEDLLOVERRIDES="$run_overrides" WINEARCH=win64
 unset FILESYNC_SERVER FILESYNC_API_KEY FILESYNC_CONFIG FILESYNC_STATE_DIR
 
 say() { echo "windows-suite: $*"; }
@@ -149,7 +153,7 @@ start_child() {
     rc=0
     wait $! || rc=$?
     echo "$rc" >"$tmp/$name.rc"
-  ) &
+  ) 2>/dev/null &
   child_pids+=($!)
   disown $!
   until_true 10 test -s "$tmp/$name.pid"
@@ -287,7 +291,7 @@ mkdir -p "$WINEPREFIX"
 # starts them: give them files, never a pipe that a command substitution would then wait on forever.
 wineserver -p </dev/null >"$tmp/wineserver.log" 2>&1
 if [[ ! -f "$WINEPREFIX/system.reg" ]]; then
-  wineboot -i </dev/null >"$tmp/wineboot.log" 2>&1 || { fail "wine prefix" "wineboot -i failed: $(tail -n 3 "$tmp/wineboot.log")"; exit 1; }
+  WINEDLLOVERRIDES="mscoree,mshtml=;winedbg.exe=d" wineboot -i </dev/null >"$tmp/wineboot.log" 2>&1 || { fail "wine prefix" "wineboot -i failed: $(tail -n 3 "$tmp/wineboot.log")"; exit 1; }
 else
   wineboot </dev/null >"$tmp/wineboot.log" 2>&1
 fi
@@ -300,6 +304,92 @@ else
   fail "filesync-edge.exe --version" "printed '$version'"
 fi
 
+
+# The PowerShell host (tests/FileSync.PowerShellHost), in place of Wine's stub powershell.exe, where
+# install.ps1 expects Windows PowerShell: %SystemRoot%\System32\WindowsPowerShell\v1.0\powershell.exe.
+pwsh_ready=0
+pwsh_target=$WINEPREFIX/drive_c/windows/system32/WindowsPowerShell/v1.0
+if [[ -f "$pwsh_dir/powershell.exe" && -d "$pwsh_dir/runtimes/win/lib/net10.0/Modules" ]]; then
+  mkdir -p "$pwsh_target"
+  cp -r "$pwsh_dir/." "$pwsh_target/"
+  cp -r "$pwsh_dir/runtimes/win/lib/net10.0/Modules" "$pwsh_target/" # $PSHOME\Modules: the built-in modules
+  pwsh_ready=1
+fi
+# pwsh <name> <script> [args...]: runs a script in the host under a pty (its console host needs one: without,
+# "The Win32 internal error "Invalid handle." 0x6 occurred while retrieving the handle for the active console
+# output buffer"), 400 columns wide; output (escape sequences removed) in $tmp/<name>.out; returns its exit code.
+pwsh() {
+  local name=$1 script=$2 arg quoted=""
+  shift 2
+  for arg in "$@"; do quoted+=" '${arg//\'/\'\\\'\'}'"; done
+  printf "exec wine 'C:\\\\windows\\\\system32\\\\WindowsPowerShell\\\\v1.0\\\\powershell.exe' -NoProfile -NonInteractive -ExecutionPolicy Bypass -File '%s'%s\n" \
+    "$script" "$quoted" >"$tmp/$name.sh"
+  local rc=0
+  DOTNET_EnableWriteXorExecute=0 script -qec "stty cols 400 rows 50; sh '$tmp/$name.sh'" /dev/null </dev/null >"$tmp/$name.raw" 2>&1 || rc=$?
+  sed 's/\x1b\][^\x07]*\x07//g; s/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\r//g' "$tmp/$name.raw" >"$tmp/$name.out"
+  return $rc
+}
+
+# --- wine: the known Wine limitations, each with the evidence that it is Wine's ------------------------
+evidence_first_pipe="" evidence_pipe_listing="" evidence_folder_rename=""
+if [[ $pwsh_ready == 1 ]]; then
+  mkdir -p "$tmp/evidence"
+  pwsh evidence "$(winpath "$root/.ci/windows/wine-evidence.ps1")" -Scratch "$(winpath "$tmp/evidence")"
+  evidence_first_pipe=$(sed -n 's/^evidence: first-pipe-instance: //p' "$tmp/evidence.out")
+  evidence_pipe_listing=$(sed -n 's/^evidence: pipe-listing: //p' "$tmp/evidence.out")
+  evidence_folder_rename=$(sed -n 's/^evidence: folder-rename: //p' "$tmp/evidence.out")
+  if [[ -z "$evidence_first_pipe" || -z "$evidence_pipe_listing" || -z "$evidence_folder_rename" ]]; then
+    fail "wine: evidence script" "the PowerShell host did not print the evidence: $(tail -n 5 "$tmp/evidence.out" | tr '\n' ' ')"
+  fi
+  [[ "$evidence_pipe_listing" == fails:* ]] &&
+    limitation "named pipes cannot be listed (so an agent's pipe cannot be looked up before connecting)" \
+      "plain .NET in the PowerShell host: $evidence_pipe_listing"
+  [[ "$evidence_first_pipe" == ignored:* ]] &&
+    limitation "FILE_FLAG_FIRST_PIPE_INSTANCE is ignored (a second agent with the same config is not refused with exit 4)" \
+      "plain .NET in the PowerShell host: $evidence_first_pipe"
+  [[ "$evidence_folder_rename" == "old name"* ]] &&
+    limitation "after a folder rename, ReadDirectoryChangesW reports changes inside it under the old name" \
+      "plain .NET FileSystemWatcher in the PowerShell host: ${evidence_folder_rename#old name: }"
+  # SIGTERM: a Windows program has no SIGTERM; Wine ends the process without a console event.
+  rm -f "$tmp/sigterm-evidence.rc"
+  (
+    rc=0
+    pwsh sigterm-evidence "$(winpath "$root/.ci/windows/sigterm-evidence.ps1")" -Marker "$(winpath "$tmp/evidence/marker")" || rc=$?
+    echo "$rc" >"$tmp/sigterm-evidence.rc"
+  ) &
+  child_pids+=($!)
+  sigterm_waiting() { grep -aq 'sigterm-evidence: waiting' "$tmp/sigterm-evidence.raw"; }
+  sigterm_pid() { pgrep -f 'powershell.exe.*sigterm-evidence' | head -n 1; }
+  if until_true "$start_deadline" sigterm_waiting && pid=$(sigterm_pid) && [[ -n "$pid" ]]; then
+    kill -TERM "$pid"
+    if until_true "$exit_deadline" has_exited sigterm-evidence; then
+      if [[ -e "$tmp/evidence/marker" ]]; then
+        say "SIGTERM reached a .NET handler under Wine: $(cat "$tmp/evidence/marker")"
+      else
+        limitation "SIGTERM is no console event: the process ends without running its handlers (the agent cannot stop cleanly on it; use 'filesync-edge stop')" \
+          "plain .NET in the PowerShell host with PosixSignalRegistration(SIGTERM) and Console.CancelKeyPress handlers: killed, no handler ran (exit $(exit_code sigterm-evidence))"
+      fi
+    else
+      fail "wine: SIGTERM evidence" "the PowerShell host did not end after SIGTERM"
+    fi
+  else
+    fail "wine: SIGTERM evidence" "the PowerShell host did not start: $(tail -c 300 "$tmp/sigterm-evidence.raw" 2>&1 | tr '\n' ' ')"
+  fi
+else
+  skip "wine: evidence of the Wine limitations" "no PowerShell host at $pwsh_dir (dotnet publish tests/FileSync.PowerShellHost -r win-x64 -o $pwsh_dir)"
+fi
+# A case-only rename with Wine's own cmd.exe: the Linux file keeps its name.
+mkdir -p "$tmp/case"
+printf 'plain\n' >"$tmp/case/Plain-Case.txt"
+ren_rc=0
+wine cmd /c "ren $(winpath "$tmp/case/Plain-Case.txt") PLAIN-CASE.txt" </dev/null >"$tmp/ren.out" 2>&1 || ren_rc=$?
+if [[ -e "$tmp/case/Plain-Case.txt" && ! -e "$tmp/case/PLAIN-CASE.txt" ]]; then
+  case_rename_noop=1
+  limitation "a case-only rename is a no-op (so case-only renames cannot be tested end to end here)" \
+    "cmd.exe 'ren Plain-Case.txt PLAIN-CASE.txt' exited $ren_rc and the Linux file is still named $(ls "$tmp/case")"
+else
+  case_rename_noop=0
+fi
 
 # --- sync: the Linux reference server, a Z:\ and a C:\ workspace -----------------------------------
 mirror=$tmp/mirror
@@ -367,6 +457,239 @@ if until_true "$sync_deadline" edge_cmd "$config" status --json && grep -q '"rea
   pass "sync: the binary and the over-limit file are skipped and named in status"
 else
   fail "sync: skipped files" "status --json does not name data/blob.bin (binary) and data/over-limit.txt (too_large): $(head -c 400 "$tmp/cmd.out")"
+fi
+# --- live: every kind of change while the agent runs ------------------------------------------------
+live() { # live <what> <commands...>: makes the change (a shell snippet), then the mirror must follow.
+  local what=$1
+  shift
+  eval "$*"
+  converges "live: $what" "$zws" "$mirror/zproj" "${skipped_by_agent[@]}"
+}
+live "create a file" 'printf "new\n" >"$zws/src/new.txt"'
+live "modify a file" 'printf "int main(void) { return 1; }\r\n" >"$zws/src/main.c"'
+live "editor-style replace (write a temporary file, rename it over the original)" \
+  'printf "# readme v2\n" >"$zws/README.md.swp~" && mv -f "$zws/README.md.swp~" "$zws/README.md"'
+live "delete a file" 'rm "$zws/docs/old.txt"'
+live "rename a file" 'mv "$zws/rename-me.txt" "$zws/renamed.txt"'
+live "rename a folder" 'mv "$zws/pkg" "$zws/package"'
+# A change inside the renamed folder: Wine reports it under the old name (see the evidence above), so
+# under Wine the agent needs a resync to see it; the resync must converge.
+printf 'a2\n' >"$zws/package/a.txt"
+expect_tree "$zws" "$tmp/expected" "${skipped_by_agent[@]}"
+if until_true "$sync_deadline" mirror_equals "$tmp/expected" "$mirror/zproj"; then
+  pass "live: modify a file inside the renamed folder"
+elif [[ "$evidence_folder_rename" == "old name"* ]]; then
+  echo "WINE  live: modify a file inside the renamed folder: not seen (Wine reported it under the old folder name: listed above)"
+  edge_cmd "$config" resync zproj
+  converges "live: resync after the change Wine misreported converges" "$zws" "$mirror/zproj" "${skipped_by_agent[@]}"
+else
+  fail "live: modify a file inside the renamed folder" "the mirror did not follow: $(head -c 400 "$tmp/diff.out" | tr '\n' ';')"
+fi
+live "create a folder with files in it" 'mkdir -p "$zws/newdir/sub" && printf "1\n" >"$zws/newdir/one.txt" && printf "2\n" >"$zws/newdir/sub/two.txt"'
+live "delete a folder" 'rm -rf "$zws/newdir"'
+live "a newly ignored file stays away, a non-ASCII name arrives" 'printf "x\n" >"$zws/new.BAK" && printf "ü\n" >"$zws/docs/über-✓.txt"'
+if [[ $case_rename_noop == 0 ]]; then
+  live "case-only rename of a file" 'mv "$zws/README.md" "$zws/ReadMe.md"'
+fi
+# The same kinds of change made by a Windows program: cmd.exe (echo, copy, ren, move, del, mkdir, rmdir).
+zw=$(winpath "$zws")
+live "changes made by cmd.exe (create, copy, ren, move, del, mkdir, rmdir)" \
+  'wine cmd /c "echo from cmd> $zw\\cmd-made.txt & copy /y $zw\\README.md $zw\\docs\\readme-copy.md & ren $zw\\renamed.txt renamed-by-cmd.txt & move $zw\\docs\\crlf.txt $zw\\src\\crlf.txt & del $zw\\src\\new.txt & mkdir $zw\\cmd-dir & echo in dir> $zw\\cmd-dir\\f.txt & rmdir /s /q $zw\\package" </dev/null >"$tmp/cmd-changes.out" 2>&1'
+
+# A burst: 500 new files at once; each is sent once (the server's create counter), nothing else re-sent.
+creates_before=$(received zproj create)
+modifies_before=$(received zproj modify)
+burst_started=$SECONDS
+mkdir -p "$zws/burst"
+for i in $(seq 1 500); do printf 'burst file %d\n' "$i" >"$zws/burst/f$i.txt"; done
+if converges "live: a burst of 500 new files" "$zws" "$mirror/zproj" "${skipped_by_agent[@]}"; then
+  creates=$(($(received zproj create) - creates_before))
+  modifies=$(($(received zproj modify) - modifies_before))
+  if [[ $creates -eq 500 && $modifies -eq 0 ]]; then
+    pass "live: the burst was sent once: 500 creates, 0 modifies ($((SECONDS - burst_started)) s)"
+  else
+    fail "live: burst counters" "the server received $creates creates and $modifies modifies for 500 new files"
+  fi
+fi
+
+# --- commands: the named-pipe local commands and their exit codes ----------------------------------
+command_check() { # command_check <name> <expected exit code> <output pattern or ''> <args...>
+  local name=$1 want=$2 pattern=$3 rc=0
+  shift 3
+  edge_cmd "$config" "$@" || rc=$?
+  if [[ $rc -ne $want ]]; then
+    fail "commands: $name" "filesync-edge $* exited $rc, expected $want: $(head -c 300 "$tmp/cmd.out" | tr '\n' ' ')"
+  elif [[ -n "$pattern" ]] && ! grep -qE -- "$pattern" "$tmp/cmd.out"; then
+    fail "commands: $name" "filesync-edge $* printed no /$pattern/: $(head -c 300 "$tmp/cmd.out" | tr '\n' ' ')"
+  else
+    pass "commands: $name (exit $rc)"
+  fi
+}
+status_clean() { edge_cmd "$config" status; }
+until_true "$sync_deadline" status_clean
+command_check "status: connected and clean" 0 "connected to $url" status
+command_check "status --json" 0 '"ok":true' status --json
+command_check "pause zproj" 0 "" pause zproj
+command_check "status shows the pause (needs attention)" 1 "paused" status
+printf 'while paused\n' >"$zws/paused.txt"
+sleep_until_quiet() { ! test -e "$mirror/zproj/paused.txt"; }
+if until_true "$quiet_deadline" false; then :; fi # the quiet window: nothing may arrive while paused
+if sleep_until_quiet; then
+  pass "commands: nothing is sent while paused (${quiet_deadline} s)"
+else
+  fail "commands: pause" "paused.txt reached the mirror while the workspace was paused"
+fi
+command_check "resume zproj" 0 "" resume zproj
+converges "commands: the change made while paused arrives after resume" "$zws" "$mirror/zproj" "${skipped_by_agent[@]}"
+manifests_before=$(received zproj manifest)
+creates_before=$(received zproj create)
+command_check "resync zproj" 0 "" resync zproj
+resynced() { [[ $(received zproj manifest) -gt $manifests_before ]]; }
+if until_true "$sync_deadline" resynced && [[ $(received zproj create) -eq $creates_before ]]; then
+  pass "commands: resync exchanged a manifest and re-sent nothing"
+else
+  fail "commands: resync" "manifests $manifests_before → $(received zproj manifest), creates $creates_before → $(received zproj create)"
+fi
+added=$tmp/ws/added
+mkdir -p "$added/sub" && printf 'added\n' >"$added/sub/file.txt"
+command_check "add a folder" 0 "" add "$(winpath "$added")"
+added_synced() { diff -r "$added" "$mirror/added"; }
+if until_true "$sync_deadline" added_synced; then pass "commands: the added folder is synced"; else fail "commands: add" "the mirror has no copy of the added folder"; fi
+command_check "remove the added folder" 0 "" remove added
+command_check "status no longer lists the removed folder" 0 "zproj" status
+if grep -q "added" "$tmp/cmd.out"; then fail "commands: remove" "status still lists the removed workspace"; fi
+command_check "pause of an unknown workspace: exit 2" 2 "" pause no-such-workspace
+command_check "add of a missing folder: exit 2" 2 "" add 'Z:\no\such\folder'
+
+# --- tray: filesync-tray.exe under Xvfb, against the running agent -----------------------------------
+# pe_subsystem <exe>: 2 for a windowless (GUI) program, 3 for a console program.
+pe_subsystem() {
+  local pe
+  pe=$(od -An -tu4 -j60 -N4 "$1" | tr -d ' ')
+  od -An -tu2 -j$((pe + 92)) -N2 "$1" | tr -d ' '
+}
+# visible_windows: "<id> <name> <owner program>" of every viewable top-level X window.
+visible_windows() {
+  xwininfo -root -children 2>/dev/null | sed -n 's/^ *\(0x[0-9a-f]*\) \(.*\)$/\1 \2/p' | while read -r id rest; do
+    xwininfo -id "$id" 2>/dev/null | grep -q 'IsViewable' && echo "$id $rest"
+  done
+}
+tray_icon_shown() { visible_windows | grep -q '"Wine System Tray"'; }
+tray_menu_window() { visible_windows | grep '"filesync-tray.exe"' | head -n 1 | cut -d' ' -f1; }
+if [[ ! -f "$tray" ]]; then
+  skip "tray" "no $tray: run ./publish.sh --only tray win-x64 first"
+elif [[ -z "${DISPLAY:-}" ]] || ! command -v xdotool >/dev/null 2>&1 || ! command -v xwininfo >/dev/null 2>&1; then
+  skip "tray" "needs Xvfb, xdotool and xwininfo (Debian: xvfb, xdotool, x11-utils)"
+else
+  subsystem=$(pe_subsystem "$tray")
+  if [[ $subsystem == 2 ]]; then
+    pass "tray: filesync-tray.exe is a windowless program (PE subsystem 2, GUI: no console window)"
+  else
+    fail "tray: windowless" "filesync-tray.exe has PE subsystem $subsystem (3 = console: started from the Run key it opens a console window)"
+  fi
+  if tray_icon_shown; then
+    fail "tray: icon" "Wine's notification area is visible before the tray started"
+  fi
+  # Started the way Explorer starts a Run-key entry (start: a console program would get a console window).
+  start_child tray -- wine start /wait /unix "$tray" --config "$config" --no-start
+  if until_true "$start_deadline" tray_icon_shown; then
+    pass "tray: its icon is shown in Wine's notification area"
+  else
+    fail "tray: icon" "no icon within ${start_deadline} s (windows: $(visible_windows | tr '\n' ';'))"
+  fi
+  others=$(visible_windows | grep -v '"Wine System Tray"' || true)
+  if [[ -z "$others" ]]; then
+    pass "tray: no other window (no console window beside the icon)"
+  else
+    fail "tray: windowless" "windows beside the icon: $(tr '\n' ';' <<<"$others")"
+  fi
+  # Left click: "Show status" writes the agent's status to %TEMP%\filesync-edge\*-status.txt and opens it.
+  geometry=$(xwininfo -name "Wine System Tray" | sed -n 's/^ *-geometry [0-9]*x[0-9]*+\([0-9]*\)+\([0-9]*\).*$/\1 \2/p')
+  read -r tray_x tray_y <<<"$geometry"
+  icon_x=$((tray_x + 10)) icon_y=$((tray_y + 10))
+  status_file() { find "$WINEPREFIX/drive_c/users" -path '*filesync-edge*' -name '*-status.txt' 2>/dev/null | head -n 1; }
+  status_shows_connected() { local f; f=$(status_file) && [[ -n "$f" ]] && grep -q "connected to $url" "$f"; }
+  xdotool mousemove "$icon_x" "$icon_y" click 1
+  if until_true "$sync_deadline" status_shows_connected; then
+    pass "tray: a left click shows the agent's status (connected to the server)"
+  else
+    fail "tray: show status" "no status file with the connection after a left click: $(status_file) $(head -c 300 "$(status_file)" 2>/dev/null)"
+  fi
+  # Close what the status opened (Wine's notepad or explorer), so that only the tray's own windows remain.
+  for id in $(visible_windows | grep -v -e '"Wine System Tray"' -e '"filesync-tray.exe"' | cut -d' ' -f1); do
+    xdotool windowclose "$id" 2>/dev/null || true
+  done
+  # Right click: the menu (a popup window of filesync-tray.exe); its last item is "Quit tray".
+  xdotool mousemove "$icon_x" "$icon_y" click 3
+  if until_true "$start_deadline" tray_menu_window; then
+    menu=$(tray_menu_window)
+    read -r menu_x menu_y menu_h <<<"$(xwininfo -id "$menu" | awk '/Absolute upper-left X/ {x=$NF} /Absolute upper-left Y/ {y=$NF} /Height/ {h=$NF} END {print x, y, h}')"
+    pass "tray: a right click opens its menu (${menu_h} px high)"
+    xdotool mousemove $((menu_x + 40)) $((menu_y + menu_h - 10)) click 1
+    if until_true "$exit_deadline" has_exited tray && [[ $(exit_code tray) == 0 ]] && ! tray_icon_shown; then
+      pass "tray: Quit tray in the menu ends it with exit code 0 and removes the icon"
+    else
+      fail "tray: quit" "after Quit tray: exited: $(exit_code tray), icon shown: $(tray_icon_shown && echo yes || echo no)"
+    fi
+  else
+    fail "tray: menu" "no menu window after a right click on the icon"
+  fi
+  if edge_cmd "$config" status; then
+    pass "tray: the agent still runs after the tray quit (--no-start: the tray does not own it)"
+  else
+    fail "tray: agent" "status after the tray quit exited non-zero: $(head -c 200 "$tmp/cmd.out")"
+  fi
+fi
+
+# --- restart: stop, change offline, start again ------------------------------------------------------
+command_check "stop" 0 "" stop
+if until_true "$exit_deadline" has_exited agent && [[ $(exit_code agent) == 0 ]]; then
+  pass "restart: the agent stopped with exit code 0"
+else
+  fail "restart: stop" "the agent did not exit 0 after stop (exit code: $(exit_code agent))"
+fi
+command_check "status with no agent running: exit 5" 5 "" status
+declare -A before
+for counter in create modify delete contentBytes; do before[$counter]=$(received zproj "$counter"); done
+printf 'changed offline\n' >"$zws/src/lib/deep/util.h"
+printf 'created offline\n' >"$zws/offline-new.txt"
+rm "$zws/burst/f1.txt"
+start_agent agent2
+converges "restart: offline changes converge" "$zws" "$mirror/zproj" "${skipped_by_agent[@]}"
+sent_files=$(($(received zproj create) - before[create] + $(received zproj modify) - before[modify]))
+if [[ $sent_files -eq 2 ]]; then
+  pass "restart: only the 2 changed files were sent (the delete through the manifest; nothing re-sent)"
+else
+  fail "restart: re-sent" "after 2 offline changes and 1 delete the server received $sent_files files (expected 2)"
+fi
+start_child agent-second FILESYNC_STATE_DIR="$state" -- wine "$edge" "$(winpath "$zws")" --server "$url" --config "$config"
+second_pid=$child_pid
+if until_true "$start_deadline" has_exited agent-second && [[ $(exit_code agent-second) == 4 ]]; then
+  pass "restart: a second agent with the same config exits 4"
+elif [[ "$evidence_first_pipe" == ignored:* ]] && ! has_exited agent-second; then
+  echo "WINE  restart: a second agent with the same config was not refused (FIRST_PIPE_INSTANCE ignored: listed above)"
+  kill -KILL "$second_pid" 2>/dev/null
+else
+  kill -KILL "$second_pid" 2>/dev/null
+  fail "restart: second agent" "exit code $(exit_code agent-second), expected 4: $(tail -n 2 "$tmp/agent-second.log" | tr '\n' ' ')"
+fi
+
+# --- auth: a wrong API key ---------------------------------------------------------------------------
+if start_server keyed-server --mirror "$tmp/keyed-mirror" --api-key right-key-for-wine; then
+  wrong_key=wrong-key-5d0c3b
+  start_child keyed-agent FILESYNC_STATE_DIR="$(winpath "$tmp/keyed-state")" -- wine "$edge" "$(winpath "$added")" \
+    --server "ws://127.0.0.1:$server_port/ws/v1/edge" --api-key "$wrong_key" --config "$(winpath "$tmp/keyed.json")"
+  if until_true "$start_deadline" has_exited keyed-agent && [[ $(exit_code keyed-agent) == 3 ]]; then
+    if grep -q "$wrong_key" "$tmp/keyed-agent.out" "$tmp/keyed-agent.log"; then
+      fail "auth: wrong key" "the agent printed the API key"
+    else
+      pass "auth: a wrong API key: exit code 3, the key not printed"
+    fi
+  else
+    fail "auth: wrong key" "exit code $(exit_code keyed-agent), expected 3"
+  fi
+else
+  fail "auth: keyed server" "did not start"
 fi
 #@@END
 echo
