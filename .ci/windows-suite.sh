@@ -325,7 +325,7 @@ pwsh() {
   printf "exec wine 'C:\\\\windows\\\\system32\\\\WindowsPowerShell\\\\v1.0\\\\powershell.exe' -NoProfile -NonInteractive -ExecutionPolicy Bypass -File '%s'%s\n" \
     "$script" "$quoted" >"$tmp/$name.sh"
   local rc=0
-  DOTNET_EnableWriteXorExecute=0 script -qec "stty cols 400 rows 50; sh '$tmp/$name.sh'" /dev/null </dev/null >"$tmp/$name.raw" 2>&1 || rc=$?
+  DOTNET_EnableWriteXorExecute=0 timeout "${PWSH_TIMEOUT:-600}" script -qec "stty cols 400 rows 50; sh '$tmp/$name.sh'" /dev/null </dev/null >"$tmp/$name.raw" 2>&1 || rc=$?
   sed 's/\x1b\][^\x07]*\x07//g; s/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\r//g' "$tmp/$name.raw" >"$tmp/$name.out"
   return $rc
 }
@@ -571,10 +571,10 @@ pe_subsystem() {
 # visible_windows: "<id> <name> <owner program>" of every viewable top-level X window.
 visible_windows() {
   xwininfo -root -children 2>/dev/null | sed -n 's/^ *\(0x[0-9a-f]*\) \(.*\)$/\1 \2/p' | while read -r id rest; do
-    xwininfo -id "$id" 2>/dev/null | grep -q 'IsViewable' && echo "$id $rest"
+    [[ "$(xwininfo -id "$id" 2>/dev/null)" == *IsViewable* ]] && echo "$id $rest"
   done
 }
-tray_icon_shown() { visible_windows | grep -q '"Wine System Tray"'; }
+tray_icon_shown() { [[ "$(visible_windows)" == *'"Wine System Tray"'* ]]; }
 tray_menu_window() { visible_windows | grep '"filesync-tray.exe"' | head -n 1 | cut -d' ' -f1; }
 if [[ ! -f "$tray" ]]; then
   skip "tray" "no $tray: run ./publish.sh --only tray win-x64 first"
@@ -690,6 +690,102 @@ if start_server keyed-server --mirror "$tmp/keyed-mirror" --api-key right-key-fo
   fi
 else
   fail "auth: keyed server" "did not start"
+fi
+# --- install: install.ps1 and run-agent.ps1 under the PowerShell host ------------------------------------
+if [[ $pwsh_ready != 1 ]]; then
+  skip "install" "no PowerShell host at $pwsh_dir (dotnet publish tests/FileSync.PowerShellHost -r win-x64 -o $pwsh_dir)"
+else
+  wine_user=$(id -un)
+  local_app=$WINEPREFIX/drive_c/users/$wine_user/AppData/Local
+  installed_dir=$local_app/FileSync.Edge
+  installed_config=$WINEPREFIX/drive_c/users/$wine_user/AppData/Roaming/filesync-edge/config.json
+  installed_config_win="C:\\users\\$wine_user\\AppData\\Roaming\\filesync-edge\\config.json"
+  run_key='HKCU\Software\Microsoft\Windows\CurrentVersion\Run'
+  iws=$tmp/ws/installed
+  mkdir -p "$iws/sub" && printf 'installed by install.ps1\n' >"$iws/sub/file.txt"
+  # install.ps1 looks for running launchers with Get-CimInstance and restricts the config with icacls.exe.
+  PWSH_TIMEOUT=60 pwsh cim-evidence "$(winpath "$root/.ci/windows/cim-evidence.ps1")"
+  for pid in $(pgrep -f 'powershell.exe.*cim-evidence.ps1'); do kill -KILL "$pid" 2>/dev/null; done
+  evidence_icacls=$(sed -n 's/^evidence: icacls: //p' "$tmp/cim-evidence.out")
+  evidence_cim=$(sed -n 's/^evidence: cim: //p' "$tmp/cim-evidence.out")
+  shims=0
+  if [[ "$evidence_cim" != answered* ]]; then
+    shims=1
+    limitation "WMI queries (Get-CimInstance) fail, so install.ps1 runs with a Get-CimInstance that answers nothing (its lookup of running launchers is not covered here)" \
+      "a plain 'Get-CimInstance Win32_Process' in the PowerShell host: ${evidence_cim:-no answer within 60 s}"
+  fi
+  if [[ "$evidence_icacls" != found* ]]; then
+    shims=1
+    limitation "PowerShell's command lookup does not find Wine's icacls.exe on PATH, so install.ps1 runs with icacls.exe called by its full path" \
+      "plain PowerShell in the host: Get-Command icacls.exe ${evidence_icacls:-printed nothing}"
+  fi
+  # install_ps1 <name> <arguments>: install.ps1 in the host (through the WMI stand-in when needed).
+  install_ps1() {
+    local name=$1 arguments=$2 script_path
+    script_path=$(winpath "$root/installer/windows/install.ps1")
+    if [[ $shims == 1 ]]; then
+      FILESYNC_SHIM_ARGUMENTS=$arguments pwsh "$name" "$(winpath "$root/.ci/windows/with-wine-shims.ps1")" -Script "$script_path"
+    else
+      pwsh "$name" "$script_path" $arguments
+    fi
+  }
+  install_rc=0
+  install_ps1 install "-Server '$url' -Workspace '$(winpath "$iws")' -Binary '$(winpath "$edge")' -NoTray" || install_rc=$?
+  if [[ $install_rc -eq 0 && -f "$installed_dir/filesync-edge.exe" && -f "$installed_dir/run-agent.ps1" ]] &&
+    grep -q "\"Server\": \"$url\"" "$installed_config"; then
+    pass "install: install.ps1 installs the agent, the launcher and the config (exit 0)"
+  else
+    fail "install: install.ps1" "exit $install_rc: $(grep -v '^$' "$tmp/install.out" | tail -n 6 | tr '\n' ' ')"
+  fi
+  wine reg query "$run_key" /v FileSync.Edge </dev/null >"$tmp/reg.out" 2>&1
+  if grep -q 'run-agent.ps1' "$tmp/reg.out"; then
+    pass "install: the Run key starts the launcher at logon"
+  else
+    fail "install: Run key" "no FileSync.Edge value with run-agent.ps1: $(tr '\n' ' ' <"$tmp/reg.out")"
+  fi
+  installed_synced() { diff -r "$iws" "$mirror/installed"; }
+  if until_true $((start_deadline + sync_deadline)) installed_synced; then
+    pass "install: the launcher started the installed agent, which synced its workspace"
+  else
+    fail "install: launcher" "the installed workspace did not reach the mirror; launcher log: $(tail -n 5 "$installed_dir/logs/filesync-edge.log" 2>&1 | tr '\n' ' ')"
+  fi
+  launcher_log=$installed_dir/logs/filesync-edge.log
+  agent_of_launcher() { pgrep -f 'FileSync.Edge\\filesync-edge.exe' | head -n 1; }
+  # A crash (the process killed): the launcher restarts the agent 10 s later.
+  if crashed=$(agent_of_launcher) && [[ -n "$crashed" ]]; then
+    pwsh crash-agent "$(winpath "$root/.ci/windows/crash-agent.ps1")" -Path "C:\\users\\$wine_user\\AppData\\Local\\FileSync.Edge\\filesync-edge.exe"
+    restarted() { local p; p=$(agent_of_launcher) && [[ -n "$p" && "$p" != "$crashed" ]]; }
+    if until_true $((start_deadline + 10)) restarted; then
+      printf 'after the restart\n' >"$iws/after-restart.txt"
+      if until_true "$sync_deadline" installed_synced; then
+        pass "install: run-agent.ps1 restarts the agent after a crash (it syncs again)"
+      else
+        fail "install: restart" "the restarted agent did not sync a new file"
+      fi
+    else
+      fail "install: restart" "no new agent after the crash; launcher: $(grep -a launcher "$installed_dir"/logs/*.log 2>/dev/null | tail -n 3 | tr '\n' ' ')"
+    fi
+  else
+    fail "install: restart" "no running agent from the launcher to crash"
+  fi
+  # A clean stop (exit 0): the launcher ends and does not restart it.
+  wine "$installed_dir/filesync-edge.exe" stop --config "$installed_config_win" </dev/null >"$tmp/installed-stop.out" 2>&1
+  launcher_gone() { ! pgrep -f 'run-agent.ps1' >/dev/null; }
+  if until_true "$exit_deadline" launcher_gone && [[ -z "$(agent_of_launcher)" ]] &&
+    grep -aq 'filesync-edge exited with code 0' "$launcher_log"; then
+    pass "install: after a clean stop (exit 0) run-agent.ps1 ends without a restart"
+  else
+    fail "install: clean stop" "launcher still running: $(pgrep -af run-agent.ps1 | head -n 1); agent: $(agent_of_launcher); log: $(tail -n 3 "$launcher_log" 2>&1 | tr '\n' ' ')"
+  fi
+  uninstall_rc=0
+  install_ps1 uninstall "-Uninstall" || uninstall_rc=$?
+  wine reg query "$run_key" /v FileSync.Edge </dev/null >"$tmp/reg-after.out" 2>&1
+  if [[ $uninstall_rc -eq 0 && ! -e "$installed_dir/filesync-edge.exe" && ! -e "$installed_dir/run-agent.ps1" && -f "$installed_config" ]] &&
+    ! grep -q 'run-agent.ps1' "$tmp/reg-after.out"; then
+    pass "install: install.ps1 -Uninstall removes the agent, the launcher and the Run value, keeps the config"
+  else
+    fail "install: uninstall" "exit $uninstall_rc; exe left: $([[ -e "$installed_dir/filesync-edge.exe" ]] && echo yes || echo no); Run value: $(grep -c run-agent "$tmp/reg-after.out"); output: $(grep -v '^$' "$tmp/uninstall.out" | tail -n 4 | tr '\n' ' ')"
+  fi
 fi
 #@@END
 echo
