@@ -153,7 +153,7 @@ public sealed class FileRequestHandler(
     )
     {
         var workspace = resolution.Workspace!;
-        var fullPath = WorkspacePaths.ToFullPath(workspace.RootPath, resolution.RelativePath);
+        var fullPath = DiskNames.Find(workspace.RootPath, resolution.RelativePath);
         if (resolution.RelativePath.Length == 0 || Directory.Exists(fullPath))
         {
             string listing;

@@ -70,9 +70,7 @@ public static class PathGuard
             {
                 prefixEnd = relative.IndexOf('/', prefixEnd + 1);
                 var prefix = prefixEnd < 0 ? relative : relative[..prefixEnd];
-                var attributes = AttributesOf(
-                    WorkspacePaths.ToFullPath(workspace.RootPath, prefix)
-                );
+                var attributes = AttributesOf(DiskNames.Find(workspace.RootPath, prefix));
                 if (attributes is null)
                 {
                     return Refuse("file not found", ErrorCodes.NotFound);

@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Unicode;
+using FileSync.Edge.Workspace;
 
 namespace FileSync.Edge.Filtering;
 
@@ -30,13 +32,24 @@ internal sealed class IgnoreRuleSet
 
     /// <summary>
     /// Parses the bytes of a gitignore-syntax file (a UTF-8 BOM and CRLF line ends are
-    /// accepted). Like git, the bytes are not decoded: patterns match the UTF-8 bytes of paths.
+    /// accepted). Like git, the bytes are not decoded: patterns match the UTF-8 bytes of paths. Text
+    /// in another Unicode form is first brought to NFC, the form paths have here (git's
+    /// <c>core.precomposeUnicode</c>, macOS's default, compares NFC paths).
     /// </summary>
     public static IgnorePattern[] ParsePatterns(ReadOnlySpan<byte> content)
     {
         if (content.StartsWith("\uFEFF"u8))
         {
             content = content[3..];
+        }
+        if (!Ascii.IsValid(content) && Utf8.IsValid(content))
+        {
+            var text = Encoding.UTF8.GetString(content);
+            var nfc = UnicodeNfc.Normalize(text);
+            if (nfc != text)
+            {
+                content = Encoding.UTF8.GetBytes(nfc);
+            }
         }
 
         var patterns = new List<IgnorePattern>();

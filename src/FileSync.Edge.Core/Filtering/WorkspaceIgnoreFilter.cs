@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.ObjectModel;
 using System.Numerics;
 using System.Text;
+using FileSync.Edge.Workspace;
 
 namespace FileSync.Edge.Filtering;
 
@@ -117,7 +118,7 @@ public sealed class WorkspaceIgnoreFilter
     {
         ArgumentException.ThrowIfNullOrEmpty(rootPath);
         _rootPath = Path.GetFullPath(rootPath);
-        _ignoreCase = ignoreCase ?? (OperatingSystem.IsWindows() || OperatingSystem.IsMacOS());
+        _ignoreCase = ignoreCase ?? PathComparer.IgnoreCase;
     }
 
     /// <summary>The full path of the workspace root.</summary>
@@ -248,7 +249,8 @@ public sealed class WorkspaceIgnoreFilter
 
     private IgnoreRuleSet? LoadDirectoryRules(string directory)
     {
-        var fullDirectory = directory.Length == 0 ? _rootPath : Path.Join(_rootPath, directory);
+        // The folder a wire path names (an NFD name on disk is found under its NFC spelling).
+        var fullDirectory = DiskNames.Find(_rootPath, directory);
         return IgnoreRuleSet.Load(
             directory,
             followSymlinks: false,

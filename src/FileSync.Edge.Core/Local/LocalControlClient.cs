@@ -19,9 +19,16 @@ public sealed class LocalControlClient : IAsyncDisposable
         _reader = new LineReader(stream, LocalProtocol.MaxResponseBytes);
     }
 
+    /// <summary>
+    /// The longest a connect waits: an agent accepts at once, and a named pipe that does not exist is
+    /// waited for (where pipes cannot be listed, as under Wine) — so a longer wait means no agent.
+    /// </summary>
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>Connects to the agent at <paramref name="address"/>.</summary>
-    /// <exception cref="AgentNotRunningException">Nothing listens there.</exception>
-    /// <exception cref="IOException">The endpoint exists but cannot be reached (permissions, timeout).</exception>
+    /// <param name="timeout">How long to wait for the connection (at most <see cref="ConnectTimeout"/>).</param>
+    /// <exception cref="AgentNotRunningException">Nothing listens there, or nothing accepted the connection in time.</exception>
+    /// <exception cref="IOException">The endpoint exists but cannot be reached (permissions).</exception>
     public static async Task<LocalControlClient> ConnectAsync(
         LocalEndpointAddress address,
         TimeSpan timeout,
@@ -29,6 +36,10 @@ public sealed class LocalControlClient : IAsyncDisposable
         TimeProvider? time = null
     )
     {
+        if (timeout > ConnectTimeout)
+        {
+            timeout = ConnectTimeout;
+        }
         using var timer = new CancellationTokenSource(timeout, time ?? TimeProvider.System);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(
             cancellationToken,
@@ -55,9 +66,7 @@ public sealed class LocalControlClient : IAsyncDisposable
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 await pipe.DisposeAsync().ConfigureAwait(false);
-                throw new IOException(
-                    $"the agent's control endpoint {address} did not accept a connection within {timeout.TotalSeconds:F0} s"
-                );
+                throw NotAccepted(address, timeout);
             }
             catch
             {
@@ -95,9 +104,7 @@ public sealed class LocalControlClient : IAsyncDisposable
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             socket.Dispose();
-            throw new IOException(
-                $"the agent's control endpoint {address} did not accept a connection within {timeout.TotalSeconds:F0} s"
-            );
+            throw NotAccepted(address, timeout);
         }
         catch
         {
@@ -105,6 +112,15 @@ public sealed class LocalControlClient : IAsyncDisposable
             throw;
         }
     }
+
+    private static AgentNotRunningException NotAccepted(
+        LocalEndpointAddress address,
+        TimeSpan timeout
+    ) =>
+        new(
+            address,
+            $"nothing accepted a connection within {timeout.TotalSeconds:0.#} s"
+        );
 
     private static bool PipeExists(string name)
     {

@@ -28,7 +28,7 @@ internal sealed class RejectionTracker(TimeProvider time)
         ErrorCodes.ForbiddenPath,
     ];
 
-    private readonly Dictionary<string, Entry> _entries = new(PathComparer.Default);
+    private readonly Dictionary<string, Entry> _entries = new(PathComparer.WireNames);
 
     /// <summary>Paths currently failing, with why (for status and <c>file_done</c> stats).</summary>
     public IEnumerable<KeyValuePair<string, string>> Failures =>

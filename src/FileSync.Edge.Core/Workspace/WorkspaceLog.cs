@@ -249,6 +249,27 @@ internal static partial class WorkspaceLog
     public static partial void InvalidNameSkipped(ILogger logger, string root, string path);
 
     [LoggerMessage(
+        351,
+        LogLevel.Warning,
+        "Workspace {Root}: skipped {Path}: another file of its folder has the same name in another Unicode form (NFC/NFD), and the protocol carries one; rename one of them to sync both",
+        EventName = "NameConflictSkipped"
+    )]
+    public static partial void NameConflictSkipped(ILogger logger, string root, string path);
+
+    [LoggerMessage(
+        352,
+        LogLevel.Information,
+        "Workspace {Root}: {OldPath} is now spelled {Path} (a case or Unicode-form rename): the old spelling is deleted on the server",
+        EventName = "SpellingReplaced"
+    )]
+    public static partial void SpellingReplaced(
+        ILogger logger,
+        string root,
+        string oldPath,
+        string path
+    );
+
+    [LoggerMessage(
         323,
         LogLevel.Information,
         "Workspace {Root}: {Path} is no longer synced ({Reason}, {Size} bytes); removed from the server",

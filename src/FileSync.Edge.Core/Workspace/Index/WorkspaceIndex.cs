@@ -13,7 +13,7 @@ public sealed class WorkspaceIndex
 
     public WorkspaceIndex(StringComparer? comparer = null)
     {
-        Comparer = comparer ?? PathComparer.Default;
+        Comparer = comparer ?? PathComparer.WireNames;
         _entries = new Dictionary<string, FileEntry>(Comparer);
     }
 

@@ -33,6 +33,7 @@ internal sealed class ChangePlanner(
         var scan = scanner.ScanAll(cancellationToken);
         RecordUnreadableDirectories(scan);
         RecordInvalidNames(scan, complete: true);
+        RecordNameConflicts(scan, complete: true);
         return scan;
     }
 
@@ -42,7 +43,7 @@ internal sealed class ChangePlanner(
     /// </summary>
     public List<WorkItem> PlanFullScan(ScanResult scan, SyncBatch batch)
     {
-        var candidates = new HashSet<string>(PathComparer.Default);
+        var candidates = new HashSet<string>(PathComparer.WireNames);
         foreach (var file in scan.Files)
         {
             candidates.Add(file.RelativePath);
@@ -80,11 +81,11 @@ internal sealed class ChangePlanner(
         CancellationToken cancellationToken
     )
     {
-        var candidates = new HashSet<string>(PathComparer.Default);
-        var safeDirectories = new HashSet<string>(PathComparer.Default);
+        var candidates = new HashSet<string>(PathComparer.WireNames);
+        var safeDirectories = new HashSet<string>(PathComparer.WireNames);
         if (
             dirty.Any(p =>
-                !index.Contains(p) && !File.Exists(WorkspacePaths.ToFullPath(rootPath, p))
+                !index.Contains(p) && !File.Exists(DiskPath(p))
             )
         )
         {
@@ -100,8 +101,8 @@ internal sealed class ChangePlanner(
                 candidates.Add(path);
                 continue;
             }
-            var directory = new DirectoryInfo(WorkspacePaths.ToFullPath(rootPath, path));
-            if (directory.Exists && directory.LinkTarget is null)
+            var directory = DiskPath(path) is { } fullPath ? new DirectoryInfo(fullPath) : null;
+            if (directory is { Exists: true, LinkTarget: null })
             {
                 if (!filter.IsIgnored(path, isDirectory: true))
                 {
@@ -112,6 +113,7 @@ internal sealed class ChangePlanner(
                     }
                     RecordUnreadableDirectories(scan);
                     RecordInvalidNames(scan, complete: false);
+                    RecordNameConflicts(scan, complete: false);
                 }
                 AddKnownUnder(path, candidates);
                 continue;
@@ -125,6 +127,10 @@ internal sealed class ChangePlanner(
         return candidates;
     }
 
+    /// <summary>The disk entry a wire path stands for, null when there is none (see <see cref="DiskNames"/>).</summary>
+    private string? DiskPath(string relativePath) =>
+        DiskNames.ToDiskPath(rootPath, relativePath, scanner.CaseInsensitiveDisk);
+
     private void AddKnownUnder(string directory, HashSet<string> candidates)
     {
         candidates.UnionWith(index.PathsUnder(directory));
@@ -137,8 +143,10 @@ internal sealed class ChangePlanner(
         var parent = WorkspacePaths.Parent(relativePath);
         while (parent.Length > 0 && !verified.Contains(parent))
         {
-            var info = new DirectoryInfo(WorkspacePaths.ToFullPath(rootPath, parent));
-            if (info.Exists && info.LinkTarget is not null)
+            if (
+                DiskPath(parent) is { } fullPath
+                && new DirectoryInfo(fullPath) is { Exists: true, LinkTarget: not null }
+            )
             {
                 return false;
             }
@@ -156,7 +164,7 @@ internal sealed class ChangePlanner(
     {
         if (complete)
         {
-            var current = new HashSet<string>(scan.InvalidNames, PathComparer.Default);
+            var current = new HashSet<string>(scan.InvalidNames, PathComparer.WireNames);
             foreach (var gone in counters.SkippedPaths(FileReadStatus.InvalidName))
             {
                 if (!current.Contains(gone))
@@ -170,6 +178,32 @@ internal sealed class ChangePlanner(
             if (counters.Skip(name, FileReadStatus.InvalidName))
             {
                 WorkspaceLog.InvalidNameSkipped(logger, rootPath, LogText.Clean(name));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Counts and names the entries left out because another entry has their wire name (NFC and NFD
+    /// spellings of one name in one folder); a <paramref name="complete"/> scan also forgets those gone.
+    /// </summary>
+    private void RecordNameConflicts(ScanResult scan, bool complete)
+    {
+        if (complete)
+        {
+            var current = new HashSet<string>(scan.NameConflicts, PathComparer.WireNames);
+            foreach (var gone in counters.SkippedPaths(FileReadStatus.NameConflict))
+            {
+                if (!current.Contains(gone))
+                {
+                    counters.Unskip(gone);
+                }
+            }
+        }
+        foreach (var name in scan.NameConflicts)
+        {
+            if (counters.Skip(name, FileReadStatus.NameConflict))
+            {
+                WorkspaceLog.NameConflictSkipped(logger, rootPath, LogText.Clean(name));
             }
         }
     }
@@ -206,8 +240,12 @@ internal sealed class ChangePlanner(
         foreach (var key in counters.ErrorKeys.Where(k => k.EndsWith('/')).ToList())
         {
             var directory = key[..^1];
-            var full = WorkspacePaths.ToFullPath(rootPath, directory);
-            if (scan.UnreadableDirectories.ContainsKey(directory) || !Directory.Exists(full))
+            var full = DiskPath(directory);
+            if (
+                full is null
+                || scan.UnreadableDirectories.ContainsKey(directory)
+                || !Directory.Exists(full)
+            )
             {
                 continue;
             }

@@ -9,8 +9,8 @@ namespace FileSync.Edge.Workspace.Pipeline;
 internal sealed class DirtySet(int maxPaths)
 {
     private readonly Lock _gate = new();
-    private HashSet<string> _paths = new(PathComparer.Default);
-    private readonly HashSet<string> _unsettled = new(PathComparer.Default);
+    private HashSet<string> _paths = new(PathComparer.WireNames);
+    private readonly HashSet<string> _unsettled = new(PathComparer.WireNames);
     private bool _overflowed;
     private volatile bool _rescanRequested;
 
@@ -99,7 +99,7 @@ internal sealed class DirtySet(int maxPaths)
         lock (_gate)
         {
             var batch = new DirtyBatch(_paths, _overflowed);
-            _paths = new HashSet<string>(PathComparer.Default);
+            _paths = new HashSet<string>(PathComparer.WireNames);
             _overflowed = false;
             _unsettled.Clear();
             return batch;

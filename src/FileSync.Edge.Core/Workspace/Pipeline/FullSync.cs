@@ -205,8 +205,8 @@ internal sealed class FullSync(
     /// </summary>
     private HashSet<string> ApplyDiff(ManifestDiffPayload diff)
     {
-        var need = new HashSet<string>(diff.Need ?? [], PathComparer.Default);
-        var refused = new HashSet<string>(PathComparer.Default);
+        var need = new HashSet<string>(diff.Need ?? [], PathComparer.WireNames);
+        var refused = new HashSet<string>(PathComparer.WireNames);
         foreach (var refusal in diff.Refused ?? [])
         {
             if (refusal?.RelativePath is { } path && _index.Contains(path) && refused.Add(path))

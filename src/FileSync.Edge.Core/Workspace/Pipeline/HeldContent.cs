@@ -13,7 +13,7 @@ internal sealed class HeldContent
     public const long Budget = 1024 * 1024;
 
     private readonly Dictionary<string, (string Hash, byte[] Content)> _files = new(
-        PathComparer.Default
+        PathComparer.WireNames
     );
     private long _bytes;
     private volatile bool _full;

@@ -18,5 +18,8 @@ internal readonly record struct SyncAction(SyncActionKind Kind, FileReadResult R
     /// <summary>For <see cref="SyncActionKind.Drop"/>: a delete goes to the server.</summary>
     public bool DeleteOnServer { get; init; }
 
+    /// <summary>For <see cref="SyncActionKind.Send"/>: other spellings of the name the server may hold, deleted before the send.</summary>
+    public IReadOnlyList<string> ReplacedSpellings { get; init; } = [];
+
     public string Path => Result.RelativePath;
 }

@@ -69,6 +69,8 @@ internal sealed class SyncActionApplier(
 
             case SyncActionKind.Send:
                 counters.ClearProblems(path);
+                await DeleteReplacedSpellingsAsync(action, batch, cancellationToken)
+                    .ConfigureAwait(false);
                 Index(result);
                 if (
                     !await sender
@@ -126,6 +128,30 @@ internal sealed class SyncActionApplier(
                     Completed: false
                 )
             );
+        }
+    }
+
+    /// <summary>
+    /// A case-only or NFC/NFD rename: the old spelling is deleted before the new one is sent, never
+    /// after (a case-insensitive server disk would lose the file to a late delete).
+    /// </summary>
+    private async Task DeleteReplacedSpellingsAsync(
+        SyncAction action,
+        SyncBatch batch,
+        CancellationToken cancellationToken
+    )
+    {
+        foreach (var old in action.ReplacedSpellings)
+        {
+            WorkspaceLog.SpellingReplaced(logger, rootPath, old, action.Path);
+            await sender.SendDeleteAsync(batch.Session, old, cancellationToken).ConfigureAwait(false);
+            server.Forget(old);
+            rejected.OnSent(old);
+            counters.ClearProblems(old);
+            if (index.Remove(old))
+            {
+                saver.MarkChanged();
+            }
         }
     }
 

@@ -53,6 +53,10 @@ internal sealed class SyncReconciler(WorkspaceIndex index, ServerHoldings server
                         Created =
                             batch.ResendAll || !mayHold || serverHash == ServerHoldings.MaybeHeld,
                         ServerMayHold = mayHold,
+                        // Read in this exact spelling, so another spelling of it is not on disk (a
+                        // case-only or NFC/NFD rename): deleted first, so a server whose disk cannot
+                        // tell them apart ends with exactly this name.
+                        ReplacedSpellings = server.OtherSpellingsOf(path),
                     };
                 }
                 return new SyncAction(SyncActionKind.Record, result);

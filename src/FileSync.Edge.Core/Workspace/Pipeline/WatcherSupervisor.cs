@@ -126,7 +126,8 @@ internal sealed class WatcherSupervisor(
             RescanNeeded?.Invoke();
             return;
         }
-        Changed?.Invoke(relative, completed);
+        // The wire name: an NFD name on disk (macOS, or made so on Linux) is its NFC spelling.
+        Changed?.Invoke(DiskNames.ToWireName(relative), completed);
     }
 
     private void OnError(Exception exception)

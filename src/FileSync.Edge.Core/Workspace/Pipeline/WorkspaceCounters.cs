@@ -9,8 +9,8 @@ namespace FileSync.Edge.Workspace.Pipeline;
 /// </summary>
 internal sealed class WorkspaceCounters(TimeProvider time)
 {
-    private readonly Dictionary<string, FileReadStatus> _skipped = new(PathComparer.Default);
-    private readonly Dictionary<string, string> _errors = new(PathComparer.Default);
+    private readonly Dictionary<string, FileReadStatus> _skipped = new(PathComparer.WireNames);
+    private readonly Dictionary<string, string> _errors = new(PathComparer.WireNames);
     private CountersSnapshot _published = CountersSnapshot.Empty;
     private long _messagesSent;
     private int _batchesWithSends;

@@ -12,7 +12,7 @@ internal sealed class WorkspaceQueries(WorkspaceStages stages)
     public bool IsExcluded(string relativePath) =>
         stages.Filter.IsIgnored(
             relativePath,
-            Directory.Exists(WorkspacePaths.ToFullPath(RootPath, relativePath))
+            Directory.Exists(DiskNames.Find(RootPath, relativePath))
         );
 
     /// <summary>Reads a file for the server (same size limit and binary rule as sync).</summary>
@@ -74,11 +74,12 @@ internal sealed class WorkspaceQueries(WorkspaceStages stages)
             return "";
         }
         var names = new List<string>();
-        var full = WorkspacePaths.ToFullPath(RootPath, relativeDirectory);
+        var full = DiskNames.Find(RootPath, relativeDirectory);
         foreach (var entry in new DirectoryInfo(full).EnumerateFileSystemInfos())
         {
+            var name = DiskNames.ToWireName(entry.Name);
             var relative =
-                relativeDirectory.Length == 0 ? entry.Name : relativeDirectory + "/" + entry.Name;
+                relativeDirectory.Length == 0 ? name : relativeDirectory + "/" + name;
             var stamp = FileStamp.Of(entry.FullName);
             var isDirectory = stamp.Kind == FileKind.Directory;
             if (
@@ -89,7 +90,7 @@ internal sealed class WorkspaceQueries(WorkspaceStages stages)
             {
                 continue;
             }
-            names.Add(isDirectory ? entry.Name + "/" : entry.Name);
+            names.Add(isDirectory ? name + "/" : name);
         }
         names.Sort(StringComparer.Ordinal);
         return string.Join('\n', names);
@@ -102,7 +103,7 @@ internal sealed class WorkspaceQueries(WorkspaceStages stages)
     {
         try
         {
-            return FileStamp.Of(WorkspacePaths.ToFullPath(RootPath, relativePath)).Kind
+            return FileStamp.Of(DiskNames.Find(RootPath, relativePath)).Kind
                 == FileKind.RegularFile;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -7,12 +7,17 @@ namespace FileSync.Edge.Workspace;
 /// Reads and hashes one file with a stability check (its whole stamp before and after the read).
 /// Thread-safe; called from the hash workers.
 /// </summary>
+/// <param name="caseInsensitiveDisk">The disk finds a file under any case of its name: a path is read only
+/// in its exact spelling (default: <see cref="PathComparer.IgnoreCase"/>; see <see cref="DiskNames"/>).</param>
 public sealed class FileContentReader(
     string rootPath,
     long maxFileBytes,
-    TimeProvider? timeProvider = null
+    TimeProvider? timeProvider = null,
+    bool? caseInsensitiveDisk = null
 )
 {
+    private readonly bool _caseInsensitiveDisk = caseInsensitiveDisk ?? PathComparer.IgnoreCase;
+
     // The wall clock, not a test clock: the racy check compares it with the file system's own timestamps.
     private readonly TimeProvider _wallClock = timeProvider ?? TimeProvider.System;
     private readonly WorkspaceFileOpener _opener = new(rootPath);
@@ -66,9 +71,13 @@ public sealed class FileContentReader(
         bool sameStampSuffices
     )
     {
-        var fullPath = WorkspacePaths.ToFullPath(rootPath, relativePath);
         try
         {
+            // The entry this wire name stands for (an NFD name on disk, only the exact case).
+            if (DiskNames.ToDiskPath(rootPath, relativePath, _caseInsensitiveDisk) is not { } fullPath)
+            {
+                return new FileReadResult(relativePath, FileReadStatus.Missing);
+            }
             var recorded = _wallClock.GetUtcNow().UtcTicks;
             var stamp = FileStamp.Of(fullPath);
             switch (stamp.Kind)

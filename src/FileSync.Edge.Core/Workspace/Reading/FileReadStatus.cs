@@ -36,6 +36,12 @@ public enum FileReadStatus
     /// <summary>Its name is not valid UTF-8, so the protocol cannot carry it: skipped.</summary>
     InvalidName,
 
+    /// <summary>
+    /// Another entry of its folder has the same wire name (the NFC and NFD spellings of one name, possible
+    /// on ext4): that one is synced, this one skipped.
+    /// </summary>
+    NameConflict,
+
     /// <summary>Opening it landed outside the workspace (a directory on its path was swapped for a link): not read.</summary>
     OutsideWorkspace,
 }

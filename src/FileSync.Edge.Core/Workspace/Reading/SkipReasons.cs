@@ -7,6 +7,7 @@ public static class SkipReasons
     public const string Binary = "binary";
     public const string NotUtf8 = "not_utf8";
     public const string InvalidName = "invalid_name";
+    public const string NameConflict = "name_conflict";
 
     public static string Of(FileReadStatus status) =>
         status switch
@@ -15,6 +16,7 @@ public static class SkipReasons
             FileReadStatus.Binary => Binary,
             FileReadStatus.NotUtf8 => NotUtf8,
             FileReadStatus.InvalidName => InvalidName,
+            FileReadStatus.NameConflict => NameConflict,
             _ => status.ToString().ToLowerInvariant(),
         };
 }
