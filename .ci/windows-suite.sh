@@ -32,7 +32,7 @@
 #                               else the build output src/FileSync.Server/bin/*/net10.0/filesync-server.dll)
 set -uo pipefail
 
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 root=$(pwd)
 started=$SECONDS
 
@@ -277,7 +277,8 @@ if command -v Xvfb >/dev/null 2>&1; then
   Xvfb -displayfd 3 -screen 0 1024x768x24 -nolisten tcp 3>"$tmp/display" >/dev/null 2>&1 &
   xvfb_pid=$!
   if until_true 10 test -s "$tmp/display"; then
-    export DISPLAY=":$(cat "$tmp/display")"
+    DISPLAY=":$(cat "$tmp/display")"
+    export DISPLAY
   else
     xvfb_pid=""
   fi
@@ -376,7 +377,7 @@ if [[ $pwsh_ready == 1 ]]; then
     fail "wine: SIGTERM evidence" "the PowerShell host did not start: $(tail -c 300 "$tmp/sigterm-evidence.raw" 2>&1 | tr '\n' ' ')"
   fi
 else
-  skip "wine: evidence of the Wine limitations" "no PowerShell host at $pwsh_dir (dotnet publish tests/FileSync.PowerShellHost -r win-x64 -o $pwsh_dir)"
+  skip "wine: evidence of the Wine limitations" "no PowerShell host at $pwsh_dir (dotnet publish tests/FileSync.PowerShellHost -r win-x64 -o $pwsh_dir)${FILESYNC_PWSH_HOST_ERROR:+: $FILESYNC_PWSH_HOST_ERROR}"
 fi
 # A case-only rename with Wine's own cmd.exe: the Linux file keeps its name.
 mkdir -p "$tmp/case"
@@ -446,7 +447,6 @@ start_agent() { # start_agent <name> [args...]: the Windows agent on both worksp
   local name=$1
   shift
   start_child "$name" FILESYNC_STATE_DIR="$state" -- wine "$edge" "$(winpath "$zws")" "$cws" --server "$url" --config "$config" "$@"
-  agent_pid=$child_pid
 }
 start_agent agent
 converges "sync: Z:\\ workspace equals git's view (core.ignorecase; *.BAK, nested .gitignore, names, CRLF, Latin-1)" \
@@ -492,6 +492,7 @@ if [[ $case_rename_noop == 0 ]]; then
   live "case-only rename of a file" 'mv "$zws/README.md" "$zws/ReadMe.md"'
 fi
 # The same kinds of change made by a Windows program: cmd.exe (echo, copy, ren, move, del, mkdir, rmdir).
+# shellcheck disable=SC2034 # zw is used inside the quoted command that live evaluates
 zw=$(winpath "$zws")
 live "changes made by cmd.exe (create, copy, ren, move, del, mkdir, rmdir)" \
   'wine cmd /c "echo from cmd> $zw\\cmd-made.txt & copy /y $zw\\README.md $zw\\docs\\readme-copy.md & ren $zw\\renamed.txt renamed-by-cmd.txt & move $zw\\docs\\crlf.txt $zw\\src\\crlf.txt & del $zw\\src\\new.txt & mkdir $zw\\cmd-dir & echo in dir> $zw\\cmd-dir\\f.txt & rmdir /s /q $zw\\package" </dev/null >"$tmp/cmd-changes.out" 2>&1'
@@ -693,7 +694,7 @@ else
 fi
 # --- install: install.ps1 and run-agent.ps1 under the PowerShell host ------------------------------------
 if [[ $pwsh_ready != 1 ]]; then
-  skip "install" "no PowerShell host at $pwsh_dir (dotnet publish tests/FileSync.PowerShellHost -r win-x64 -o $pwsh_dir)"
+  skip "install" "no PowerShell host at $pwsh_dir (dotnet publish tests/FileSync.PowerShellHost -r win-x64 -o $pwsh_dir)${FILESYNC_PWSH_HOST_ERROR:+: $FILESYNC_PWSH_HOST_ERROR}"
 else
   wine_user=$(id -un)
   local_app=$WINEPREFIX/drive_c/users/$wine_user/AppData/Local
