@@ -285,6 +285,13 @@ if command -v Xvfb >/dev/null 2>&1; then
 fi
 [[ -n "$xvfb_pid" ]] || unset DISPLAY
 
+# Wine's folder watching needs an inotify instance; on a machine that has used them all up, say so first.
+inotify_max=$(cat /proc/sys/fs/inotify/max_user_instances 2>/dev/null || echo 0)
+inotify_used=$(find /proc/[0-9]*/fd -lname 'anon_inode:inotify' 2>/dev/null | wc -l)
+if [[ $inotify_max -gt 0 && $((inotify_max - inotify_used)) -lt 16 ]]; then
+  say "warning: $inotify_used of $inotify_max inotify instances are in use on this machine; Wine's watcher may see no changes (raise fs.inotify.max_user_instances)"
+fi
+
 # One Wine prefix for the whole run, with a persistent wineserver (each process starts faster).
 prefix_started=$SECONDS
 mkdir -p "$WINEPREFIX"
@@ -395,7 +402,8 @@ fi
 # --- sync: the Linux reference server, a Z:\ and a C:\ workspace -----------------------------------
 mirror=$tmp/mirror
 mkdir -p "$mirror" "$tmp/ws" "$tmp/state"
-if ! start_server server --mirror "$mirror"; then
+api_key=right-key-for-wine # one keyed server for every check (the wrong-key check too): few inotify users
+if ! start_server server --mirror "$mirror" --api-key "$api_key"; then
   fail "reference server" "did not start: $(tail -n 5 "$tmp/server.log")"
   exit 1
 fi
@@ -446,7 +454,7 @@ state=$(winpath "$tmp/state")
 start_agent() { # start_agent <name> [args...]: the Windows agent on both workspaces.
   local name=$1
   shift
-  start_child "$name" FILESYNC_STATE_DIR="$state" -- wine "$edge" "$(winpath "$zws")" "$cws" --server "$url" --config "$config" "$@"
+  start_child "$name" FILESYNC_STATE_DIR="$state" FILESYNC_API_KEY="$api_key" -- wine "$edge" "$(winpath "$zws")" "$cws" --server "$url" --config "$config" "$@"
 }
 start_agent agent
 converges "sync: Z:\\ workspace equals git's view (core.ignorecase; *.BAK, nested .gitignore, names, CRLF, Latin-1)" \
@@ -608,6 +616,7 @@ else
   geometry=$(xwininfo -name "Wine System Tray" | sed -n 's/^ *-geometry [0-9]*x[0-9]*+\([0-9]*\)+\([0-9]*\).*$/\1 \2/p')
   read -r tray_x tray_y <<<"$geometry"
   icon_x=$((tray_x + 10)) icon_y=$((tray_y + 10))
+  rm -rf "$WINEPREFIX"/drive_c/users/*/Temp/filesync-edge "$WINEPREFIX"/drive_c/users/*/AppData/Local/Temp/filesync-edge
   status_file() { find "$WINEPREFIX/drive_c/users" -path '*filesync-edge*' -name '*-status.txt' 2>/dev/null | head -n 1; }
   status_shows_connected() { local f; f=$(status_file) && [[ -n "$f" ]] && grep -q "connected to $url" "$f"; }
   xdotool mousemove "$icon_x" "$icon_y" click 1
@@ -663,7 +672,7 @@ if [[ $sent_files -eq 2 ]]; then
 else
   fail "restart: re-sent" "after 2 offline changes and 1 delete the server received $sent_files files (expected 2)"
 fi
-start_child agent-second FILESYNC_STATE_DIR="$state" -- wine "$edge" "$(winpath "$zws")" --server "$url" --config "$config"
+start_child agent-second FILESYNC_STATE_DIR="$state" FILESYNC_API_KEY="$api_key" -- wine "$edge" "$(winpath "$zws")" --server "$url" --config "$config"
 second_pid=$child_pid
 if until_true "$start_deadline" has_exited agent-second && [[ $(exit_code agent-second) == 4 ]]; then
   pass "restart: a second agent with the same config exits 4"
@@ -676,22 +685,19 @@ else
 fi
 
 # --- auth: a wrong API key ---------------------------------------------------------------------------
-if start_server keyed-server --mirror "$tmp/keyed-mirror" --api-key right-key-for-wine; then
-  wrong_key=wrong-key-5d0c3b
-  start_child keyed-agent FILESYNC_STATE_DIR="$(winpath "$tmp/keyed-state")" -- wine "$edge" "$(winpath "$added")" \
-    --server "ws://127.0.0.1:$server_port/ws/v1/edge" --api-key "$wrong_key" --config "$(winpath "$tmp/keyed.json")"
-  if until_true "$start_deadline" has_exited keyed-agent && [[ $(exit_code keyed-agent) == 3 ]]; then
-    if grep -q "$wrong_key" "$tmp/keyed-agent.out" "$tmp/keyed-agent.log"; then
-      fail "auth: wrong key" "the agent printed the API key"
-    else
-      pass "auth: a wrong API key: exit code 3, the key not printed"
-    fi
+wrong_key=wrong-key-5d0c3b
+start_child keyed-agent FILESYNC_STATE_DIR="$(winpath "$tmp/keyed-state")" -- wine "$edge" "$(winpath "$added")" \
+  --server "$url" --api-key "$wrong_key" --config "$(winpath "$tmp/keyed.json")"
+if until_true "$start_deadline" has_exited keyed-agent && [[ $(exit_code keyed-agent) == 3 ]]; then
+  if grep -q "$wrong_key" "$tmp/keyed-agent.out" "$tmp/keyed-agent.log"; then
+    fail "auth: wrong key" "the agent printed the API key"
   else
-    fail "auth: wrong key" "exit code $(exit_code keyed-agent), expected 3"
+    pass "auth: a wrong API key: exit code 3, the key not printed"
   fi
 else
-  fail "auth: keyed server" "did not start"
+  fail "auth: wrong key" "exit code $(exit_code keyed-agent), expected 3"
 fi
+
 # --- install: install.ps1 and run-agent.ps1 under the PowerShell host ------------------------------------
 if [[ $pwsh_ready != 1 ]]; then
   skip "install" "no PowerShell host at $pwsh_dir (dotnet publish tests/FileSync.PowerShellHost -r win-x64 -o $pwsh_dir)${FILESYNC_PWSH_HOST_ERROR:+: $FILESYNC_PWSH_HOST_ERROR}"
@@ -731,7 +737,7 @@ else
     fi
   }
   install_rc=0
-  install_ps1 install "-Server '$url' -Workspace '$(winpath "$iws")' -Binary '$(winpath "$edge")' -NoTray" || install_rc=$?
+  install_ps1 install "-Server '$url' -ApiKey '$api_key' -Workspace '$(winpath "$iws")' -Binary '$(winpath "$edge")' -NoTray" || install_rc=$?
   if [[ $install_rc -eq 0 && -f "$installed_dir/filesync-edge.exe" && -f "$installed_dir/run-agent.ps1" ]] &&
     grep -q "\"Server\": \"$url\"" "$installed_config"; then
     pass "install: install.ps1 installs the agent, the launcher and the config (exit 0)"
