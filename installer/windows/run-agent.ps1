@@ -31,8 +31,13 @@ if (-not $createdNew) {
     exit 0
 }
 
+# The log is UTF-8 without a BOM, as the agent writes it (Add-Content would write the ANSI code page
+# in Windows PowerShell 5.1).
+$utf8 = New-Object System.Text.UTF8Encoding $false
+
 function Write-LauncherLine([string] $Text) {
-    Add-Content -LiteralPath $log -Value ('{0} launcher: {1}' -f (Get-Date -Format 's'), $Text)
+    $line = '{0} launcher: {1}' -f (Get-Date -Format 's'), $Text
+    [System.IO.File]::AppendAllText($log, $line + [Environment]::NewLine, $utf8)
 }
 
 function Move-OldLogs {

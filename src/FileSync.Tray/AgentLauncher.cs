@@ -54,6 +54,8 @@ public sealed class AgentLauncher(TrayOptions options)
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
+            // The agent is a console program: on Windows it would open a console window of its own.
+            CreateNoWindow = true,
             WorkingDirectory = Path.GetTempPath(),
         };
         if (isDll)

@@ -32,6 +32,9 @@ public sealed class DesktopActions(TrayOptions options, AgentLauncher launcher, 
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            // The agent writes UTF-8 everywhere (see Utf8Output), whatever the code page here.
+            StandardOutputEncoding = Utf8Output.Encoding,
+            StandardErrorEncoding = Utf8Output.Encoding,
             CreateNoWindow = true,
         };
         if (isDll)
@@ -66,7 +69,8 @@ public sealed class DesktopActions(TrayOptions options, AgentLauncher launcher, 
         {
             Directory.CreateDirectory(folder);
             var file = Path.Combine(folder, fileName);
-            await File.WriteAllTextAsync(file, text, cancellationToken).ConfigureAwait(false);
+            await File.WriteAllTextAsync(file, text, Utf8Output.Encoding, cancellationToken)
+                .ConfigureAwait(false);
             Open(file);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

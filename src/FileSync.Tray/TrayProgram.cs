@@ -9,6 +9,7 @@ public static class TrayProgram
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        TrayConsole.UseUtf8();
         if (args is ["--version"])
         {
             Console.WriteLine(

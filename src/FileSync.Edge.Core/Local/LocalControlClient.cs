@@ -116,11 +116,7 @@ public sealed class LocalControlClient : IAsyncDisposable
     private static AgentNotRunningException NotAccepted(
         LocalEndpointAddress address,
         TimeSpan timeout
-    ) =>
-        new(
-            address,
-            $"nothing accepted a connection within {timeout.TotalSeconds:0.#} s"
-        );
+    ) => new(address, $"nothing accepted a connection within {timeout.TotalSeconds:0.#} s");
 
     private static bool PipeExists(string name)
     {

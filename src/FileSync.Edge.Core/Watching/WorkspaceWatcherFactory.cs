@@ -4,7 +4,9 @@ namespace FileSync.Edge.Watching;
 
 /// <summary>
 /// Creates each workspace's watcher: <see cref="InotifyWorkspaceWatcher"/> on Linux,
-/// <see cref="FileSystemWorkspaceWatcher"/> elsewhere.
+/// <see cref="FileSystemWorkspaceWatcher"/> elsewhere (the portable watcher, which macOS uses), or
+/// on Linux too when <see cref="WatcherVariable"/> is <c>portable</c> (CI runs the end-to-end tests
+/// with it, so the watcher of macOS is exercised where macOS cannot run).
 /// </summary>
 /// <param name="loggerFactory">Logs of the watchers.</param>
 /// <param name="internalBufferSize">
@@ -16,8 +18,15 @@ public sealed class WorkspaceWatcherFactory(
     int internalBufferSize = 64 * 1024
 ) : IWorkspaceWatcherFactory
 {
+    /// <summary>The environment variable that forces the portable watcher (value <c>portable</c>; read once).</summary>
+    public const string WatcherVariable = "FILESYNC_WATCHER";
+
+    /// <summary>True when the portable watcher is used on Linux too (<see cref="WatcherVariable"/>).</summary>
+    public static bool PortableForced { get; } =
+        Environment.GetEnvironmentVariable(WatcherVariable) == "portable";
+
     public IWorkspaceWatcher Create(string rootPath, Func<string, bool> isExcludedDirectory) =>
-        OperatingSystem.IsLinux()
+        OperatingSystem.IsLinux() && !PortableForced
             ? new InotifyWorkspaceWatcher(
                 rootPath,
                 isExcludedDirectory,

@@ -26,7 +26,11 @@ public static class AgentHost
         CancellationToken cancellationToken = default
     )
     {
-        error ??= Console.Error;
+        if (error is null)
+        {
+            Utf8Console.Use();
+            error = Console.Error;
+        }
         var commandLine = new AgentCommandLine();
         var root = commandLine.CreateRootCommand();
         var exitCode = AgentExitCodes.Ok;

@@ -57,11 +57,7 @@ public sealed class InstallerScriptTests
         var arguments = keys["ProgramArguments"].Elements("string").Select(e => e.Value).ToList();
         Assert.Equal("/bin/sh", arguments[0]);
         Assert.Equal(["@BINARY@", "@CONFIG@"], arguments[^2..]);
-        Assert.Contains(
-            "--config",
-            arguments[2],
-            StringComparison.Ordinal
-        );
+        Assert.Contains("--config", arguments[2], StringComparison.Ordinal);
     }
 
     [Fact]

@@ -83,11 +83,7 @@ internal sealed class ChangePlanner(
     {
         var candidates = new HashSet<string>(PathComparer.WireNames);
         var safeDirectories = new HashSet<string>(PathComparer.WireNames);
-        if (
-            dirty.Any(p =>
-                !index.Contains(p) && !File.Exists(DiskPath(p))
-            )
-        )
+        if (dirty.Any(p => !index.Contains(p) && !File.Exists(DiskPath(p))))
         {
             // A directory appeared, vanished or moved: ignore files may have come or gone with it.
             filter.Invalidate();

@@ -56,11 +56,9 @@ internal sealed class SpellingGroups(bool caseInsensitiveDisk)
         {
             return [];
         }
-        return group is List<string> list
-            ? list.Where(p => p != path).ToList()
-            : (string)group == path
-                ? []
-                : [(string)group];
+        return group is List<string> list ? list.Where(p => p != path).ToList()
+            : (string)group == path ? []
+            : [(string)group];
     }
 
     private string KeyOf(string path)

@@ -144,7 +144,9 @@ internal sealed class SyncActionApplier(
         foreach (var old in action.ReplacedSpellings)
         {
             WorkspaceLog.SpellingReplaced(logger, rootPath, old, action.Path);
-            await sender.SendDeleteAsync(batch.Session, old, cancellationToken).ConfigureAwait(false);
+            await sender
+                .SendDeleteAsync(batch.Session, old, cancellationToken)
+                .ConfigureAwait(false);
             server.Forget(old);
             rejected.OnSent(old);
             counters.ClearProblems(old);

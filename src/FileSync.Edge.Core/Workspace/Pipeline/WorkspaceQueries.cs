@@ -78,8 +78,7 @@ internal sealed class WorkspaceQueries(WorkspaceStages stages)
         foreach (var entry in new DirectoryInfo(full).EnumerateFileSystemInfos())
         {
             var name = DiskNames.ToWireName(entry.Name);
-            var relative =
-                relativeDirectory.Length == 0 ? name : relativeDirectory + "/" + name;
+            var relative = relativeDirectory.Length == 0 ? name : relativeDirectory + "/" + name;
             var stamp = FileStamp.Of(entry.FullName);
             var isDirectory = stamp.Kind == FileKind.Directory;
             if (

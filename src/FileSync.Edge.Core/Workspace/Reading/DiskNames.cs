@@ -115,7 +115,12 @@ public static class DiskNames
             if (OperatingSystem.IsWindows() && wireName.AsSpan().IndexOfAny('*', '?') < 0)
             {
                 // A name without wildcards is one lookup (FindFirstFile), which returns the stored spelling.
-                foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos(wireName, s_oneDirectory))
+                foreach (
+                    var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos(
+                        wireName,
+                        s_oneDirectory
+                    )
+                )
                 {
                     if (entry.Name == wireName)
                     {
@@ -132,7 +137,12 @@ public static class DiskNames
                 return Path.Exists(Path.Join(directory, wireName)) ? wireName : null;
             }
             string? chosen = null;
-            foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos("*", s_oneDirectory))
+            foreach (
+                var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos(
+                    "*",
+                    s_oneDirectory
+                )
+            )
             {
                 var name = entry.Name;
                 if (name == wireName)

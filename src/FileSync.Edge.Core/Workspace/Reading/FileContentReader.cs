@@ -74,7 +74,10 @@ public sealed class FileContentReader(
         try
         {
             // The entry this wire name stands for (an NFD name on disk, only the exact case).
-            if (DiskNames.ToDiskPath(rootPath, relativePath, _caseInsensitiveDisk) is not { } fullPath)
+            if (
+                DiskNames.ToDiskPath(rootPath, relativePath, _caseInsensitiveDisk)
+                is not { } fullPath
+            )
             {
                 return new FileReadResult(relativePath, FileReadStatus.Missing);
             }

@@ -32,11 +32,15 @@ public static unsafe partial class UnicodeNfc
         {
             return text;
         }
-        if (!AppContext.TryGetSwitch("System.Globalization.Invariant", out var invariant) || !invariant)
+        if (
+            !AppContext.TryGetSwitch("System.Globalization.Invariant", out var invariant)
+            || !invariant
+        )
         {
             return text.Normalize(NormalizationForm.FormC);
         }
-        string? normalized = OperatingSystem.IsWindows() ? NormalizeOnWindows(text)
+        string? normalized =
+            OperatingSystem.IsWindows() ? NormalizeOnWindows(text)
             : s_icu is { } icu ? icu.Normalize(text)
             : null;
         return normalized is null || normalized == text ? text : normalized;
