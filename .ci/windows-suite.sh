@@ -271,14 +271,6 @@ else
 fi
 wine --version
 
-# Redirected output is UTF-8 (--help's "…", U+2026, is the bytes e2 80 a6; the console code page would give 0x85).
-wine "$edge" --help </dev/null >"$tmp/help.out" 2>&1
-if grep -q $'\xe2\x80\xa6' "$tmp/help.out"; then
-  pass "filesync-edge.exe --help, redirected, is UTF-8 (… as e2 80 a6)"
-else
-  fail "UTF-8 output" "--help redirected to a file has no UTF-8 '…': $(grep -c $'\x85' "$tmp/help.out") lines with byte 0x85"
-fi
-
 # An X display for the tray (and for Wine's windows): a private Xvfb.
 xvfb_pid=""
 if command -v Xvfb >/dev/null 2>&1; then
@@ -318,6 +310,14 @@ if [[ "$version" == 0.* || "$version" == [1-9]* ]]; then
   pass "filesync-edge.exe --version under Wine: $version"
 else
   fail "filesync-edge.exe --version" "printed '$version'"
+fi
+
+# Redirected output is UTF-8 (--help's "…", U+2026, is the bytes e2 80 a6; the console code page would give 0x85).
+wine "$edge" --help </dev/null >"$tmp/help.out" 2>&1
+if grep -q $'\xe2\x80\xa6' "$tmp/help.out"; then
+  pass "filesync-edge.exe --help, redirected, is UTF-8 (… as e2 80 a6)"
+else
+  fail "UTF-8 output" "--help redirected to a file has no UTF-8 '…': $(grep -c $'\x85' "$tmp/help.out") lines with byte 0x85"
 fi
 
 
