@@ -33,8 +33,8 @@ public sealed partial class UplinkConnection
                 }
             },
             null,
-            s_keepAliveCheck,
-            s_keepAliveCheck
+            KeepAliveCheck,
+            KeepAliveCheck
         );
         long connectedAt = 0;
         using var handshakeTimeout = _time.CreateTimer(
@@ -234,9 +234,9 @@ public sealed partial class UplinkConnection
         }
         catch (Exception ex)
             when (ex is not OutOfMemoryException
-                    && ex is not (UplinkAuthenticationException or UplinkReplacedException)
-                    && !cancellationToken.IsCancellationRequested
-                    && Volatile.Read(ref deadBecause) is not null
+                && ex is not (UplinkAuthenticationException or UplinkReplacedException)
+                && !cancellationToken.IsCancellationRequested
+                && Volatile.Read(ref deadBecause) is not null
             )
         {
             // The keepalive aborted the socket: that, not the abort's own message, is why the connection ended.
@@ -251,8 +251,15 @@ public sealed partial class UplinkConnection
         }
     }
 
-    /// <summary>How often the keepalive looks at what moved on the connection.</summary>
-    private static readonly TimeSpan s_keepAliveCheck = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How often the keepalive looks at what moved on the connection: a quarter of its timeout (5 s at the
+    /// default 20 s), so a dead link is named within 1.25 × the timeout, and an idle agent is not woken
+    /// every second for it (each check wakes the timer thread and a pool worker).
+    /// </summary>
+    private TimeSpan KeepAliveCheck =>
+        TimeSpan.FromMilliseconds(
+            Math.Clamp(_options.KeepAliveTimeout.TotalMilliseconds / 4, 250, 5000)
+        );
 
     /// <summary>Why a received frame cannot be taken (too large, binary when not negotiated), or null.</summary>
     private static string? Dropped(ReceivedFrame frame, WireFormat format) =>

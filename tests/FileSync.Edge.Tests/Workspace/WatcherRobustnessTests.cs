@@ -41,9 +41,17 @@ public sealed class WatcherRobustnessTests : WorkspaceFolderFixture
     }
 
     /// <summary>Waits until the messages sent so far rebuild exactly the workspace (minus <paramref name="excluded"/>).</summary>
+    /// <summary>The server's copy equals the workspace under the names the wire carries (NFC: an NFD name on disk arrives precomposed).</summary>
     private Task ConvergedAsync(Func<string, bool>? excluded = null) =>
         MirrorAssert.EqualsEventuallyAsync(
-            () => MirrorAssert.FilesOf(Root, excluded),
+            () =>
+                MirrorAssert
+                    .FilesOf(Root, excluded)
+                    .ToDictionary(
+                        file => UnicodeNfc.Normalize(file.Key),
+                        file => file.Value,
+                        StringComparer.Ordinal
+                    ),
             () => MessageMirror.Apply(_uplink.Sent)
         );
 

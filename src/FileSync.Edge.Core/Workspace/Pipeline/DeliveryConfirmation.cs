@@ -32,6 +32,16 @@ internal sealed class DeliveryConfirmation(
     public void OnAcknowledged() => _acknowledged?.TrySetResult();
 
     /// <summary>
+    /// Called before <c>file_done</c> goes out: a fast server's acknowledgement can arrive before
+    /// <see cref="ConfirmAsync"/> starts waiting, and must not find nobody expecting it (the sync would
+    /// then wait for it for as long as the connection lasts).
+    /// </summary>
+    public void Expect() =>
+        _acknowledged = new TaskCompletionSource(
+            TaskCreationOptions.RunContinuationsAsynchronously
+        );
+
+    /// <summary>
     /// True once the server has what <paramref name="session"/> carried since <paramref name="messagesBefore"/>
     /// (the counter before the sync began), false when the session ended first.
     /// </summary>
@@ -42,9 +52,9 @@ internal sealed class DeliveryConfirmation(
     )
     {
         var byAck = session.Has(Capabilities.DoneAck);
-        var acknowledged = new TaskCompletionSource(
-            TaskCreationOptions.RunContinuationsAsynchronously
-        );
+        var acknowledged =
+            _acknowledged
+            ?? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _acknowledged = acknowledged;
         // The changes of this sync, file_done itself not counted.
         Volatile.Write(

@@ -46,6 +46,7 @@ internal sealed class FullSync(
             return false;
         }
         var stats = _counters.Stats(_index, stages.Retrier.Tracker);
+        stages.Delivery.Expect();
         await stages.Sender.SendDoneAsync(session, stats, cancellationToken).ConfigureAwait(false);
         // "Done" means the server has the files: its acknowledgement, or with a server that does not
         // acknowledge, the socket's data drained. A connection lost before that syncs again.
