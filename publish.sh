@@ -24,7 +24,7 @@
 # Environment:
 #   FILESYNC_BUILD_LOCK     if set (and flock exists), every dotnet call runs under `flock -o <file>`
 #                         (-o: build servers that outlive dotnet do not keep the lock)
-#   FILESYNC_MAX_AGENT_BYTES  size limit of the agent executable (default 12000000 for Native AOT,
+#   FILESYNC_MAX_AGENT_BYTES  size limit of the agent executable (default 13000000 for Native AOT,
 #                         25000000 for a trimmed single file)
 #   FILESYNC_MAX_TRAY_BYTES   size limit of the tray executable (default 8000000 for Native AOT,
 #                         20000000 for a trimmed single file)
@@ -193,7 +193,7 @@ for rid in "${rids[@]}"; do
     mode_args=(-p:PublishAot=true)
     # gcc links as well as clang; the ILCompiler asks for clang unless told.
     command -v clang >/dev/null 2>&1 || [[ $rid != linux-* ]] || mode_args+=(-p:CppCompilerAndLinker=gcc)
-    max_agent_bytes=${FILESYNC_MAX_AGENT_BYTES:-12000000}
+    max_agent_bytes=${FILESYNC_MAX_AGENT_BYTES:-13000000}
     max_tray_bytes=${FILESYNC_MAX_TRAY_BYTES:-8000000}
     echo "publish: $rid: Native AOT"
   else
