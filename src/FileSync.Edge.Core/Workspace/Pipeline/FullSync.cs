@@ -46,6 +46,9 @@ internal sealed class FullSync(
             return false;
         }
         var stats = _counters.Stats(_index, stages.Retrier.Tracker);
+        // The counts the server is about to be told are final: a status read right after the server
+        // has seen file_done shows the same counts, not the ones from before this sync.
+        _counters.Publish(_index, stages.Retrier.Tracker);
         stages.Delivery.Expect();
         await stages.Sender.SendDoneAsync(session, stats, cancellationToken).ConfigureAwait(false);
         // "Done" means the server has the files: its acknowledgement, or with a server that does not
