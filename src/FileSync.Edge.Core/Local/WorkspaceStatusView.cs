@@ -47,6 +47,9 @@ public sealed record WorkspaceStatusView
     /// <summary>Bytes of ours the network has not taken yet meanwhile.</summary>
     public long InFlightBytes { get; init; }
 
+    /// <summary>How far the running full sync is (null when none runs).</summary>
+    public SyncProgressView? Progress { get; init; }
+
     /// <summary>When something was last sent for this workspace (null: nothing yet in this run).</summary>
     public DateTimeOffset? LastSync { get; init; }
 }
