@@ -154,6 +154,12 @@ public sealed class NameSpellingTests(ITestOutputHelper output) : EndToEndTestBa
             () => new() { [Nfc] = "the NFC one"u8.ToArray() },
             MirrorOf(workspace)
         );
+        // The counts are final once the server has file_done (the mirror can match a moment before).
+        await Wait.UntilAsync(
+            async () => (await Server!.GetStatusAsync()).Workspaces.Single().Done,
+            Wait.Generous,
+            () => "file_done of the initial sync"
+        );
         var edgeId = await WaitForEdgeIdAsync();
         var status = await GetAgentStatusAsync(edgeId);
         var workspaceStatus = status.GetProperty("workspaces")[0];
