@@ -35,6 +35,11 @@ public sealed class TestTimeProvider : FakeTimeProvider
         }
     }
 
+    private long _fired;
+
+    /// <summary>Timer callbacks run so far (every timer of this clock, one-shot and periodic).</summary>
+    public long FiredCount => Interlocked.Read(ref _fired);
+
     /// <summary>Completes when at least <paramref name="count"/> timers are armed.</summary>
     public Task WaitForTimersAsync(int count = 1, TimeSpan? deadline = null) =>
         Wait.UntilAsync(
@@ -138,6 +143,7 @@ public sealed class TestTimeProvider : FakeTimeProvider
                     owner.SetArmed(this, armed: false);
                 }
             }
+            Interlocked.Increment(ref owner._fired);
             callback(state);
         }
 
