@@ -17,24 +17,18 @@ public sealed partial class UplinkConnection
         var socket = transport.Socket;
         var handshakeDone = false;
         string? deadBecause = null;
-        // Keepalive: the connection is dead when nothing has moved on it, either way, for the timeout. A
-        // pong is not awaited as such: on a slow link it waits behind the upload the agent itself queued.
-        using var keepAlive = _time.CreateTimer(
+        using var keepAlive = new KeepAliveWatch(
+            transport,
+            _options.KeepAliveTimeout,
+            _time,
             _ =>
             {
-                transport.ObserveSendQueue();
-                if (transport.Activity.Quiet > _options.KeepAliveTimeout)
-                {
-                    Volatile.Write(
-                        ref deadBecause,
-                        $"no answer to keepalive ping within {_options.KeepAliveTimeoutSeconds} s"
-                    );
-                    socket.Abort();
-                }
-            },
-            null,
-            KeepAliveCheck,
-            KeepAliveCheck
+                Volatile.Write(
+                    ref deadBecause,
+                    $"no answer to keepalive ping within {_options.KeepAliveTimeoutSeconds} s"
+                );
+                socket.Abort();
+            }
         );
         long connectedAt = 0;
         using var handshakeTimeout = _time.CreateTimer(
@@ -250,16 +244,6 @@ public sealed partial class UplinkConnection
             socket.Abort();
         }
     }
-
-    /// <summary>
-    /// How often the keepalive looks at what moved on the connection: a quarter of its timeout (5 s at the
-    /// default 20 s), so a dead link is named within 1.25 × the timeout, and an idle agent is not woken
-    /// every second for it (each check wakes the timer thread and a pool worker).
-    /// </summary>
-    private TimeSpan KeepAliveCheck =>
-        TimeSpan.FromMilliseconds(
-            Math.Clamp(_options.KeepAliveTimeout.TotalMilliseconds / 4, 250, 5000)
-        );
 
     /// <summary>Why a received frame cannot be taken (too large, binary when not negotiated), or null.</summary>
     private static string? Dropped(ReceivedFrame frame, WireFormat format) =>
