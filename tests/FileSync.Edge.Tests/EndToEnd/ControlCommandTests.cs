@@ -176,13 +176,9 @@ public sealed class ControlCommandTests(ITestOutputHelper output) : EndToEndTest
         );
     }
 
-    [Fact]
+    [LinuxFact("watches the canary's opens with inotify (Linux)")]
     public async Task ChunkRequest_HostilePaths_ErrorRepliesAndTheCanaryIsNeverOpened()
     {
-        if (!InotifyOpenWatch.IsSupported)
-        {
-            return;
-        }
         var canaryDirectory = NewDirectory();
         var canary = canaryDirectory.Write(
             "canary.txt",

@@ -74,13 +74,9 @@ public sealed class IntegrityEndToEndTests(ITestOutputHelper output) : EndToEndT
         );
     }
 
-    [Fact]
+    [UnixFact("these names cannot exist on Windows")]
     public async Task OddButValidNames_ArriveOnALinuxServer()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // these names cannot exist on Windows
-        }
         var workspace = NewWorkspace();
         string[] names =
         [

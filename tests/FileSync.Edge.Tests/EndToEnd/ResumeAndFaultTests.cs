@@ -234,13 +234,9 @@ public sealed partial class ResumeAndFaultTests(ITestOutputHelper output) : EndT
         await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
     }
 
-    [Fact]
+    [UnixFact("freezes the server with SIGSTOP, a POSIX signal")]
     public async Task ServerProcessFrozen_DefaultKeepaliveDetectsWithin30Seconds()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // SIGSTOP is POSIX-only.
-        }
         var workspace = Populate(NewWorkspace(), 5);
         var server = await StartServerProcessAsync(port: 0);
         var agent = StartAgentVia(

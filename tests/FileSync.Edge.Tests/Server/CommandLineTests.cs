@@ -53,13 +53,9 @@ public sealed class CommandLineTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("--legacy", stdout, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [UnixFact("stops the server with SIGTERM, a POSIX signal")]
     public async Task Main_ValidArguments_PrintsListeningLineServesAndExitsZeroOnSigterm()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // SIGTERM is POSIX.
-        }
         var mirror = Path.Combine(_sandbox.Root, "created-on-start");
         await using var process = ChildProcess.StartBuilt(
             "filesync-server",

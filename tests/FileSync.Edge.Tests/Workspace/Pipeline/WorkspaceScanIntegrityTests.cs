@@ -10,13 +10,9 @@ namespace FileSync.Edge.Tests.Workspace.Pipeline;
 /// </summary>
 public sealed class WorkspaceScanIntegrityTests : IntegrityFixture
 {
-    [Fact]
+    [LinuxFact("other file systems store names as Unicode: there is no such name to make")]
     public async Task InvalidUtf8Names_SkippedCountedAndNamedWithEscapes()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return; // other file systems store names as Unicode: there is no such name to make
-        }
         Write("good.txt", "fine");
         Directory.CreateDirectory(Path.Combine(Root, "sub"));
         // "caf\xE9.txt" (Latin-1), a CESU-8 surrogate and a folder with a Latin-1 name holding a file.
@@ -44,13 +40,9 @@ public sealed class WorkspaceScanIntegrityTests : IntegrityFixture
         );
     }
 
-    [Fact]
+    [UnixFact("Windows has no FIFOs")]
     public async Task ListFiles_FifoInWorkspace_NotListed()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // no FIFOs
-        }
         Write("a.txt", "file");
         RunBash(Root, "mkfifo pipe");
         await StartAsync();
