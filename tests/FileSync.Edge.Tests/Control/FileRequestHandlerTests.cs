@@ -122,7 +122,7 @@ public sealed class FileRequestHandlerTests(ITestOutputHelper output)
         var dispatch = SendAsync(ChunkRequest(fifo));
         try
         {
-            var result = Assert.Single(await dispatch.WaitAsync(TimeSpan.FromSeconds(10)));
+            var result = Assert.Single(await dispatch.WaitAsync(Wait.Generous));
             Assert.Equal("not a regular file", Text(result, "error"));
         }
         finally

@@ -583,7 +583,7 @@ public sealed class ControlCommandTests(ITestOutputHelper output) : EndToEndTest
         Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(_configFile)!, "*.tmp"));
 
         agent.Terminate();
-        Assert.Equal(0, await agent.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+        Assert.Equal(0, await agent.WaitForExitAsync(Wait.Generous));
         await Wait.UntilAsync(
             async () => (await Server.GetStatusAsync()).Edges.Count == 0,
             Wait.Generous,

@@ -222,7 +222,7 @@ public sealed class ControlFuzzTests(ITestOutputHelper output) : EndToEndTestBas
                     && r.Payload.TryGetProperty("requestId", out var id)
                     && id.GetString() == requestId
                 ),
-            TimeSpan.FromSeconds(60),
+            Wait.Long,
             () => $"the agent to answer '{requestId}'"
         );
     }
