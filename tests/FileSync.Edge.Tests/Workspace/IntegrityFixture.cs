@@ -26,7 +26,8 @@ public abstract class IntegrityFixture : WorkspaceFolderFixture
     protected async Task<WorkspaceSync> StartAsync(
         bool realWatcher = false,
         int maxFiles = 2000,
-        bool persistIndex = false
+        bool persistIndex = false,
+        TimeProvider? time = null
     )
     {
         var options = new SyncOptions
@@ -44,7 +45,7 @@ public abstract class IntegrityFixture : WorkspaceFolderFixture
             options,
             _uplink,
             watchers,
-            TimeProvider.System,
+            time ?? TimeProvider.System,
             NullLogger.Instance,
             indexStore: persistIndex ? new WorkspaceIndexStore(StateDirectory) : null
         );
