@@ -8,7 +8,7 @@ namespace FileSync.Edge.Tests.Workspace.Pipeline;
 /// and cleared once applied (on the real clock); a permanent one waits for the file to change (on a test
 /// clock moved past every backoff).
 /// </summary>
-public sealed class RejectionRetrierIntegrityTests : IntegrityFixture
+public sealed class RejectionRetrierIntegrityTests : WorkspaceSyncWithStateFixture
 {
     [Fact]
     public async Task ServerRejection_Transient_CountedByNameRetriedAndClearedOnceApplied()

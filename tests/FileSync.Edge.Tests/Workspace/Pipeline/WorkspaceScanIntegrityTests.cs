@@ -8,7 +8,7 @@ namespace FileSync.Edge.Tests.Workspace.Pipeline;
 /// What a scan and a listing leave out (ChangePlanner's full scan, WorkspaceQueries): names the protocol
 /// cannot carry are skipped, counted and named with escapes; a FIFO is not listed.
 /// </summary>
-public sealed class WorkspaceScanIntegrityTests : IntegrityFixture
+public sealed class WorkspaceScanIntegrityTests : WorkspaceSyncWithStateFixture
 {
     [LinuxFact("other file systems store names as Unicode: there is no such name to make")]
     public async Task InvalidUtf8Names_SkippedCountedAndNamedWithEscapes()
