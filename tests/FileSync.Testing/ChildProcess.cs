@@ -11,7 +11,7 @@ namespace FileSync.Testing;
 public sealed class ChildProcess : IAsyncDisposable
 {
     private static readonly TimeSpan s_defaultStopGrace = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan s_killTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan s_killTimeout = Wait.Generous;
 
     private readonly Process _process;
     private readonly ITestOutputHelper? _output;

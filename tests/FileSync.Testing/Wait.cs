@@ -11,6 +11,13 @@ public static class Wait
     /// <summary>Generous deadline for things that must happen (sync over a real socket, real file events).</summary>
     public static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Long deadline for a wait that runs through one of the agent's own timeouts (the default keepalive
+    /// notices a frozen server within 25 s) or through a whole large workload (20,000 files, a churn round,
+    /// a thousand fuzz commands, a server restarted mid-sync) on a loaded 2-core machine.
+    /// </summary>
+    public static readonly TimeSpan Long = TimeSpan.FromMinutes(2);
+
     /// <summary>Short deadline for "nothing happened" checks.</summary>
     public static readonly TimeSpan Short = TimeSpan.FromSeconds(2);
 

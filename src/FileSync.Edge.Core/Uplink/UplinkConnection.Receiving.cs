@@ -6,6 +6,14 @@ namespace FileSync.Edge.Uplink;
 /// <summary>Reading frames: reassembly within the size limit, and the bounded command queue the control stage reads.</summary>
 public sealed partial class UplinkConnection
 {
+    private long _commandQueueWaits;
+
+    /// <summary>
+    /// How often the receive loop stopped reading to wait for room in <see cref="Commands"/> (by count or
+    /// by bytes): the positive sign of backpressure that tests of the bound wait for.
+    /// </summary>
+    internal long CommandQueueWaits => Interlocked.Read(ref _commandQueueWaits);
+
     /// <summary>
     /// Queues a command for the control stage, waiting while the queue is full by count or by bytes
     /// (the socket is then not read, which pushes back on the server).
@@ -23,12 +31,17 @@ public sealed partial class UplinkConnection
             {
                 break;
             }
+            Interlocked.Increment(ref _commandQueueWaits);
             await _commandBytesFreed.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         }
         Interlocked.Add(ref _queuedCommandBytes, bytes);
         try
         {
-            await _commands.Writer.WriteAsync(command, cancellationToken).ConfigureAwait(false);
+            if (!_commands.Writer.TryWrite(command))
+            {
+                Interlocked.Increment(ref _commandQueueWaits);
+                await _commands.Writer.WriteAsync(command, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch
         {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using FileSync.Edge.Control;
+using FileSync.Edge.Tests.Infrastructure;
 using FileSync.Edge.Uplink;
 using FileSync.Protocol;
 using Microsoft.Extensions.Logging;
@@ -109,13 +110,9 @@ public sealed class FileRequestHandlerTests(ITestOutputHelper output)
         Assert.Null(Text(legacy, "content"));
     }
 
-    [Fact]
+    [LinuxFact("makes a named pipe with mkfifo (checked on Linux)")]
     public async Task ChunkRequest_NamedPipe_AnsweredWithoutOpeningIt()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
         var fifo = Path.Combine(_a, "pipe");
         using (var mkfifo = Process.Start("mkfifo", fifo))
         {
@@ -125,7 +122,7 @@ public sealed class FileRequestHandlerTests(ITestOutputHelper output)
         var dispatch = SendAsync(ChunkRequest(fifo));
         try
         {
-            var result = Assert.Single(await dispatch.WaitAsync(TimeSpan.FromSeconds(10)));
+            var result = Assert.Single(await dispatch.WaitAsync(Wait.Generous));
             Assert.Equal("not a regular file", Text(result, "error"));
         }
         finally

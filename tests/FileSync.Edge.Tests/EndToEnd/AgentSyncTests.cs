@@ -197,7 +197,7 @@ public sealed class AgentSyncTests(ITestOutputHelper output) : EndToEndTestBase(
 
         var agent = StartAgent(workspace, "--api-key", "a-wrong-key");
 
-        var exitCode = await agent.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        var exitCode = await agent.WaitForExitAsync(Wait.Generous);
         Assert.Equal(3, exitCode);
         var errors = agent
             .Lines.Where(l => l.Contains("error", StringComparison.OrdinalIgnoreCase))
@@ -217,7 +217,7 @@ public sealed class AgentSyncTests(ITestOutputHelper output) : EndToEndTestBase(
 
         var agent = StartAgent([toRoot]);
 
-        Assert.Equal(2, await agent.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+        Assert.Equal(2, await agent.WaitForExitAsync(Wait.Generous));
         var line = Assert.Single(
             agent.Lines,
             l => l.Contains("error", StringComparison.OrdinalIgnoreCase)
@@ -252,6 +252,6 @@ public sealed class AgentSyncTests(ITestOutputHelper output) : EndToEndTestBase(
 
         agent.Terminate();
 
-        Assert.Equal(0, await agent.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+        Assert.Equal(0, await agent.WaitForExitAsync(Wait.Generous));
     }
 }

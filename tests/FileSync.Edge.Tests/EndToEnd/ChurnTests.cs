@@ -143,7 +143,7 @@ public sealed class ChurnTests(ITestOutputHelper output) : EndToEndTestBase(outp
                 await MirrorAssert.EqualsEventuallyAsync(
                     () => GitFiltered(workspace.Path),
                     MirrorOf(workspace),
-                    TimeSpan.FromSeconds(60)
+                    Wait.Long
                 );
                 Output.WriteLine(
                     $"round {round + 1}/{Rounds} converged at {stopwatch.Elapsed.TotalSeconds:F1} s with {GitFiltered(workspace.Path).Count} files"

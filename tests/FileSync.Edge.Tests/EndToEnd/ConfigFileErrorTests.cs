@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using FileSync.Edge.Tests.Infrastructure;
 
 namespace FileSync.Edge.Tests.EndToEnd;
@@ -107,13 +108,10 @@ public sealed class ConfigFileErrorTests(ITestOutputHelper output) : EndToEndTes
         AssertOneConfigError(outcome, config, "the path is a directory, not a file");
     }
 
-    [Fact]
+    [UnixFact("needs POSIX file modes, which Windows does not have")]
+    [UnsupportedOSPlatform("windows")]
     public async Task ConfigFileUnreadable_ExitCode2()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // POSIX modes.
-        }
         var folder = NewDirectory().Path;
         File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
         var config = Path.Combine(folder, "config.json");
@@ -126,13 +124,10 @@ public sealed class ConfigFileErrorTests(ITestOutputHelper output) : EndToEndTes
         AssertOneConfigError(outcome, config, "the file cannot be read: permission denied");
     }
 
-    [Fact]
+    [UnixFact("needs POSIX file modes, which Windows does not have")]
+    [UnsupportedOSPlatform("windows")]
     public async Task ConfigFileInAFolderTheAgentCannotSearch_ExitCode2NotTakenForMissing()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // POSIX modes.
-        }
         var folder = NewDirectory().Path;
         var config = Path.Combine(folder, "config.json");
         await File.WriteAllTextAsync(config, "{}");

@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using FileSync.Edge.Tests.Infrastructure;
 
 namespace FileSync.Edge.Tests.EndToEnd;
@@ -9,13 +10,10 @@ namespace FileSync.Edge.Tests.EndToEnd;
 [Trait("Category", "Integration")]
 public sealed class PermissionTests(ITestOutputHelper output) : EndToEndTestBase(output)
 {
-    [Fact]
+    [UnixFact("needs POSIX file modes, which Windows does not have")]
+    [UnsupportedOSPlatform("windows")]
     public async Task PermissionDenied_FileAndDirectory_LoggedCountedThenSyncedWhenReadable()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // POSIX modes.
-        }
         var workspace = NewWorkspace();
         workspace.Write("open.txt", "readable");
         workspace.Write("secret.txt", "not readable yet");

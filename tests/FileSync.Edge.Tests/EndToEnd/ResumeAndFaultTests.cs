@@ -172,11 +172,7 @@ public sealed partial class ResumeAndFaultTests(ITestOutputHelper output) : EndT
         workspace.Write("d1/f0001.txt", "changed while the server was dead");
         await StartServerProcessAsync(port);
 
-        await MirrorAssert.MirrorsAsync(
-            workspace.Path,
-            MirrorOf(workspace),
-            deadline: TimeSpan.FromSeconds(60)
-        );
+        await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace), deadline: Wait.Long);
         Assert.False(agent.HasExited);
     }
 
@@ -221,7 +217,7 @@ public sealed partial class ResumeAndFaultTests(ITestOutputHelper output) : EndT
 
         proxy.Stall();
         workspace.Write("during-stall.txt", "must arrive after the reconnect");
-        await agent.WaitForLineAsync("Connection lost", TimeSpan.FromSeconds(30));
+        await agent.WaitForLineAsync("Connection lost", Wait.Generous);
         proxy.Resume();
 
         // The stalled write may still reach the server over the old connection once the proxy
@@ -234,13 +230,9 @@ public sealed partial class ResumeAndFaultTests(ITestOutputHelper output) : EndT
         await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
     }
 
-    [Fact]
+    [UnixFact("freezes the server with SIGSTOP, a POSIX signal")]
     public async Task ServerProcessFrozen_DefaultKeepaliveDetectsWithin30Seconds()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // SIGSTOP is POSIX-only.
-        }
         var workspace = Populate(NewWorkspace(), 5);
         var server = await StartServerProcessAsync(port: 0);
         var agent = StartAgentVia(
@@ -250,7 +242,7 @@ public sealed partial class ResumeAndFaultTests(ITestOutputHelper output) : EndT
         await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
 
         server.Process.Signal(Libc.SigStop); // the TCP connection stays up, nobody answers
-        await agent.WaitForLineAsync("Connection lost", TimeSpan.FromSeconds(30));
+        await agent.WaitForLineAsync("Connection lost", Wait.Long);
         server.Process.Signal(Libc.SigCont);
         workspace.Write("after-thaw.txt", "synced after the reconnect");
 

@@ -290,7 +290,7 @@ public sealed class TodoforaiDialectTests(ITestOutputHelper output) : EndToEndTe
 
         var agent = StartAgent(workspace, "--api-key", "not-the-key");
 
-        Assert.Equal(3, await agent.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(3, await agent.WaitForExitAsync(Wait.Generous));
         var line = Assert.Single(agent.Lines, l => l.Contains("error:", StringComparison.Ordinal));
         Assert.Contains("API key", line);
         Assert.DoesNotContain("not-the-key", agent.Output);

@@ -39,7 +39,7 @@ public sealed class UpgradeFailureTests(ITestOutputHelper output)
     {
         await Wait.UntilAsync(
             () => Attempts.Count >= count,
-            TimeSpan.FromSeconds(45),
+            Wait.Long,
             () => $"{count} upgrade attempts, saw {Attempts.Count}"
         );
         return Attempts;
@@ -101,7 +101,7 @@ public sealed class UpgradeFailureTests(ITestOutputHelper output)
 
         var agent = StartAgent();
 
-        Assert.Equal(3, await agent.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(3, await agent.WaitForExitAsync(Wait.Generous));
         var line = Assert.Single(agent.Lines, l => l.Contains("error:", StringComparison.Ordinal));
         Assert.Contains("HTTP 401", line);
         Assert.DoesNotContain("some-key", agent.Output);

@@ -10,8 +10,6 @@ namespace FileSync.Edge.Tests.Filtering;
 /// </summary>
 internal static class GitCheckIgnore
 {
-    private static readonly TimeSpan _timeout = TimeSpan.FromSeconds(60);
-
     /// <summary>True when a <c>git</c> executable can be started.</summary>
     public static bool IsAvailable { get; } = Probe();
 
@@ -97,7 +95,7 @@ internal static class GitCheckIgnore
             }
 
             process.StandardOutput.ReadToEnd();
-            return process.WaitForExit(_timeout) && process.ExitCode == 0;
+            return process.WaitForExit(Wait.Long) && process.ExitCode == 0;
         }
         catch (System.ComponentModel.Win32Exception)
         {
@@ -155,13 +153,13 @@ internal static class GitCheckIgnore
         process.StandardInput.Close();
         try
         {
-            await process.WaitForExitAsync().WaitAsync(_timeout);
+            await process.WaitForExitAsync().WaitAsync(Wait.Long);
         }
         catch (TimeoutException)
         {
             process.Kill(entireProcessTree: true);
             throw new TimeoutException(
-                $"git {string.Join(' ', arguments)} did not finish within {_timeout}."
+                $"git {string.Join(' ', arguments)} did not finish within {Wait.Long}."
             );
         }
 

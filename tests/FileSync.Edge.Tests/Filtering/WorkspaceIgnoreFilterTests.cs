@@ -404,7 +404,7 @@ public sealed class WorkspaceIgnoreFilterTests : IDisposable
         );
 
         await stop.CancelAsync();
-        await invalidator.WaitAsync(TimeSpan.FromSeconds(30));
+        await invalidator.WaitAsync(Wait.Generous);
     }
 
     [Fact]

@@ -20,7 +20,7 @@ namespace FileSync.Edge.Tests.Infrastructure;
 public sealed class InProcessServer : IAsyncDisposable
 {
     /// <summary>Longest time <see cref="StartAsync"/> may take, binding retries included.</summary>
-    public static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan StartupTimeout = Wait.Generous;
 
     /// <summary>Longest time <see cref="StopAsync"/> may take.</summary>
     public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
@@ -46,7 +46,7 @@ public sealed class InProcessServer : IAsyncDisposable
         }.Uri;
         MirrorDirectory = mirrorDirectory;
         Logs = logs;
-        _http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        _http = new HttpClient { BaseAddress = baseAddress, Timeout = Wait.Generous };
     }
 
     /// <summary><c>http://127.0.0.1:PORT/</c></summary>

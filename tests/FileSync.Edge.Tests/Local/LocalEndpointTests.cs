@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.Versioning;
 using System.Text;
 using System.Text.Json;
 using FileSync.Edge.Local;
@@ -57,13 +58,10 @@ public sealed class LocalEndpointTests(ITestOutputHelper output) : LocalTestBase
         Assert.False(third.HasExited);
     }
 
-    [Fact]
+    [UnixFact("the local endpoint is a named pipe on Windows, not a socket file with modes")]
+    [UnsupportedOSPlatform("windows")]
     public async Task Socket_IsOwnerOnlyInAnOwnerOnlyFolder()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // a named pipe there
-        }
         await StartServerAsync();
         var workspace = NewWorkspace();
         await StartLocalAgentAsync([workspace.Path]);
@@ -80,13 +78,9 @@ public sealed class LocalEndpointTests(ITestOutputHelper output) : LocalTestBase
         Assert.Matches(@"^agent-[0-9a-f]{16}\.sock$", Path.GetFileName(Address.Path));
     }
 
-    [Fact]
+    [UnixFact("the local endpoint is a named pipe on Windows: no socket file is left behind")]
     public async Task StaleSocket_OfAKilledAgent_IsTakenOverByTheNext()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
         await StartServerAsync();
         var workspace = NewWorkspace();
         workspace.Write("a.txt", "a");
@@ -104,13 +98,11 @@ public sealed class LocalEndpointTests(ITestOutputHelper output) : LocalTestBase
         Assert.Contains((await CliAsync("status")).ExitCode, new[] { 0, 1 });
     }
 
-    [Fact]
+    [UnixFact(
+        "writes raw lines to the agent's Unix socket; on Windows the endpoint is a named pipe"
+    )]
     public async Task HostileRequests_AreAnsweredWithErrors_AndTheAgentKeepsServing()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
         await StartServerAsync();
         var workspace = NewWorkspace();
         workspace.Write("a.txt", "a");

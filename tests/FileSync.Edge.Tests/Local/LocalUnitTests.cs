@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using System.Text;
 using FileSync.Edge.Cli;
 using FileSync.Edge.Local;
@@ -99,13 +100,10 @@ public sealed class LocalUnitTests
         );
     }
 
-    [Fact]
+    [UnixFact("the runtime folder's POSIX file modes: Windows does not have them")]
+    [UnsupportedOSPlatform("windows")]
     public void RuntimeDirectory_CreatedOwnerOnly_LinksRefused_LooseModeTightened()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
         using var scratch = new TempDirectory();
         var created = Path.Combine(scratch.Path, "made");
         Assert.Null(LocalRuntimeDirectory.Ensure(created));
@@ -128,13 +126,10 @@ public sealed class LocalUnitTests
         Assert.Contains("not a folder", LocalRuntimeDirectory.Ensure(file));
     }
 
-    [Fact]
+    [RootFact("only root can make a folder that belongs to someone else")]
+    [UnsupportedOSPlatform("windows")]
     public void RuntimeDirectory_OwnedByAnotherUser_IsRefused()
     {
-        if (OperatingSystem.IsWindows() || !BuiltExecutable.IsRoot)
-        {
-            return; // only root can make a folder that belongs to someone else
-        }
         using var scratch = new TempDirectory();
         var foreign = Directory.CreateDirectory(Path.Combine(scratch.Path, "foreign")).FullName;
         File.SetUnixFileMode(foreign, (UnixFileMode)0b111_000_000);

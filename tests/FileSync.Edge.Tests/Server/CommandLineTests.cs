@@ -9,8 +9,6 @@ namespace FileSync.Edge.Tests.Server;
 [Trait("Category", "Integration")]
 public sealed class CommandLineTests(ITestOutputHelper output) : IDisposable
 {
-    private static readonly TimeSpan s_processTimeout = TimeSpan.FromSeconds(30);
-
     private readonly ServerSandbox _sandbox = new();
 
     [Theory]
@@ -53,13 +51,9 @@ public sealed class CommandLineTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("--legacy", stdout, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [UnixFact("stops the server with SIGTERM, a POSIX signal")]
     public async Task Main_ValidArguments_PrintsListeningLineServesAndExitsZeroOnSigterm()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // SIGTERM is POSIX.
-        }
         var mirror = Path.Combine(_sandbox.Root, "created-on-start");
         await using var process = ChildProcess.StartBuilt(
             "filesync-server",
@@ -69,7 +63,7 @@ public sealed class CommandLineTests(ITestOutputHelper output) : IDisposable
 
         var listening = await process.WaitForLineAsync(
             l => l.StartsWith("listening on ", StringComparison.Ordinal),
-            deadline: s_processTimeout
+            deadline: Wait.Generous
         );
         Assert.False(listening.FromStderr);
         Assert.Matches("^listening on http://127\\.0\\.0\\.1:[0-9]+$", listening.Text);
@@ -86,7 +80,7 @@ public sealed class CommandLineTests(ITestOutputHelper output) : IDisposable
         Assert.True(Directory.Exists(mirror));
 
         process.Terminate();
-        Assert.Equal(0, await process.WaitForExitAsync(s_processTimeout));
+        Assert.Equal(0, await process.WaitForExitAsync(Wait.Generous));
         var lines = process.LinesFrom();
         Assert.Equal([listening], lines.Where(l => !l.FromStderr));
         Assert.DoesNotContain(
@@ -101,11 +95,7 @@ public sealed class CommandLineTests(ITestOutputHelper output) : IDisposable
         string[] arguments
     )
     {
-        var outcome = await ChildProcess.RunBuiltAsync(
-            "filesync-server",
-            arguments,
-            s_processTimeout
-        );
+        var outcome = await ChildProcess.RunBuiltAsync("filesync-server", arguments, Wait.Generous);
         return (outcome.ExitCode, outcome.Stdout, outcome.Stderr);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using FileSync.Edge.Tests.Infrastructure;
 using FileSync.Protocol;
 using FileSync.Server;
 using Xunit.Abstractions;
@@ -66,7 +67,7 @@ public sealed class PathSafetyTests(ITestOutputHelper output) : ServerTestBase(o
     }
 
     /// <summary>Names only Windows refuses are stored as they are, inside the mirror, on Linux and macOS.</summary>
-    [Theory]
+    [UnixTheory("Windows cannot store these names: MirrorPathsTests checks that it says so")]
     [InlineData(@"C:\x")]
     [InlineData("c:olon.txt")]
     [InlineData(@"..\x")]
@@ -78,10 +79,6 @@ public sealed class PathSafetyTests(ITestOutputHelper output) : ServerTestBase(o
         string relativePath
     )
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // Windows cannot store these names: MirrorPathsTests checks that it says so.
-        }
         var server = await StartServerAsync();
         var client = await ConnectAsync(server);
 
@@ -153,13 +150,9 @@ public sealed class PathSafetyTests(ITestOutputHelper output) : ServerTestBase(o
         Assert.Equal("precious", await File.ReadAllTextAsync(outside));
     }
 
-    [Fact]
+    [UnixFact("creating symbolic links needs extra privileges on Windows")]
     public async Task Create_ThroughSymlinkedFolderInMirror_Rejected()
     {
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
-        {
-            return; // Creating symbolic links needs extra privileges on Windows.
-        }
         var server = await StartServerAsync();
         var client = await ConnectAsync(server);
         var outside = Directory.CreateDirectory(Path.Combine(Sandbox.Root, "outside")).FullName;
@@ -178,13 +171,9 @@ public sealed class PathSafetyTests(ITestOutputHelper output) : ServerTestBase(o
         Assert.Equal(["victim.txt"], Directory.GetFiles(outside).Select(Path.GetFileName));
     }
 
-    [Fact]
+    [UnixFact("creating symbolic links needs extra privileges on Windows")]
     public async Task Create_SymlinkedWorkspaceFolder_Rejected()
     {
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
-        {
-            return; // Creating symbolic links needs extra privileges on Windows.
-        }
         var server = await StartServerAsync();
         var client = await ConnectAsync(server);
         var outside = Directory.CreateDirectory(Path.Combine(Sandbox.Root, "outside")).FullName;

@@ -15,7 +15,7 @@ internal sealed class RawEdgeClient : IAsyncDisposable
 {
     public static readonly TimeSpan Timeout = Debugger.IsAttached
         ? System.Threading.Timeout.InfiniteTimeSpan
-        : TimeSpan.FromSeconds(10);
+        : Wait.Generous;
 
     private RawEdgeClient(ClientWebSocket socket, ReceivedFrame hello)
     {

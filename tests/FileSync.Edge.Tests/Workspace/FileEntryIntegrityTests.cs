@@ -10,7 +10,7 @@ namespace FileSync.Edge.Tests.Workspace;
 /// edit with its mtime put back is still sent, whether reported, made while stopped, or found only by a
 /// rescan or resync.
 /// </summary>
-public sealed class FileEntryIntegrityTests : IntegrityFixture
+public sealed class FileEntryIntegrityTests : WorkspaceSyncWithStateFixture
 {
     /// <summary>Rewrites a file with new bytes of the same length and puts its old mtime back (as cp -p, rsync -t, tar x do).</summary>
     private static void SameSizeEditRestoringMtime(string full, string content)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.IO.MemoryMappedFiles;
 using System.Runtime.Versioning;
+using FileSync.Edge.Tests.Infrastructure;
 using FileSync.Edge.Workspace;
 using FileSync.Testing;
 
@@ -11,7 +12,7 @@ public sealed class ResidentCodePagesTests
 {
     private const int FileBytes = 4 * 1024 * 1024;
 
-    [LinuxFact]
+    [LinuxFact("reads /proc/self/smaps and calls madvise (Linux)")]
     public void Release_TakesTheChosenReadOnlyMappingOutOfTheResidentSet()
     {
         using var folder = new TempDirectory();
@@ -45,7 +46,7 @@ public sealed class ResidentCodePagesTests
         Assert.True(after < before / 4, $"still resident: {after} KB of {before} KB");
     }
 
-    [LinuxFact]
+    [LinuxFact("reads /proc/self/smaps and calls madvise (Linux)")]
     public void Release_LeavesMappingsItWasNotAskedAbout()
     {
         Assert.Equal(0, ResidentCodePages.Release(_ => false));

@@ -256,7 +256,7 @@ public sealed class WatcherRobustnessTests : WorkspaceFolderFixture
         await MirrorAssert.EqualsEventuallyAsync(
             () => MirrorAssert.FilesOf(Root),
             () => MessageMirror.Apply(_uplink.Sent),
-            TimeSpan.FromSeconds(120)
+            Wait.Long
         );
     }
 }

@@ -69,13 +69,9 @@ public sealed class WorkspaceRootTests : IDisposable
         Assert.Equal(PathComparer.IgnoreCase, lower.Equals(upper));
     }
 
-    [Fact]
+    [UnixFact("creating symbolic links needs extra privileges on Windows")]
     public void IsSameFolder_LinkToTheFolder_SameFolderButNotTheSamePath()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // Creating links needs privileges there.
-        }
         var alias = Path.Combine(_scratch.Path, "alias");
         Directory.CreateSymbolicLink(alias, _root);
         var viaParentLink = Path.Combine(_scratch.Path, "parent-link");
@@ -196,13 +192,9 @@ public sealed class WorkspaceRootTests : IDisposable
         Assert.Equal(ErrorCodes.ForbiddenPath, WorkspaceRefusal.Of(file, rejection).Code);
     }
 
-    [Fact]
+    [UnixFact("creating symbolic links needs extra privileges on Windows")]
     public void TryForServer_LinkToAFolder_ReturnsTheRealFolder()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
         var alias = Path.Combine(_scratch.Path, "alias");
         Directory.CreateSymbolicLink(alias, _root);
 
@@ -210,13 +202,9 @@ public sealed class WorkspaceRootTests : IDisposable
         Assert.Equal(_root, root.Path);
     }
 
-    [Fact]
+    [UnixFact("creating symbolic links needs extra privileges on Windows")]
     public void TryForServer_LinkToFilesystemRootOrHome_Refused()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
         var toRoot = Path.Combine(_scratch.Path, "to-root");
         Directory.CreateSymbolicLink(toRoot, "/");
         var toHome = Path.Combine(_scratch.Path, "to-home");
@@ -247,20 +235,15 @@ public sealed class WorkspaceRootTests : IDisposable
         Assert.Equal(toProject, root.Path);
     }
 
-    [Theory]
-    [InlineData("/dev")]
-    [InlineData("/dev/shm")]
-    [InlineData("/proc/self/root")]
-    [InlineData("/proc/1")]
-    [InlineData("/sys/kernel")]
-    [InlineData("/run")]
+    [LinuxTheory("Linux system folders")]
+    [ExistingFolderData("/dev")]
+    [ExistingFolderData("/dev/shm")]
+    [ExistingFolderData("/proc/self/root")]
+    [ExistingFolderData("/proc/1")]
+    [ExistingFolderData("/sys/kernel")]
+    [ExistingFolderData("/run")]
     public void TryForServer_SystemFolderOrLinkToOne_Refused(string path)
     {
-        if (!OperatingSystem.IsLinux() || !Directory.Exists(path))
-        {
-            return;
-        }
-
         var rejection = RejectedForServer(path);
 
         Assert.Equal(ErrorCodes.ForbiddenPath, WorkspaceRefusal.Of(path, rejection).Code);
@@ -277,7 +260,7 @@ public sealed class WorkspaceRootTests : IDisposable
         Assert.True(WorkspaceRoot.TryForServer(_root, [_scratch.Path], out _, out _));
     }
 
-    [Theory]
+    [UserHomeTheory]
     [InlineData(".ssh")]
     [InlineData(".ssh/keys")]
     [InlineData(".gnupg")]
@@ -285,26 +268,17 @@ public sealed class WorkspaceRootTests : IDisposable
     [InlineData(".config/gh")]
     public void CheckForbiddenForServer_CredentialStoreOrInsideOne_Refused(string relative)
     {
-        if (string.IsNullOrEmpty(s_home))
-        {
-            return;
-        }
         var root = WorkspaceRoot.From(Path.Combine(s_home, relative));
 
         Assert.Equal(WorkspaceRootProblem.CredentialStore, root.CheckForbiddenForServer()?.Problem);
     }
 
-    [Theory]
+    [UnixTheory("Unix system folders")]
     [InlineData("/etc")]
     [InlineData("/etc/ssh")]
     [InlineData("/")]
     public void CheckForbiddenForServer_SystemFolderOrHoldingOne_Refused(string path)
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
         Assert.Equal(
             WorkspaceRootProblem.CredentialStore,
             WorkspaceRoot.From(path).CheckForbiddenForServer()?.Problem
@@ -317,13 +291,9 @@ public sealed class WorkspaceRootTests : IDisposable
         Assert.Null(WorkspaceRoot.From(_root).CheckForbiddenForServer());
     }
 
-    [Fact]
+    [UnixFact("creating symbolic links needs extra privileges on Windows")]
     public void CheckForbiddenForServer_LinkIntoACredentialStore_Refused()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
         var toEtc = Path.Combine(_scratch.Path, "to-etc");
         Directory.CreateSymbolicLink(toEtc, "/etc");
 

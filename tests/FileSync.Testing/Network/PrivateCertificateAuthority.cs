@@ -14,7 +14,6 @@ public sealed class PrivateCertificateAuthority : IDisposable
 {
     public const string Executable = "/usr/bin/openssl";
 
-    private static readonly TimeSpan s_commandTimeout = TimeSpan.FromSeconds(30);
     private readonly TempDirectory _folder = new(inMemory: false, prefix: "filesync-ca-");
     private int _issued;
 
@@ -245,7 +244,7 @@ public sealed class PrivateCertificateAuthority : IDisposable
         {
             info.ArgumentList.Add(argument);
         }
-        var outcome = await ChildProcess.RunAsync(info, s_commandTimeout);
+        var outcome = await ChildProcess.RunAsync(info, Wait.Generous);
         if (outcome.ExitCode != 0)
         {
             throw new InvalidOperationException(

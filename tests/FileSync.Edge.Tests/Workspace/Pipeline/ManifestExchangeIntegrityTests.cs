@@ -7,7 +7,7 @@ namespace FileSync.Edge.Tests.Workspace.Pipeline;
 /// A manifest diff that cannot be followed as given (ManifestExchange): entries the server refuses count as
 /// errors, and a needed file gone before it is sent becomes a delete.
 /// </summary>
-public sealed class ManifestExchangeIntegrityTests : IntegrityFixture
+public sealed class ManifestExchangeIntegrityTests : WorkspaceSyncWithStateFixture
 {
     [Fact]
     public async Task ManifestDiff_RefusedEntries_CountedAsErrorsNotAsSynced()

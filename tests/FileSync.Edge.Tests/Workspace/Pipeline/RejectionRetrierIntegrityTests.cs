@@ -1,14 +1,14 @@
-using System.Diagnostics;
 using FileSync.Edge.Workspace;
 using FileSync.Protocol;
 
 namespace FileSync.Edge.Tests.Workspace.Pipeline;
 
 /// <summary>
-/// Files the server could not apply (RejectionRetrier, on the real clock): a transient rejection is
-/// counted by name, retried and cleared once applied; a permanent one waits for the file to change.
+/// Files the server could not apply (RejectionRetrier): a transient rejection is counted by name, retried
+/// and cleared once applied (on the real clock); a permanent one waits for the file to change (on a test
+/// clock moved past every backoff).
 /// </summary>
-public sealed class RejectionRetrierIntegrityTests : IntegrityFixture
+public sealed class RejectionRetrierIntegrityTests : WorkspaceSyncWithStateFixture
 {
     [Fact]
     public async Task ServerRejection_Transient_CountedByNameRetriedAndClearedOnceApplied()
@@ -55,7 +55,8 @@ public sealed class RejectionRetrierIntegrityTests : IntegrityFixture
     public async Task ServerRejection_Permanent_NotRetriedUntilTheFileChanges()
     {
         var full = Write("name.txt", "content");
-        await StartAsync();
+        var time = new TestTimeProvider();
+        await StartAsync(time: time);
         _uplink.Connect();
         await WaitForDoneAsync();
         _uplink.Clear();
@@ -65,21 +66,59 @@ public sealed class RejectionRetrierIntegrityTests : IntegrityFixture
             ErrorCodes.UnsupportedName,
             "name not representable on Windows"
         );
-        await Wait.UntilAsync(
+        await AdvanceUntilAsync(
+            time,
             () => _manager.GetStatus().Errors == 1,
-            Wait.Generous,
-            () => "one error in status"
+            "one error in status"
         );
-        var stillCounted = Stopwatch.StartNew();
-        while (stillCounted.Elapsed < RejectionTracker.ConfirmWindow + TimeSpan.FromSeconds(2))
-        {
-            Assert.Equal(1, _manager.GetStatus().Errors);
-            Assert.Empty(_uplink.RelativePathsOf(MessageTypes.FileModifySync));
-            await Task.Delay(100);
-        }
+        // Past the longest backoff and the confirmation window: a retried file would be due by now. A
+        // change of another file, batched after that moment, shows how far the loop has got.
+        time.Advance(RejectionTracker.MaxRetryDelay + RejectionTracker.ConfirmWindow);
+        FakeWatcher.RaiseChanged(Write("marker.txt", "batched after every backoff"));
+        await AdvanceUntilAsync(
+            time,
+            () => ServerCopy.ContainsKey("marker.txt"),
+            "the marker file sent"
+        );
+
+        Assert.Equal(1, _manager.GetStatus().Errors);
+        Assert.DoesNotContain("name.txt", SentPaths());
 
         File.WriteAllText(full, "changed content");
         FakeWatcher.RaiseChanged(full);
-        await ServerHasAsync("name.txt", "changed content");
+        await AdvanceUntilAsync(
+            time,
+            () => SentPaths().Contains("name.txt"),
+            "name.txt sent once changed"
+        );
+        Assert.Equal(
+            "changed content",
+            System.Text.Encoding.UTF8.GetString(ServerCopy["name.txt"])
+        );
     }
+
+    private IEnumerable<string> SentPaths() =>
+        _uplink
+            .RelativePathsOf(MessageTypes.FileCreateSync)
+            .Concat(_uplink.RelativePathsOf(MessageTypes.FileModifySync));
+
+    /// <summary>Moves the test clock on by the batch interval (20 ms) until <paramref name="condition"/> holds.</summary>
+    private static Task AdvanceUntilAsync(
+        TestTimeProvider time,
+        Func<bool> condition,
+        string what
+    ) =>
+        Wait.UntilAsync(
+            () =>
+            {
+                if (condition())
+                {
+                    return true;
+                }
+                time.Advance(TimeSpan.FromMilliseconds(20));
+                return false;
+            },
+            Wait.Generous,
+            () => what
+        );
 }

@@ -9,7 +9,7 @@ namespace FileSync.Edge.Tests.Workspace.Pipeline;
 /// too many files resumes once files are deleted; a root replaced by a link, or deleted and then linked,
 /// ends in RootChanged and sends nothing from outside.
 /// </summary>
-public sealed class WorkspaceLifecycleIntegrityTests : IntegrityFixture
+public sealed class WorkspaceLifecycleIntegrityTests : WorkspaceSyncWithStateFixture
 {
     [Fact]
     public async Task RefusedForTooManyFiles_FilesDeletedBelowTheLimit_ResumesByItself()

@@ -8,15 +8,11 @@ namespace FileSync.Edge.Tests.Workspace.Pipeline;
 /// What a scan and a listing leave out (ChangePlanner's full scan, WorkspaceQueries): names the protocol
 /// cannot carry are skipped, counted and named with escapes; a FIFO is not listed.
 /// </summary>
-public sealed class WorkspaceScanIntegrityTests : IntegrityFixture
+public sealed class WorkspaceScanIntegrityTests : WorkspaceSyncWithStateFixture
 {
-    [Fact]
+    [LinuxFact("other file systems store names as Unicode: there is no such name to make")]
     public async Task InvalidUtf8Names_SkippedCountedAndNamedWithEscapes()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return; // other file systems store names as Unicode: there is no such name to make
-        }
         Write("good.txt", "fine");
         Directory.CreateDirectory(Path.Combine(Root, "sub"));
         // "caf\xE9.txt" (Latin-1), a CESU-8 surrogate and a folder with a Latin-1 name holding a file.
@@ -44,13 +40,9 @@ public sealed class WorkspaceScanIntegrityTests : IntegrityFixture
         );
     }
 
-    [Fact]
+    [UnixFact("Windows has no FIFOs")]
     public async Task ListFiles_FifoInWorkspace_NotListed()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // no FIFOs
-        }
         Write("a.txt", "file");
         RunBash(Root, "mkfifo pipe");
         await StartAsync();

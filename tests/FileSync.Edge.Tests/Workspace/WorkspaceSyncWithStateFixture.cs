@@ -9,15 +9,15 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace FileSync.Edge.Tests.Workspace;
 
 /// <summary>
-/// Nothing diverges silently: the set-up of the integrity tests (same-size edits with a restored mtime,
-/// files the server could not apply, names the protocol cannot carry, a workspace over the file limit
-/// that shrinks, a root swapped for a link). Real files under a parent folder that also holds the index
-/// state and, for some tests, a folder beside the workspace; the uplink is a recording seam and the
-/// watcher is real or fake per test. The classes deriving from it are named after the stage or type
-/// whose behaviour they pin, with an "Integrity" suffix; the members keep the names the tests used when
-/// they were one class (IntegrityTests), so the moved tests read unchanged.
+/// A <see cref="WorkspaceSync"/> over real files in a workspace folder whose parent also holds the index
+/// state (persisted on request, so a test can stop and start again) and, for some tests, a folder beside
+/// the workspace (so the root can be swapped for a link); a recording uplink, a real or fake watcher per
+/// test, and the real clock unless the test passes its own. Unlike <see cref="WorkspaceSyncFixture"/>,
+/// the root is not a temp folder of its own. Used by the integrity tests (same-size edits with a restored
+/// mtime, files the server could not apply, names the protocol cannot carry, a workspace over the file
+/// limit that shrinks, a root swapped for a link), named after the stage or type they pin.
 /// </summary>
-public abstract class IntegrityFixture : WorkspaceFolderFixture
+public abstract class WorkspaceSyncWithStateFixture : WorkspaceFolderFixture
 {
     private readonly FakeWorkspaceWatcherFactory _fakeWatchers = new();
 
@@ -26,7 +26,8 @@ public abstract class IntegrityFixture : WorkspaceFolderFixture
     protected async Task<WorkspaceSync> StartAsync(
         bool realWatcher = false,
         int maxFiles = 2000,
-        bool persistIndex = false
+        bool persistIndex = false,
+        TimeProvider? time = null
     )
     {
         var options = new SyncOptions
@@ -44,7 +45,7 @@ public abstract class IntegrityFixture : WorkspaceFolderFixture
             options,
             _uplink,
             watchers,
-            TimeProvider.System,
+            time ?? TimeProvider.System,
             NullLogger.Instance,
             indexStore: persistIndex ? new WorkspaceIndexStore(StateDirectory) : null
         );
