@@ -231,7 +231,7 @@ public sealed partial class ResumeAndFaultTests(ITestOutputHelper output) : EndT
     }
 
     [UnixFact("freezes the server with SIGSTOP, a POSIX signal")]
-    public async Task ServerProcessFrozen_DefaultKeepaliveDetectsWithin30Seconds()
+    public async Task ServerProcessFrozen_DefaultKeepaliveDropsTheConnection()
     {
         var workspace = Populate(NewWorkspace(), 5);
         var server = await StartServerProcessAsync(port: 0);
