@@ -35,7 +35,7 @@ internal sealed class WorkspaceStages
         Counters = new WorkspaceCounters(time);
         Gate = new PauseGate(uplink, time);
         Saver = new IndexSaver(indexStore, rootPath, Name, Index, time, logger);
-        Sender = new WorkspaceSender(new SyncMessageBuilder(rootPath), uplink, Counters);
+        Sender = new WorkspaceSender(new SyncMessageBuilder(rootPath), uplink, Counters, time);
         Lifecycle = new WorkspaceLifecycle(rootPath, options.MaxFiles, Sender, logger);
 
         Watchers = new WatcherSupervisor(
