@@ -17,7 +17,9 @@ public sealed partial class ConsoleOutputTests(ITestOutputHelper output) : EndTo
     [GeneratedRegex(@"^\d\d:\d\d:\d\d Syncing workspace /")]
     private static partial Regex ShortSyncingLine();
 
-    [GeneratedRegex(@"^\d\d:\d\d:\d\d info: FileSync\.Edge\.Workspace\.WorkspaceRegistry\[350\] Syncing workspace /")]
+    [GeneratedRegex(
+        @"^\d\d:\d\d:\d\d info: FileSync\.Edge\.Workspace\.WorkspaceRegistry\[350\] Syncing workspace /"
+    )]
     private static partial Regex FullSyncingLine();
 
     private async Task<ChildProcess> SyncOnceAsync(string? style)
@@ -44,7 +46,10 @@ public sealed partial class ConsoleOutputTests(ITestOutputHelper output) : EndTo
         var lines = agent.Lines;
         Assert.Contains(lines, line => ShortSyncingLine().IsMatch(line));
         Assert.DoesNotContain(lines, line => line.Contains("info:", StringComparison.Ordinal));
-        Assert.DoesNotContain(lines, line => line.Contains("FileSync.Edge.", StringComparison.Ordinal));
+        Assert.DoesNotContain(
+            lines,
+            line => line.Contains("FileSync.Edge.", StringComparison.Ordinal)
+        );
         Assert.DoesNotContain("reading its 0 files again", agent.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("the index held", agent.Output, StringComparison.Ordinal);
     }
