@@ -238,8 +238,24 @@ public sealed record WorkspaceStatus
     /// <summary>The withheld files by name, with the guard's rule id (at most <see cref="MaxListedFiles"/>); never their content.</summary>
     public IReadOnlyList<FileProblem>? WithheldFiles { get; init; }
 
+    /// <summary>How far the running full sync (initial sync, resync, re-sync after a reconnect) is; null when none runs.</summary>
+    public WorkspaceSyncProgress? Progress { get; init; }
+
     /// <summary>Most entries <see cref="ErrorFiles"/> and <see cref="SkippedFiles"/> list.</summary>
     public const int MaxListedFiles = 100;
+}
+
+/// <summary>A running full sync's files and bytes done (sent, or found on the server already) of the totals its scan found.</summary>
+public sealed record WorkspaceSyncProgress
+{
+    public int FilesDone { get; init; }
+
+    /// <summary>Files the scan found to check (0 while the scan runs).</summary>
+    public int FilesTotal { get; init; }
+
+    public long BytesDone { get; init; }
+
+    public long BytesTotal { get; init; }
 }
 
 /// <summary>A file that is not synced, and why: <c>too_large</c>, <c>binary</c>, <c>not_utf8</c>, <c>invalid_name</c>, or an error text.</summary>

@@ -19,4 +19,10 @@ public sealed record ConnectionStatusView
     public string? LastError { get; init; }
 
     public DateTimeOffset? LastErrorAt { get; init; }
+
+    /// <summary>
+    /// When the next connect starts, while the agent waits out a backoff (state <c>reconnecting</c>);
+    /// null otherwise. Absolute: whoever shows it computes what is left then, so it never goes stale.
+    /// </summary>
+    public DateTimeOffset? NextAttemptAt { get; init; }
 }

@@ -21,6 +21,7 @@ public sealed partial class LocalCommandHandler
             EdgeId = session?.EdgeId,
             LastError = problem?.Text,
             LastErrorAt = problem?.At,
+            NextAttemptAt = state == UplinkState.Connected ? null : _uplink.NextAttemptAt,
         };
         var workspaces = _workspaces.Workspaces.Select(ViewOf).ToList();
         var attention = new List<string>();
@@ -33,9 +34,9 @@ public sealed partial class LocalCommandHandler
         }
         foreach (var workspace in workspaces)
         {
-            if (workspace.Paused)
+            if (workspace.Paused || workspace.Pausing)
             {
-                attention.Add($"{workspace.Name}: paused");
+                attention.Add($"{workspace.Name}: {(workspace.Paused ? "paused" : "pausing")}");
             }
             if (workspace.State is "refused" or "missing" or "rootchanged" or "stopped")
             {
@@ -67,8 +68,9 @@ public sealed partial class LocalCommandHandler
         {
             Path = workspace.RootPath,
             Name = workspace.Name,
-            State = workspace.IsPaused ? "paused" : status.State,
-            Paused = workspace.IsPaused,
+            State = status.State,
+            Paused = workspace.PauseState == PauseState.Paused,
+            Pausing = workspace.PauseState == PauseState.Pausing,
             CommandLine = _workspaceCommands.IsGivenOnCommandLine(workspace),
             Files = status.Files,
             Bytes = status.Bytes,
@@ -91,6 +93,15 @@ public sealed partial class LocalCommandHandler
             LastError = status.LastError,
             InFlightFiles = status.InFlightFiles,
             InFlightBytes = status.InFlightBytes,
+            Progress = status.Progress is { } progress
+                ? new SyncProgressView
+                {
+                    FilesDone = progress.FilesDone,
+                    FilesTotal = progress.FilesTotal,
+                    BytesDone = progress.BytesDone,
+                    BytesTotal = progress.BytesTotal,
+                }
+                : null,
             LastSync = workspace.LastSyncAt,
         };
     }

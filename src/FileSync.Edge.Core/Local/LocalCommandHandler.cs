@@ -23,6 +23,12 @@ public sealed partial class LocalCommandHandler : ILocalCommandHandler
     private readonly DateTimeOffset _startedAt;
     private long _connectionSinceTicks;
 
+    /// <summary>
+    /// How long <c>pause</c> waits for sending to stop before it answers "pausing": a file under way on a
+    /// slow link may take longer, and the command must not hang on it.
+    /// </summary>
+    public static readonly TimeSpan PauseAnswerBudget = TimeSpan.FromSeconds(5);
+
     public LocalCommandHandler(
         WorkspaceRegistry workspaces,
         WorkspaceCommands workspaceCommands,
@@ -63,7 +69,7 @@ public sealed partial class LocalCommandHandler : ILocalCommandHandler
             case LocalCommands.Pause:
             case LocalCommands.Resume:
             case LocalCommands.Resync:
-                return SteerWorkspaces(request);
+                return await SteerWorkspacesAsync(request, cancellationToken).ConfigureAwait(false);
             case LocalCommands.Add:
                 return await AddAsync(request, cancellationToken).ConfigureAwait(false);
             case LocalCommands.Remove:
@@ -113,7 +119,10 @@ public sealed partial class LocalCommandHandler : ILocalCommandHandler
         }
     }
 
-    private LocalResponse SteerWorkspaces(LocalRequest request)
+    private async Task<LocalResponse> SteerWorkspacesAsync(
+        LocalRequest request,
+        CancellationToken cancellationToken
+    )
     {
         IReadOnlyList<IWorkspace> targets;
         if (string.IsNullOrEmpty(request.Workspace))
@@ -148,8 +157,18 @@ public sealed partial class LocalCommandHandler : ILocalCommandHandler
                     break;
             }
         }
+        if (request.Command == LocalCommands.Resync && _uplink.State != UplinkState.Connected)
+        {
+            // Offline, a resync is a request to try now: the backoff's wait is skipped.
+            _uplink.ReconnectNow();
+        }
+        var stopped =
+            request.Command != LocalCommands.Pause
+            || await WhenPausedAsync(targets, cancellationToken).ConfigureAwait(false);
         var verb = request.Command switch
         {
+            LocalCommands.Pause when !stopped =>
+                "pausing (the file under way goes out first; `status` shows paused once it has)",
             LocalCommands.Pause => "paused",
             LocalCommands.Resume => "resumed",
             _ => "resyncing",
@@ -163,6 +182,25 @@ public sealed partial class LocalCommandHandler : ILocalCommandHandler
                 : $"{verb} {targets.Count} workspaces",
             Workspaces = [.. targets.Select(w => w.RootPath)],
         };
+    }
+
+    /// <summary>True once every paused workspace has stopped sending, false when that takes longer than <see cref="PauseAnswerBudget"/>.</summary>
+    private async Task<bool> WhenPausedAsync(
+        IReadOnlyList<IWorkspace> targets,
+        CancellationToken cancellationToken
+    )
+    {
+        try
+        {
+            await Task.WhenAll(targets.Select(w => w.WhenPausedAsync(cancellationToken)))
+                .WaitAsync(PauseAnswerBudget, _time, cancellationToken)
+                .ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
     }
 
     private async Task<LocalResponse> AddAsync(

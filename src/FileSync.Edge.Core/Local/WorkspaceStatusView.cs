@@ -14,7 +14,11 @@ public sealed record WorkspaceStatusView
     /// </summary>
     public required string State { get; init; }
 
+    /// <summary>Sending has stopped (a pause took effect); <see cref="State"/> is <c>paused</c> then.</summary>
     public bool Paused { get; init; }
+
+    /// <summary>A pause is requested and the file under way still goes out; <see cref="State"/> is still the sync's.</summary>
+    public bool Pausing { get; init; }
 
     /// <summary>Given on the agent's command line (not remembered in the config file).</summary>
     public bool CommandLine { get; init; }

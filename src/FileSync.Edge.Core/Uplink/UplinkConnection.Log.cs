@@ -90,6 +90,14 @@ public sealed partial class UplinkConnection
         public static partial void Closed(ILogger logger, string status, string description);
 
         [LoggerMessage(
+            111,
+            LogLevel.Information,
+            "Connecting to {Server} now, without waiting out the backoff (a resync was asked for)",
+            EventName = "ReconnectingNow"
+        )]
+        public static partial void ReconnectingNow(ILogger logger, string server);
+
+        [LoggerMessage(
             150,
             LogLevel.Information,
             "Connecting through the proxy {Proxy} (from {Source})",

@@ -8,6 +8,57 @@ namespace FileSync.Edge.Uplink;
 /// </summary>
 public sealed partial class UplinkConnection
 {
+    // Set while the loop waits out a backoff: completing it ends the wait at once (ReconnectNow).
+    private volatile TaskCompletionSource? _skipBackoff;
+
+    // When the next connect is due (UTC ticks) while the loop waits out a backoff, else 0.
+    private long _nextAttemptTicks;
+
+    /// <summary>
+    /// When the next connect starts, while the connection waits out a backoff; null otherwise (connecting
+    /// or connected). Absolute, so whoever shows it computes what is left at the time it shows it.
+    /// </summary>
+    public DateTimeOffset? NextAttemptAt =>
+        Interlocked.Read(ref _nextAttemptTicks) is var ticks and not 0
+            ? new DateTimeOffset(ticks, TimeSpan.Zero)
+            : null;
+
+    /// <summary>
+    /// Ends a backoff wait at once: the next connect starts now (a person asked for a resync while
+    /// offline). False, doing nothing, when no backoff is under way (connecting or connected already).
+    /// </summary>
+    public bool ReconnectNow()
+    {
+        if (_skipBackoff is { } skip && skip.TrySetResult())
+        {
+            Log.ReconnectingNow(_logger, ServerName);
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>Waits <paramref name="delay"/> in state Reconnecting, or less when <see cref="ReconnectNow"/> is called.</summary>
+    private async Task BackOffAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var skip = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Interlocked.Exchange(ref _nextAttemptTicks, (_time.GetUtcNow() + delay).UtcTicks);
+        _skipBackoff = skip;
+        ChangeState(State, UplinkState.Reconnecting);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            await Task.WhenAny(Task.Delay(delay, _time, stop.Token), skip.Task)
+                .ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+        finally
+        {
+            _skipBackoff = null;
+            Interlocked.Exchange(ref _nextAttemptTicks, 0);
+            await stop.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
     private async Task RunAsync(CancellationToken cancellationToken)
     {
         var attempt = 0;
@@ -100,8 +151,7 @@ public sealed partial class UplinkConnection
                     attempt + 1
                 );
                 attempt++;
-                ChangeState(State, UplinkState.Reconnecting);
-                await Task.Delay(delay.Value, _time, cancellationToken).ConfigureAwait(false);
+                await BackOffAsync(delay.Value, cancellationToken).ConfigureAwait(false);
                 ChangeState(UplinkState.Reconnecting, UplinkState.Connecting);
             }
         }

@@ -20,8 +20,11 @@ public interface IWorkspace
     /// <summary>Completes when the first full sync has been sent (or the workspace was refused).</summary>
     Task InitialSyncCompleted { get; }
 
-    /// <summary>True while sending is paused.</summary>
+    /// <summary>True while a pause is requested (sending may still be stopping: see <see cref="PauseState"/>).</summary>
     bool IsPaused { get; }
+
+    /// <summary>Whether the workspace runs, is pausing (the file under way goes out) or has stopped sending.</summary>
+    PauseState PauseState { get; }
 
     /// <summary>Changed paths waiting to be sent (grows while paused or disconnected).</summary>
     int PendingChanges { get; }
@@ -51,8 +54,11 @@ public interface IWorkspace
     /// <summary>The entries of a folder as the server may see them: one name per line, sorted, '/' after folders.</summary>
     string ListDirectory(string relativeDirectory);
 
-    /// <summary>Stops sending for this workspace; changes keep being tracked.</summary>
+    /// <summary>Stops sending for this workspace at the next file boundary; changes keep being tracked.</summary>
     void Pause();
+
+    /// <summary>Completes once a requested pause has stopped sending (at once when not paused).</summary>
+    Task WhenPausedAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Sends what changed while paused, then keeps syncing as before.</summary>
     void Resume();

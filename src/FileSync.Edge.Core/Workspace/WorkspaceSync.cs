@@ -169,28 +169,34 @@ public sealed class WorkspaceSync : IWorkspace, IAsyncDisposable
         }
     }
 
-    /// <summary>True while sending is paused.</summary>
-    public bool IsPaused => _loopRunner.Paused;
+    /// <summary>True while a pause is requested (see <see cref="PauseState"/> for whether sending has stopped yet).</summary>
+    public bool IsPaused => _stages.Gate.IsRequested;
+
+    /// <inheritdoc />
+    public PauseState PauseState => _stages.Gate.State;
 
     /// <summary>
-    /// Stops sending for this workspace, even a new connection's full sync; changes keep being tracked
-    /// (an overflow turns into a rescan). A batch already running finishes.
+    /// Stops sending for this workspace at the next file boundary, also inside a full sync, and holds
+    /// even a new connection's full sync; changes keep being tracked (an overflow turns into a rescan).
     /// </summary>
     public void Pause()
     {
-        if (!_loopRunner.Paused)
+        if (_stages.Gate.Pause())
         {
-            _loopRunner.Paused = true;
             WorkspaceLog.Paused(_logger, RootPath);
+            _wake();
         }
     }
 
-    /// <summary>Sends what changed while paused (the next batch), then keeps syncing as before.</summary>
+    /// <inheritdoc />
+    public Task WhenPausedAsync(CancellationToken cancellationToken = default) =>
+        _stages.Gate.WhenStopped.WaitAsync(cancellationToken);
+
+    /// <summary>Goes on where the pause stopped (the same batch, the same file), then sends what changed meanwhile.</summary>
     public void Resume()
     {
-        if (_loopRunner.Paused)
+        if (_stages.Gate.Resume())
         {
-            _loopRunner.Paused = false;
             WorkspaceLog.Resumed(_logger, RootPath);
             _wake();
         }
@@ -220,7 +226,8 @@ public sealed class WorkspaceSync : IWorkspace, IAsyncDisposable
         return new()
         {
             Path = RootPath,
-            State = IsPaused ? "paused" : State.ToString().ToLowerInvariant(),
+            State =
+                PauseState == PauseState.Paused ? "paused" : State.ToString().ToLowerInvariant(),
             Files = counts.Files,
             Bytes = counts.Bytes,
             Skipped = counts.Skipped,
@@ -233,6 +240,7 @@ public sealed class WorkspaceSync : IWorkspace, IAsyncDisposable
             InFlightBytes = _stages.Delivery.InFlightBytes,
             Withheld = counts.Withheld,
             WithheldFiles = counts.WithheldFiles,
+            Progress = _stages.Progress.Snapshot(),
         };
     }
 

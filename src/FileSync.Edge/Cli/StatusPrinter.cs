@@ -29,7 +29,16 @@ public static class StatusPrinter
             s_culture,
             $"Connection:  {c.State} {(c.State == "connected" ? "to" : "—")} {c.Server} since {Time(c.Since, zone)} ({Ago(now - c.Since)} ago)"
         );
-        text.Append(c.EdgeId is { } edge ? $", edge {edge}\n" : "\n");
+        if (c.EdgeId is { } edge)
+        {
+            text.Append(s_culture, $", edge {edge}");
+        }
+        if (c.State != "connected" && c.NextAttemptAt is { } next)
+        {
+            // Computed now from the absolute time: never a countdown frozen when the status was taken.
+            text.Append(next > now ? $", next attempt in {Ago(next - now)}" : ", next attempt now");
+        }
+        text.Append('\n');
         if (c.LastError is { } lastError)
         {
             text.Append(
@@ -81,7 +90,7 @@ public static class StatusPrinter
                 new[]
                 {
                     w.Name,
-                    w.State,
+                    w.Pausing ? "pausing" : w.State,
                     w.Files.ToString(s_culture),
                     Size(w.Bytes),
                     w.Pending.ToString(s_culture),
@@ -100,11 +109,15 @@ public static class StatusPrinter
             AppendRow(text, rows[i], widths);
             var w = workspaces[i];
             text.Append(s_culture, $"  {w.Path}{(w.CommandLine ? " (command line)" : "")}\n");
+            if (w.Progress is { } progress)
+            {
+                text.Append(s_culture, $"  {ProgressLine(progress, w.Paused)}\n");
+            }
             if (w.InFlightFiles > 0 || w.InFlightBytes > 0)
             {
                 text.Append(
                     s_culture,
-                    $"  in flight: {w.InFlightFiles} change{(w.InFlightFiles == 1 ? "" : "s")} sent, not yet confirmed by the server ({Size(w.InFlightBytes)} still to go out)\n"
+                    $"  in flight: {Count(w.InFlightFiles, "change")} sent, not yet confirmed by the server ({Size(w.InFlightBytes)} still to go out)\n"
                 );
             }
             if (w.LastError is { } error && (w.State != "watching" || w.Errors > 0))
@@ -117,7 +130,7 @@ public static class StatusPrinter
             {
                 text.Append(
                     s_culture,
-                    $"  withheld by the secret guard (never sent): {w.Withheld} file{(w.Withheld == 1 ? "" : "s")}\n"
+                    $"  withheld by the secret guard (never sent): {Count(w.Withheld, "file")}\n"
                 );
                 AppendFiles(text, "withheld", w.WithheldFiles, w.Withheld);
             }
@@ -159,6 +172,38 @@ public static class StatusPrinter
         var component = dot >= 0 ? category[(dot + 1)..] : category;
         var local = TimeZoneInfo.ConvertTime(line.Time, zone);
         return $"{local.ToString("yyyy-MM-dd HH:mm:ss", s_culture)} {line.Level, -5} {component}: {line.Message}";
+    }
+
+    /// <summary>
+    /// A full sync's progress: <c>syncing 340/1,800 files (12.1 of 26.0 MB)</c>, both sizes in the
+    /// total's unit; <c>paused at …</c> while paused; the scan's line before its totals are known.
+    /// </summary>
+    public static string ProgressLine(SyncProgressView progress, bool paused)
+    {
+        var verb = paused ? "paused at" : "syncing";
+        if (progress.FilesTotal == 0)
+        {
+            return paused ? "paused while scanning" : "syncing: scanning the workspace";
+        }
+        return $"{verb} {progress.FilesDone.ToString("N0", s_culture)}/{Count(progress.FilesTotal, "file")} ({SizeOf(progress.BytesDone, progress.BytesTotal)})";
+    }
+
+    /// <summary><c>1 file</c>, <c>2 files</c>, <c>1,800 files</c>.</summary>
+    public static string Count(long count, string noun) =>
+        $"{count.ToString("N0", s_culture)} {noun}{(count == 1 ? "" : "s")}";
+
+    /// <summary><c>12.1 of 26.0 MB</c>: both in the unit of <paramref name="total"/>.</summary>
+    public static string SizeOf(long done, long total)
+    {
+        var (divisor, unit) = total switch
+        {
+            < 1000 => (1.0, "B"),
+            < 1_000_000 => (1000.0, "KB"),
+            < 1_000_000_000 => (1_000_000.0, "MB"),
+            _ => (1_000_000_000.0, "GB"),
+        };
+        var format = unit == "B" ? "0" : "0.0";
+        return $"{(done / divisor).ToString(format, s_culture)} of {(total / divisor).ToString(format, s_culture)} {unit}";
     }
 
     public static string Size(long bytes) =>

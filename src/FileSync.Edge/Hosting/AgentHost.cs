@@ -268,20 +268,17 @@ public static class AgentHost
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         // Start-up failures are reported as one line below, not as a stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
-        if (SystemdHelpers.IsSystemdService())
+        var consoleStyle = ConsoleLogging.Choose(
+            Environment.GetEnvironmentVariable(ConsoleLogging.StyleVariable),
+            SystemdHelpers.IsSystemdService(),
+            Console.IsErrorRedirected,
+            out var styleProblem
+        );
+        if (styleProblem is not null)
         {
-            // Under systemd: journal priorities (<6>…) instead of timestamps and colours; readiness below.
-            builder.Logging.AddSystemdConsole();
+            error.WriteLine(styleProblem);
         }
-        else
-        {
-            builder.Logging.AddSimpleConsole(options =>
-            {
-                options.SingleLine = true;
-                options.TimestampFormat = "HH:mm:ss ";
-                options.ColorBehavior = LoggerColorBehavior.Disabled;
-            });
-        }
+        builder.Logging.AddAgentConsole(consoleStyle);
         // Type=notify: READY=1 once the host has started (AgentService.StartAsync: workspaces watched).
         builder.Services.AddSystemd();
         builder.Services.Configure<ConsoleLoggerOptions>(options =>

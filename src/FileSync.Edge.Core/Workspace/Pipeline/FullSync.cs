@@ -25,6 +25,19 @@ internal sealed class FullSync(
     /// <summary>The whole workspace, then <c>file_done</c>. False when it is refused, missing or its root changed.</summary>
     public async Task<bool> RunAsync(UplinkSession session, CancellationToken cancellationToken)
     {
+        stages.Progress.Begin();
+        try
+        {
+            return await SyncAsync(session, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            stages.Progress.End();
+        }
+    }
+
+    private async Task<bool> SyncAsync(UplinkSession session, CancellationToken cancellationToken)
+    {
         var started = time.GetTimestamp();
         var messagesBefore = _counters.MessagesSent;
         if (
@@ -45,6 +58,8 @@ internal sealed class FullSync(
         {
             return false;
         }
+        // A pause asked for now holds before file_done: resumed, the sync ends where it stopped.
+        await stages.Gate.HoldAsync(session, cancellationToken).ConfigureAwait(false);
         var stats = _counters.Stats(_index, stages.Retrier.Tracker);
         // The counts the server is about to be told are final: a status read right after the server
         // has seen file_done shows the same counts, not the ones from before this sync.
@@ -136,7 +151,17 @@ internal sealed class FullSync(
             stages.Watchers.Start();
         }
         var scan = stages.Planner.ScanAll(cancellationToken);
-        var eligible = scan.Files.Count(file => file.Size <= stages.Options.MaxFileBytes);
+        var eligible = 0;
+        var eligibleBytes = 0L;
+        foreach (var file in scan.Files)
+        {
+            if (file.Size <= stages.Options.MaxFileBytes)
+            {
+                eligible++;
+                eligibleBytes += file.Size;
+            }
+        }
+        stages.Progress.SetTotals(eligible, eligibleBytes);
         if (eligible > stages.Options.MaxFiles)
         {
             await _lifecycle
@@ -178,6 +203,7 @@ internal sealed class FullSync(
             {
                 return false;
             }
+            await stages.Gate.HoldAsync(session, cancellationToken).ConfigureAwait(false);
             var entries = _index
                 .Entries.Select(e => new ManifestEntry(e.Key, e.Value.Hash, e.Value.Size))
                 .ToList();
@@ -253,6 +279,12 @@ internal sealed class FullSync(
         }
         stages.Retrier.Apply();
         need.RemoveWhere(p => !_index.Contains(p));
+        var needBytes = 0L;
+        foreach (var path in need)
+        {
+            needBytes += _index.TryGet(path, out var entry) ? entry.Size : 0;
+        }
+        stages.Progress.SetRemaining(need.Count, needBytes);
         return need;
     }
 
@@ -269,13 +301,17 @@ internal sealed class FullSync(
         {
             return;
         }
-        WorkspaceLog.HashAlgorithmChanged(
-            logger,
-            stages.Name,
-            algorithm.Name,
-            _index.Algorithm.Name,
-            _index.Count
-        );
+        if (_index.Count > 0)
+        {
+            // Only an index that held files has anything to read again (a first run has none).
+            WorkspaceLog.HashAlgorithmChanged(
+                logger,
+                stages.Name,
+                algorithm.Name,
+                _index.Algorithm.Name,
+                _index.Count
+            );
+        }
         _index.Reset(algorithm);
         stages.Saver.MarkChanged();
         _server.MarkAllMaybeHeld();

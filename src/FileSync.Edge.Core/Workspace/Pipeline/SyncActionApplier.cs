@@ -17,6 +17,7 @@ internal sealed class SyncActionApplier(
     IndexSaver saver,
     WorkspaceSender sender,
     ISyncProgress? progress,
+    FullSyncProgress fullSyncProgress,
     ILogger logger
 )
 {
@@ -117,6 +118,13 @@ internal sealed class SyncActionApplier(
                 break;
         }
         batch.Done++;
+        if (
+            !batch.IndexOnly
+            && result.Status is not (FileReadStatus.Missing or FileReadStatus.TooLarge)
+        )
+        {
+            fullSyncProgress.FileDone(result.Size);
+        }
         if (batch.ReportProgress && progress is not null && (batch.Done & 63) == 0)
         {
             progress.Report(

@@ -30,15 +30,6 @@ internal sealed class WorkspaceLoop(
     public TaskCompletionSource Failure { get; } =
         new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private volatile bool _paused;
-
-    /// <summary>While true nothing is sent, not even a new session's full sync; changes keep being tracked.</summary>
-    public bool Paused
-    {
-        get => _paused;
-        set => _paused = value;
-    }
-
     /// <summary>The next batch re-sends the whole workspace (or re-runs the manifest exchange).</summary>
     public void RequestResync() => _resyncRequested = true;
 
@@ -123,13 +114,23 @@ internal sealed class WorkspaceLoop(
         }
     }
 
-    /// <summary>Waits until there is a session (not paused) and something to do; a new session is served at once.</summary>
+    /// <summary>
+    /// Waits until there is a session (not paused) and something to do; a new session is served at once.
+    /// While paused it holds at the gate: nothing is sent, not even a new session's full sync.
+    /// </summary>
     private async Task<UplinkSession> WaitForWorkAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
+            if (stages.Gate.IsRequested)
+            {
+                await stages
+                    .Gate.HoldAsync(uplink.Session, cancellationToken)
+                    .ConfigureAwait(false);
+                continue;
+            }
             var session = uplink.Session;
-            if (session is not null && !Paused)
+            if (session is not null)
             {
                 if (session.Epoch != Interlocked.Read(ref _syncedEpoch))
                 {

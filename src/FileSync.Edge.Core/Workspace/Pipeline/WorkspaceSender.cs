@@ -6,14 +6,26 @@ namespace FileSync.Edge.Workspace.Pipeline;
 /// <summary>
 /// The last stage: builds this workspace's frames for the session and puts them on the uplink. A send
 /// the session cannot take (it ended) throws <see cref="SessionLostException"/>, which ends the batch;
-/// the next session converges with a full sync.
+/// the next session converges with a full sync. It never runs ahead of the network by more than
+/// <see cref="SendWindowBytes"/>: the kernel would take megabytes at once, and on a slow link a pause
+/// (or a progress count) would then trail the real upload by many seconds.
 /// </summary>
 internal sealed class WorkspaceSender(
     SyncMessageBuilder messages,
     IUplink uplink,
-    WorkspaceCounters counters
+    WorkspaceCounters counters,
+    TimeProvider time
 )
 {
+    /// <summary>
+    /// Most bytes of ours the socket may still hold when the next frame goes: a second of a 1 MB/s link,
+    /// and more than the bandwidth × delay of links this agent is for (80 Mbit/s at 100 ms).
+    /// </summary>
+    public const int SendWindowBytes = 1024 * 1024;
+
+    /// <summary>How often a full window is looked at again.</summary>
+    private static readonly TimeSpan s_windowPoll = TimeSpan.FromMilliseconds(10);
+
     /// <summary>Sends a create (<paramref name="created"/>) or modify; false when its frame would be too large.</summary>
     public async Task<bool> SendFileAsync(
         UplinkSession session,
@@ -91,6 +103,10 @@ internal sealed class WorkspaceSender(
         bool deflate = true
     )
     {
+        while (uplink.UnsentBytes(session) > SendWindowBytes)
+        {
+            await Task.Delay(s_windowPoll, time, cancellationToken).ConfigureAwait(false);
+        }
         if (
             !await uplink
                 .SendAsync(session, frame, deflate, cancellationToken)

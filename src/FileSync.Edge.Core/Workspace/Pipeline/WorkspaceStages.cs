@@ -33,8 +33,9 @@ internal sealed class WorkspaceStages
         Index.GuardFingerprint = Guard.Fingerprint;
         Reader = new FileContentReader(rootPath, options.MaxFileBytes, secretGuard: Guard);
         Counters = new WorkspaceCounters(time);
+        Gate = new PauseGate(uplink, time);
         Saver = new IndexSaver(indexStore, rootPath, Name, Index, time, logger);
-        Sender = new WorkspaceSender(new SyncMessageBuilder(rootPath), uplink, Counters);
+        Sender = new WorkspaceSender(new SyncMessageBuilder(rootPath), uplink, Counters, time);
         Lifecycle = new WorkspaceLifecycle(rootPath, options.MaxFiles, Sender, logger);
 
         Watchers = new WatcherSupervisor(
@@ -70,9 +71,10 @@ internal sealed class WorkspaceStages
             Saver,
             Sender,
             progress,
+            Progress,
             logger
         );
-        Pipeline = new SyncPipeline(hasher, reconciler, Applier);
+        Pipeline = new SyncPipeline(Gate, hasher, reconciler, Applier);
         Manifest = new ManifestExchange(Name, uplink, Sender, time, logger);
         Delivery = new DeliveryConfirmation(uplink, Counters, time);
     }
@@ -87,6 +89,8 @@ internal sealed class WorkspaceStages
     public HeldContent Held { get; } = new();
     public WorkspaceCounters Counters { get; }
     public WorkspaceLifecycle Lifecycle { get; }
+    public PauseGate Gate { get; }
+    public FullSyncProgress Progress { get; } = new();
 
     // Reading the disk.
     public WorkspaceIgnoreFilter Filter { get; }
