@@ -11,20 +11,28 @@ namespace FileSync.Edge.Workspace.Pipeline;
 internal sealed class WorkspaceSender(
     SyncMessageBuilder messages,
     IUplink uplink,
-    WorkspaceCounters counters
+    WorkspaceCounters counters,
+    SyncTimings timings
 )
 {
-    /// <summary>Sends a create (<paramref name="created"/>) or modify; false when its frame would be too large.</summary>
+    /// <summary>
+    /// Sends a create (<paramref name="created"/>) or modify; false when its frame would be too large.
+    /// <paramref name="compressed"/>: the content already compressed by a hash worker, if it was.
+    /// </summary>
     public async Task<bool> SendFileAsync(
         UplinkSession session,
         string path,
         bool created,
         byte[] content,
         string hash,
-        CancellationToken cancellationToken
+        CancellationToken cancellationToken,
+        byte[]? compressed = null
     )
     {
-        if (messages.FileSync(session, path, created, content, hash) is not { } frame)
+        var framing = timings.Now();
+        var frame = messages.FileSync(session, path, created, content, hash, compressed);
+        timings.AddFrame(framing);
+        if (frame is null)
         {
             return false;
         }
@@ -91,11 +99,12 @@ internal sealed class WorkspaceSender(
         bool deflate = true
     )
     {
-        if (
-            !await uplink
-                .SendAsync(session, frame, deflate, cancellationToken)
-                .ConfigureAwait(false)
-        )
+        var sending = timings.Now();
+        var sent = await uplink
+            .SendAsync(session, frame, deflate, cancellationToken)
+            .ConfigureAwait(false);
+        timings.AddSocket(sending);
+        if (!sent)
         {
             throw new SessionLostException();
         }

@@ -34,7 +34,8 @@ internal sealed class WorkspaceStages
         Reader = new FileContentReader(rootPath, options.MaxFileBytes, secretGuard: Guard);
         Counters = new WorkspaceCounters(time);
         Saver = new IndexSaver(indexStore, rootPath, Name, Index, time, logger);
-        Sender = new WorkspaceSender(new SyncMessageBuilder(rootPath), uplink, Counters);
+        Timings = new SyncTimings(time);
+        Sender = new WorkspaceSender(new SyncMessageBuilder(rootPath), uplink, Counters, Timings);
         Lifecycle = new WorkspaceLifecycle(rootPath, options.MaxFiles, Sender, logger);
 
         Watchers = new WatcherSupervisor(
@@ -57,7 +58,7 @@ internal sealed class WorkspaceStages
             logger
         );
         Retrier = new RejectionRetrier(rootPath, options.MaxFiles, Server, time, logger);
-        var hasher = new FileHasher(Reader, Filter, Held, options.HashParallelism);
+        var hasher = new FileHasher(Reader, Filter, Held, options.HashParallelism, Timings);
         var reconciler = new SyncReconciler(Index, Server, options.MaxFiles);
         Applier = new SyncActionApplier(
             rootPath,
@@ -86,6 +87,7 @@ internal sealed class WorkspaceStages
     public ServerHoldings Server { get; } = new();
     public HeldContent Held { get; } = new();
     public WorkspaceCounters Counters { get; }
+    public SyncTimings Timings { get; }
     public WorkspaceLifecycle Lifecycle { get; }
 
     // Reading the disk.

@@ -21,7 +21,8 @@ public sealed class WorkspaceLifecycleTests : IDisposable
             new WorkspaceSender(
                 new SyncMessageBuilder(_root.Path),
                 _uplink,
-                new WorkspaceCounters(TimeProvider.System)
+                new WorkspaceCounters(TimeProvider.System),
+                new SyncTimings(TimeProvider.System)
             ),
             NullLogger.Instance
         );
