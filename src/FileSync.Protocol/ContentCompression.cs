@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 
 namespace FileSync.Protocol;
@@ -24,21 +25,41 @@ public static class ContentCompression
         {
             return null;
         }
-        var buffer = new byte[BrotliEncoder.GetMaxCompressedLength(content.Length)];
-        if (
-            !BrotliEncoder.TryCompress(
+        var buffer = ArrayPool<byte>.Shared.Rent(MaxCompressedLength(content.Length));
+        try
+        {
+            return TryCompress(content, buffer, out var written) ? buffer[..written] : null;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>The most bytes <paramref name="length"/> bytes of content can compress to.</summary>
+    public static int MaxCompressedLength(int length) =>
+        BrotliEncoder.GetMaxCompressedLength(length);
+
+    /// <summary>
+    /// Compresses into <paramref name="destination"/> (at least <see cref="MaxCompressedLength"/> long);
+    /// false when the content is too short to be worth it or would not get at least a tenth smaller.
+    /// </summary>
+    public static bool TryCompress(
+        ReadOnlySpan<byte> content,
+        Span<byte> destination,
+        out int written
+    )
+    {
+        written = 0;
+        return content.Length >= MinimumBytes
+            && BrotliEncoder.TryCompress(
                 content,
-                buffer,
-                out var written,
+                destination,
+                out written,
                 Quality,
                 WindowBits(content.Length)
             )
-            || written > content.Length - content.Length / 10
-        )
-        {
-            return null;
-        }
-        return buffer[..written];
+            && written <= content.Length - content.Length / 10;
     }
 
     /// <summary>The smallest window that holds the whole content (10–24 bits): the encoder's memory follows it.</summary>
@@ -56,13 +77,13 @@ public static class ContentCompression
         {
             return false;
         }
-        // One byte more than announced: a stream that decodes further is refused, not cut.
-        var buffer = new byte[size + 1];
+        // Exactly the announced size: a stream that decodes further does not fit and is refused, not cut.
+        var buffer = new byte[size];
         if (!BrotliDecoder.TryDecompress(compressed, buffer, out var written) || written != size)
         {
             return false;
         }
-        content = buffer[..written];
+        content = buffer;
         return true;
     }
 }

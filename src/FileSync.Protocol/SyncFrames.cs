@@ -22,20 +22,32 @@ public static class SyncFrames
     /// MessagePack only: send the content Brotli-compressed (<see cref="ContentEncodings.Brotli"/>) when
     /// that makes it at least a tenth smaller.
     /// </param>
+    /// <param name="compressed">
+    /// With <paramref name="compressContent"/>: <paramref name="content"/> already compressed by the caller
+    /// (<see cref="ContentCompression.TryCompress(ReadOnlySpan{byte})"/>), sent as is; null: compressed here.
+    /// </param>
     public static byte[]? FileSync(
         WireFormat format,
         string type,
         FileSyncPayload fields,
         ReadOnlySpan<byte> content,
-        bool compressContent = false
+        bool compressContent = false,
+        byte[]? compressed = null
     )
     {
         if (format == WireFormat.MessagePack)
         {
             var packed =
-                compressContent && ContentCompression.TryCompress(content) is { } smaller
-                    ? PackedFileSync(type, fields, smaller, ContentEncodings.Brotli, content.Length)
-                    : PackedFileSync(type, fields, content, ContentEncodings.Raw, content.Length);
+                compressContent && compressed is not null
+                    ? PackedFileSync(
+                        type,
+                        fields,
+                        compressed,
+                        ContentEncodings.Brotli,
+                        content.Length
+                    )
+                : compressContent ? CompressedFileSync(type, fields, content)
+                : PackedFileSync(type, fields, content, ContentEncodings.Raw, content.Length);
             return packed.Length <= ProtocolMessage.MaxFrameBytes ? packed : null;
         }
         if (Utf8.IsValid(content))
@@ -98,6 +110,51 @@ public static class SyncFrames
         return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>
+    /// The frame with its content compressed when that pays, else raw. The compressed bytes go into a
+    /// pooled buffer and from there straight into the frame: the frame is the only copy allocated.
+    /// </summary>
+    private static byte[] CompressedFileSync(
+        string type,
+        FileSyncPayload fields,
+        ReadOnlySpan<byte> content
+    )
+    {
+        if (content.Length < ContentCompression.MinimumBytes)
+        {
+            return PackedFileSync(type, fields, content, ContentEncodings.Raw, content.Length);
+        }
+        var compressed = ArrayPool<byte>.Shared.Rent(
+            ContentCompression.MaxCompressedLength(content.Length)
+        );
+        try
+        {
+            return ContentCompression.TryCompress(content, compressed, out var written)
+                ? PackedFileSync(
+                    type,
+                    fields,
+                    compressed.AsSpan(0, written),
+                    ContentEncodings.Brotli,
+                    content.Length
+                )
+                : PackedFileSync(type, fields, content, ContentEncodings.Raw, content.Length);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(compressed);
+        }
+    }
+
+    /// <summary>
+    /// Frames are built on one thread at a time per thread: each thread packs into its own writer, kept
+    /// between frames, and only the finished frame is allocated.
+    /// </summary>
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_frameWriter;
+
+    /// <summary>Largest frame writer a thread keeps between frames.</summary>
+    private const int KeptWriterBytes = 1024 * 1024;
+
     private static byte[] PackedFileSync(
         string type,
         FileSyncPayload fields,
@@ -106,7 +163,8 @@ public static class SyncFrames
         long size
     )
     {
-        var buffer = new ArrayBufferWriter<byte>(content.Length + 512);
+        var buffer = t_frameWriter ??= new ArrayBufferWriter<byte>(16 * 1024);
+        buffer.ResetWrittenCount();
         var count = 7 + (fields.EdgeId is null ? 0 : 1) + (fields.UserId is null ? 0 : 1);
         var writer = PackedWriter.Start(buffer, type, count);
         writer.Write("path");
@@ -126,6 +184,12 @@ public static class SyncFrames
         writer.Write("encoding");
         writer.Write(encoding);
         writer.Flush();
-        return buffer.WrittenSpan.ToArray();
+        var frame = buffer.WrittenSpan.ToArray();
+        if (buffer.Capacity > KeptWriterBytes)
+        {
+            // An unusually large file (a raised size limit): its writer is not kept.
+            t_frameWriter = null;
+        }
+        return frame;
     }
 }

@@ -312,4 +312,20 @@ internal static partial class Log
         EventName = "KeepAliveExpired"
     )]
     public static partial void KeepAliveExpired(ILogger logger, string edgeId, double seconds);
+
+    [LoggerMessage(
+        1041,
+        LogLevel.Information,
+        "Workspace {Workspace}: applied {Files} files since the last file_done: parse {ParseMs:F0} ms, decode {DecodeMs:F0} ms, verify {VerifyMs:F0} ms, write {WriteMs:F0} ms",
+        EventName = "ApplyTimings"
+    )]
+    public static partial void ApplyTimings(
+        ILogger logger,
+        string workspace,
+        int files,
+        double parseMs,
+        double decodeMs,
+        double verifyMs,
+        double writeMs
+    );
 }

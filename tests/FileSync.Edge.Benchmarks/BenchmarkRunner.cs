@@ -175,6 +175,7 @@ internal sealed partial class BenchmarkRunner(BenchmarkOptions options, TextWrit
             );
             Measurements.Add("initial.agent.send.s", Seconds(manifest.Timestamp, done.Timestamp));
             Measurements.Add("initial.agent.peakRss.mb", peak.PeakRssBytes / 1e6);
+            await AddBreakdownAsync("initial", agent, server.Process, from).ConfigureAwait(false);
             var mirrorRoot = Path.Join(mirrorA, _workspace.Name);
             RequireMirrorEqual(mirrorRoot, "agent initial sync");
             Measurements.Add(
@@ -585,4 +586,46 @@ internal sealed partial class BenchmarkRunner(BenchmarkOptions options, TextWrit
         );
         progress.Flush();
     }
+
+    /// <summary>
+    /// Reads where the initial sync's time went from the agent's and the server's lines after it
+    /// (<see cref="SyncBreakdown"/>); a program that does not log them (an older build) leaves the rows empty.
+    /// </summary>
+    private async Task AddBreakdownAsync(
+        string prefix,
+        ChildProcess agent,
+        ChildProcess server,
+        int serverFrom
+    )
+    {
+        async Task<string?> LineOf(ChildProcess process, string marker, int from)
+        {
+            try
+            {
+                var line = await process
+                    .WaitForLineAsync(
+                        l => l.Contains(marker, StringComparison.Ordinal),
+                        from,
+                        s_breakdownWait
+                    )
+                    .ConfigureAwait(false);
+                return line.Text;
+            }
+            catch (ChildProcessException)
+            {
+                Notes.Add(
+                    $"{process.Name} logged no \"{marker}\" line: its time breakdown is empty."
+                );
+                return null;
+            }
+        }
+        SyncBreakdown.Add(
+            Measurements,
+            prefix,
+            await LineOf(agent, SyncBreakdown.AgentMarker, 0).ConfigureAwait(false),
+            await LineOf(server, SyncBreakdown.ServerMarker, serverFrom).ConfigureAwait(false)
+        );
+    }
+
+    private static readonly TimeSpan s_breakdownWait = TimeSpan.FromSeconds(10);
 }

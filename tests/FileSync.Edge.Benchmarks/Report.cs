@@ -72,6 +72,10 @@ internal static class Report
             "",
             ""
         );
+        foreach (var (measure, agent) in SyncBreakdown.Rows(m, "initial"))
+        {
+            Row(text, measure, agent, "", "", "", "", "");
+        }
         Row(
             text,
             "   CPU seconds: agent start→connected / scan+hash / send; server, whole sync",

@@ -66,18 +66,37 @@ public sealed class ManifestTreeExchange
         }
         foreach (var path in subtrees)
         {
+            // A subtree (the whole workspace, on a first sync) is listed a frame's worth at a time, never
+            // all at once: a receiver adds up the files of every listing of one subtree.
             var prefix = path.Length == 0 ? 0 : path.Length + 1;
-            var files = Tree.FilesUnder(path)
-                .Select(f => new TreeListingFile
-                {
-                    Name = f.RelativePath[prefix..],
-                    Hash = f.Hash,
-                    Size = f.Size,
-                })
-                .ToList();
-            foreach (var part in chunk.Add(path, files, [], subtree: true))
+            var files = new List<TreeListingFile>();
+            var listed = false;
+            foreach (var file in Tree.FilesUnder(path))
             {
-                yield return part;
+                files.Add(
+                    new TreeListingFile
+                    {
+                        Name = file.RelativePath[prefix..],
+                        Hash = file.Hash,
+                        Size = file.Size,
+                    }
+                );
+                if (files.Count == EntriesPerFrame)
+                {
+                    foreach (var part in chunk.Add(path, files, [], subtree: true))
+                    {
+                        yield return part;
+                    }
+                    files = [];
+                    listed = true;
+                }
+            }
+            if (files.Count > 0 || !listed)
+            {
+                foreach (var part in chunk.Add(path, files, [], subtree: true))
+                {
+                    yield return part;
+                }
             }
         }
         yield return chunk.Take();

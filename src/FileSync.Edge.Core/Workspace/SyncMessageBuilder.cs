@@ -9,13 +9,15 @@ public sealed class SyncMessageBuilder(string rootPath)
     /// <summary>
     /// The create or modify frame of one file in the session's wire format, or null when it cannot
     /// fit into one frame of <see cref="ProtocolMessage.MaxFrameBytes"/> (see <see cref="SyncFrames.FileSync"/>).
+    /// <paramref name="compressed"/>: the content already Brotli-compressed (by a hash worker), if it was.
     /// </summary>
     public byte[]? FileSync(
         UplinkSession session,
         string relativePath,
         bool created,
         byte[] content,
-        string hash
+        string hash,
+        byte[]? compressed = null
     ) =>
         SyncFrames.FileSync(
             session.Format,
@@ -33,7 +35,8 @@ public sealed class SyncMessageBuilder(string rootPath)
                 Size = content.Length,
             },
             content,
-            session.CompressContent
+            session.CompressContent,
+            compressed
         );
 
     public byte[] FileDelete(UplinkSession session, string relativePath) =>

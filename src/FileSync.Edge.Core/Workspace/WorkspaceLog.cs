@@ -355,4 +355,24 @@ internal static partial class WorkspaceLog
         string description,
         string action
     );
+
+    [LoggerMessage(
+        354,
+        LogLevel.Information,
+        "Workspace {Workspace}: initial sync time: scan {ScanMs:F0} ms, read+hash {IndexPassMs:F0} ms, manifest exchange {ManifestMs:F0} ms, send {SendMs:F0} ms (hash workers: read+hash {ReadHashMs:F0} ms, compress {CompressMs:F0} ms; loop: frame {FrameMs:F0} ms, socket {SocketMs:F0} ms), file_done acknowledged {DoneMs:F0} ms",
+        EventName = "InitialSyncTimings"
+    )]
+    public static partial void InitialSyncTimings(
+        ILogger logger,
+        string workspace,
+        double scanMs,
+        double indexPassMs,
+        double manifestMs,
+        double sendMs,
+        double readHashMs,
+        double compressMs,
+        double frameMs,
+        double socketMs,
+        double doneMs
+    );
 }

@@ -179,6 +179,7 @@ internal sealed partial class EdgeMessageHandler
         IncomingFileSync payload,
         bool textOnly,
         ContentHash algorithm,
+        ApplyTimings timings,
         [NotNullWhen(true)] out byte[]? content,
         [NotNullWhen(true)] out string? hash,
         [NotNullWhen(false)] out string? code,
@@ -229,7 +230,9 @@ internal sealed partial class EdgeMessageHandler
             error = $"'size' is {size} but the decoded content has {content.Length} bytes";
             return false;
         }
+        var verifying = timings.Now();
         hash = algorithm.Compute(content);
+        timings.AddVerify(verifying);
         if (
             payload.Hash is { } expected
             && !string.Equals(expected, hash, StringComparison.OrdinalIgnoreCase)

@@ -29,6 +29,7 @@ internal sealed partial class EdgeMessageHandler
     private readonly bool _todoforai;
     private readonly EdgeRoots _roots;
     private readonly ILogger _logger;
+    private readonly ApplyTimings _timings;
     private readonly Dictionary<string, PendingManifest> _manifests = new(MirrorPaths.PathComparer);
 
     public EdgeMessageHandler(
@@ -50,6 +51,7 @@ internal sealed partial class EdgeMessageHandler
         _roots = registry.RootsOf(session.EdgeId);
         _roots.Add(options.Workspaces);
         _logger = logger;
+        _timings = new ApplyTimings(session.Time);
     }
 
     public async Task HandleFrameAsync(
@@ -59,8 +61,11 @@ internal sealed partial class EdgeMessageHandler
     )
     {
         // A MessagePack message keeps pointing into its bytes: copy them out of the receive buffer.
+        var parsing = _timings.Now();
         var bytes = format == WireFormat.MessagePack ? frame.ToArray() : frame;
-        if (!ProtocolMessage.TryParse(bytes, format, out var message, out var parseError))
+        var parsed = ProtocolMessage.TryParse(bytes, format, out var message, out var parseError);
+        _timings.AddParse(parsing);
+        if (!parsed)
         {
             Log.MalformedFrame(_logger, _session.EdgeId, LogText.Clean(parseError));
             // Lowercase in both dialects: a todoforai client treats any ERROR as fatal.
@@ -171,11 +176,13 @@ internal sealed partial class EdgeMessageHandler
         {
             return;
         }
+        var decoding = _timings.Now();
         if (
             !TryReadContent(
                 payload,
                 _todoforai,
                 _session.Hash,
+                _timings,
                 out var content,
                 out var hash,
                 out var code,
@@ -183,6 +190,7 @@ internal sealed partial class EdgeMessageHandler
             )
         )
         {
+            _timings.AddDecodeAndVerify(decoding);
             await RejectAsync(
                 message.Type,
                 code,
@@ -193,6 +201,8 @@ internal sealed partial class EdgeMessageHandler
             );
             return;
         }
+        _timings.AddDecodeAndVerify(decoding);
+        var writing = _timings.Now();
         var result = _store.WriteFile(
             target.Name,
             target.EdgePath,
@@ -202,6 +212,7 @@ internal sealed partial class EdgeMessageHandler
             hash,
             isCreate
         );
+        _timings.AddWrite(writing);
         await RejectIfFailedAsync(
             message.Type,
             result,
@@ -271,6 +282,16 @@ internal sealed partial class EdgeMessageHandler
         // The path of a file_done is a workspace root: the edge announces it.
         _roots.Add([root]);
         var result = _store.MarkDone(MirrorPaths.LastSegment(root), root);
+        Log.ApplyTimings(
+            _logger,
+            MirrorPaths.LastSegment(root),
+            _timings.Files,
+            _timings.Parse.TotalMilliseconds,
+            _timings.Decode.TotalMilliseconds,
+            _timings.Verify.TotalMilliseconds,
+            _timings.Write.TotalMilliseconds
+        );
+        _timings.Reset();
         if (
             !await RejectIfFailedAsync(message.Type, result, payload.Path, null, cancellationToken)
             && _session.Capabilities.Contains(Capabilities.DoneAck)

@@ -50,6 +50,9 @@ internal sealed class EdgeSession : IAsyncDisposable
 
     public string EdgeId { get; }
 
+    /// <summary>The server's clock, for what this connection measures.</summary>
+    public TimeProvider Time => _time;
+
     /// <summary>True once closing was asked for or the connection ended.</summary>
     public bool IsClosing =>
         Volatile.Read(ref _stopRequested) == 1 || _receiveLoopEnded.Task.IsCompleted;

@@ -163,6 +163,53 @@ public sealed class ManifestTreeTests
         Assert.Equal(9001, parts.SelectMany(p => p.Subtrees).Sum(d => d.Files!.Count));
     }
 
+    [Fact]
+    public void Answer_SubtreesOfExactlyAFramesWorthAndEmpty_EachListedEveryFileOnceInBoundedFrames()
+    {
+        var perFrame = ManifestTreeExchange.EntriesPerFrame;
+        var files = Enumerable
+            .Range(0, perFrame)
+            .Select(i => new ManifestEntry(
+                $"full/d{i % 7}/f{i:D5}",
+                Hash(i.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                i
+            ))
+            .Concat(
+                Enumerable
+                    .Range(0, 2 * perFrame + 5)
+                    .Select(i => new ManifestEntry($"large/f{i:D5}", Hash("l"), 1))
+            )
+            .ToList();
+        var exchange = new ManifestTreeExchange(files);
+
+        var parts = exchange
+            .Answer(new TreeRequestPayload { Subtrees = ["full", "nothing", "large"] })
+            .ToList();
+
+        Assert.All(
+            parts,
+            p => Assert.True(p.Subtrees.Sum(d => Math.Max(1, d.Files!.Count)) <= perFrame)
+        );
+        var listed = parts.SelectMany(p => p.Subtrees).ToList();
+        string[] FilesOf(string dir) =>
+            [
+                .. listed
+                    .Where(d => d.Dir == dir)
+                    .SelectMany(d => d.Files!)
+                    .Select(f => $"{dir}/{f!.Name}")
+                    .Order(StringComparer.Ordinal),
+            ];
+        Assert.Equal(
+            files
+                .Select(f => f.RelativePath)
+                .Where(p => p.StartsWith("full/", StringComparison.Ordinal))
+                .Order(StringComparer.Ordinal),
+            FilesOf("full")
+        );
+        Assert.Equal(2 * perFrame + 5, FilesOf("large").Length);
+        Assert.Contains(listed, d => d.Dir == "nothing" && d.Files!.Count == 0);
+    }
+
     private static string ExpectedDigest()
     {
         // The specification, written out: records of one directory hashed in UTF-8 name order.

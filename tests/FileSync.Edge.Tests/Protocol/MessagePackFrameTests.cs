@@ -136,6 +136,40 @@ public sealed class MessagePackFrameTests
     }
 
     [Fact]
+    public void FileSync_ContentCompressedByTheCaller_SentAsIsAndDecompressesToTheSameBytes()
+    {
+        var content = System.Text.Encoding.UTF8.GetBytes(
+            string.Concat(Enumerable.Range(0, 3000).Select(i => $"line {i % 17}\n"))
+        );
+        var compressed = ContentCompression.TryCompress(content)!;
+
+        var frame = SyncFrames.FileSync(
+            WireFormat.MessagePack,
+            MessageTypes.FileCreateSync,
+            Fields(s_hash, content.Length),
+            content,
+            compressContent: true,
+            compressed
+        )!;
+
+        Assert.True(frame.AsSpan().IndexOf(compressed) >= 0);
+        Assert.True(
+            ProtocolMessage.TryParse(frame, WireFormat.MessagePack, out var message, out _)
+        );
+        Assert.True(message.TryReadPayload<IncomingFileSync>(out var payload, out _));
+        Assert.Equal(ContentEncodings.Brotli, payload.Encoding);
+        Assert.Equal(content.Length, payload.Size);
+        Assert.True(
+            ContentCompression.TryDecompress(
+                payload.RawContent!.Value.Span,
+                content.Length,
+                out var restored
+            )
+        );
+        Assert.Equal(content, restored);
+    }
+
+    [Fact]
     public void FileSync_IncompressibleOrTinyContent_StaysRaw()
     {
         var noise = new byte[4096];

@@ -30,6 +30,35 @@ public sealed class FileContentReaderTests : IDisposable
     }
 
     [Fact]
+    public void FilesOfEverySize_ContentKeptExactlyAndTheSameHashWithoutKeeping()
+    {
+        // Reads go through pooled buffers longer than the file: a small file read after a large one must
+        // get exactly its own bytes, and a read without keeping the content must hash the same bytes.
+        var reader = new FileContentReader(_root.Path, maxFileBytes: 200_000);
+        var random = new Random(24);
+        foreach (var size in new[] { 131_073, 0, 1, 4_095, 85_001, 7, 199_999, 300 })
+        {
+            var bytes = new byte[size];
+            for (var i = 0; i < size; i++)
+            {
+                bytes[i] = (byte)random.Next('a', 'z' + 1);
+            }
+            var name = $"size-{size}.txt";
+            File.WriteAllBytes(Path.Combine(_root.Path, name), bytes);
+
+            var kept = reader.Read(name, skipIfMatches: null, keepContent: true);
+            var hashedOnly = reader.Read(name, skipIfMatches: null, keepContent: false);
+
+            Assert.Equal(FileReadStatus.Ok, kept.Status);
+            Assert.Equal(bytes, kept.Content);
+            Assert.Equal(FileReadStatus.Ok, hashedOnly.Status);
+            Assert.Null(hashedOnly.Content);
+            Assert.Equal(reader.Algorithm.Compute(bytes), kept.Hash);
+            Assert.Equal(kept.Hash, hashedOnly.Hash);
+        }
+    }
+
+    [Fact]
     public void FileDeletedWhileBeingRead_IsMissing_NotSentAsRead()
     {
         _root.Write("going.txt", "soon gone");

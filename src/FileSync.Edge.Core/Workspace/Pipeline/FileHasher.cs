@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using FileSync.Edge.Filtering;
+using FileSync.Protocol;
 
 namespace FileSync.Edge.Workspace.Pipeline;
 
@@ -13,7 +14,8 @@ internal sealed class FileHasher(
     FileContentReader reader,
     WorkspaceIgnoreFilter filter,
     HeldContent held,
-    int parallelism
+    int parallelism,
+    SyncTimings timings
 )
 {
     public async IAsyncEnumerable<FileReadResult> ReadAllAsync(
@@ -85,7 +87,33 @@ internal sealed class FileHasher(
         }
     }
 
+    /// <summary>
+    /// The read, with its content compressed here on the pool when it is to be sent compressed: the loop
+    /// then only frames it, and compressing overlaps with sending the files before it.
+    /// </summary>
     private FileReadResult Read(WorkItem item, SyncBatch batch)
+    {
+        var reading = timings.Now();
+        var result = ReadFile(item, batch);
+        if (batch.IndexOnly)
+        {
+            return result;
+        }
+        timings.AddReadHash(reading);
+        if (
+            !batch.Session.CompressContent
+            || result is not { Status: FileReadStatus.Ok, Content: { } content }
+        )
+        {
+            return result;
+        }
+        var compressing = timings.Now();
+        var compressed = ContentCompression.TryCompress(content);
+        timings.AddCompress(compressing);
+        return result with { CompressedContent = compressed };
+    }
+
+    private FileReadResult ReadFile(WorkItem item, SyncBatch batch)
     {
         if (filter.IsIgnored(item.Path, isDirectory: false))
         {

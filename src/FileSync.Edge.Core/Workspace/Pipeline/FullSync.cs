@@ -20,6 +20,7 @@ internal sealed class FullSync(
     private readonly WorkspaceIndex _index = stages.Index;
     private readonly ServerHoldings _server = stages.Server;
     private readonly WorkspaceCounters _counters = stages.Counters;
+    private readonly SyncTimings _timings = stages.Timings;
     private bool _initialSyncLogged;
 
     /// <summary>The whole workspace, then <c>file_done</c>. False when it is refused, missing or its root changed.</summary>
@@ -39,6 +40,7 @@ internal sealed class FullSync(
     private async Task<bool> SyncAsync(UplinkSession session, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
+        _timings.Reset();
         var messagesBefore = _counters.MessagesSent;
         if (
             _lifecycle.State
@@ -65,6 +67,7 @@ internal sealed class FullSync(
         // has seen file_done shows the same counts, not the ones from before this sync.
         _counters.Publish(_index, stages.Retrier.Tracker);
         stages.Delivery.Expect();
+        var finishing = _timings.Now();
         await stages.Sender.SendDoneAsync(session, stats, cancellationToken).ConfigureAwait(false);
         // "Done" means the server has the files: its acknowledgement, or with a server that does not
         // acknowledge, the socket's data drained. A connection lost before that syncs again.
@@ -76,6 +79,7 @@ internal sealed class FullSync(
         {
             return false;
         }
+        _timings.DoneAcknowledged = _timings.Since(finishing);
         return Finish(stats, useManifest, time.GetElapsedTime(started));
     }
 
@@ -117,6 +121,19 @@ internal sealed class FullSync(
             stats.SyncErrors,
             elapsed.TotalSeconds
         );
+        WorkspaceLog.InitialSyncTimings(
+            logger,
+            stages.Name,
+            _timings.Scan.TotalMilliseconds,
+            _timings.IndexPass.TotalMilliseconds,
+            _timings.ManifestExchange.TotalMilliseconds,
+            _timings.SendPass.TotalMilliseconds,
+            _timings.ReadHash.TotalMilliseconds,
+            _timings.Compress.TotalMilliseconds,
+            _timings.Frame.TotalMilliseconds,
+            _timings.Socket.TotalMilliseconds,
+            _timings.DoneAcknowledged.TotalMilliseconds
+        );
         return true;
     }
 
@@ -150,7 +167,9 @@ internal sealed class FullSync(
             // The folder is back: watch it again.
             stages.Watchers.Start();
         }
+        var scanning = _timings.Now();
         var scan = stages.Planner.ScanAll(cancellationToken);
+        _timings.Scan += _timings.Since(scanning);
         var eligible = 0;
         var eligibleBytes = 0L;
         foreach (var file in scan.Files)
@@ -179,9 +198,18 @@ internal sealed class FullSync(
             ReportProgress = _lifecycle.State == WorkspaceState.Syncing,
             Scanned = scan.Files.Count,
         };
+        var passing = _timings.Now();
         await stages
             .Pipeline.RunAsync(stages.Planner.PlanFullScan(scan, batch), batch, cancellationToken)
             .ConfigureAwait(false);
+        if (indexOnly)
+        {
+            _timings.IndexPass += _timings.Since(passing);
+        }
+        else
+        {
+            _timings.SendPass += _timings.Since(passing);
+        }
         return true;
     }
 
@@ -204,6 +232,7 @@ internal sealed class FullSync(
                 return false;
             }
             await stages.Gate.HoldAsync(session, cancellationToken).ConfigureAwait(false);
+            var exchanging = _timings.Now();
             var entries = _index
                 .Entries.Select(e => new ManifestEntry(e.Key, e.Value.Hash, e.Value.Size))
                 .ToList();
@@ -224,13 +253,16 @@ internal sealed class FullSync(
                     .ConfigureAwait(false);
             }
             var need = ApplyDiff(diff);
+            _timings.ManifestExchange += _timings.Since(exchanging);
             var batch = new SyncBatch(session, ResendAll: false, IndexOnly: false)
             {
                 ReportProgress = true,
             };
+            var sending = _timings.Now();
             await stages
                 .Pipeline.RunAsync(stages.Planner.Items(need, batch), batch, cancellationToken)
                 .ConfigureAwait(false);
+            _timings.SendPass += _timings.Since(sending);
             return true;
         }
         finally

@@ -161,25 +161,25 @@ internal sealed class ManifestExchange(
         CancellationToken cancellationToken
     )
     {
-        var parts = tree.Answer(request).ToList();
-        for (var i = 0; i < parts.Count; i++)
+        // One frame built ahead of the one sent (to know which is the last), never the whole answer.
+        var frames = 0;
+        using var parts = tree.Answer(request).GetEnumerator();
+        var more = parts.MoveNext();
+        while (more)
         {
+            var (dirs, subtrees) = parts.Current;
+            more = parts.MoveNext();
             await sender
-                .SendTreeListingAsync(
-                    session,
-                    parts[i].Dirs,
-                    parts[i].Subtrees,
-                    i == parts.Count - 1,
-                    cancellationToken
-                )
+                .SendTreeListingAsync(session, dirs, subtrees, !more, cancellationToken)
                 .ConfigureAwait(false);
+            frames++;
         }
         WorkspaceLog.TreeListingSent(
             logger,
             name,
             request.Dirs?.Count ?? 0,
             request.Subtrees?.Count ?? 0,
-            parts.Count
+            frames
         );
     }
 

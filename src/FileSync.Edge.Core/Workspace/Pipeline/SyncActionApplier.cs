@@ -81,7 +81,8 @@ internal sealed class SyncActionApplier(
                             action.Created,
                             result.Content!,
                             result.Hash!,
-                            cancellationToken
+                            cancellationToken,
+                            result.CompressedContent
                         )
                         .ConfigureAwait(false)
                 )

@@ -14,6 +14,7 @@ internal sealed class WorkspaceSender(
     SyncMessageBuilder messages,
     IUplink uplink,
     WorkspaceCounters counters,
+    SyncTimings timings,
     TimeProvider time
 )
 {
@@ -26,17 +27,24 @@ internal sealed class WorkspaceSender(
     /// <summary>How often a full window is looked at again.</summary>
     private static readonly TimeSpan s_windowPoll = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>Sends a create (<paramref name="created"/>) or modify; false when its frame would be too large.</summary>
+    /// <summary>
+    /// Sends a create (<paramref name="created"/>) or modify; false when its frame would be too large.
+    /// <paramref name="compressed"/>: the content already compressed by a hash worker, if it was.
+    /// </summary>
     public async Task<bool> SendFileAsync(
         UplinkSession session,
         string path,
         bool created,
         byte[] content,
         string hash,
-        CancellationToken cancellationToken
+        CancellationToken cancellationToken,
+        byte[]? compressed = null
     )
     {
-        if (messages.FileSync(session, path, created, content, hash) is not { } frame)
+        var framing = timings.Now();
+        var frame = messages.FileSync(session, path, created, content, hash, compressed);
+        timings.AddFrame(framing);
+        if (frame is null)
         {
             return false;
         }
@@ -107,11 +115,12 @@ internal sealed class WorkspaceSender(
         {
             await Task.Delay(s_windowPoll, time, cancellationToken).ConfigureAwait(false);
         }
-        if (
-            !await uplink
-                .SendAsync(session, frame, deflate, cancellationToken)
-                .ConfigureAwait(false)
-        )
+        var sending = timings.Now();
+        var sent = await uplink
+            .SendAsync(session, frame, deflate, cancellationToken)
+            .ConfigureAwait(false);
+        timings.AddSocket(sending);
+        if (!sent)
         {
             throw new SessionLostException();
         }

@@ -35,7 +35,14 @@ internal sealed class WorkspaceStages
         Counters = new WorkspaceCounters(time);
         Gate = new PauseGate(uplink, time);
         Saver = new IndexSaver(indexStore, rootPath, Name, Index, time, logger);
-        Sender = new WorkspaceSender(new SyncMessageBuilder(rootPath), uplink, Counters, time);
+        Timings = new SyncTimings(time);
+        Sender = new WorkspaceSender(
+            new SyncMessageBuilder(rootPath),
+            uplink,
+            Counters,
+            Timings,
+            time
+        );
         Lifecycle = new WorkspaceLifecycle(rootPath, options.MaxFiles, Sender, logger);
 
         Watchers = new WatcherSupervisor(
@@ -58,7 +65,7 @@ internal sealed class WorkspaceStages
             logger
         );
         Retrier = new RejectionRetrier(rootPath, options.MaxFiles, Server, time, logger);
-        var hasher = new FileHasher(Reader, Filter, Held, options.HashParallelism);
+        var hasher = new FileHasher(Reader, Filter, Held, options.HashParallelism, Timings);
         var reconciler = new SyncReconciler(Index, Server, options.MaxFiles);
         Applier = new SyncActionApplier(
             rootPath,
@@ -88,6 +95,7 @@ internal sealed class WorkspaceStages
     public ServerHoldings Server { get; } = new();
     public HeldContent Held { get; } = new();
     public WorkspaceCounters Counters { get; }
+    public SyncTimings Timings { get; }
     public WorkspaceLifecycle Lifecycle { get; }
     public PauseGate Gate { get; }
     public FullSyncProgress Progress { get; } = new();

@@ -1,6 +1,8 @@
+using System.Buffers;
 using FileSync.Edge.Filtering;
 using FileSync.Edge.Filtering.Secrets;
 using FileSync.Protocol;
+using Microsoft.Win32.SafeHandles;
 
 namespace FileSync.Edge.Workspace;
 
@@ -163,10 +165,6 @@ public sealed class FileContentReader(
         bool keepContent
     )
     {
-        var size = before.Size;
-        var mtime = before.MtimeTicks;
-        byte[] buffer;
-        int length;
         var outcome = _opener.Open(fullPath, out var handle);
         if (outcome != FileOpenOutcome.Opened)
         {
@@ -178,21 +176,46 @@ public sealed class FileContentReader(
                     : FileReadStatus.NotAFile
             );
         }
-        using (var stream = new FileStream(handle!, FileAccess.Read, bufferSize: 0))
+        // Read up to one byte past the limit so growth during the read is noticed. The buffer is pooled:
+        // hashing needs no copy of its own, and a kept content is copied out at its exact length, so a
+        // 50 000-file pass allocates no read buffers (files near the limit would each be a large object).
+        var buffer = ArrayPool<byte>.Shared.Rent(
+            (int)Math.Min(maxFileBytes + 1, Math.Max(before.Size, 0) + 1)
+        );
+        try
+        {
+            return ReadInto(buffer, relativePath, fullPath, handle!, before, recorded, keepContent);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private FileReadResult ReadInto(
+        byte[] buffer,
+        string relativePath,
+        string fullPath,
+        SafeFileHandle handle,
+        FileStamp before,
+        long recorded,
+        bool keepContent
+    )
+    {
+        var size = before.Size;
+        var mtime = before.MtimeTicks;
+        // The rented buffer may be longer than asked for: read at most the size plus one byte.
+        var wanted = (int)Math.Min(maxFileBytes + 1, Math.Max(size, 0) + 1);
+        var length = 0;
+        using (var stream = new FileStream(handle, FileAccess.Read, bufferSize: 0))
         {
             Interlocked.Increment(ref _filesRead);
-            // Read up to one byte past the limit so growth during the read is noticed.
-            buffer = new byte[(int)Math.Min(maxFileBytes + 1, Math.Max(size, 0) + 1)];
-            length = 0;
             int read;
-            while (
-                length < buffer.Length
-                && (read = stream.Read(buffer, length, buffer.Length - length)) > 0
-            )
+            while (length < wanted && (read = stream.Read(buffer, length, wanted - length)) > 0)
             {
                 length += read;
             }
-            if (length == buffer.Length && length <= maxFileBytes)
+            if (length == wanted && length <= maxFileBytes)
             {
                 // The file grew while we read; the next batch sees the final state.
                 return new FileReadResult(relativePath, FileReadStatus.Unstable)

@@ -14,6 +14,12 @@ public sealed record FileReadResult(string RelativePath, FileReadStatus Status)
 
     /// <summary>The bytes, when the caller asked for content and the file was read.</summary>
     public byte[]? Content { get; init; }
+
+    /// <summary>
+    /// <see cref="Content"/> Brotli-compressed by the hash worker that read it, for a session that
+    /// compresses content (so the loop only frames it); null when not tried or when it does not pay.
+    /// </summary>
+    public byte[]? CompressedContent { get; init; }
     public string? Error { get; init; }
 
     /// <summary>For <see cref="FileReadStatus.Withheld"/>: the secret guard's rule that matched.</summary>

@@ -22,6 +22,7 @@ public sealed class WorkspaceLifecycleTests : IDisposable
                 new SyncMessageBuilder(_root.Path),
                 _uplink,
                 new WorkspaceCounters(TimeProvider.System),
+                new SyncTimings(TimeProvider.System),
                 TimeProvider.System
             ),
             NullLogger.Instance
