@@ -1,4 +1,5 @@
 using System.Runtime.Versioning;
+using FileSync.Tray.Notifications;
 using FileSync.Tray.State;
 using Tmds.DBus.Protocol;
 
@@ -24,12 +25,13 @@ public sealed class SniTrayIcon(TimeProvider time, TextWriter log) : ITrayIcon
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stopping = new();
     private DBusConnection? _connection;
-    private TrayView _view = TrayStateMapper.Map(null, "starting");
+    private TrayView _view = TrayStateMapper.Starting();
     private IReadOnlyList<TrayMenuItem> _menu = [];
     private uint _revision = 1;
     private string? _registeredWith;
     private Task _completion = Task.CompletedTask;
     private Task? _registrationLoop;
+    private readonly DesktopNotifications _notifications = new(log);
 
     /// <summary>The bus name the item is published under.</summary>
     public string ServiceName { get; } = $"org.kde.StatusNotifierItem-{Environment.ProcessId}-1";
@@ -66,13 +68,7 @@ public sealed class SniTrayIcon(TimeProvider time, TextWriter log) : ITrayIcon
     )
     {
         OnMenuItem = onMenuItem;
-        var address = Environment.GetEnvironmentVariable("DBUS_SESSION_BUS_ADDRESS");
-        if (string.IsNullOrEmpty(address))
-        {
-            throw new TrayUnavailableException(
-                "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set): the tray needs a desktop session"
-            );
-        }
+        var address = SessionBusAddress.Resolve(Environment.GetEnvironmentVariable);
         var connection = new DBusConnection(address);
         try
         {
@@ -223,7 +219,7 @@ public sealed class SniTrayIcon(TimeProvider time, TextWriter log) : ITrayIcon
                 "s"
             );
         }
-        if (old.IconName != view.IconName)
+        if (old.IconName != view.IconName || old.Kind != view.Kind)
         {
             Signal(connection, ItemPath, Sni, "NewIcon");
             Signal(connection, ItemPath, Sni, "NewAttentionIcon");
@@ -232,7 +228,12 @@ public sealed class SniTrayIcon(TimeProvider time, TextWriter log) : ITrayIcon
         {
             Signal(connection, ItemPath, Sni, "NewTitle");
         }
-        if (old.Title != view.Title || old.Text != view.Text || old.IconName != view.IconName)
+        if (
+            old.Title != view.Title
+            || old.Text != view.Text
+            || old.IconName != view.IconName
+            || old.Kind != view.Kind
+        )
         {
             Signal(connection, ItemPath, Sni, "NewToolTip");
         }
@@ -249,6 +250,18 @@ public sealed class SniTrayIcon(TimeProvider time, TextWriter log) : ITrayIcon
                     w.WriteInt32(0);
                 },
                 "ui"
+            );
+        }
+    }
+
+    public void Notify(TrayNotification notification)
+    {
+        if (_connection is { } connection)
+        {
+            _notifications.Send(
+                connection,
+                notification,
+                notification.IsRecovery ? "emblem-default" : "dialog-warning"
             );
         }
     }
