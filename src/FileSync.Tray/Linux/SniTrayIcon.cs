@@ -12,8 +12,13 @@ namespace FileSync.Tray.Linux;
 /// whenever the watcher restarts, e.g. the panel). KDE Plasma, GNOME with the AppIndicator extension,
 /// XFCE, LXQt, Cinnamon and most others host such items.
 /// </summary>
+/// <param name="environment">Reads an environment variable (the bus address); tests pass their own.</param>
 [UnsupportedOSPlatform("windows")]
-public sealed class SniTrayIcon(TimeProvider time, TextWriter log) : ITrayIcon
+public sealed class SniTrayIcon(
+    TimeProvider time,
+    TextWriter log,
+    Func<string, string?>? environment = null
+) : ITrayIcon
 {
     public const string ItemPath = "/StatusNotifierItem";
     public const string MenuPath = "/MenuBar";
@@ -68,7 +73,7 @@ public sealed class SniTrayIcon(TimeProvider time, TextWriter log) : ITrayIcon
     )
     {
         OnMenuItem = onMenuItem;
-        var address = SessionBusAddress.Resolve(Environment.GetEnvironmentVariable);
+        var address = SessionBusAddress.Resolve(environment ?? Environment.GetEnvironmentVariable);
         var connection = new DBusConnection(address);
         try
         {

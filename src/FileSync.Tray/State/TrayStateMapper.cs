@@ -79,8 +79,11 @@ public static class TrayStateMapper
                 TrayKind.Error,
                 NeedsAttention,
                 "dialog-error",
-                $"FileSync: {first.Name} {TrayText.Trouble(first)}"
-                    + (broken.Count > 1 ? $" (+{broken.Count - 1} more)" : ""),
+                (
+                    first.State is "refused" or "missing" or "rootchanged" or "stopped"
+                        ? $"FileSync: {first.Name} {TrayText.Trouble(first)}"
+                        : $"FileSync: {TrayText.Trouble(first)} in {first.Name}"
+                ) + (broken.Count > 1 ? $" (+{broken.Count - 1} more)" : ""),
                 string.Join('\n', lines) + "\n" + counts,
                 StateIconArt.Colour(TrayKind.Error)
             );
