@@ -102,11 +102,18 @@ public sealed class TrayController(
         if (!starting)
         {
             var due = _notifications.Observe(status, exitCode, _stopRequested, launcher.LogPath);
-            if (due.Count > 0 && NotificationSettings.Enabled(options.ConfigPath))
+            var enabled = due.Count > 0 && NotificationSettings.Enabled(options.ConfigPath);
+            foreach (var notification in due)
             {
-                foreach (var notification in due)
+                if (enabled)
                 {
                     icon.Notify(notification);
+                }
+                else
+                {
+                    log.WriteLine(
+                        $"filesync-tray: not notified (Tray:Notifications is false): {notification.Summary}"
+                    );
                 }
             }
         }
