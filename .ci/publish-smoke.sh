@@ -335,6 +335,7 @@ grep -q '"ApiKey": "smoke-key"' "$config" || fail "the config does not hold the 
 grep -q "start the agent by hand" "$tmp/install.out" || fail "install.sh without systemd did not say how to start by hand"
 [[ -f "$unit" ]] || fail "install.sh did not install $unit"
 [[ -x "$installed_tray" ]] || fail "install.sh did not install the tray at $installed_tray"
+# Without systemd the tray is the one that starts the agent at login: no --no-start.
 grep -qxF "Exec=\"$installed_tray\" --config \"$config\"" "$autostart" ||
   fail "the autostart entry does not start the installed tray with the config: $(cat "$autostart" 2>&1)"
 grep -qx "Type=Application" "$autostart" || fail "the autostart entry is not a desktop application entry"
@@ -370,6 +371,9 @@ grep -q "no desktop session detected" "$tmp/install2.out" || fail "install.sh di
 "${install_env[@]}" FILESYNC_INSTALL_DESKTOP=1 SYSTEMCTL="$tmp/fake-systemctl" installer/linux/install.sh >"$tmp/install3.out" 2>&1 ||
   { cat "$tmp/install3.out"; fail "re-install with a desktop session failed"; }
 [[ -f "$autostart" ]] || fail "re-install with a desktop session did not write the autostart entry"
+# With the systemd service running the agent, the tray only shows it (two supervisors would race).
+grep -qxF "Exec=\"$installed_tray\" --config \"$config\" --no-start" "$autostart" ||
+  fail "with the systemd service the autostart entry should pass --no-start: $(cat "$autostart" 2>&1)"
 
 "${install_env[@]}" SYSTEMCTL="$tmp/fake-systemctl" installer/linux/install.sh --uninstall >"$tmp/uninstall.out" 2>&1 ||
   { cat "$tmp/uninstall.out"; fail "install.sh --uninstall failed"; }

@@ -20,7 +20,8 @@
 #   tray    ~/.local/bin/filesync-tray (the notification-area icon), and, when a desktop session is
 #           detected (XDG_CURRENT_DESKTOP, DESKTOP_SESSION, WAYLAND_DISPLAY or DISPLAY set; or
 #           FILESYNC_INSTALL_DESKTOP=1, and =0 never), the XDG autostart entry
-#           $XDG_CONFIG_HOME/autostart/filesync-tray.desktop that starts it at login. The tray binary is
+#           $XDG_CONFIG_HOME/autostart/filesync-tray.desktop that starts it at login (with --no-start when
+#           the systemd user service runs the agent, so the tray only shows it). The tray binary is
 #           --tray-binary, else filesync-tray next to the agent's binary or this script, else in
 #           artifacts/<rid>/; without one (or with --no-tray) no tray is installed.
 #
@@ -207,13 +208,19 @@ else
   mv -f "$tray_path.new.$$" "$tray_path"
   echo "install: installed $tray_path"
   if desktop_session; then
+    # With the systemd user service keeping the agent running, the tray only shows it: a tray that started
+    # an agent of its own at login would race the service's (which then exits 4 and is not restarted).
+    tray_no_start=""
+    if systemd_available; then
+      tray_no_start=" --no-start"
+    fi
     mkdir -p "$(dirname "$autostart_path")"
     {
       printf '[Desktop Entry]\n'
       printf 'Type=Application\n'
       printf 'Name=FileSync tray\n'
       printf 'Comment=Shows the FileSync agent in the notification area\n'
-      printf 'Exec=%s --config %s\n' "$(desktop_quote "$tray_path")" "$(desktop_quote "$config_path")"
+      printf 'Exec=%s --config %s%s\n' "$(desktop_quote "$tray_path")" "$(desktop_quote "$config_path")" "$tray_no_start"
       printf 'Icon=folder-remote\n'
       printf 'Terminal=false\n'
       printf 'NoDisplay=true\n'
@@ -221,7 +228,7 @@ else
     } >"$autostart_path.new.$$"
     chmod 644 "$autostart_path.new.$$"
     mv -f "$autostart_path.new.$$" "$autostart_path"
-    echo "install: installed $autostart_path: the tray starts at your next login (now: $tray_path --config $config_path &)"
+    echo "install: installed $autostart_path: the tray starts at your next login (now: $tray_path --config $config_path$tray_no_start &)"
   else
     remove_files "$autostart_path"
     echo "install: no desktop session detected: the tray is not started at login (FILESYNC_INSTALL_DESKTOP=1 forces the autostart entry)"

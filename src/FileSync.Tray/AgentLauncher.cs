@@ -2,11 +2,36 @@ using System.Diagnostics;
 
 namespace FileSync.Tray;
 
-/// <summary>Starts the agent (<c>filesync-edge --config &lt;file&gt;</c>) when none runs; it outlives the tray.</summary>
-public sealed class AgentLauncher(TrayOptions options)
+/// <summary>
+/// Starts the agent (<c>filesync-edge --config &lt;file&gt;</c>) when none runs, for users without a service
+/// that keeps it running; it outlives the tray. Its output goes to <see cref="LogPath"/>, not the tray's.
+/// </summary>
+public sealed class AgentLauncher(TrayOptions options, string logPath)
 {
     private static string ExecutableName =>
         OperatingSystem.IsWindows() ? "filesync-edge.exe" : "filesync-edge";
+
+    private Process? _started;
+
+    /// <summary>The file an agent started here writes its log to.</summary>
+    public string LogPath => logPath;
+
+    /// <summary>The exit code of the agent this tray started last, once it has exited; else null.</summary>
+    public int? ExitCode
+    {
+        get
+        {
+            var process = Volatile.Read(ref _started);
+            try
+            {
+                return process is { HasExited: true } ? process.ExitCode : null;
+            }
+            catch (InvalidOperationException)
+            {
+                return null;
+            }
+        }
+    }
 
     /// <summary>The agent to start: <c>--agent</c>, else next to the tray, else the first on PATH; null when none is found.</summary>
     public string? FindAgent()
@@ -48,32 +73,73 @@ public sealed class AgentLauncher(TrayOptions options)
                 ? $"the agent '{given}' does not exist"
                 : $"{ExecutableName} is neither next to filesync-tray nor on PATH";
         }
-        // A .dll (a development build) runs through the dotnet host.
-        var isDll = agent.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
-        var info = new ProcessStartInfo(isDll ? "dotnet" : agent)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            // The agent is a console program: on Windows it would open a console window of its own.
-            CreateNoWindow = true,
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        if (isDll)
-        {
-            info.ArgumentList.Add(agent);
-        }
-        info.ArgumentList.Add("--config");
-        info.ArgumentList.Add(options.ConfigPath);
         try
         {
-            using var process = Process.Start(info);
-            process?.StandardInput.Close();
-            return process is null ? $"could not start {agent}" : null;
+            AgentLogFile.Prepare(logPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot write the agent's log {logPath}: {ex.Message}";
+        }
+        var info = StartInfo(agent);
+        try
+        {
+            var process = Process.Start(info);
+            if (process is null)
+            {
+                return $"could not start {agent}";
+            }
+            process.StandardInput.Close();
+            Interlocked.Exchange(ref _started, process)?.Dispose();
+            return null;
         }
         catch (Exception ex)
             when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
         {
             return $"could not start {agent}: {ex.Message}";
         }
+    }
+
+    /// <summary>
+    /// The agent's command line behind a shell that appends its stdout and stderr to the log: <c>/bin/sh</c>
+    /// execs the agent (so the process is the agent), <c>cmd.exe</c> waits for it on Windows. A .dll (a
+    /// development build) runs through the dotnet host.
+    /// </summary>
+    private ProcessStartInfo StartInfo(string agent)
+    {
+        var isDll = agent.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
+        var command = new List<string>();
+        if (isDll)
+        {
+            command.Add("dotnet");
+        }
+        command.AddRange([agent, "--config", options.ConfigPath]);
+        ProcessStartInfo info;
+        if (OperatingSystem.IsWindows())
+        {
+            info = new ProcessStartInfo("cmd.exe")
+            {
+                // cmd's own quoting: the whole line in one pair of quotes (/s), each part quoted.
+                Arguments =
+                    $"/d /s /c \"{string.Join(' ', command.Select(c => $"\"{c}\""))} >>\"{logPath}\" 2>&1\"",
+            };
+        }
+        else
+        {
+            info = new ProcessStartInfo("/bin/sh");
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add("exec \"$0\" \"$@\" >>\"$FILESYNC_TRAY_AGENT_LOG\" 2>&1");
+            foreach (var part in command)
+            {
+                info.ArgumentList.Add(part);
+            }
+            info.Environment["FILESYNC_TRAY_AGENT_LOG"] = logPath;
+        }
+        info.UseShellExecute = false;
+        info.RedirectStandardInput = true;
+        // The agent is a console program: on Windows it would open a console window of its own.
+        info.CreateNoWindow = true;
+        info.WorkingDirectory = Path.GetTempPath();
+        return info;
     }
 }

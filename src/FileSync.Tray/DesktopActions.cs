@@ -9,6 +9,9 @@ public sealed class DesktopActions(TrayOptions options, AgentLauncher launcher, 
     /// <summary>Opens <paramref name="path"/> in the file manager (xdg-open, explorer, open).</summary>
     public void OpenFolder(string path) => Open(path);
 
+    /// <summary>Opens <paramref name="path"/> (the agent's log) with the desktop's viewer for it.</summary>
+    public void OpenFile(string path) => Open(path);
+
     /// <summary>
     /// Runs <c>filesync-edge ARGS --config &lt;file&gt;</c> and opens what it printed as a text file in the
     /// user's runtime folder (0700), so "Show status" and "Open log" show exactly what the CLI prints.

@@ -1,3 +1,4 @@
+using FileSync.Tray.Notifications;
 using FileSync.Tray.State;
 
 namespace FileSync.Tray;
@@ -10,6 +11,9 @@ public interface ITrayIcon : IAsyncDisposable
 
     /// <summary>Shows <paramref name="view"/> and <paramref name="menu"/> (called only when one of them changed).</summary>
     void Update(TrayView view, IReadOnlyList<TrayMenuItem> menu);
+
+    /// <summary>Raises a desktop notification (Linux: org.freedesktop.Notifications; Windows: a balloon); never throws.</summary>
+    void Notify(TrayNotification notification);
 
     /// <summary>Completes when the icon can no longer be shown (the session bus went away, the window closed).</summary>
     Task Completion { get; }

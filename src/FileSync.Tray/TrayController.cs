@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using FileSync.Edge.Local;
+using FileSync.Tray.Notifications;
 using FileSync.Tray.State;
 
 namespace FileSync.Tray;
@@ -7,7 +8,9 @@ namespace FileSync.Tray;
 /// <summary>
 /// Reads the agent's status every <see cref="TrayOptions.Interval"/> (and right after each menu action),
 /// shows it through the icon, and carries out menu clicks one at a time. Starts the agent once at start-up
-/// when none runs (unless <c>--no-start</c>), and again on "Start agent".
+/// when none runs (unless <c>--no-start</c>), and again on "Start agent". Until the agent first answers (or
+/// is known not to run) the icon shows a neutral "starting". Raises a desktop notification when syncing
+/// stops or recovers (<see cref="NotificationTracker"/>), unless <c>Tray:Notifications</c> is false.
 /// </summary>
 public sealed class TrayController(
     TrayOptions options,
@@ -28,9 +31,11 @@ public sealed class TrayController(
             SingleReader = true,
         }
     );
+    private readonly NotificationTracker _notifications = new(time);
     private IReadOnlyList<TrayMenuItem> _menu = [];
     private TrayView? _shown;
     private string? _launchProblem;
+    private bool _stopRequested;
 
     /// <summary>The menu shown now (tests, and resolving clicks).</summary>
     public IReadOnlyList<TrayMenuItem> Menu => Volatile.Read(ref _menu);
@@ -39,13 +44,13 @@ public sealed class TrayController(
     {
         await icon.StartAsync(id => _clicks.Writer.TryWrite(id), cancellationToken)
             .ConfigureAwait(false);
-        var (status, problem) = await ReadStatusAsync(cancellationToken).ConfigureAwait(false);
-        if (status is null && !options.NoStart)
+        var reading = await ReadStatusAsync(cancellationToken).ConfigureAwait(false);
+        if (reading.Status is null && !options.NoStart)
         {
             StartAgent();
-            (status, problem) = await ReadStatusAsync(cancellationToken).ConfigureAwait(false);
+            reading = await ReadStatusAsync(cancellationToken).ConfigureAwait(false);
         }
-        Show(status, problem);
+        Show(reading);
         while (!cancellationToken.IsCancellationRequested)
         {
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -66,8 +71,7 @@ public sealed class TrayController(
                     return; // Quit tray
                 }
             }
-            (status, problem) = await ReadStatusAsync(cancellationToken).ConfigureAwait(false);
-            Show(status, problem);
+            Show(await ReadStatusAsync(cancellationToken).ConfigureAwait(false));
         }
     }
 
@@ -77,6 +81,7 @@ public sealed class TrayController(
 
     private void StartAgent()
     {
+        _stopRequested = false;
         _launchProblem = launcher.Start();
         _startedAt = _launchProblem is null ? time.GetTimestamp() : 0;
         log.WriteLine(
@@ -86,10 +91,32 @@ public sealed class TrayController(
         );
     }
 
-    private void Show(AgentStatusView? status, string? problem)
+    private void Show(AgentReading reading)
     {
-        var view = TrayStateMapper.Map(status, problem);
-        var menu = TrayMenuBuilder.Build(status, problem);
+        var (status, problem, starting) = reading;
+        var exitCode = status is null && !_stopRequested ? launcher.ExitCode : null;
+        var view = starting
+            ? TrayStateMapper.Starting(problem)
+            : TrayStateMapper.Map(status, problem, exitCode);
+        var menu = TrayMenuBuilder.Build(status, problem, starting);
+        if (!starting)
+        {
+            var due = _notifications.Observe(status, exitCode, _stopRequested, launcher.LogPath);
+            var enabled = due.Count > 0 && NotificationSettings.Enabled(options.ConfigPath);
+            foreach (var notification in due)
+            {
+                if (enabled)
+                {
+                    icon.Notify(notification);
+                }
+                else
+                {
+                    log.WriteLine(
+                        $"filesync-tray: not notified (Tray:Notifications is false): {notification.Summary}"
+                    );
+                }
+            }
+        }
         if (view == _shown && menu.SequenceEqual(Menu))
         {
             return;
@@ -99,9 +126,14 @@ public sealed class TrayController(
         icon.Update(view, menu);
     }
 
-    private async Task<(AgentStatusView? Status, string? Problem)> ReadStatusAsync(
-        CancellationToken cancellationToken
-    )
+    /// <summary>One status read: the status, or why there is none; <see cref="Starting"/> while an agent this tray started has not answered yet.</summary>
+    private sealed record AgentReading(
+        AgentStatusView? Status,
+        string? Problem,
+        bool Starting = false
+    );
+
+    private async Task<AgentReading> ReadStatusAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -116,22 +148,38 @@ public sealed class TrayController(
                 .ConfigureAwait(false);
             _startedAt = 0; // it answers: no longer "starting"
             return response.Status is { } status
-                ? (status, null)
-                : (null, response.Error ?? "the agent sent no status");
+                ? new AgentReading(status, null)
+                : new AgentReading(null, response.Error ?? "the agent sent no status");
         }
         catch (AgentNotRunningException)
-            when (_startedAt != 0 && time.GetElapsedTime(_startedAt) < s_startGrace)
+            when (_startedAt != 0
+                && time.GetElapsedTime(_startedAt) < s_startGrace
+                && launcher.ExitCode is null
+            )
         {
-            return (null, $"Starting the agent (--config {options.ConfigPath})…");
+            return new AgentReading(
+                null,
+                $"Starting the agent (--config {options.ConfigPath})…",
+                Starting: true
+            );
         }
         catch (AgentNotRunningException)
         {
+            _startedAt = 0;
             var started = _launchProblem is null ? "" : $" (starting it failed: {_launchProblem})";
-            return (null, $"No agent runs with the config file {options.ConfigPath}{started}.");
+            var exited =
+                _stopRequested || launcher.ExitCode is not { } code ? ""
+                : code == TrayStateMapper.AuthenticationRejectedExitCode
+                    ? $" The agent exited with code {code}: the server rejected the API key (log: {launcher.LogPath})."
+                : $" The agent exited with code {code} (log: {launcher.LogPath}).";
+            return new AgentReading(
+                null,
+                $"No agent runs with the config file {options.ConfigPath}{started}.{exited}"
+            );
         }
         catch (IOException ex)
         {
-            return (null, ex.Message);
+            return new AgentReading(null, ex.Message);
         }
     }
 
@@ -163,12 +211,24 @@ public sealed class TrayController(
                     .ConfigureAwait(false);
                 return true;
             case TrayAction.OpenLog:
-                await desktop
-                    .ShowCommandOutputAsync("logs", _address.Name + "-log.txt", cancellationToken)
-                    .ConfigureAwait(false);
+                if (File.Exists(launcher.LogPath))
+                {
+                    desktop.OpenFile(launcher.LogPath); // the log of an agent this tray (or the installer) started
+                }
+                else
+                {
+                    await desktop
+                        .ShowCommandOutputAsync(
+                            "logs",
+                            _address.Name + "-log.txt",
+                            cancellationToken
+                        )
+                        .ConfigureAwait(false);
+                }
                 return true;
             case TrayAction.Pause or TrayAction.Resume or TrayAction.Resync or TrayAction.QuitAgent:
                 _startedAt = 0;
+                _stopRequested |= item.Action == TrayAction.QuitAgent;
                 var command = item.Action switch
                 {
                     TrayAction.Pause => LocalCommands.Pause,

@@ -26,7 +26,7 @@ public sealed record TrayOptions
           --no-start          do not start the agent when none runs
           --interval-ms <n>   how often to read the agent's status (default 2000)
 
-        Exit codes: 0 quit from the menu or Ctrl+C, 1 no notification area to show the icon in, 2 bad arguments.
+        Exit codes: 0 quit from the menu, Ctrl+C, or a tray for this config already runs, 1 no notification area to show the icon in, 2 bad arguments.
         """;
 
     /// <summary>Parses <paramref name="args"/>; null with a one-line <paramref name="error"/> when they are bad.</summary>

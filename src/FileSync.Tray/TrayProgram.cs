@@ -33,6 +33,20 @@ public static class TrayProgram
                 .ConfigureAwait(false);
             return 2;
         }
+        using var instance = TrayInstanceLock.TryAcquire(options.ConfigPath, out var lockProblem);
+        if (instance is null && lockProblem is null)
+        {
+            Console.WriteLine($"filesync-tray: a tray for {options.ConfigPath} already runs");
+            return 0;
+        }
+        if (lockProblem is not null)
+        {
+            await Console
+                .Error.WriteLineAsync(
+                    $"filesync-tray: cannot tell whether another tray runs for this config ({lockProblem}); starting anyway"
+                )
+                .ConfigureAwait(false);
+        }
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {
@@ -68,7 +82,7 @@ public static class TrayProgram
         }
         await using (icon.ConfigureAwait(false))
         {
-            var launcher = new AgentLauncher(options);
+            var launcher = new AgentLauncher(options, AgentLogFile.PathForThisUser());
             var controller = new TrayController(
                 options,
                 icon,

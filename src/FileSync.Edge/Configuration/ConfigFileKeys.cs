@@ -13,8 +13,16 @@ namespace FileSync.Edge.Configuration;
 /// </summary>
 public static class ConfigFileKeys
 {
-    /// <summary>Top-level keys besides the options sections: the workspace list and the host's logging levels.</summary>
-    private static readonly string[] s_otherTopLevel = [AgentConfigFile.WorkspacesKey, "Logging"];
+    /// <summary>
+    /// Top-level keys besides the options sections: the workspace list, the host's logging levels, and the
+    /// tray's settings (<c>Tray:Notifications</c>, read by filesync-tray, not by the agent).
+    /// </summary>
+    private static readonly string[] s_otherTopLevel =
+    [
+        AgentConfigFile.WorkspacesKey,
+        "Logging",
+        "Tray",
+    ];
 
     private static readonly Dictionary<string, HashSet<string>> s_sections = new(
         StringComparer.OrdinalIgnoreCase

@@ -1,4 +1,5 @@
 using System.Runtime.Versioning;
+using FileSync.Tray.Notifications;
 using FileSync.Tray.State;
 using Tmds.DBus.Protocol;
 
@@ -11,8 +12,13 @@ namespace FileSync.Tray.Linux;
 /// whenever the watcher restarts, e.g. the panel). KDE Plasma, GNOME with the AppIndicator extension,
 /// XFCE, LXQt, Cinnamon and most others host such items.
 /// </summary>
+/// <param name="environment">Reads an environment variable (the bus address); tests pass their own.</param>
 [UnsupportedOSPlatform("windows")]
-public sealed class SniTrayIcon(TimeProvider time, TextWriter log) : ITrayIcon
+public sealed class SniTrayIcon(
+    TimeProvider time,
+    TextWriter log,
+    Func<string, string?>? environment = null
+) : ITrayIcon
 {
     public const string ItemPath = "/StatusNotifierItem";
     public const string MenuPath = "/MenuBar";
@@ -24,12 +30,13 @@ public sealed class SniTrayIcon(TimeProvider time, TextWriter log) : ITrayIcon
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stopping = new();
     private DBusConnection? _connection;
-    private TrayView _view = TrayStateMapper.Map(null, "starting");
+    private TrayView _view = TrayStateMapper.Starting();
     private IReadOnlyList<TrayMenuItem> _menu = [];
     private uint _revision = 1;
     private string? _registeredWith;
     private Task _completion = Task.CompletedTask;
     private Task? _registrationLoop;
+    private readonly DesktopNotifications _notifications = new(log);
 
     /// <summary>The bus name the item is published under.</summary>
     public string ServiceName { get; } = $"org.kde.StatusNotifierItem-{Environment.ProcessId}-1";
@@ -66,13 +73,7 @@ public sealed class SniTrayIcon(TimeProvider time, TextWriter log) : ITrayIcon
     )
     {
         OnMenuItem = onMenuItem;
-        var address = Environment.GetEnvironmentVariable("DBUS_SESSION_BUS_ADDRESS");
-        if (string.IsNullOrEmpty(address))
-        {
-            throw new TrayUnavailableException(
-                "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set): the tray needs a desktop session"
-            );
-        }
+        var address = SessionBusAddress.Resolve(environment ?? Environment.GetEnvironmentVariable);
         var connection = new DBusConnection(address);
         try
         {
@@ -223,7 +224,7 @@ public sealed class SniTrayIcon(TimeProvider time, TextWriter log) : ITrayIcon
                 "s"
             );
         }
-        if (old.IconName != view.IconName)
+        if (old.IconName != view.IconName || old.Kind != view.Kind)
         {
             Signal(connection, ItemPath, Sni, "NewIcon");
             Signal(connection, ItemPath, Sni, "NewAttentionIcon");
@@ -232,7 +233,12 @@ public sealed class SniTrayIcon(TimeProvider time, TextWriter log) : ITrayIcon
         {
             Signal(connection, ItemPath, Sni, "NewTitle");
         }
-        if (old.Title != view.Title || old.Text != view.Text || old.IconName != view.IconName)
+        if (
+            old.Title != view.Title
+            || old.Text != view.Text
+            || old.IconName != view.IconName
+            || old.Kind != view.Kind
+        )
         {
             Signal(connection, ItemPath, Sni, "NewToolTip");
         }
@@ -249,6 +255,18 @@ public sealed class SniTrayIcon(TimeProvider time, TextWriter log) : ITrayIcon
                     w.WriteInt32(0);
                 },
                 "ui"
+            );
+        }
+    }
+
+    public void Notify(TrayNotification notification)
+    {
+        if (_connection is { } connection)
+        {
+            _notifications.Send(
+                connection,
+                notification,
+                notification.IsRecovery ? "emblem-default" : "dialog-warning"
             );
         }
     }

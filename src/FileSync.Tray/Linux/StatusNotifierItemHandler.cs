@@ -1,5 +1,6 @@
 using System.Runtime.Versioning;
 using System.Text;
+using FileSync.Tray.Icons;
 using FileSync.Tray.State;
 using Tmds.DBus.Protocol;
 
@@ -7,8 +8,8 @@ namespace FileSync.Tray.Linux;
 
 /// <summary>
 /// <c>org.kde.StatusNotifierItem</c> at <see cref="SniTrayIcon.ItemPath"/>: the properties Category, Id,
-/// Title, Status, IconName, AttentionIconName, IconThemePath, ToolTip, Menu, ItemIsMenu, WindowId (and
-/// empty pixmaps), through <c>org.freedesktop.DBus.Properties</c>; Activate shows the status.
+/// Title, Status, IconName (a theme hint) and IconPixmap (the project's own art, several sizes),
+/// AttentionIconName, IconThemePath, ToolTip (escaped markup), Menu, ItemIsMenu, WindowId, through <c>org.freedesktop.DBus.Properties</c>; Activate shows the status.
 /// </summary>
 [UnsupportedOSPlatform("windows")]
 internal sealed class StatusNotifierItemHandler(SniTrayIcon icon) : DBusObjectHandler
@@ -161,6 +162,20 @@ internal sealed class StatusNotifierItemHandler(SniTrayIcon icon) : DBusObjectHa
         context.Reply(writer.CreateMessage());
     }
 
+    /// <summary>The state's own icon at every size of <see cref="StateIconArt.PixmapSizes"/>: width, height, ARGB32 in network byte order.</summary>
+    private static void WritePixmaps(ref MessageWriter writer, TrayKind kind)
+    {
+        var array = writer.WriteArrayStart(DBusType.Struct);
+        foreach (var size in StateIconArt.PixmapSizes)
+        {
+            writer.WriteStructureStart();
+            writer.WriteInt32(size);
+            writer.WriteInt32(size);
+            writer.WriteArray(StateIconArt.NetworkOrderArgb(kind, size));
+        }
+        writer.WriteArrayEnd(array);
+    }
+
     /// <summary>Writes the value of property <paramref name="name"/> as a variant.</summary>
     private static void WriteProperty(ref MessageWriter writer, string name, TrayView view)
     {
@@ -187,17 +202,22 @@ internal sealed class StatusNotifierItemHandler(SniTrayIcon icon) : DBusObjectHa
             case "OverlayIconName" or "AttentionMovieName" or "IconThemePath":
                 writer.WriteVariantString("");
                 break;
-            case "IconPixmap" or "OverlayIconPixmap" or "AttentionIconPixmap":
+            case "IconPixmap" or "AttentionIconPixmap":
+                writer.WriteSignature("a(iiay)");
+                WritePixmaps(ref writer, view.Kind);
+                break;
+            case "OverlayIconPixmap":
                 writer.WriteSignature("a(iiay)");
                 writer.WriteArrayEnd(writer.WriteArrayStart(DBusType.Struct));
                 break;
             case "ToolTip":
+                // Title and text are markup for the host (the spec's subset of HTML): escaped.
                 writer.WriteSignature("(sa(iiay)ss)");
                 writer.WriteStructureStart();
                 writer.WriteString(view.IconName);
-                writer.WriteArrayEnd(writer.WriteArrayStart(DBusType.Struct));
-                writer.WriteString(view.Title);
-                writer.WriteString(view.Text);
+                WritePixmaps(ref writer, view.Kind);
+                writer.WriteString(SniMarkup.Escape(view.Title));
+                writer.WriteString(SniMarkup.Escape(view.Text));
                 break;
             case "ItemIsMenu":
                 writer.WriteVariantBool(false); // a left click activates (shows the status); the menu is on the right button

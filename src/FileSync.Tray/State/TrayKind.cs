@@ -20,4 +20,7 @@ public enum TrayKind
 
     /// <summary>Connected, every workspace in sync.</summary>
     Synced,
+
+    /// <summary>The tray has no answer from the agent yet (it just started, or started the agent): nothing to alarm about.</summary>
+    Starting,
 }

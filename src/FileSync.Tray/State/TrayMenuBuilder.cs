@@ -27,24 +27,35 @@ public static class TrayMenuBuilder
     /// <summary>Most workspace lines shown (the rest in one "… more" line).</summary>
     public const int MaxWorkspaceLines = 30;
 
-    public static IReadOnlyList<TrayMenuItem> Build(AgentStatusView? status, string? problem)
+    /// <summary>Ids of the lines a reason under the connection line is wrapped into.</summary>
+    public const int ReasonId = 50;
+
+    /// <summary>Ids of the lines a workspace's reason is wrapped into: this + 10 × its index + the line.</summary>
+    public const int FirstWorkspaceReasonId = 1000;
+
+    /// <param name="status">The agent's status, or null when none answers.</param>
+    /// <param name="problem">Why there is no status.</param>
+    /// <param name="starting">No answer yet, but the agent is starting (or the tray just started).</param>
+    public static IReadOnlyList<TrayMenuItem> Build(
+        AgentStatusView? status,
+        string? problem,
+        bool starting = false
+    )
     {
         var items = new List<TrayMenuItem>();
         if (status is null)
         {
             items.Add(
-                new TrayMenuItem(ConnectionId, "Agent not running", TrayAction.None, Enabled: false)
+                new TrayMenuItem(
+                    ConnectionId,
+                    starting ? "Agent starting…" : "Agent not running",
+                    TrayAction.None,
+                    Enabled: false
+                )
             );
             if (problem is { Length: > 0 })
             {
-                items.Add(
-                    new TrayMenuItem(
-                        ConnectionId + 50,
-                        Clip(problem, 80),
-                        TrayAction.None,
-                        Enabled: false
-                    )
-                );
+                AddReason(items, ReasonId, problem);
             }
             items.Add(TrayMenuItem.Separator(20));
             items.Add(new TrayMenuItem(StartAgentId, "Start agent", TrayAction.StartAgent));
@@ -65,9 +76,7 @@ public static class TrayMenuBuilder
         if (connection.State != "connected" && connection.LastError is { Length: > 0 } why)
         {
             // Why it is not connected (the cause and its hint), as status says it.
-            items.Add(
-                new TrayMenuItem(ConnectionId + 50, Clip(why, 120), TrayAction.None, Enabled: false)
-            );
+            AddReason(items, ReasonId, why);
         }
         items.Add(TrayMenuItem.Separator(20));
         var workspaces = status.Workspaces;
@@ -93,6 +102,13 @@ public static class TrayMenuBuilder
                     Argument: w.Path
                 )
             );
+            if (
+                w.State is "refused" or "missing" or "rootchanged" or "stopped"
+                && w.LastError is { Length: > 0 } reason
+            )
+            {
+                AddReason(items, FirstWorkspaceReasonId + 10 * i, reason);
+            }
         }
         if (workspaces.Count > MaxWorkspaceLines)
         {
@@ -112,7 +128,7 @@ public static class TrayMenuBuilder
                     WithheldId,
                     string.Create(
                         CultureInfo.InvariantCulture,
-                        $"{withheld} file{(withheld == 1 ? "" : "s")} withheld by the secret guard (Show status)"
+                        $"{TrayText.Count(withheld, "file")} withheld by the secret guard (Show status)"
                     ),
                     TrayAction.ShowStatus
                 )
@@ -145,12 +161,32 @@ public static class TrayMenuBuilder
         return items;
     }
 
-    private static string Describe(WorkspaceStatusView w) =>
-        w.Errors > 0 ? string.Create(CultureInfo.InvariantCulture, $"{w.State}, {w.Errors} errors")
+    /// <summary>A workspace's state in a few words: "syncing 340/1,800 files", "watching (1 file)", "missing, 2 errors".</summary>
+    public static string Describe(WorkspaceStatusView w) =>
+        w.Progress is { FilesTotal: > 0 } p
+            ? string.Create(
+                CultureInfo.InvariantCulture,
+                $"{w.State} {p.FilesDone:N0}/{TrayText.Count(p.FilesTotal, "file")}"
+            )
+        : w.Errors > 0 ? $"{w.State}, {TrayText.Count(w.Errors, "error")}"
         : w.Pending > 0
-            ? string.Create(CultureInfo.InvariantCulture, $"{w.State}, {w.Pending} pending")
-        : string.Create(CultureInfo.InvariantCulture, $"{w.State} ({w.Files} files)");
+            ? string.Create(CultureInfo.InvariantCulture, $"{w.State}, {w.Pending:N0} pending")
+        : $"{w.State} ({TrayText.Count(w.Files, "file")})";
 
-    private static string Clip(string text, int max) =>
-        text.Length <= max ? text : text[..(max - 1)] + "…";
+    /// <summary>A reason as disabled lines, wrapped, never cut short of its cause.</summary>
+    private static void AddReason(List<TrayMenuItem> items, int firstId, string reason)
+    {
+        var lines = TrayText.Wrap(reason, maxLines: 9);
+        for (var k = 0; k < lines.Count; k++)
+        {
+            items.Add(
+                new TrayMenuItem(
+                    firstId + k,
+                    (k == 0 ? "" : "    ") + lines[k],
+                    TrayAction.None,
+                    Enabled: false
+                )
+            );
+        }
+    }
 }

@@ -1,11 +1,13 @@
 using System.Globalization;
 using FileSync.Edge.Local;
+using FileSync.Tray.Icons;
 
 namespace FileSync.Tray.State;
 
 /// <summary>
-/// The agent's status → what the icon shows (kind, SNI status, icon name, tooltip, colour). Pure: the
-/// Linux and Windows trays both draw what this returns.
+/// The agent's status → what the icon shows (kind, SNI status, icon name, title, tooltip, colour). Pure: the
+/// Linux and Windows trays both draw what this returns. The title carries the key fact ("FileSync: big2
+/// missing", "FileSync: syncing 340/1,800"), since some panels show nothing else.
 /// </summary>
 public static class TrayStateMapper
 {
@@ -13,9 +15,24 @@ public static class TrayStateMapper
     public const string Passive = "Passive";
     public const string NeedsAttention = "NeedsAttention";
 
+    /// <summary>Exit code of an agent whose API key the server rejected.</summary>
+    public const int AuthenticationRejectedExitCode = 3;
+
+    /// <summary>Before the first answer from the agent: a neutral icon, no alarm.</summary>
+    public static TrayView Starting(string? text = null) =>
+        new(
+            TrayKind.Starting,
+            Active,
+            "content-loading",
+            "FileSync: starting",
+            text ?? "Asking the agent for its status…",
+            StateIconArt.Colour(TrayKind.Starting)
+        );
+
     /// <param name="status">The agent's answer to <c>status</c>, or null when no agent answers.</param>
     /// <param name="problem">Why there is no status (no agent running, its error), when <paramref name="status"/> is null.</param>
-    public static TrayView Map(AgentStatusView? status, string? problem)
+    /// <param name="agentExitCode">How the agent this tray started ended, when it did.</param>
+    public static TrayView Map(AgentStatusView? status, string? problem, int? agentExitCode = null)
     {
         if (status is null)
         {
@@ -23,9 +40,17 @@ public static class TrayStateMapper
                 TrayKind.NoAgent,
                 NeedsAttention,
                 "process-stop",
-                "FileSync: agent not running",
+                agentExitCode switch
+                {
+                    AuthenticationRejectedExitCode => "FileSync: key rejected",
+                    { } code => string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"FileSync: agent exited ({code})"
+                    ),
+                    null => "FileSync: agent not running",
+                },
                 problem ?? "No agent runs for this config file.",
-                0x616161
+                StateIconArt.Colour(TrayKind.NoAgent)
             );
         }
         var workspaces = status.Workspaces;
@@ -33,36 +58,34 @@ public static class TrayStateMapper
         var connection = status.Connection;
         if (connection.State != "connected")
         {
-            var reason = connection.LastError is { } error ? $"\nLast error: {error}" : "";
+            var reason = connection.LastError is { } error
+                ? $"\nLast error{(connection.LastErrorAt is { } at ? $" ({TrayText.Clock(at)})" : "")}: {error}"
+                : "";
             return new TrayView(
                 TrayKind.Offline,
                 NeedsAttention,
                 "network-offline",
-                "FileSync: offline",
-                $"Not connected to {connection.Server} ({connection.State}); changes are kept and sent on reconnect.{reason}\n{counts}",
-                0xEF6C00
+                $"FileSync: offline, {(connection.State == "stopped" ? "stopped" : "reconnecting")}",
+                $"Not connected to {connection.Server} ({connection.State}) since {TrayText.Clock(connection.Since)}; the agent keeps retrying (at most 30 s apart) and sends the kept changes once connected.{reason}\n{counts}",
+                StateIconArt.Colour(TrayKind.Offline)
             );
         }
-        var broken = workspaces
-            .Where(w =>
-                w.State is "refused" or "missing" or "rootchanged" or "stopped" || w.Errors > 0
-            )
-            .ToList();
+        var broken = workspaces.Where(TrayText.IsBroken).ToList();
         if (broken.Count > 0)
         {
-            var lines = broken.Select(w =>
-                w.Errors > 0
-                && w.State is not ("refused" or "missing" or "rootchanged" or "stopped")
-                    ? $"{w.Name}: {w.Errors} file{(w.Errors == 1 ? "" : "s")} failed"
-                    : $"{w.Name}: {w.State}{(w.LastError is { } e ? $" ({e})" : "")}"
-            );
+            var first = broken[0];
+            var lines = broken.Select(w => $"{w.Name}: {TrayText.Trouble(w)}{Why(w)}");
             return new TrayView(
                 TrayKind.Error,
                 NeedsAttention,
                 "dialog-error",
-                "FileSync: needs attention",
+                (
+                    first.State is "refused" or "missing" or "rootchanged" or "stopped"
+                        ? $"FileSync: {first.Name} {TrayText.Trouble(first)}"
+                        : $"FileSync: {TrayText.Trouble(first)} in {first.Name}"
+                ) + (broken.Count > 1 ? $" (+{broken.Count - 1} more)" : ""),
                 string.Join('\n', lines) + "\n" + counts,
-                0xC62828
+                StateIconArt.Colour(TrayKind.Error)
             );
         }
         var paused = workspaces.Count(w => w.Paused);
@@ -73,20 +96,37 @@ public static class TrayStateMapper
                 Active,
                 "media-playback-pause",
                 "FileSync: paused",
-                $"{paused} of {workspaces.Count} workspace{(workspaces.Count == 1 ? "" : "s")} paused; changes are kept and sent on resume.\n{counts}",
-                0x757575
+                $"{paused} of {TrayText.Count(workspaces.Count, "workspace")} paused; changes are kept and sent on resume.\n{counts}",
+                StateIconArt.Colour(TrayKind.Paused)
             );
         }
         var pending = workspaces.Sum(w => w.Pending);
-        if (workspaces.Any(w => w.State is "syncing" or "waiting") || pending > 0)
+        var running = workspaces.Where(w => w.Progress is not null).ToList();
+        if (
+            workspaces.Any(w => w.State is "syncing" or "waiting")
+            || pending > 0
+            || running.Count > 0
+        )
         {
+            var total = new SyncProgressView
+            {
+                FilesDone = running.Sum(w => w.Progress!.FilesDone),
+                FilesTotal = running.Sum(w => w.Progress!.FilesTotal),
+            };
+            var title =
+                TrayText.Progress(total) is { } progress ? $"FileSync: syncing {progress}"
+                : pending > 0 ? $"FileSync: syncing {TrayText.Count(pending, "change")}"
+                : "FileSync: syncing";
+            var detail = running
+                .Where(w => w.Progress is { FilesTotal: > 0 })
+                .Select(w => $"\n{w.Name}: {TrayText.ProgressDetail(w.Progress!)}");
             return new TrayView(
                 TrayKind.Syncing,
                 Active,
                 "view-refresh",
-                "FileSync: syncing",
-                $"Sending changes to {connection.Server}.\n{counts}",
-                0x1565C0
+                title,
+                $"Sending changes to {connection.Server}.{string.Concat(detail)}\n{counts}",
+                StateIconArt.Colour(TrayKind.Syncing)
             );
         }
         return new TrayView(
@@ -97,37 +137,35 @@ public static class TrayStateMapper
             workspaces.Count == 0
                 ? $"Connected to {connection.Server}; no workspaces yet."
                 : $"Connected to {connection.Server}.\n{counts}",
-            0x2E7D32
+            StateIconArt.Colour(TrayKind.Synced)
         );
     }
+
+    /// <summary>Why a broken workspace is broken: the first failing files by name, else its last error.</summary>
+    private static string Why(WorkspaceStatusView w) =>
+        w.State is not ("refused" or "missing" or "rootchanged" or "stopped")
+        && w.ErrorFiles.Count > 0
+            ? $" ({string.Join(", ", w.ErrorFiles.Take(3).Select(f => $"{f.Path}: {f.Reason}"))})"
+        : w.LastError is { } error ? $" ({error})"
+        : "";
 
     /// <summary>"2 workspaces, 1,234 files, 3.4 MB; 5 pending, 1 skipped, 0 errors".</summary>
     public static string Counts(IReadOnlyList<WorkspaceStatusView> workspaces)
     {
-        var culture = CultureInfo.InvariantCulture;
-        var files = workspaces.Sum(w => w.Files);
-        var bytes = workspaces.Sum(w => w.Bytes);
         var withheld = workspaces.Sum(w => w.Withheld);
-        return string.Create(
-                culture,
-                $"{workspaces.Count} workspace{(workspaces.Count == 1 ? "" : "s")}, {files:N0} files, {Size(bytes)}; {workspaces.Sum(w => w.Pending)} pending, {workspaces.Sum(w => w.Skipped)} skipped, {workspaces.Sum(w => w.Errors)} errors"
+        return $"{TrayText.Count(workspaces.Count, "workspace")}, {TrayText.Count(workspaces.Sum(w => w.Files), "file")}, {TrayText.Size(workspaces.Sum(w => w.Bytes))}; "
+            + string.Create(
+                CultureInfo.InvariantCulture,
+                $"{workspaces.Sum(w => w.Pending)} pending, {workspaces.Sum(w => w.Skipped)} skipped, "
             )
+            + TrayText.Count(workspaces.Sum(w => w.Errors), "error")
             + (
                 withheld > 0
-                    ? string.Create(culture, $"; {withheld} withheld by the secret guard")
+                    ? string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"; {withheld} withheld by the secret guard"
+                    )
                     : ""
             );
     }
-
-    private static string Size(long bytes) =>
-        bytes switch
-        {
-            < 1000 => string.Create(CultureInfo.InvariantCulture, $"{bytes} B"),
-            < 1_000_000 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1000.0:0.0} KB"),
-            < 1_000_000_000 => string.Create(
-                CultureInfo.InvariantCulture,
-                $"{bytes / 1_000_000.0:0.0} MB"
-            ),
-            _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1_000_000_000.0:0.0} GB"),
-        };
 }

@@ -11,7 +11,7 @@ namespace FileSync.Tray.Windows;
 /// restarts (<c>TaskbarCreated</c>). No WinForms/WPF.
 /// </summary>
 [SupportedOSPlatform("windows")]
-public sealed class NotifyIconTray(TimeProvider time, TextWriter log) : ITrayIcon
+public sealed partial class NotifyIconTray(TimeProvider time, TextWriter log) : ITrayIcon
 {
     private static readonly TimeSpan s_closeTimeout = TimeSpan.FromSeconds(5);
 
@@ -19,6 +19,7 @@ public sealed class NotifyIconTray(TimeProvider time, TextWriter log) : ITrayIco
     private readonly TextWriter _log = log;
     private const uint CallbackMessage = Win32.WM_APP + 1;
     private const uint UpdateMessage = Win32.WM_APP + 2;
+    private const uint BalloonMessage = Win32.WM_APP + 3;
     private static NotifyIconTray? s_instance;
 
     private readonly Lock _gate = new();
@@ -28,7 +29,7 @@ public sealed class NotifyIconTray(TimeProvider time, TextWriter log) : ITrayIco
     private readonly TaskCompletionSource _completion = new(
         TaskCreationOptions.RunContinuationsAsynchronously
     );
-    private TrayView _view = TrayStateMapper.Map(null, "starting");
+    private TrayView _view = TrayStateMapper.Starting();
     private IReadOnlyList<TrayMenuItem> _menu = [];
     private Action<int> _onMenuItem = _ => { };
     private nint _window;
@@ -129,7 +130,7 @@ public sealed class NotifyIconTray(TimeProvider time, TextWriter log) : ITrayIco
             view = _view;
         }
         var previous = _icon;
-        _icon = CreateIcon(view.Rgb);
+        _icon = CreateIcon(view.Kind);
         var data = new Win32.NOTIFYICONDATAW
         {
             cbSize = (uint)sizeof(Win32.NOTIFYICONDATAW),
@@ -154,22 +155,18 @@ public sealed class NotifyIconTray(TimeProvider time, TextWriter log) : ITrayIco
         }
     }
 
-    private static unsafe nint CreateIcon(uint rgb)
+    private static unsafe nint CreateIcon(TrayKind kind)
     {
-        var pixels = StateIcon.Pixels(rgb);
-        var mask = new byte[StateIcon.Size * StateIcon.Size / 8]; // all zero: the alpha channel decides
+        // The small-icon size of this display (16 at 100 %, 20 at 125 %, 24 at 150 %, 32 at 200 %).
+        var size = Win32.GetSystemMetrics(Win32.SM_CXSMICON) is > 0 and var metric
+            ? metric
+            : StateIcon.Size;
+        var pixels = StateIcon.Pixels(kind, size);
+        var mask = StateIcon.EmptyMask(size);
         fixed (uint* xor = pixels)
         fixed (byte* and = mask)
         {
-            return Win32.CreateIcon(
-                Win32.GetModuleHandle(0),
-                StateIcon.Size,
-                StateIcon.Size,
-                1,
-                32,
-                and,
-                (byte*)xor
-            );
+            return Win32.CreateIcon(Win32.GetModuleHandle(0), size, size, 1, 32, and, (byte*)xor);
         }
     }
 
@@ -236,6 +233,11 @@ public sealed class NotifyIconTray(TimeProvider time, TextWriter log) : ITrayIco
                     {
                         tray._onMenuItem(TrayMenuBuilder.ShowStatusId);
                     }
+                    return 0;
+                }
+                if (message == BalloonMessage)
+                {
+                    tray.ShowBalloons();
                     return 0;
                 }
                 if (message == UpdateMessage)

@@ -21,6 +21,9 @@ internal static unsafe partial class Win32
     public const uint NIF_ICON = 0x2;
     public const uint NIF_TIP = 0x4;
     public const uint NIF_SHOWTIP = 0x80;
+    public const uint NIF_INFO = 0x10;
+    public const uint NIIF_INFO = 0x1;
+    public const uint NIIF_WARNING = 0x2;
     public const uint MF_STRING = 0x0;
     public const uint MF_GRAYED = 0x1;
     public const uint MF_SEPARATOR = 0x800;
@@ -28,6 +31,7 @@ internal static unsafe partial class Win32
     public const uint TPM_RETURNCMD = 0x100;
     public const uint TPM_NONOTIFY = 0x80;
     public static readonly nint HWND_MESSAGE = -3;
+    public const int SM_CXSMICON = 49;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct WNDCLASSEXW
@@ -191,4 +195,7 @@ internal static unsafe partial class Win32
     [LibraryImport("user32.dll")]
     [return: MarshalAs(UnmanagedType.Bool)]
     public static partial bool DestroyIcon(nint icon);
+
+    [LibraryImport("user32.dll")]
+    public static partial int GetSystemMetrics(int index);
 }

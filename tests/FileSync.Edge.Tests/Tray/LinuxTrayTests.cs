@@ -149,7 +149,7 @@ public sealed class LinuxTrayTests(ITestOutputHelper output) : LocalTestBase(out
         await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
         var (_, text) = await ToolTipAsync(service);
         Assert.Contains($"Connected to {Server.WebSocketUri.GetLeftPart(UriPartial.Path)}", text);
-        Assert.Contains("1 workspace, 1 files", text);
+        Assert.Contains("1 workspace, 1 file,", text);
         Assert.Contains(
             _tray!.Lines,
             l => l.Contains("no agent was running; started one", StringComparison.Ordinal)
@@ -248,7 +248,12 @@ public sealed class LinuxTrayTests(ITestOutputHelper output) : LocalTestBase(out
         await StartLocalAgentAsync([workspace.Path], new Uri($"ws://127.0.0.1:{port}/ws/v1/edge"));
 
         var service = await StartTrayAsync();
-        await WaitForIconAsync(service, "NeedsAttention", "network-offline", "FileSync: offline");
+        await WaitForIconAsync(
+            service,
+            "NeedsAttention",
+            "network-offline",
+            "FileSync: offline, reconnecting"
+        );
         var (_, text) = await ToolTipAsync(service);
         Assert.Contains($"Not connected to ws://127.0.0.1:{port}/ws/v1/edge", text);
         Assert.DoesNotContain(

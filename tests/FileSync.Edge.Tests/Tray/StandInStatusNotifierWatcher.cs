@@ -152,6 +152,20 @@ public sealed class StandInStatusNotifierWatcher : IPathMethodHandler, IDisposab
         );
     }
 
+    /// <summary>Whether a connection owns <paramref name="name"/> on the bus (<c>NameHasOwner</c>).</summary>
+    public Task<bool> HasOwnerAsync(string name) =>
+        _connection.CallMethodAsync(
+            Message(
+                "org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus",
+                "NameHasOwner",
+                "s",
+                (ref MessageWriter w) => w.WriteString(name)
+            ),
+            static (Message m, object? _) => m.GetBodyReader().ReadBool()
+        );
+
     /// <summary>Clicks a menu item: <c>Event(id, "clicked", 0, timestamp)</c>.</summary>
     public Task ClickAsync(string service, string menuPath, int id) =>
         _connection.CallMethodAsync(

@@ -115,7 +115,7 @@ public sealed class TrayStateTests
         Assert.Contains("Last error: Connection refused", offline.Text);
 
         var errors = TrayStateMapper.Map(Scenario("errors"), null);
-        Assert.Contains("a: 2 files failed", errors.Text);
+        Assert.Contains("a: 2 files failing (x: Permission denied)", errors.Text);
 
         var none = TrayStateMapper.Map(null, "No agent runs with the config file /c.json.");
         Assert.Equal("No agent runs with the config file /c.json.", none.Text);
@@ -184,13 +184,14 @@ public sealed class TrayStateTests
     }
 
     [Fact]
-    public void WindowsIcon_IsADotInTheStateColourOnTransparency()
+    public void WindowsIcon_IsTheStatesArt_AndEveryStateHasItsOwnColour()
     {
-        var pixels = StateIcon.Pixels(0x2E7D32);
+        var pixels = StateIcon.Pixels(TrayKind.Synced);
         Assert.Equal(StateIcon.Size * StateIcon.Size, pixels.Length);
-        Assert.Equal(0xFF2E7D32u, pixels[8 * StateIcon.Size + 8]); // centre: opaque, the colour
+        Assert.Equal(FileSync.Tray.Icons.StateIconArt.Pixels(TrayKind.Synced, 16), pixels);
         Assert.Equal(0u, pixels[0]); // corner: transparent
-        Assert.Equal(0u, pixels[StateIcon.Size * StateIcon.Size - 1]);
+        Assert.Equal(32, StateIcon.EmptyMask(16).Length); // 2 bytes a row
+        Assert.Equal(4 * 20, StateIcon.EmptyMask(20).Length); // rows padded to 16 bits
         var colours = new HashSet<uint>();
         foreach (
             var scenario in new[] { "synced", "syncing", "paused", "offline", "errors", "none" }
