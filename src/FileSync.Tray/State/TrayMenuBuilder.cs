@@ -135,8 +135,8 @@ public static class TrayMenuBuilder
             );
         }
         items.Add(TrayMenuItem.Separator(21));
-        var anyPaused = workspaces.Any(w => w.Paused);
-        var anyRunning = workspaces.Any(w => !w.Paused);
+        var anyPaused = workspaces.Any(w => w.Paused || w.Pausing);
+        var anyRunning = workspaces.Any(w => !(w.Paused || w.Pausing));
         if (anyRunning || workspaces.Count == 0)
         {
             items.Add(new TrayMenuItem(PauseId, "Pause syncing", TrayAction.Pause));
@@ -166,12 +166,15 @@ public static class TrayMenuBuilder
         w.Progress is { FilesTotal: > 0 } p
             ? string.Create(
                 CultureInfo.InvariantCulture,
-                $"{w.State} {p.FilesDone:N0}/{TrayText.Count(p.FilesTotal, "file")}"
+                $"{StateWord(w)} {p.FilesDone:N0}/{TrayText.Count(p.FilesTotal, "file")}"
             )
         : w.Errors > 0 ? $"{w.State}, {TrayText.Count(w.Errors, "error")}"
         : w.Pending > 0
             ? string.Create(CultureInfo.InvariantCulture, $"{w.State}, {w.Pending:N0} pending")
         : $"{w.State} ({TrayText.Count(w.Files, "file")})";
+
+    /// <summary>The state's word; "pausing" while the file under way still goes out.</summary>
+    private static string StateWord(WorkspaceStatusView w) => w.Pausing ? "pausing" : w.State;
 
     /// <summary>A reason as disabled lines, wrapped, never cut short of its cause.</summary>
     private static void AddReason(List<TrayMenuItem> items, int firstId, string reason)

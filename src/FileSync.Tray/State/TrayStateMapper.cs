@@ -88,14 +88,14 @@ public static class TrayStateMapper
                 StateIconArt.Colour(TrayKind.Error)
             );
         }
-        var paused = workspaces.Count(w => w.Paused);
+        var paused = workspaces.Count(w => w.Paused || w.Pausing);
         if (paused > 0)
         {
             return new TrayView(
                 TrayKind.Paused,
                 Active,
                 "media-playback-pause",
-                "FileSync: paused",
+                workspaces.Any(w => w.Pausing) ? "FileSync: pausing" : "FileSync: paused",
                 $"{paused} of {TrayText.Count(workspaces.Count, "workspace")} paused; changes are kept and sent on resume.\n{counts}",
                 StateIconArt.Colour(TrayKind.Paused)
             );

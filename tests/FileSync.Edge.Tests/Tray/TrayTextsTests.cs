@@ -33,6 +33,23 @@ public sealed class TrayTextsTests
         };
 
     [Fact]
+    public void Pausing_ShowsAsPausing_AndTheMenuOffersResume()
+    {
+        var pausing = Workspace("big", "syncing") with
+        {
+            Pausing = true,
+            Progress = new SyncProgressView { FilesDone = 340, FilesTotal = 1800 },
+        };
+        var view = TrayStateMapper.Map(Status(pausing), null);
+        Assert.Equal(TrayKind.Paused, view.Kind);
+        Assert.Equal("FileSync: pausing", view.Title);
+        Assert.Equal("pausing 340/1,800 files", TrayMenuBuilder.Describe(pausing));
+        var menu = TrayMenuBuilder.Build(Status(pausing), null);
+        Assert.Contains(menu, i => i.Action == TrayAction.Resume);
+        Assert.DoesNotContain(menu, i => i.Action == TrayAction.Pause);
+    }
+
+    [Fact]
     public void Title_CarriesTheKeyFact()
     {
         Assert.Equal(
