@@ -139,7 +139,7 @@ public sealed class LinuxTraySupervisorTests(ITestOutputHelper output) : LocalTe
         Assert.False(tray.HasExited, tray.Output);
     }
 
-    [LinuxFact]
+    [LinuxFact("the session bus at $XDG_RUNTIME_DIR/bus is the Linux convention")]
     public async Task Tray_NoBusSocket_SaysItIsMissing()
     {
         var environment = CliEnvironment();
