@@ -15,7 +15,7 @@ namespace FileSync.Edge.Tests.Tray;
 /// </summary>
 [Trait("Category", "Integration")]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public sealed class LinuxTrayItemTests : IAsyncDisposable
+public sealed class LinuxTrayItemTests : IAsyncLifetime
 {
     private const string Sni = "org.kde.StatusNotifierItem";
     private static readonly DateTimeOffset s_now = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
@@ -24,7 +24,11 @@ public sealed class LinuxTrayItemTests : IAsyncDisposable
     private StandInStatusNotifierWatcher? _watcher;
     private SniTrayIcon? _icon;
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // IAsyncLifetime, not IAsyncDisposable: xunit 2 does not dispose a test class asynchronously, and
+    // each test left its dbus-daemon running (holding whatever descriptors it inherited).
+    public async Task DisposeAsync()
     {
         if (_icon is not null)
         {
