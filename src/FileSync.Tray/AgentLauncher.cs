@@ -33,6 +33,44 @@ public sealed class AgentLauncher(TrayOptions options, string logPath)
         }
     }
 
+    /// <summary>
+    /// Gives the agent this tray started, whose endpoint has gone, up to <paramref name="grace"/> to be
+    /// seen exited: its exit is reaped asynchronously, and until then it would read as "stopped" with
+    /// no exit code. Returns at once when no such agent runs.
+    /// </summary>
+    public async Task SettleExitAsync(
+        TimeSpan grace,
+        TimeProvider time,
+        CancellationToken cancellationToken
+    )
+    {
+        var process = Volatile.Read(ref _started);
+        try
+        {
+            if (process is null || process.HasExited)
+            {
+                return;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return;
+        }
+        using var timeout = new CancellationTokenSource(grace, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(
+            cancellationToken,
+            timeout.Token
+        );
+        try
+        {
+            await process.WaitForExitAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Still running (it may only be slow to answer): reported without an exit code.
+        }
+    }
+
     /// <summary>The agent to start: <c>--agent</c>, else next to the tray, else the first on PATH; null when none is found.</summary>
     public string? FindAgent()
     {

@@ -23,6 +23,9 @@ public sealed class TrayController(
 {
     private static readonly TimeSpan s_requestTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long an agent the tray started, whose endpoint is gone, may take to be seen exited.</summary>
+    private static readonly TimeSpan s_exitGrace = TimeSpan.FromSeconds(2);
+
     private readonly LocalEndpointAddress _address = LocalEndpointAddress.For(options.ConfigPath);
     private readonly Channel<int> _clicks = Channel.CreateBounded<int>(
         new BoundedChannelOptions(16)
@@ -166,6 +169,9 @@ public sealed class TrayController(
         catch (AgentNotRunningException)
         {
             _startedAt = 0;
+            await launcher
+                .SettleExitAsync(s_exitGrace, time, cancellationToken)
+                .ConfigureAwait(false);
             var started = _launchProblem is null ? "" : $" (starting it failed: {_launchProblem})";
             var exited =
                 _stopRequested || launcher.ExitCode is not { } code ? ""

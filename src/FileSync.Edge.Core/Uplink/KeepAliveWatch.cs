@@ -32,14 +32,15 @@ internal sealed class KeepAliveWatch : IDisposable
         _timer = time.CreateTimer(
             static state => ((KeepAliveWatch)state!).Check(),
             this,
-            timeout,
+            // The first look comes early: a connection starts with a sync whose upload fills the queue.
+            timeout / 4,
             Timeout.InfiniteTimeSpan
         );
     }
 
     private void Check()
     {
-        _transport.ObserveSendQueue();
+        var queued = _transport.ObserveSendQueue();
         var quiet = _transport.Activity.Quiet;
         if (quiet >= _timeout)
         {
@@ -47,6 +48,12 @@ internal sealed class KeepAliveWatch : IDisposable
             return;
         }
         var wait = _timeout - quiet;
+        // Bytes of ours still queued (an upload draining through a slow link): look again at a quarter
+        // of the timeout, so the queue's shrinking is seen between the writes that refill it.
+        if (queued > 0 && wait > _timeout / 4)
+        {
+            wait = _timeout / 4;
+        }
         _timer.Change(wait < s_minimumWait ? s_minimumWait : wait, Timeout.InfiniteTimeSpan);
     }
 

@@ -25,17 +25,19 @@ internal sealed class UplinkTransport(
     /// Counts a shrinking send queue as movement: the kernel took our bytes long ago, and they are still
     /// on their way through a slow link. Called by the keepalive check only (one thread at a time).
     /// </summary>
-    public void ObserveSendQueue()
+    /// <returns>The bytes still queued (0 where the system cannot tell).</returns>
+    public int ObserveSendQueue()
     {
         if (raw is null || SocketSendQueue.QueuedBytes(raw) is not { } queued)
         {
-            return;
+            return 0;
         }
         if (queued < _lastQueued)
         {
             Activity.OnDrained();
         }
         _lastQueued = queued;
+        return queued;
     }
 
     /// <summary>Bytes still in the socket's send queue; 0 where the system cannot tell.</summary>
