@@ -1,5 +1,6 @@
 using System.CommandLine;
 using FileSync.Server;
+using FileSync.Server.Edges;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
@@ -7,6 +8,7 @@ using Microsoft.Extensions.Options;
 
 // filesync-server --port <port> --mirror <dir> [--api-key <key>] [--legacy]
 //                 [--dialect ours|todoforai] [--workspace <path>]... [--reject-second-connection]
+//                 [--no-compression] [--no-manifest-tree] [--no-msgpack] [--no-xxh128]
 // Exit codes: 0 clean shutdown (Ctrl+C / SIGTERM), 2 bad arguments, 1 anything else fatal.
 // Stdout carries exactly one line, "listening on http://127.0.0.1:NNNN"; logs go to stderr.
 
@@ -87,18 +89,6 @@ var rejectSecondOption = new Option<bool>("--reject-second-connection")
         "Close a second connection of a connected edge with 4001 (default: it replaces the first, which gets 4002)",
 };
 
-var noMessagePackOption = new Option<bool>("--no-msgpack")
-{
-    Description = "Do not offer binary MessagePack frames: JSON text with every edge",
-};
-var noManifestTreeOption = new Option<bool>("--no-manifest-tree")
-{
-    Description = "Do not offer the digest-first resume: edges send the flat manifest",
-};
-var noXxHash128Option = new Option<bool>("--no-xxh128")
-{
-    Description = "Do not offer XxHash128 content hashes: SHA-256 with every edge",
-};
 var noCompressionOption = new Option<bool>("--no-compression")
 {
     Description = "Refuse permessage-deflate even when an edge offers it",
@@ -115,33 +105,48 @@ var root = new RootCommand(
     dialectOption,
     workspaceOption,
     rejectSecondOption,
-    noMessagePackOption,
-    noManifestTreeOption,
     noCompressionOption,
-    noXxHash128Option,
 };
+
+// --no-manifest-tree, --no-msgpack, --no-xxh128: one per capability that can be switched off.
+var capabilitySwitches = CapabilityNegotiation
+    .Switches.Select(capability =>
+        (
+            capability,
+            option: new Option<bool>(capability.Flag) { Description = capability.Description }
+        )
+    )
+    .ToList();
+foreach (var (_, option) in capabilitySwitches)
+{
+    root.Options.Add(option);
+}
 root.SetAction(
     (parseResult, cancellationToken) =>
-        RunAsync(
-            new ServerOptions
+    {
+        var options = new ServerOptions
+        {
+            Port = parseResult.GetValue(portOption),
+            MirrorDirectory = parseResult.GetValue(mirrorOption)!,
+            ApiKey = parseResult.GetValue(apiKeyOption),
+            Legacy = parseResult.GetValue(legacyOption),
+            Dialect =
+                parseResult.GetValue(dialectOption) == "todoforai"
+                    ? ServerDialect.Todoforai
+                    : ServerDialect.Ours,
+            Workspaces = [.. parseResult.GetValue(workspaceOption) ?? []],
+            RejectSecondConnection = parseResult.GetValue(rejectSecondOption),
+            Compression = !parseResult.GetValue(noCompressionOption),
+        };
+        foreach (var (capability, option) in capabilitySwitches)
+        {
+            if (parseResult.GetValue(option))
             {
-                Port = parseResult.GetValue(portOption),
-                MirrorDirectory = parseResult.GetValue(mirrorOption)!,
-                ApiKey = parseResult.GetValue(apiKeyOption),
-                Legacy = parseResult.GetValue(legacyOption),
-                Dialect =
-                    parseResult.GetValue(dialectOption) == "todoforai"
-                        ? ServerDialect.Todoforai
-                        : ServerDialect.Ours,
-                Workspaces = [.. parseResult.GetValue(workspaceOption) ?? []],
-                RejectSecondConnection = parseResult.GetValue(rejectSecondOption),
-                MessagePack = !parseResult.GetValue(noMessagePackOption),
-                Compression = !parseResult.GetValue(noCompressionOption),
-                ManifestTree = !parseResult.GetValue(noManifestTreeOption),
-                XxHash128 = !parseResult.GetValue(noXxHash128Option),
-            },
-            cancellationToken
-        )
+                capability.TurnOff(options);
+            }
+        }
+        return RunAsync(options, cancellationToken);
+    }
 );
 
 var parsed = root.Parse(args);

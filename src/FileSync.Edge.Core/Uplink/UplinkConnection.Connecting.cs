@@ -64,7 +64,7 @@ public sealed partial class UplinkConnection
             EdgeIdentityHeader.HeaderName,
             MachineFingerprint.ToWire(_fingerprint)
         );
-        if (OfferedCapabilities() is { Length: > 0 } offered)
+        if (_capabilities.HeaderValue is { Length: > 0 } offered)
         {
             // What this agent can do beyond JSON; a server that knows the header answers with capabilities.
             socket.Options.SetRequestHeader(EdgeCapabilities.HeaderName, offered);
@@ -215,16 +215,6 @@ public sealed partial class UplinkConnection
             // Best effort: the socket is dropped either way.
         }
     }
-
-    /// <summary>The <see cref="EdgeCapabilities.HeaderName"/> value: what the options let this agent offer.</summary>
-    private string OfferedCapabilities() =>
-        (_options.MessagePack, _options.FastHash) switch
-        {
-            (true, true) => Capabilities.MessagePack + "," + Capabilities.XxHash128,
-            (true, false) => Capabilities.MessagePack,
-            (false, true) => Capabilities.XxHash128,
-            _ => "",
-        };
 
     /// <summary>The delay a <c>Retry-After</c> header asks for (seconds or an HTTP date), capped at 10 minutes.</summary>
     private TimeSpan? RetryAfter(IReadOnlyDictionary<string, IEnumerable<string>>? headers)

@@ -162,26 +162,12 @@ public sealed partial class UplinkConnection
                         {
                             ChangeState(UplinkState.Connecting, UplinkState.Connected);
                         }
-                        format =
-                            _options.MessagePack
-                            && connected.Capabilities?.Contains(Capabilities.MessagePack) == true
-                                ? WireFormat.MessagePack
-                                : WireFormat.Json;
-                        var session = new UplinkSession(
+                        var session = _capabilities.StartSession(
                             Interlocked.Increment(ref _epoch),
-                            connected.EdgeId,
-                            connected.UserId,
-                            connected.Capabilities,
+                            connected,
                             _time.GetTimestamp()
-                        )
-                        {
-                            Format = format,
-                            CompressContent =
-                                format == WireFormat.MessagePack && _options.Compression,
-                            Hash = _options.FastHash
-                                ? ContentHash.For(connected.Capabilities)
-                                : ContentHash.Sha256,
-                        };
+                        );
+                        format = session.Format;
                         Log.Connected(
                             _logger,
                             ServerName,

@@ -30,6 +30,7 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
     internal const long CommandQueueBytes = 8L * 1024 * 1024;
 
     private readonly UplinkOptions _options;
+    private readonly CapabilityOffer _capabilities;
     private readonly IReconnectPolicy _policy;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -74,6 +75,7 @@ public sealed partial class UplinkConnection : IUplink, IAsyncDisposable
     )
     {
         _options = options;
+        _capabilities = new CapabilityOffer(options);
         _policy = policy;
         _time = time;
         _logger = logger;

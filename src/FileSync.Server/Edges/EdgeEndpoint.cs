@@ -24,7 +24,7 @@ internal sealed class EdgeEndpoint
     private readonly TimeProvider _time;
     private readonly ApiKeyVerifier _apiKey;
     private readonly ConnectionActivities _activities;
-    private readonly IReadOnlyList<string> _capabilities;
+    private readonly CapabilityNegotiation _capabilities;
     private readonly ILogger _logger;
 
     public EdgeEndpoint(
@@ -43,11 +43,7 @@ internal sealed class EdgeEndpoint
         _time = time;
         _logger = logger;
         _apiKey = new ApiKeyVerifier(options.ApiKey);
-        _capabilities =
-            options.IsLegacy ? []
-            : options.ManifestTree
-                ? [Capabilities.Manifest, Capabilities.ManifestTree, Capabilities.DoneAck]
-            : [Capabilities.Manifest, Capabilities.DoneAck];
+        _capabilities = new CapabilityNegotiation(options);
     }
 
     public async Task HandleAsync(HttpContext context)
@@ -94,28 +90,9 @@ internal sealed class EdgeEndpoint
                 ? fromHeader
                 : context.Request.Query[EdgeIdentityHeader.QueryParameter].FirstOrDefault()
         );
-        var edgeCapabilities = EdgeCapabilities.Parse(
-            context.Request.Headers[EdgeCapabilities.HeaderName]
+        var negotiated = _capabilities.Negotiate(
+            EdgeCapabilities.Parse(context.Request.Headers[EdgeCapabilities.HeaderName])
         );
-        var format =
-            _options.MessagePack
-            && !_options.IsLegacy
-            && edgeCapabilities.Contains(Capabilities.MessagePack)
-                ? WireFormat.MessagePack
-                : WireFormat.Json;
-        var hash =
-            _options.XxHash128
-            && !_options.IsLegacy
-            && edgeCapabilities.Contains(Capabilities.XxHash128)
-                ? ContentHash.XxHash128
-                : ContentHash.Sha256;
-        // Announced only to an edge that listed them, so an older edge never sees one it cannot speak.
-        IReadOnlyList<string> capabilities =
-        [
-            .. _capabilities,
-            .. format == WireFormat.MessagePack ? [Capabilities.MessagePack] : (string[])[],
-            .. hash == ContentHash.XxHash128 ? [Capabilities.XxHash128] : (string[])[],
-        ];
         var socket = await context.WebSockets.AcceptWebSocketAsync(
             new WebSocketAcceptContext
             {
@@ -162,10 +139,17 @@ internal sealed class EdgeEndpoint
             );
             return;
         }
-        var session = new EdgeSession(edgeId, socket, capabilities, _options, _time, _logger)
+        var session = new EdgeSession(
+            edgeId,
+            socket,
+            negotiated.Capabilities,
+            _options,
+            _time,
+            _logger
+        )
         {
-            Format = format,
-            Hash = hash,
+            Format = negotiated.Format,
+            Hash = negotiated.Hash,
             Compressed =
                 _options.Compression
                 && context
@@ -180,16 +164,18 @@ internal sealed class EdgeEndpoint
                 "replaced by a newer connection of the same edge"
             );
         }
-        Log.EdgeConnected(_logger, edgeId, remoteAddress, string.Join(", ", capabilities));
+        Log.EdgeConnected(
+            _logger,
+            edgeId,
+            remoteAddress,
+            string.Join(", ", negotiated.Capabilities)
+        );
         using var keepAlive = WatchKeepAlive(socket, context.Connection.Id, edgeId);
 
         string reason;
         try
         {
-            var hello = ProtocolFrames.ConnectedEdge(
-                edgeId,
-                _options.IsLegacy ? null : capabilities
-            );
+            var hello = ProtocolFrames.ConnectedEdge(edgeId, negotiated.Announced);
             if (
                 await session.TrySendHelloAsync(hello, context.RequestAborted)
                 && await SendConfigUpdateAsync(session, context.RequestAborted)

@@ -23,7 +23,7 @@ internal sealed partial class EdgeMessageHandler
     private readonly EdgeSession _session;
     private readonly MirrorStore _store;
     private readonly EdgeRegistry _registry;
-    private readonly bool _legacy;
+    private readonly bool _manifestEnabled;
     private readonly bool _treeEnabled;
     private readonly ServerOptions _options;
     private readonly bool _todoforai;
@@ -44,8 +44,8 @@ internal sealed partial class EdgeMessageHandler
         _store = store;
         _registry = registry;
         _options = options;
-        _legacy = options.IsLegacy;
-        _treeEnabled = !options.IsLegacy && options.ManifestTree;
+        _manifestEnabled = session.Has(Capabilities.Manifest);
+        _treeEnabled = session.Has(Capabilities.ManifestTree);
         _todoforai = options.Dialect == ServerDialect.Todoforai;
         // The server's own workspaces went out in the first edge:config_update.
         _roots = registry.RootsOf(session.EdgeId);
@@ -125,7 +125,7 @@ internal sealed partial class EdgeMessageHandler
             case MessageTypes.FileDone:
                 await HandleFileDoneAsync(message, cancellationToken);
                 break;
-            case MessageTypes.Manifest when !_legacy:
+            case MessageTypes.Manifest when _manifestEnabled:
                 await HandleManifestAsync(message, cancellationToken);
                 break;
             case MessageTypes.ManifestTree when _treeEnabled:
@@ -294,7 +294,7 @@ internal sealed partial class EdgeMessageHandler
         _timings.Reset();
         if (
             !await RejectIfFailedAsync(message.Type, result, payload.Path, null, cancellationToken)
-            && _session.Capabilities.Contains(Capabilities.DoneAck)
+            && _session.Has(Capabilities.DoneAck)
         )
         {
             // Frames of one connection are applied in order: everything before this file_done is in the mirror.

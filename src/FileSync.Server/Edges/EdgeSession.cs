@@ -57,8 +57,11 @@ internal sealed class EdgeSession : IAsyncDisposable
     public bool IsClosing =>
         Volatile.Read(ref _stopRequested) == 1 || _receiveLoopEnded.Task.IsCompleted;
 
-    /// <summary>Capabilities the server announced to this edge.</summary>
+    /// <summary>Capabilities the server announced to this edge (see <see cref="CapabilityNegotiation"/>).</summary>
     public IReadOnlyList<string> Capabilities { get; }
+
+    /// <summary>Whether the server announced <paramref name="capability"/> to this edge.</summary>
+    public bool Has(string capability) => Capabilities.Contains(capability, StringComparer.Ordinal);
 
     public DateTimeOffset ConnectedAt { get; }
 

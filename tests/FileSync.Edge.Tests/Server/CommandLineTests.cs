@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using FileSync.Edge.Tests.Infrastructure;
+using FileSync.Protocol;
 using FileSync.Server;
+using FileSync.Server.Edges;
 using Xunit.Abstractions;
 
 namespace FileSync.Edge.Tests.Server;
@@ -49,6 +51,52 @@ public sealed class CommandLineTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("--mirror", stdout, StringComparison.Ordinal);
         Assert.Contains("--api-key", stdout, StringComparison.Ordinal);
         Assert.Contains("--legacy", stdout, StringComparison.Ordinal);
+        foreach (var capabilitySwitch in CapabilityNegotiation.Switches)
+        {
+            Assert.Contains(capabilitySwitch.Flag, stdout, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Main_CapabilitySwitches_ThoseCapabilitiesAreNotAnnounced()
+    {
+        await using var process = ChildProcess.StartBuilt(
+            "filesync-server",
+            [
+                "--port",
+                "0",
+                "--mirror",
+                _sandbox.MirrorDirectory,
+                "--no-msgpack",
+                "--no-xxh128",
+                "--no-manifest-tree",
+            ],
+            output
+        );
+        var listening = await process.WaitForLineAsync(
+            l => l.StartsWith("listening on ", StringComparison.Ordinal),
+            deadline: Wait.Generous
+        );
+        var edgeUri = new Uri(
+            listening
+                .Text["listening on ".Length..]
+                .Replace("http://", "ws://", StringComparison.Ordinal) + EdgeEndpoint.Path
+        );
+        using var socket = RawEdgeClient.CreateSocket(apiKey: null);
+        socket.Options.SetRequestHeader(
+            EdgeCapabilities.HeaderName,
+            Capabilities.MessagePack + "," + Capabilities.XxHash128
+        );
+        using var cancel = new CancellationTokenSource(Wait.Generous);
+        await socket.ConnectAsync(edgeUri, cancel.Token);
+
+        var hello = await RawEdgeClient.ReceiveFrameAsync(socket);
+
+        Assert.Equal(MessageTypes.ConnectedEdge, hello.Message.Type);
+        Assert.Equal(
+            [Capabilities.Manifest, Capabilities.DoneAck],
+            hello.Payload.GetProperty("capabilities").EnumerateArray().Select(c => c.GetString())
+        );
     }
 
     [UnixFact("stops the server with SIGTERM, a POSIX signal")]
