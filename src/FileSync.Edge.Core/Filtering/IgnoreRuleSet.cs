@@ -3,9 +3,9 @@ using System.Text;
 namespace FileSync.Edge.Filtering;
 
 /// <summary>
-/// The patterns that apply from one directory: the contents of its <c>.gitignore</c> followed by
-/// its <c>.aishignore</c> (or the built-in and <c>info/exclude</c> patterns, based at the root).
-/// Immutable, so it can be shared between threads.
+/// The patterns that apply from one directory: those of every ignore source there, lowest
+/// precedence first (see <see cref="Sources.IgnoreSources.ReadRules"/>). Immutable, so it can be
+/// shared between threads.
 /// </summary>
 internal sealed class IgnoreRuleSet
 {
@@ -52,37 +52,6 @@ internal sealed class IgnoreRuleSet
     }
 
     /// <summary>
-    /// Reads and parses the given ignore files in order (later files take precedence). Missing
-    /// and unreadable files count as empty, and so do symbolic links unless
-    /// <paramref name="followSymlinks"/> (git does not follow them for ignore files inside the
-    /// working tree). Returns null when no pattern was found.
-    /// </summary>
-    public static IgnoreRuleSet? Load(
-        string baseDirectory,
-        bool followSymlinks,
-        params ReadOnlySpan<string> filePaths
-    )
-    {
-        List<IgnorePattern>? patterns = null;
-        foreach (var filePath in filePaths)
-        {
-            var content = TryReadBytes(filePath, followSymlinks);
-            if (content is null)
-            {
-                continue;
-            }
-
-            var parsed = ParsePatterns(content);
-            if (parsed.Length > 0)
-            {
-                (patterns ??= []).AddRange(parsed);
-            }
-        }
-
-        return patterns is null ? null : new IgnoreRuleSet(baseDirectory, [.. patterns]);
-    }
-
-    /// <summary>
     /// The verdict of the last pattern that matches the UTF-8 path: true = excluded, false =
     /// re-included by a <c>!</c> pattern, null = no pattern matches.
     /// </summary>
@@ -103,32 +72,5 @@ internal sealed class IgnoreRuleSet
         }
 
         return null;
-    }
-
-    private static byte[]? TryReadBytes(string filePath, bool followSymlinks)
-    {
-        try
-        {
-            var info = new FileInfo(filePath);
-            if (
-                !info.Exists
-                || (!followSymlinks && info.Attributes.HasFlag(FileAttributes.ReparsePoint))
-            )
-            {
-                return null;
-            }
-
-            return File.ReadAllBytes(filePath);
-        }
-        catch (Exception ex)
-            when (ex
-                    is IOException
-                        or UnauthorizedAccessException
-                        or NotSupportedException
-                        or ArgumentException
-            )
-        {
-            return null;
-        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using FileSync.Edge.Filtering;
+using FileSync.Edge.Filtering.Sources;
 using FileSync.Edge.Tests.Infrastructure;
 
 namespace FileSync.Edge.Tests.Filtering;
@@ -326,14 +327,22 @@ public sealed class WorkspaceIgnoreFilterTests : IDisposable
     [Theory]
     [InlineData(".gitignore", true)]
     [InlineData(".aishignore", true)]
+    [InlineData("src/deep/.gitignore", true)]
+    [InlineData("src/.aishignore", true)]
     [InlineData("gitignore", false)]
     [InlineData(".gitignore.bak", false)]
     [InlineData(".GITIGNORE", true)]
     [InlineData(".AishIgnore", true)]
     [InlineData(".gitattributes", false)]
+    [InlineData(".git/info/exclude", true)]
+    [InlineData(".git/info", true)]
+    [InlineData(".git", true)]
+    [InlineData(".git/config", false)]
+    [InlineData(".git/info/attributes", false)]
+    [InlineData("vendor/lib/.git/info/exclude", false)]
     [InlineData("", false)]
-    public void IsIgnoreFileName_Name_RecognisesOnlyIgnoreFiles(string name, bool expected) =>
-        Assert.Equal(expected, WorkspaceIgnoreFilter.IsIgnoreFileName(name));
+    public void ChangesRules_Path_RecognisesOnlyIgnoreFiles(string path, bool expected) =>
+        Assert.Equal(expected, CreateFilter().ChangesRules(path));
 
     [Fact]
     public void BuiltInPatterns_Always_ContainTheDocumentedExcludes()
@@ -356,12 +365,9 @@ public sealed class WorkspaceIgnoreFilterTests : IDisposable
             ".#*",
         ];
 
-        Assert.All(
-            required,
-            pattern => Assert.Contains(pattern, WorkspaceIgnoreFilter.BuiltInPatterns)
-        );
+        Assert.All(required, pattern => Assert.Contains(pattern, BuiltInIgnoreSource.Patterns));
         Assert.Throws<NotSupportedException>(() =>
-            ((IList<string>)WorkspaceIgnoreFilter.BuiltInPatterns).Add("anything")
+            ((IList<string>)BuiltInIgnoreSource.Patterns).Add("anything")
         );
     }
 

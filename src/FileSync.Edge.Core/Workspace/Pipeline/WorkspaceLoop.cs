@@ -168,10 +168,7 @@ internal sealed class WorkspaceLoop(
             // The workspace folder itself went away (its own deletion is not always reported).
             _dirty.RequestRescan();
         }
-        if (
-            !_dirty.RescanRequested
-            && dirty.Any(p => WorkspaceIgnoreFilter.IsIgnoreFileName(WorkspacePaths.FileName(p)))
-        )
+        if (!_dirty.RescanRequested && dirty.Any(stages.Filter.ChangesRules))
         {
             WorkspaceLog.IgnoreRulesChanged(logger, stages.RootPath);
             _dirty.RequestRescan();
