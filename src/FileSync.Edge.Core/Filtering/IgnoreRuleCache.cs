@@ -31,6 +31,23 @@ internal sealed class IgnoreRuleCache(string rootPath, IgnoreSources sources, Ig
         return slash < 0 ? [] : path[..slash];
     }
 
+    /// <summary>
+    /// True when the root's rules read now differ from those in use (or none are in use yet): a
+    /// directory on the way to a root rule file (<c>.git</c>) appeared, vanished or was touched.
+    /// Reads the root's ignore files; call it off the watcher's thread.
+    /// </summary>
+    public bool RootRulesChanged()
+    {
+        var generation = Volatile.Read(ref _generation);
+        if (!generation.Rules.TryGetValue("", out var inUse))
+        {
+            return true;
+        }
+        var now = sources.ReadRules(new IgnoreDirectory(rootPath, "", rootPath));
+        var used = inUse.Chain.Length > 0 ? inUse.Chain[0] : null;
+        return now is null ? used is not null : !now.HasSamePatterns(used);
+    }
+
     /// <summary>Forgets everything read: the next question reads the sources again.</summary>
     public void Invalidate() => Volatile.Write(ref _generation, new Generation());
 

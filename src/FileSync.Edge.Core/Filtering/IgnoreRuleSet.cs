@@ -51,6 +51,27 @@ internal sealed class IgnoreRuleSet
         return [.. patterns];
     }
 
+    /// <summary>True when <paramref name="other"/> has the same base directory and the same pattern lines.</summary>
+    public bool HasSamePatterns(IgnoreRuleSet? other)
+    {
+        if (other is null || other.BaseDirectory != BaseDirectory)
+        {
+            return false;
+        }
+        if (other._patterns.Length != _patterns.Length)
+        {
+            return false;
+        }
+        for (var i = 0; i < _patterns.Length; i++)
+        {
+            if (other._patterns[i].Text != _patterns[i].Text)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /// <summary>
     /// The verdict of the last pattern that matches the UTF-8 path: true = excluded, false =
     /// re-included by a <c>!</c> pattern, null = no pattern matches.

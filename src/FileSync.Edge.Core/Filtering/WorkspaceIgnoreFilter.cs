@@ -83,14 +83,29 @@ public sealed class WorkspaceIgnoreFilter
         Judge(relativePath, isDirectory, ancestorsKnownIncluded: true);
 
     /// <summary>
-    /// True when a change at <paramref name="relativePath"/> may change the rules: an ignore file
+    /// True when a change at <paramref name="relativePath"/> changed the rules: an ignore file
     /// (<c>.gitignore</c>, <c>.aishignore</c>, <c>.git/info/exclude</c>) was created, changed or
-    /// deleted. The owner then calls <see cref="Invalidate"/> and judges the workspace anew.
+    /// deleted, or a directory on the way to one (<c>.git</c>, <c>.git/info</c>) changed and the
+    /// root's rules read now differ from those in use. The owner then calls
+    /// <see cref="Invalidate"/> and judges the workspace anew. May read the root's ignore files:
+    /// call it off the watcher's thread.
     /// </summary>
     public bool ChangesRules(string relativePath)
     {
         ArgumentNullException.ThrowIfNull(relativePath);
-        return _sources.ChangesRules(relativePath);
+        return _sources.ChangesRules(relativePath)
+            || (_sources.IsWatchedIgnoredDirectory(relativePath) && _cache.RootRulesChanged());
+    }
+
+    /// <summary>
+    /// True when a watcher event at <paramref name="relativePath"/> must reach
+    /// <see cref="ChangesRules"/> although the path is excluded: an ignore file or a directory on
+    /// the way to one (<c>.git/info/exclude</c>, <c>.git/info</c>, <c>.git</c>). From the path alone.
+    /// </summary>
+    public bool IsRulePath(string relativePath)
+    {
+        ArgumentNullException.ThrowIfNull(relativePath);
+        return _sources.IsRulePath(relativePath);
     }
 
     /// <summary>

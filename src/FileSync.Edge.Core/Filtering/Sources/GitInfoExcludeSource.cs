@@ -36,9 +36,8 @@ internal sealed class GitInfoExcludeSource : IIgnoreSource
     }
 
     /// <summary>
-    /// The file itself, and <c>.git</c> or <c>.git/info</c> appearing, vanishing or moving (the
-    /// file comes and goes with them without an event of its own).
+    /// The file itself. (When <c>.git</c> or <c>.git/info</c> appears, vanishes or moves, the file
+    /// comes or goes without an event of its own: the filter compares the root's rules then.)
     /// </summary>
-    public bool ChangesRules(string relativePath) =>
-        relativePath is RelativePath or GitDirectory or InfoDirectory;
+    public bool ChangesRules(string relativePath) => relativePath == RelativePath;
 }

@@ -30,14 +30,15 @@ internal interface IIgnoreSource
 
     /// <summary>
     /// True when a change at <paramref name="relativePath"/> ('/'-separated, relative to the root)
-    /// may change this source's patterns: one of its rule files, or a directory on the way to one
-    /// that would not otherwise be watched. A needless true only costs a rescan.
+    /// may change this source's patterns: it is one of its rule files. Answered from the path alone
+    /// (no I/O); a needless true only costs a rescan.
     /// </summary>
     bool ChangesRules(string relativePath);
 
     /// <summary>
     /// Directories (relative to the root) that the patterns exclude but that must still be watched,
-    /// because a rule file of this source lives in or under them.
+    /// because a rule file of this source lives in or under them. Only root-based sources have
+    /// such directories: when one of them changes, the filter compares the root's rules.
     /// </summary>
     IReadOnlyList<string> WatchedIgnoredDirectories => [];
 }

@@ -87,6 +87,13 @@ internal sealed class IgnoreSources
         return false;
     }
 
+    /// <summary>
+    /// True for a rule file or a directory on the way to one (<see cref="IsWatchedIgnoredDirectory"/>):
+    /// a change there may change the rules. From the path alone.
+    /// </summary>
+    public bool IsRulePath(string relativePath) =>
+        ChangesRules(relativePath) || IsWatchedIgnoredDirectory(relativePath);
+
     /// <summary>True for an excluded directory that must still be watched: a source's rule file is in or under it.</summary>
     public bool IsWatchedIgnoredDirectory(string relativeDirectory) =>
         Array.IndexOf(_watchedIgnoredDirectories, relativeDirectory) >= 0;

@@ -173,6 +173,8 @@ internal sealed class WorkspaceLoop(
             WorkspaceLog.IgnoreRulesChanged(logger, stages.RootPath);
             _dirty.RequestRescan();
         }
+        // The rest is never synced: .git or .git/info, reported only for the ignore rules above.
+        dirty.RemoveWhere(GitDirectory.Contains);
         if (_dirty.TakeRescanRequest())
         {
             await RescanAsync(session, cancellationToken).ConfigureAwait(false);
