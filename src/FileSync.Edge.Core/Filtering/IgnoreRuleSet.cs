@@ -3,9 +3,9 @@ using System.Text;
 namespace FileSync.Edge.Filtering;
 
 /// <summary>
-/// The patterns that apply from one directory: the contents of its <c>.gitignore</c> followed by
-/// its <c>.aishignore</c> (or the built-in and <c>info/exclude</c> patterns, based at the root).
-/// Immutable, so it can be shared between threads.
+/// The patterns that apply from one directory: those of every ignore source there, lowest
+/// precedence first (see <see cref="Sources.IgnoreSources.ReadRules"/>). Immutable, so it can be
+/// shared between threads.
 /// </summary>
 internal sealed class IgnoreRuleSet
 {
@@ -51,35 +51,25 @@ internal sealed class IgnoreRuleSet
         return [.. patterns];
     }
 
-    /// <summary>
-    /// Reads and parses the given ignore files in order (later files take precedence). Missing
-    /// and unreadable files count as empty, and so do symbolic links unless
-    /// <paramref name="followSymlinks"/> (git does not follow them for ignore files inside the
-    /// working tree). Returns null when no pattern was found.
-    /// </summary>
-    public static IgnoreRuleSet? Load(
-        string baseDirectory,
-        bool followSymlinks,
-        params ReadOnlySpan<string> filePaths
-    )
+    /// <summary>True when <paramref name="other"/> has the same base directory and the same pattern lines.</summary>
+    public bool HasSamePatterns(IgnoreRuleSet? other)
     {
-        List<IgnorePattern>? patterns = null;
-        foreach (var filePath in filePaths)
+        if (other is null || other.BaseDirectory != BaseDirectory)
         {
-            var content = TryReadBytes(filePath, followSymlinks);
-            if (content is null)
+            return false;
+        }
+        if (other._patterns.Length != _patterns.Length)
+        {
+            return false;
+        }
+        for (var i = 0; i < _patterns.Length; i++)
+        {
+            if (other._patterns[i].Text != _patterns[i].Text)
             {
-                continue;
-            }
-
-            var parsed = ParsePatterns(content);
-            if (parsed.Length > 0)
-            {
-                (patterns ??= []).AddRange(parsed);
+                return false;
             }
         }
-
-        return patterns is null ? null : new IgnoreRuleSet(baseDirectory, [.. patterns]);
+        return true;
     }
 
     /// <summary>
@@ -103,32 +93,5 @@ internal sealed class IgnoreRuleSet
         }
 
         return null;
-    }
-
-    private static byte[]? TryReadBytes(string filePath, bool followSymlinks)
-    {
-        try
-        {
-            var info = new FileInfo(filePath);
-            if (
-                !info.Exists
-                || (!followSymlinks && info.Attributes.HasFlag(FileAttributes.ReparsePoint))
-            )
-            {
-                return null;
-            }
-
-            return File.ReadAllBytes(filePath);
-        }
-        catch (Exception ex)
-            when (ex
-                    is IOException
-                        or UnauthorizedAccessException
-                        or NotSupportedException
-                        or ArgumentException
-            )
-        {
-            return null;
-        }
     }
 }

@@ -119,6 +119,52 @@ public sealed class AgentSyncTests(ITestOutputHelper output) : EndToEndTestBase(
     }
 
     [Fact]
+    public async Task GitInfoExclude_PatternAddedThenRemoved_FileLeavesMirrorThenReturns()
+    {
+        var workspace = NewWorkspace();
+        workspace.Write(".git/HEAD", "ref: refs/heads/main\n");
+        workspace.Write(".git/info/exclude", "# local excludes\n");
+        workspace.Write("notes/local.txt", "only on this machine");
+        workspace.Write("src/app.c", "int main;");
+        var exclude = Path.Combine(workspace.Path, ".git", "info", "exclude");
+        await StartServerAsync();
+        StartAgent(workspace);
+        await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
+
+        // The periodic rescan is 10 minutes away: only the watcher can make this happen in time.
+        File.AppendAllText(exclude, "notes/\n");
+        await MirrorAssert.MirrorsAsync(
+            workspace.Path,
+            MirrorOf(workspace),
+            path => path.StartsWith("notes/", StringComparison.Ordinal)
+        );
+
+        File.WriteAllText(exclude, "# local excludes\n");
+        await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
+    }
+
+    [Fact]
+    public async Task GitInfoExclude_GitDirectoryCreatedThenRemoved_RulesFollow()
+    {
+        var workspace = NewWorkspace();
+        workspace.Write("draft.md", "not for the server");
+        workspace.Write("README.md", "hello");
+        await StartServerAsync();
+        StartAgent(workspace);
+        await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
+
+        workspace.Write(".git/info/exclude", "draft.md\n");
+        await MirrorAssert.MirrorsAsync(
+            workspace.Path,
+            MirrorOf(workspace),
+            path => path == "draft.md"
+        );
+
+        Directory.Delete(Path.Combine(workspace.Path, ".git"), recursive: true);
+        await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
+    }
+
+    [Fact]
     public async Task FileLimit_OneWorkspaceOverLimit_RefusedWithSyncErrorOtherStillSyncs()
     {
         var big = NewWorkspace();

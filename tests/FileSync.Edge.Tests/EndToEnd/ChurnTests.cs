@@ -97,7 +97,7 @@ public sealed class ChurnTests(ITestOutputHelper output) : EndToEndTestBase(outp
         // The agent's built-in excludes, given to git as its global excludes file, so the oracle applies them too.
         File.WriteAllLines(
             Path.Combine(workspace.Path, ".git", "info", "exclude"),
-            FileSync.Edge.Filtering.WorkspaceIgnoreFilter.BuiltInPatterns
+            FileSync.Edge.Filtering.Sources.BuiltInIgnoreSource.Patterns
         );
         await StartServerAsync();
         await using var proxy = new TcpRelay(Server!.Port);

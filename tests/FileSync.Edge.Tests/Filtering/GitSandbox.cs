@@ -1,4 +1,5 @@
 using FileSync.Edge.Filtering;
+using FileSync.Edge.Filtering.Sources;
 using FileSync.Edge.Tests.Infrastructure;
 
 namespace FileSync.Edge.Tests.Filtering;
@@ -6,7 +7,7 @@ namespace FileSync.Edge.Tests.Filtering;
 /// <summary>
 /// A throw-away git repository for comparing <see cref="WorkspaceIgnoreFilter"/> with
 /// <c>git check-ignore</c>. Its <c>.git/info/exclude</c> holds
-/// <see cref="WorkspaceIgnoreFilter.BuiltInPatterns"/>, so git knows our built-in excludes too,
+/// <see cref="BuiltInIgnoreSource.Patterns"/>, so git knows our built-in excludes too,
 /// at the same (lowest) precedence.
 /// </summary>
 internal sealed class GitSandbox : IDisposable
@@ -28,7 +29,7 @@ internal sealed class GitSandbox : IDisposable
             await GitCheckIgnore.InitAsync(sandbox.Root, sandbox._home.Path);
             sandbox.Write(
                 ".git/info/exclude",
-                string.Join('\n', WorkspaceIgnoreFilter.BuiltInPatterns) + "\n"
+                string.Join('\n', BuiltInIgnoreSource.Patterns) + "\n"
             );
             return sandbox;
         }

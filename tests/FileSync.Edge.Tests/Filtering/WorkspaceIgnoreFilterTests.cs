@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using FileSync.Edge.Filtering;
+using FileSync.Edge.Filtering.Sources;
 using FileSync.Edge.Tests.Infrastructure;
 
 namespace FileSync.Edge.Tests.Filtering;
@@ -326,14 +327,53 @@ public sealed class WorkspaceIgnoreFilterTests : IDisposable
     [Theory]
     [InlineData(".gitignore", true)]
     [InlineData(".aishignore", true)]
+    [InlineData("src/deep/.gitignore", true)]
+    [InlineData("src/.aishignore", true)]
     [InlineData("gitignore", false)]
     [InlineData(".gitignore.bak", false)]
     [InlineData(".GITIGNORE", true)]
     [InlineData(".AishIgnore", true)]
     [InlineData(".gitattributes", false)]
+    [InlineData(".git/info/exclude", true)]
+    [InlineData(".git/info", true)]
+    [InlineData(".git", true)]
+    [InlineData(".git/objects", false)]
+    [InlineData(".git/config", false)]
+    [InlineData(".git/info/attributes", false)]
+    [InlineData("vendor/lib/.git/info/exclude", false)]
     [InlineData("", false)]
-    public void IsIgnoreFileName_Name_RecognisesOnlyIgnoreFiles(string name, bool expected) =>
-        Assert.Equal(expected, WorkspaceIgnoreFilter.IsIgnoreFileName(name));
+    public void IsRulePath_Path_RecognisesIgnoreFilesAndTheWayToThem(string path, bool expected) =>
+        Assert.Equal(expected, CreateFilter().IsRulePath(path));
+
+    [Theory]
+    [InlineData(".gitignore")]
+    [InlineData("src/.aishignore")]
+    [InlineData(".git/info/exclude")]
+    public void ChangesRules_IgnoreFile_TrueWithoutReadingIt(string path) =>
+        Assert.True(CreateFilter().ChangesRules(path));
+
+    [Fact]
+    public void ChangesRules_GitDirectory_TrueOnlyWhenTheRootRulesDiffer()
+    {
+        _workspace.Write(".git/HEAD", "ref: refs/heads/main\n");
+        var filter = CreateFilter();
+        Assert.False(filter.IsIgnored("draft.md", isDirectory: false)); // the rules in use: none from .git
+
+        Assert.False(filter.ChangesRules(".git"));
+        Assert.False(filter.ChangesRules(".git/info"));
+        Assert.False(filter.ChangesRules(".git/config"));
+
+        _workspace.Write(".git/info/exclude", "draft.md\n");
+        Assert.True(filter.ChangesRules(".git"));
+        Assert.True(filter.ChangesRules(".git/info"));
+
+        filter.Invalidate();
+        Assert.True(filter.IsIgnored("draft.md", isDirectory: false));
+        Assert.False(filter.ChangesRules(".git"));
+
+        Directory.Delete(Path.Combine(_workspace.Path, ".git"), recursive: true);
+        Assert.True(filter.ChangesRules(".git"));
+    }
 
     [Fact]
     public void BuiltInPatterns_Always_ContainTheDocumentedExcludes()
@@ -356,12 +396,9 @@ public sealed class WorkspaceIgnoreFilterTests : IDisposable
             ".#*",
         ];
 
-        Assert.All(
-            required,
-            pattern => Assert.Contains(pattern, WorkspaceIgnoreFilter.BuiltInPatterns)
-        );
+        Assert.All(required, pattern => Assert.Contains(pattern, BuiltInIgnoreSource.Patterns));
         Assert.Throws<NotSupportedException>(() =>
-            ((IList<string>)WorkspaceIgnoreFilter.BuiltInPatterns).Add("anything")
+            ((IList<string>)BuiltInIgnoreSource.Patterns).Add("anything")
         );
     }
 

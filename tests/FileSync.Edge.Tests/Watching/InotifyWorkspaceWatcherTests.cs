@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using FileSync.Edge.Filtering;
 using FileSync.Edge.Tests.Infrastructure;
 using FileSync.Edge.Watching;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -114,6 +115,34 @@ public sealed class InotifyWorkspaceWatcherTests : IDisposable
         );
         _root.Write("new/deep/er/file.txt", "late");
         await ReportedAsync("new/deep/er/file.txt");
+    }
+
+    [Fact]
+    public async Task WithIgnoreFilter_OnlyTheWayToGitInfoExcludeIsWatchedInsideGit()
+    {
+        _root.Write(".git/HEAD", "ref: refs/heads/main\n");
+        _root.Write(".git/info/exclude", "");
+        _root.Write(".git/objects/ab/cdef", "blob");
+        _root.Write("node_modules/pkg/index.js", "1");
+        var filter = new WorkspaceIgnoreFilter(_root.Path);
+        _watcher = new InotifyWorkspaceWatcher(
+            _root.Path,
+            filter.IsUnwatchedDirectory,
+            NullLogger.Instance
+        );
+        _watcher.Changed += _changed.Enqueue;
+        _watcher.Completed += _changed.Enqueue;
+        _watcher.Start();
+        Assert.Equal(3, _watcher.WatchCount); // the root, .git and .git/info
+
+        _root.Write(".git/objects/ab/0123", "another blob");
+        _root.Write("node_modules/pkg/index.js", "2");
+        await DrainAsync();
+        Assert.False(Reported(".git/objects/ab/0123"));
+        Assert.False(Reported("node_modules/pkg/index.js"));
+
+        File.WriteAllText(Full(".git/info/exclude"), "*.log\n");
+        await ReportedAsync(".git/info/exclude");
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using FileSync.Edge.Filtering;
 using FileSync.Edge.Watching;
 using Microsoft.Extensions.Logging;
 
@@ -7,11 +8,13 @@ namespace FileSync.Edge.Workspace.Pipeline;
 /// Keeps the workspace watched: starts the OS watcher, turns its events into changed paths, asks for a
 /// rescan when an event cannot name a path, and polls (a rescan every <see cref="PollingInterval"/>)
 /// while no watcher works — watch limit reached, root missing. Events may arrive on any thread.
+/// Directories the filter excludes go unwatched, and events inside <c>.git</c> are dropped, except
+/// those that change the ignore rules (<c>.git/info/exclude</c>).
 /// </summary>
 internal sealed class WatcherSupervisor(
     string rootPath,
     IWorkspaceWatcherFactory factory,
-    Func<string, bool> isExcludedDirectory,
+    WorkspaceIgnoreFilter filter,
     TimeProvider time,
     ILogger logger
 ) : IDisposable
@@ -51,7 +54,7 @@ internal sealed class WatcherSupervisor(
         }
         try
         {
-            var watcher = factory.Create(rootPath, isExcludedDirectory);
+            var watcher = factory.Create(rootPath, filter.IsUnwatchedDirectory);
             watcher.Changed += path => OnEvent(path, completed: false);
             watcher.Completed += path => OnEvent(path, completed: true);
             watcher.Error += OnError;
@@ -113,7 +116,7 @@ internal sealed class WatcherSupervisor(
             RescanNeeded?.Invoke();
             return;
         }
-        if (GitDirectory.Contains(relative))
+        if (GitDirectory.Contains(relative) && !filter.IsRulePath(relative))
         {
             return;
         }

@@ -168,14 +168,13 @@ internal sealed class WorkspaceLoop(
             // The workspace folder itself went away (its own deletion is not always reported).
             _dirty.RequestRescan();
         }
-        if (
-            !_dirty.RescanRequested
-            && dirty.Any(p => WorkspaceIgnoreFilter.IsIgnoreFileName(WorkspacePaths.FileName(p)))
-        )
+        if (!_dirty.RescanRequested && dirty.Any(stages.Filter.ChangesRules))
         {
             WorkspaceLog.IgnoreRulesChanged(logger, stages.RootPath);
             _dirty.RequestRescan();
         }
+        // The rest is never synced: .git or .git/info, reported only for the ignore rules above.
+        dirty.RemoveWhere(GitDirectory.Contains);
         if (_dirty.TakeRescanRequest())
         {
             await RescanAsync(session, cancellationToken).ConfigureAwait(false);

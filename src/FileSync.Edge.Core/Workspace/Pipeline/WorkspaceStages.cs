@@ -45,13 +45,7 @@ internal sealed class WorkspaceStages
         );
         Lifecycle = new WorkspaceLifecycle(rootPath, options.MaxFiles, Sender, logger);
 
-        Watchers = new WatcherSupervisor(
-            rootPath,
-            watcherFactory,
-            relative => GitDirectory.Contains(relative) || Filter.IsIgnored(relative, true),
-            time,
-            logger
-        );
+        Watchers = new WatcherSupervisor(rootPath, watcherFactory, Filter, time, logger);
         Dirty = new DirtySet(options.MaxDirtyPaths);
         Clock = new BatchClock(options.BatchInterval, options.Settle, time);
         Planner = new ChangePlanner(
