@@ -169,24 +169,37 @@ public sealed class TrayController(
         catch (AgentNotRunningException)
         {
             _startedAt = 0;
-            await launcher
-                .SettleExitAsync(s_exitGrace, time, cancellationToken)
+            return await NoAgentReadingAsync(
+                    $"No agent runs with the config file {options.ConfigPath}",
+                    cancellationToken
+                )
                 .ConfigureAwait(false);
-            var started = _launchProblem is null ? "" : $" (starting it failed: {_launchProblem})";
-            var exited =
-                _stopRequested || launcher.ExitCode is not { } code ? ""
-                : code == TrayStateMapper.AuthenticationRejectedExitCode
-                    ? $" The agent exited with code {code}: the server rejected the API key (log: {launcher.LogPath})."
-                : $" The agent exited with code {code} (log: {launcher.LogPath}).";
-            return new AgentReading(
-                null,
-                $"No agent runs with the config file {options.ConfigPath}{started}.{exited}"
-            );
         }
         catch (IOException ex)
         {
-            return new AgentReading(null, ex.Message);
+            // A connection cut mid-answer is often an agent dying: its exit, once seen, is the cause.
+            return await NoAgentReadingAsync(ex.Message.TrimEnd('.'), cancellationToken)
+                .ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// No status: gives an agent this tray started a moment to be seen exited, so the reading (and the
+    /// notification) names its exit code rather than a bare "stopped" or a cut connection.
+    /// </summary>
+    private async Task<AgentReading> NoAgentReadingAsync(
+        string problem,
+        CancellationToken cancellationToken
+    )
+    {
+        await launcher.SettleExitAsync(s_exitGrace, time, cancellationToken).ConfigureAwait(false);
+        var started = _launchProblem is null ? "" : $" (starting it failed: {_launchProblem})";
+        var exited =
+            _stopRequested || launcher.ExitCode is not { } code ? ""
+            : code == TrayStateMapper.AuthenticationRejectedExitCode
+                ? $" The agent exited with code {code}: the server rejected the API key (log: {launcher.LogPath})."
+            : $" The agent exited with code {code} (log: {launcher.LogPath}).";
+        return new AgentReading(null, $"{problem}{started}.{exited}");
     }
 
     /// <summary>Carries out a click; false for "Quit tray".</summary>
