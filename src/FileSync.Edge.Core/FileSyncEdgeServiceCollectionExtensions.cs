@@ -1,4 +1,5 @@
 using FileSync.Edge.Control;
+using FileSync.Edge.Local;
 using FileSync.Edge.Uplink;
 using FileSync.Edge.Watching;
 using FileSync.Edge.Workspace;
@@ -53,7 +54,7 @@ public static class FileSyncEdgeServiceCollectionExtensions
             var directory = sp.GetRequiredService<IOptions<SyncOptions>>().Value.StateDirectory;
             return directory == ""
                 ? null!
-                : new WorkspaceIndexStore(directory ?? WorkspaceIndexStore.DefaultStateDirectory());
+                : new WorkspaceIndexStore(directory ?? AgentStateLocation.DefaultDirectory());
         });
         services.TryAddSingleton<ControlDispatcher>();
         services.TryAddSingleton(sp => sp.GetRequiredService<ControlDispatcher>().Workspaces);
