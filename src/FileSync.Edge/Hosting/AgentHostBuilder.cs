@@ -65,22 +65,16 @@ internal static class AgentHostBuilder
         builder.Services.AddSingleton<IWorkspaceListStore>(
             new ConfigFileWorkspaceStore(settings.ConfigPath)
         );
+        builder.Services.AddSingleton<IAgentShutdown, HostAgentShutdown>();
+        builder.Services.Configure<LocalCommandOptions>(options =>
+            options.ConfigPath = settings.ConfigPath
+        );
         builder.Services.AddFileSyncEdgeCore();
         builder.Services.AddSingleton(runState);
         builder.Services.AddHostedService<AgentService>();
         if (listener is not null)
         {
             builder.Services.AddSingleton(listener);
-            builder.Services.AddSingleton<ILocalCommandHandler>(sp => new LocalCommandHandler(
-                sp.GetRequiredService<WorkspaceRegistry>(),
-                sp.GetRequiredService<WorkspaceCommands>(),
-                sp.GetRequiredService<UplinkConnection>(),
-                sp.GetRequiredService<LogRing>(),
-                sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<LocalCommandHandler>>(),
-                settings.ConfigPath,
-                sp.GetRequiredService<IHostApplicationLifetime>().StopApplication
-            ));
             builder.Services.AddSingleton<LocalControlServer>();
             builder.Services.AddHostedService<LocalEndpointService>();
         }
