@@ -1,6 +1,7 @@
 using FileSync.Edge.Control;
 using FileSync.Edge.Local;
 using FileSync.Edge.Tests.Infrastructure;
+using FileSync.Edge.Uplink;
 using FileSync.Edge.Watching;
 using FileSync.Edge.Workspace;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,15 +22,18 @@ public sealed class FileSyncEdgeServiceCollectionExtensionsTests
         var services = new ServiceCollection();
         services.AddLogging();
         services.Configure<SyncOptions>(options => options.StateDirectory = "");
+        services.Configure<UplinkOptions>(options =>
+            options.Server = new Uri("ws://127.0.0.1:9/ws/v1/edge")
+        );
         services.AddSingleton<IAgentShutdown, NoShutdown>();
         services.AddFileSyncEdgeCore();
         return services;
     }
 
     [Fact]
-    public void AddFileSyncEdgeCore_EveryPartCanBeConstructed()
+    public async Task AddFileSyncEdgeCore_EveryPartCanBeConstructed()
     {
-        using var provider = Services()
+        await using var provider = Services()
             .BuildServiceProvider(
                 new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }
             );
