@@ -1,4 +1,5 @@
 using FileSync.Edge.Control;
+using FileSync.Edge.Local;
 using FileSync.Edge.Uplink;
 using FileSync.Edge.Watching;
 using FileSync.Edge.Workspace;
@@ -8,7 +9,14 @@ using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers the FileSync.Edge engine. Options are bound by the host.</summary>
+/// <summary>
+/// Registers the FileSync.Edge engine: every part once, each constructed by the container from its
+/// constructor (<c>TryAdd</c>: a part registered before wins, as tests and the host do). Options are bound
+/// by the host. The host also provides <see cref="IWorkspaceListStore"/> (optional: without it nothing is
+/// remembered), <see cref="ISyncProgress"/> (optional), and, for the local commands,
+/// <see cref="IAgentShutdown"/> and <see cref="LocalCommandOptions"/> (the endpoint's server and its
+/// claimed listener too, when it has one).
+/// </summary>
 public static class FileSyncEdgeServiceCollectionExtensions
 {
     public static IServiceCollection AddFileSyncEdgeCore(this IServiceCollection services)
@@ -22,6 +30,8 @@ public static class FileSyncEdgeServiceCollectionExtensions
                 UplinkOptionsCustomValidator
             >()
         );
+
+        // Uplink: the one reconnecting WebSocket.
         services.TryAddSingleton<IReconnectPolicy>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<UplinkOptions>>().Value;
@@ -38,25 +48,24 @@ public static class FileSyncEdgeServiceCollectionExtensions
             sp.GetRequiredService<ILogger<UplinkConnection>>()
         ));
         services.TryAddSingleton<IUplink>(sp => sp.GetRequiredService<UplinkConnection>());
+
+        // Workspaces.
         services.TryAddSingleton<IWorkspaceWatcherFactory, WorkspaceWatcherFactory>();
-        services.TryAddSingleton(sp => new WorkspaceRegistry(
-            sp.GetRequiredService<IOptions<SyncOptions>>(),
-            sp.GetRequiredService<IUplink>(),
-            sp.GetRequiredService<IWorkspaceWatcherFactory>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>(),
-            sp.GetService<ISyncProgress>(),
-            sp.GetService<WorkspaceIndexStore>()
-        ));
-        services.TryAddSingleton(sp =>
-        {
-            var directory = sp.GetRequiredService<IOptions<SyncOptions>>().Value.StateDirectory;
-            return directory == ""
-                ? null!
-                : new WorkspaceIndexStore(directory ?? WorkspaceIndexStore.DefaultStateDirectory());
-        });
+        services.TryAddSingleton<WorkspaceIndexPersistence>();
+        services.TryAddSingleton<WorkspaceRegistry>();
+
+        // Control: the server's commands (WorkspaceCommands is shared with the local add and remove).
+        services.TryAddSingleton<RememberedWorkspaces>();
+        services.TryAddSingleton<WorkspaceCommands>();
+        services.TryAddSingleton<FileRequestHandler>();
+        services.TryAddSingleton<WorkspaceRequestHandler>();
+        services.TryAddSingleton<EdgeStatusReporter>();
+        services.TryAddSingleton<ControlReplies>();
         services.TryAddSingleton<ControlDispatcher>();
-        services.TryAddSingleton(sp => sp.GetRequiredService<ControlDispatcher>().Workspaces);
+
+        // Local: the commands of the local control endpoint (served when the host claimed one).
+        services.TryAddSingleton<LogRing>();
+        services.TryAddSingleton<ILocalCommandHandler, LocalCommandHandler>();
         return services;
     }
 }

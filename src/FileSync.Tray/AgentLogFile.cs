@@ -1,3 +1,5 @@
+using FileSync.Edge.Local;
+
 namespace FileSync.Tray;
 
 /// <summary>
@@ -34,10 +36,7 @@ public static class AgentLogFile
                 "filesync-edge.log"
             );
         }
-        return System.IO.Path.Combine(
-            FileSync.Edge.Workspace.WorkspaceIndexStore.DefaultStateDirectory(),
-            "filesync-edge.log"
-        );
+        return System.IO.Path.Combine(AgentStateLocation.DefaultDirectory(), "filesync-edge.log");
     }
 
     /// <summary>Creates the log's folder and moves a log over <see cref="MaxBytes"/> aside (one older copy is kept).</summary>

@@ -3,7 +3,6 @@ using FileSync.Edge.Uplink;
 using FileSync.Edge.Workspace;
 using FileSync.Protocol;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace FileSync.Edge.Control;
 
@@ -17,49 +16,22 @@ namespace FileSync.Edge.Control;
 /// <c>workspace:sync_error</c>, or the command's own result carrying an <c>error</c>) and one log line;
 /// an unknown type gets a debug log line; nothing stops the loop but cancellation.
 /// </summary>
-public sealed class ControlDispatcher
+public sealed class ControlDispatcher(
+    IUplink uplink,
+    WorkspaceRegistry workspaces,
+    WorkspaceCommands workspaceCommands,
+    FileRequestHandler files,
+    WorkspaceRequestHandler listings,
+    EdgeStatusReporter statusReporter,
+    ControlReplies replies,
+    ILogger<ControlDispatcher> logger
+)
 {
     /// <summary>Most paths one <c>edge:config_update</c> may list.</summary>
     public const int MaxWorkspacesPerUpdate = 256;
 
     /// <summary>Longest <c>requestId</c> echoed back, in characters.</summary>
     public const int MaxRequestIdLength = 256;
-
-    private readonly IUplink _uplink;
-    private readonly WorkspaceRegistry _workspaces;
-    private readonly ILogger _logger;
-    private readonly ControlReplies _replies;
-    private readonly FileRequestHandler _files;
-    private readonly WorkspaceRequestHandler _listings;
-    private readonly EdgeStatusReporter _status;
-
-    public ControlDispatcher(
-        IUplink uplink,
-        WorkspaceRegistry workspaces,
-        IOptions<SyncOptions> syncOptions,
-        IOptions<ControlOptions> controlOptions,
-        TimeProvider time,
-        ILogger<ControlDispatcher> logger,
-        IWorkspaceListStore? workspaceStore = null
-    )
-    {
-        _uplink = uplink;
-        _workspaces = workspaces;
-        _logger = logger;
-        // Every part logs under this stage's category.
-        _replies = new ControlReplies(uplink, logger);
-        _files = new FileRequestHandler(workspaces, syncOptions.Value.MaxFileBytes, logger);
-        _listings = new WorkspaceRequestHandler(workspaces, syncOptions.Value.MaxFiles, logger);
-        _status = new EdgeStatusReporter(uplink, workspaces, time);
-        Workspaces = new WorkspaceCommands(
-            workspaces,
-            controlOptions.Value,
-            new RememberedWorkspaces(workspaceStore, logger)
-        );
-    }
-
-    /// <summary>The workspace commands, shared with the local <c>add</c> and <c>remove</c> (one remembered list, one lock).</summary>
-    public WorkspaceCommands Workspaces { get; }
 
     /// <summary>Runs until <paramref name="commands"/> completes or <paramref name="cancellationToken"/> fires.</summary>
     public async Task RunAsync(
@@ -83,8 +55,8 @@ public sealed class ControlDispatcher
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
-                    ControlLog.CommandFailed(_logger, LogText.Clean(message.Type), ex);
-                    await _replies
+                    ControlLog.CommandFailed(logger, LogText.Clean(message.Type), ex);
+                    await replies
                         .ReplyErrorAsync(
                             message,
                             $"'{message.Type}' failed: {ex.Message}",
@@ -112,7 +84,7 @@ public sealed class ControlDispatcher
     {
         if (message.IsMalformed)
         {
-            return _replies.ReplyErrorAsync(
+            return replies.ReplyErrorAsync(
                 message,
                 message.ParseError!,
                 ErrorCodes.MalformedMessage,
@@ -145,7 +117,7 @@ public sealed class ControlDispatcher
                 OnServerError(message);
                 return Task.CompletedTask;
             default:
-                ControlLog.UnknownCommand(_logger, LogText.Clean(message.Type));
+                ControlLog.UnknownCommand(logger, LogText.Clean(message.Type));
                 return Task.CompletedTask;
         }
     }
@@ -154,7 +126,7 @@ public sealed class ControlDispatcher
     {
         if (!message.TryReadPayload<WorkspacePathPayload>(out var ack, out var error))
         {
-            return _replies.RejectPayloadAsync(message, error, cancellationToken);
+            return replies.RejectPayloadAsync(message, error, cancellationToken);
         }
         if (WorkspaceAt(ack.Path) is { } target)
         {
@@ -162,7 +134,7 @@ public sealed class ControlDispatcher
         }
         else
         {
-            ControlLog.UnknownWorkspace(_logger, message.Type, LogText.Clean(ack.Path ?? ""));
+            ControlLog.UnknownWorkspace(logger, message.Type, LogText.Clean(ack.Path ?? ""));
         }
         return Task.CompletedTask;
     }
@@ -171,7 +143,7 @@ public sealed class ControlDispatcher
     {
         if (!message.TryReadPayload<ManifestDiffPayload>(out var diff, out var error))
         {
-            return _replies.RejectPayloadAsync(message, error, cancellationToken);
+            return replies.RejectPayloadAsync(message, error, cancellationToken);
         }
         if (WorkspaceAt(diff.Path) is { } target)
         {
@@ -179,7 +151,7 @@ public sealed class ControlDispatcher
         }
         else
         {
-            ControlLog.UnknownWorkspace(_logger, message.Type, LogText.Clean(diff.Path ?? ""));
+            ControlLog.UnknownWorkspace(logger, message.Type, LogText.Clean(diff.Path ?? ""));
         }
         return Task.CompletedTask;
     }
@@ -188,11 +160,11 @@ public sealed class ControlDispatcher
     {
         if (!message.TryReadPayload<TreeRequestPayload>(out var request, out var error))
         {
-            return _replies.RejectPayloadAsync(message, error, cancellationToken);
+            return replies.RejectPayloadAsync(message, error, cancellationToken);
         }
         if (WorkspaceAt(request.Path) is not { } target || !target.OnTreeRequest(request))
         {
-            ControlLog.UnknownWorkspace(_logger, message.Type, LogText.Clean(request.Path ?? ""));
+            ControlLog.UnknownWorkspace(logger, message.Type, LogText.Clean(request.Path ?? ""));
         }
         return Task.CompletedTask;
     }
@@ -204,23 +176,23 @@ public sealed class ControlDispatcher
     {
         if (!message.TryReadPayload<ConfigUpdatePayload>(out var config, out var error))
         {
-            await _replies
+            await replies
                 .RejectPayloadAsync(message, error, cancellationToken)
                 .ConfigureAwait(false);
             return;
         }
         if (
             config.EdgeId is { } addressee
-            && _uplink.Session?.EdgeId is { } self
+            && uplink.Session?.EdgeId is { } self
             && !string.Equals(addressee, self, StringComparison.Ordinal)
         )
         {
-            ControlLog.ConfigForAnotherEdge(_logger, LogText.Clean(addressee));
+            ControlLog.ConfigForAnotherEdge(logger, LogText.Clean(addressee));
             return;
         }
         if (config.WorkspacePaths is null)
         {
-            await _replies
+            await replies
                 .ReplyErrorAsync(
                     message,
                     "'edge:config_update' needs 'workspacepaths' (an array of absolute paths)",
@@ -232,7 +204,7 @@ public sealed class ControlDispatcher
         }
         if (config.WorkspacePaths.Count > MaxWorkspacesPerUpdate)
         {
-            await _replies
+            await replies
                 .ReplyErrorAsync(
                     message,
                     $"'edge:config_update' lists {config.WorkspacePaths.Count} workspaces; at most {MaxWorkspacesPerUpdate} are accepted",
@@ -242,12 +214,12 @@ public sealed class ControlDispatcher
                 .ConfigureAwait(false);
             return;
         }
-        var refusals = await Workspaces
+        var refusals = await workspaceCommands
             .ApplyConfigAsync(config.WorkspacePaths, cancellationToken)
             .ConfigureAwait(false);
         foreach (var refusal in refusals)
         {
-            await _replies.RefuseWorkspaceAsync(refusal, cancellationToken).ConfigureAwait(false);
+            await replies.RefuseWorkspaceAsync(refusal, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -258,14 +230,14 @@ public sealed class ControlDispatcher
     {
         if (!message.TryReadPayload<WorkspacePathPayload>(out var workspace, out var error))
         {
-            await _replies
+            await replies
                 .RejectPayloadAsync(message, error, cancellationToken)
                 .ConfigureAwait(false);
             return;
         }
         if (string.IsNullOrWhiteSpace(workspace.Path))
         {
-            await _replies
+            await replies
                 .ReplyErrorAsync(
                     message,
                     $"'{message.Type}' needs 'path' (an absolute path)",
@@ -277,17 +249,17 @@ public sealed class ControlDispatcher
         }
         var refusal = message.Type switch
         {
-            MessageTypes.SyncStart => await Workspaces
+            MessageTypes.SyncStart => await workspaceCommands
                 .StartAsync(workspace.Path, cancellationToken)
                 .ConfigureAwait(false),
-            MessageTypes.SyncStop => await Workspaces
+            MessageTypes.SyncStop => await workspaceCommands
                 .StopAsync(workspace.Path, cancellationToken)
                 .ConfigureAwait(false),
-            _ => Workspaces.Resync(workspace.Path),
+            _ => workspaceCommands.Resync(workspace.Path),
         };
         if (refusal is not null)
         {
-            await _replies.RefuseWorkspaceAsync(refusal, cancellationToken).ConfigureAwait(false);
+            await replies.RefuseWorkspaceAsync(refusal, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -298,14 +270,14 @@ public sealed class ControlDispatcher
             || !HasUsableRequestId(chunk.RequestId, ref error)
         )
         {
-            return _replies.RejectPayloadAsync(message, error, cancellationToken);
+            return replies.RejectPayloadAsync(message, error, cancellationToken);
         }
         var replyType =
             message.Type == MessageTypes.ChunkRequest
                 ? MessageTypes.ChunkResult
                 : MessageTypes.FrontendChunkResult;
-        return _replies.SendAsync(
-            _files.Answer(message, replyType, _uplink.Session),
+        return replies.SendAsync(
+            files.Answer(message, replyType, uplink.Session),
             cancellationToken
         );
     }
@@ -320,22 +292,22 @@ public sealed class ControlDispatcher
             || !HasUsableRequestId(listing.RequestId, ref error)
         )
         {
-            await _replies
+            await replies
                 .RejectPayloadAsync(message, error, cancellationToken)
                 .ConfigureAwait(false);
             return;
         }
         if (
-            await Workspaces
+            await workspaceCommands
                 .StartIfConfiguredAsync(listing.Path, cancellationToken)
                 .ConfigureAwait(false) is
             { } refusal
         )
         {
-            await _replies.RefuseWorkspaceAsync(refusal, cancellationToken).ConfigureAwait(false);
+            await replies.RefuseWorkspaceAsync(refusal, cancellationToken).ConfigureAwait(false);
         }
-        await _replies
-            .SendAsync(_listings.Answer(message, listing, cancellationToken), cancellationToken)
+        await replies
+            .SendAsync(listings.Answer(message, listing, cancellationToken), cancellationToken)
             .ConfigureAwait(false);
     }
 
@@ -347,9 +319,9 @@ public sealed class ControlDispatcher
             && status.RequestId?.Length <= MaxRequestIdLength
                 ? status.RequestId
                 : null;
-        return _replies.ReplyAsync(
+        return replies.ReplyAsync(
             MessageTypes.EdgeStatus,
-            _status.Build(requestId),
+            statusReporter.Build(requestId),
             cancellationToken
         );
     }
@@ -362,7 +334,7 @@ public sealed class ControlDispatcher
     {
         if (!message.TryReadPayload<ErrorPayload>(out var rejection, out var error))
         {
-            ControlLog.ServerError(_logger, "", "", LogText.Clean(error));
+            ControlLog.ServerError(logger, "", "", LogText.Clean(error));
             return;
         }
         if (
@@ -372,7 +344,7 @@ public sealed class ControlDispatcher
                     or MessageTypes.FileDeleteSync
             && rejection.Path is { } rejectedPath
             && PathShape.Check(rejectedPath) is null
-            && _workspaces.FindContaining(rejectedPath) is var (owner, relativePath)
+            && workspaces.FindContaining(rejectedPath) is var (owner, relativePath)
         )
         {
             owner.OnServerRejected(
@@ -383,7 +355,7 @@ public sealed class ControlDispatcher
             return;
         }
         ControlLog.ServerError(
-            _logger,
+            logger,
             LogText.Clean(rejection.MessageType ?? ""),
             LogText.Clean(rejection.Code ?? ""),
             LogText.Clean(rejection.Message)
@@ -392,7 +364,7 @@ public sealed class ControlDispatcher
 
     /// <summary>The workspace whose root is <paramref name="path"/> exactly, when the path is of an acceptable shape.</summary>
     private IWorkspace? WorkspaceAt(string? path) =>
-        path is not null && PathShape.Check(path) is null ? _workspaces.Find(path) : null;
+        path is not null && PathShape.Check(path) is null ? workspaces.Find(path) : null;
 
     private static bool HasUsableRequestId(string? requestId, ref string error)
     {

@@ -12,7 +12,8 @@ namespace FileSync.Edge.Control;
 /// refused workspace, and any other reply frame. Each refusal is logged once. A reply while
 /// disconnected is dropped (the server asks again).
 /// </summary>
-public sealed class ControlReplies(IUplink uplink, ILogger logger)
+/// <remarks>Logs under the control stage's category (<see cref="ControlDispatcher"/>).</remarks>
+public sealed class ControlReplies(IUplink uplink, ILogger<ControlDispatcher> logger)
 {
     /// <summary>Sends <paramref name="payload"/> as a <paramref name="type"/> message.</summary>
     public Task ReplyAsync<T>(string type, T payload, CancellationToken cancellationToken) =>

@@ -5,6 +5,7 @@ using FileSync.Edge.Uplink;
 using FileSync.Edge.Workspace;
 using FileSync.Protocol;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace FileSync.Edge.Control;
 
@@ -16,12 +17,15 @@ namespace FileSync.Edge.Control;
 /// so nothing outside one is ever opened. A folder is answered with its listing: one name per line,
 /// <c>/</c> after folders, only what the ignore rules let through.
 /// </summary>
+/// <remarks>Logs under the control stage's category (<see cref="ControlDispatcher"/>).</remarks>
 public sealed class FileRequestHandler(
     WorkspaceRegistry workspaces,
-    long maxFileBytes,
-    ILogger logger
+    IOptions<SyncOptions> syncOptions,
+    ILogger<ControlDispatcher> logger
 )
 {
+    private readonly long _maxFileBytes = syncOptions.Value.MaxFileBytes;
+
     /// <summary>Most candidate roots one request may name (<c>rootPath</c> plus <c>fallbackRootPaths</c>).</summary>
     public const int MaxRoots = 32;
 
@@ -213,7 +217,7 @@ public sealed class FileRequestHandler(
             FileReadStatus.TooLarge => Failed(
                 request,
                 fullPath,
-                $"file is larger than the limit of {maxFileBytes} bytes",
+                $"file is larger than the limit of {_maxFileBytes} bytes",
                 ErrorCodes.TooLarge
             ),
             FileReadStatus.Binary => Failed(request, fullPath, "file is binary", ErrorCodes.Binary),

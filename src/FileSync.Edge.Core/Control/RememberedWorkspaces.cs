@@ -11,7 +11,11 @@ namespace FileSync.Edge.Control;
 /// load-change-save under a lock. A store that cannot be read or written is logged, never thrown:
 /// the workspace still starts or stops for this run.
 /// </summary>
-public sealed class RememberedWorkspaces(IWorkspaceListStore? store, ILogger logger)
+/// <remarks>Logs under the control stage's category (<see cref="ControlDispatcher"/>).</remarks>
+public sealed class RememberedWorkspaces(
+    ILogger<ControlDispatcher> logger,
+    IWorkspaceListStore? store = null
+)
 {
     private readonly Lock _gate = new();
 

@@ -1,4 +1,5 @@
 using FileSync.Edge.Workspace;
+using Microsoft.Extensions.Options;
 
 namespace FileSync.Edge.Control;
 
@@ -11,11 +12,14 @@ namespace FileSync.Edge.Control;
 /// </summary>
 public sealed class WorkspaceCommands(
     WorkspaceRegistry workspaces,
-    ControlOptions options,
+    IOptions<ControlOptions> controlOptions,
     RememberedWorkspaces remembered
 )
 {
-    private IReadOnlyList<string> AllowedRoots => _allowedRoots ??= options.EffectiveAllowedRoots();
+    private readonly ControlOptions _options = controlOptions.Value;
+
+    private IReadOnlyList<string> AllowedRoots =>
+        _allowedRoots ??= _options.EffectiveAllowedRoots();
     private IReadOnlyList<string>? _allowedRoots;
 
     /// <summary>The roots the server's last <c>edge:config_update</c> listed (links resolved).</summary>
@@ -201,7 +205,7 @@ public sealed class WorkspaceCommands(
 
     /// <summary>True when <paramref name="workspace"/> is a folder given on the agent's command line (or service unit).</summary>
     public bool IsGivenOnCommandLine(IWorkspace workspace) =>
-        options.CommandLineRoots.Any(root =>
+        _options.CommandLineRoots.Any(root =>
             WorkspaceRoot.TryFrom(root)?.IsSameFolderAs(workspace) == true
         );
 }

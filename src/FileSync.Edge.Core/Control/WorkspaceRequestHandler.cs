@@ -1,6 +1,7 @@
 using FileSync.Edge.Workspace;
 using FileSync.Protocol;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace FileSync.Edge.Control;
 
@@ -10,12 +11,15 @@ namespace FileSync.Edge.Control;
 /// <c>filtered_dirs</c>. The reply echoes every field of the request. A workspace over the file limit
 /// is answered with <c>too_many_files</c> and no list.
 /// </summary>
+/// <remarks>Logs under the control stage's category (<see cref="ControlDispatcher"/>).</remarks>
 public sealed class WorkspaceRequestHandler(
     WorkspaceRegistry workspaces,
-    int maxFiles,
-    ILogger logger
+    IOptions<SyncOptions> syncOptions,
+    ILogger<ControlDispatcher> logger
 )
 {
+    private readonly int _maxFiles = syncOptions.Value.MaxFiles;
+
     /// <summary>Most entries <c>filtered_files</c> and <c>filtered_dirs</c> list (the frame must stay under 5 MB).</summary>
     public const int MaxFilteredEntries = 10_000;
 
@@ -62,13 +66,13 @@ public sealed class WorkspaceRequestHandler(
             workspace.State == WorkspaceState.Refused
                 ? null
                 : workspace.ListFiles(cancellationToken);
-        if (files is null || files.Count > maxFiles)
+        if (files is null || files.Count > _maxFiles)
         {
             return new WorkspaceResultPayload
             {
                 RequestId = request.RequestId,
                 Path = workspace.RootPath,
-                Error = $"the workspace has more than {maxFiles} files and is not synced",
+                Error = $"the workspace has more than {_maxFiles} files and is not synced",
                 Code = ErrorCodes.TooManyFiles,
             };
         }

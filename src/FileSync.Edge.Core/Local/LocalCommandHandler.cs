@@ -2,6 +2,7 @@ using FileSync.Edge.Control;
 using FileSync.Edge.Uplink;
 using FileSync.Edge.Workspace;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace FileSync.Edge.Local;
 
@@ -19,7 +20,7 @@ public sealed partial class LocalCommandHandler : ILocalCommandHandler
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string? _configPath;
-    private readonly Action _stopAgent;
+    private readonly IAgentShutdown _shutdown;
     private readonly DateTimeOffset _startedAt;
     private long _connectionSinceTicks;
 
@@ -36,8 +37,8 @@ public sealed partial class LocalCommandHandler : ILocalCommandHandler
         LogRing ring,
         TimeProvider time,
         ILogger<LocalCommandHandler> logger,
-        string? configPath,
-        Action stopAgent
+        IOptions<LocalCommandOptions> options,
+        IAgentShutdown shutdown
     )
     {
         _workspaces = workspaces;
@@ -46,8 +47,8 @@ public sealed partial class LocalCommandHandler : ILocalCommandHandler
         _ring = ring;
         _time = time;
         _logger = logger;
-        _configPath = configPath;
-        _stopAgent = stopAgent;
+        _configPath = options.Value.ConfigPath;
+        _shutdown = shutdown;
         _startedAt = time.GetUtcNow();
         _connectionSinceTicks = _startedAt.UtcTicks;
         uplink.SessionChanged += OnSessionChanged;
@@ -96,7 +97,7 @@ public sealed partial class LocalCommandHandler : ILocalCommandHandler
     {
         if (request.Command == LocalCommands.Stop)
         {
-            _stopAgent();
+            _shutdown.RequestShutdown();
         }
     }
 

@@ -17,7 +17,7 @@ public sealed partial class WorkspaceRegistry(
     TimeProvider time,
     ILoggerFactory loggerFactory,
     ISyncProgress? progress = null,
-    WorkspaceIndexStore? indexStore = null
+    WorkspaceIndexPersistence? indexPersistence = null
 ) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -83,7 +83,7 @@ public sealed partial class WorkspaceRegistry(
                 time,
                 loggerFactory.CreateLogger<WorkspaceSync>(),
                 progress,
-                indexStore
+                indexPersistence?.Store
             );
             if (PauseNewWorkspaces)
             {

@@ -171,12 +171,24 @@ public sealed class AgentCommandLine
         return root;
     }
 
+    /// <summary>What <paramref name="result"/> gave the agent.</summary>
+    public AgentArguments ReadArguments(ParseResult result) =>
+        new()
+        {
+            Workspaces = result.GetValue(Workspaces) ?? [],
+            ApiKeyFile = result.GetValue(ApiKeyFile)?.FullName,
+            Name = result.GetValue(Name),
+            ConfigFile = result.GetValue(ConfigFile)?.FullName,
+            LogLevel = result.GetValue(LogLevel),
+            Configuration = ToConfiguration(result),
+        };
+
     /// <summary>Configuration keys set on the command line; they override the environment and the config file.</summary>
-    public Dictionary<string, string?> ToConfiguration(ParseResult result, string? apiKeyFromFile)
+    private Dictionary<string, string?> ToConfiguration(ParseResult result)
     {
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         Set("Uplink:Server", result.GetValue(Server));
-        Set("Uplink:ApiKey", apiKeyFromFile ?? result.GetValue(ApiKey));
+        Set("Uplink:ApiKey", result.GetValue(ApiKey));
         Set("Uplink:Fingerprint", result.GetValue(Name));
         Set("Uplink:ApiKeyTransport", result.GetValue(ApiKeyTransport));
         Set("Uplink:Proxy", result.GetValue(Proxy));

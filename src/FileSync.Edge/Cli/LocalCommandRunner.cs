@@ -83,7 +83,7 @@ public sealed class LocalCommandRunner(
         catch (IOException ex)
         {
             await error
-                .WriteLineAsync($"filesync-edge: error: {ex.Message.ReplaceLineEndings(" ")}")
+                .WriteLineAsync(CliMessage.Error(ex.Message.ReplaceLineEndings(" ")))
                 .ConfigureAwait(false);
             return AgentExitCodes.Fatal;
         }
@@ -178,7 +178,9 @@ public sealed class LocalCommandRunner(
         }
         await error
             .WriteLineAsync(
-                $"filesync-edge: error: the agent accepted 'stop' but still runs after {StopTimeout.TotalSeconds:F0} s"
+                CliMessage.Error(
+                    $"the agent accepted 'stop' but still runs after {StopTimeout.TotalSeconds:F0} s"
+                )
             )
             .ConfigureAwait(false);
         return AgentExitCodes.Fatal;
@@ -202,7 +204,7 @@ public sealed class LocalCommandRunner(
         if (last is < 0)
         {
             await error
-                .WriteLineAsync("filesync-edge: error: --lines must not be negative (see --help)")
+                .WriteLineAsync(CliMessage.Error("--lines must not be negative (see --help)"))
                 .ConfigureAwait(false);
             return AgentExitCodes.BadArguments;
         }
@@ -252,9 +254,7 @@ public sealed class LocalCommandRunner(
     private async Task<int> FailAsync(LocalResponse response)
     {
         await error
-            .WriteLineAsync(
-                $"filesync-edge: error: {response.Error ?? "the agent did not say why"}"
-            )
+            .WriteLineAsync(CliMessage.Error(response.Error ?? "the agent did not say why"))
             .ConfigureAwait(false);
         return
             response.Code

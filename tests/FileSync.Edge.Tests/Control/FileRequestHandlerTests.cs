@@ -3,8 +3,10 @@ using System.Text;
 using FileSync.Edge.Control;
 using FileSync.Edge.Tests.Infrastructure;
 using FileSync.Edge.Uplink;
+using FileSync.Edge.Workspace;
 using FileSync.Protocol;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace FileSync.Edge.Tests.Control;
 
@@ -82,8 +84,8 @@ public sealed class FileRequestHandlerTests(ITestOutputHelper output)
     {
         var handler = new FileRequestHandler(
             _registry,
-            1000,
-            _loggerFactory.CreateLogger<FileRequestHandler>()
+            Options.Create(new SyncOptions { MaxFileBytes = 1000 }),
+            _loggerFactory.CreateLogger<ControlDispatcher>()
         );
         var request = Parse(
             Encoding.UTF8.GetBytes(ChunkRequest(Path.Combine(_a, "latin1.txt"), "b1"))

@@ -1,12 +1,17 @@
 using FileSync.Edge.Control;
 using FileSync.Edge.Uplink;
+using FileSync.Edge.Watching;
 using FileSync.Edge.Workspace;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace FileSync.Edge.Tests.Infrastructure;
 
-/// <summary>The control stage as the agent wires it: a registry of real workspaces (fake watchers) and the dispatcher over it.</summary>
+/// <summary>
+/// The control stage as the agent wires it (<c>AddFileSyncEdgeCore</c>): a registry of real workspaces
+/// (fake watchers, no saved index) and the dispatcher over it, with the given uplink, logs and options.
+/// </summary>
 public static class ControlStack
 {
     public static (WorkspaceRegistry Registry, ControlDispatcher Dispatcher) Create(
@@ -17,23 +22,23 @@ public static class ControlStack
         IWorkspaceListStore? store = null
     )
     {
-        var options = Options.Create(sync);
-        var registry = new WorkspaceRegistry(
-            options,
-            uplink,
-            new FakeWorkspaceWatcherFactory(),
-            TimeProvider.System,
-            loggers
+        var services = new ServiceCollection();
+        services.AddSingleton(uplink);
+        services.AddSingleton(loggers);
+        services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        services.AddSingleton<IWorkspaceWatcherFactory>(new FakeWorkspaceWatcherFactory());
+        services.AddSingleton(WorkspaceIndexPersistence.None);
+        services.AddSingleton(Options.Create(sync));
+        services.AddSingleton(Options.Create(control ?? new ControlOptions()));
+        if (store is not null)
+        {
+            services.AddSingleton(store);
+        }
+        services.AddFileSyncEdgeCore();
+        var provider = services.BuildServiceProvider();
+        return (
+            provider.GetRequiredService<WorkspaceRegistry>(),
+            provider.GetRequiredService<ControlDispatcher>()
         );
-        var dispatcher = new ControlDispatcher(
-            uplink,
-            registry,
-            options,
-            Options.Create(control ?? new ControlOptions()),
-            TimeProvider.System,
-            loggers.CreateLogger<ControlDispatcher>(),
-            store
-        );
-        return (registry, dispatcher);
     }
 }

@@ -16,38 +16,6 @@ public sealed class WorkspaceIndexStore(string stateDirectory)
 {
     public string StateDirectory { get; } = stateDirectory;
 
-    /// <summary>The default state directory: FILESYNC_STATE_DIR, else the platform's per-user state folder.</summary>
-    public static string DefaultStateDirectory()
-    {
-        if (
-            Environment.GetEnvironmentVariable("FILESYNC_STATE_DIR") is
-            { Length: > 0 } fromEnvironment
-        )
-        {
-            return Path.GetFullPath(fromEnvironment);
-        }
-        if (OperatingSystem.IsWindows() || OperatingSystem.IsMacOS())
-        {
-            return Path.Combine(
-                Environment.GetFolderPath(
-                    Environment.SpecialFolder.LocalApplicationData,
-                    Environment.SpecialFolderOption.DoNotVerify
-                ),
-                "filesync-edge",
-                "state"
-            );
-        }
-        var xdg = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
-        var baseDirectory = string.IsNullOrEmpty(xdg)
-            ? Path.Combine(
-                Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),
-                ".local",
-                "state"
-            )
-            : xdg;
-        return Path.Combine(baseDirectory, "filesync-edge");
-    }
-
     /// <summary>The file holding the index of <paramref name="rootPath"/>.</summary>
     public string PathFor(string rootPath) =>
         Path.Combine(StateDirectory, $"index-{IdOf(rootPath)}.msgpack");

@@ -1,6 +1,6 @@
 namespace FileSync.Edge.Local;
 
-/// <summary>What <see cref="LocalControlServer"/> asks to carry out a request (implemented over the engine by <see cref="LocalCommandHandler"/>).</summary>
+/// <summary>What <see cref="LocalControlServer"/> asks to carry out a request (implemented over the engine by the agent's <c>LocalCommandHandler</c>).</summary>
 public interface ILocalCommandHandler
 {
     /// <summary>Answers one request (never throws for a bad request: it answers with an error).</summary>

@@ -10,13 +10,17 @@ public static class AgentConfigLocation
     public const string EnvironmentVariable = "FILESYNC_CONFIG";
 
     /// <summary><c>--config</c> when given, else <c>FILESYNC_CONFIG</c>, else <see cref="PlatformDefaultPath"/>; absolute.</summary>
-    public static string Resolve(string? given)
+    public static string Resolve(string? given) =>
+        Resolve(given, Environment.GetEnvironmentVariable);
+
+    /// <summary>As <see cref="Resolve(string?)"/>, with the environment variables read through <paramref name="environment"/>.</summary>
+    public static string Resolve(string? given, Func<string, string?> environment)
     {
         if (!string.IsNullOrWhiteSpace(given))
         {
             return Path.GetFullPath(given);
         }
-        var fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        var fromEnvironment = environment(EnvironmentVariable);
         return !string.IsNullOrWhiteSpace(fromEnvironment)
             ? Path.GetFullPath(fromEnvironment)
             : PlatformDefaultPath();
