@@ -132,17 +132,20 @@ internal sealed class DBusMenuHandler(SniTrayIcon icon) : DBusObjectHandler
                 var reader = request.GetBodyReader();
                 var id = reader.ReadInt32();
                 var eventId = reader.ReadString();
+                // The answer goes out before the click is acted on: "Quit tray" ends the process,
+                // and a host whose call goes unanswered reports an error (NoReply).
+                ReplyEmpty(context);
                 if (eventId == "clicked")
                 {
                     icon.OnMenuItem(id);
                 }
-                ReplyEmpty(context);
                 return;
             }
             case (Interface, "EventGroup"):
             {
                 var reader = request.GetBodyReader();
                 var unknown = new List<int>();
+                var clicked = new List<int>();
                 var end = reader.ReadArrayStart(DBusType.Struct);
                 while (reader.HasNext(end))
                 {
@@ -157,12 +160,13 @@ internal sealed class DBusMenuHandler(SniTrayIcon icon) : DBusObjectHandler
                     }
                     else if (eventId == "clicked")
                     {
-                        icon.OnMenuItem(id);
+                        clicked.Add(id);
                     }
                 }
                 using var writer = context.CreateReplyWriter("ai");
                 writer.WriteArray(unknown.ToArray());
                 context.Reply(writer.CreateMessage());
+                clicked.ForEach(icon.OnMenuItem);
                 return;
             }
             case (Interface, "AboutToShow"):
