@@ -102,31 +102,32 @@ public sealed class TrayController(
             ? TrayStateMapper.Starting(problem)
             : TrayStateMapper.Map(status, problem, exitCode);
         var menu = TrayMenuBuilder.Build(status, problem, starting);
-        if (!starting)
+        // The icon first: when a notification (or its "not notified" line) appears, the icon already says the same.
+        if (view != _shown || !menu.SequenceEqual(Menu))
         {
-            var due = _notifications.Observe(status, exitCode, _stopRequested, launcher.LogPath);
-            var enabled = due.Count > 0 && NotificationSettings.Enabled(options.ConfigPath);
-            foreach (var notification in due)
-            {
-                if (enabled)
-                {
-                    icon.Notify(notification);
-                }
-                else
-                {
-                    log.WriteLine(
-                        $"filesync-tray: not notified (Tray:Notifications is false): {notification.Summary}"
-                    );
-                }
-            }
+            _shown = view;
+            Volatile.Write(ref _menu, menu);
+            icon.Update(view, menu);
         }
-        if (view == _shown && menu.SequenceEqual(Menu))
+        if (starting)
         {
             return;
         }
-        _shown = view;
-        Volatile.Write(ref _menu, menu);
-        icon.Update(view, menu);
+        var due = _notifications.Observe(status, exitCode, _stopRequested, launcher.LogPath);
+        var enabled = due.Count > 0 && NotificationSettings.Enabled(options.ConfigPath);
+        foreach (var notification in due)
+        {
+            if (enabled)
+            {
+                icon.Notify(notification);
+            }
+            else
+            {
+                log.WriteLine(
+                    $"filesync-tray: not notified (Tray:Notifications is false): {notification.Summary}"
+                );
+            }
+        }
     }
 
     /// <summary>One status read: the status, or why there is none; <see cref="Starting"/> while an agent this tray started has not answered yet.</summary>
