@@ -39,6 +39,7 @@ public static class FileSyncEdgeServiceCollectionExtensions
         ));
         services.TryAddSingleton<IUplink>(sp => sp.GetRequiredService<UplinkConnection>());
         services.TryAddSingleton<IWorkspaceWatcherFactory, WorkspaceWatcherFactory>();
+        services.TryAddSingleton<MemoryTrimmer>();
         services.TryAddSingleton(sp => new WorkspaceRegistry(
             sp.GetRequiredService<IOptions<SyncOptions>>(),
             sp.GetRequiredService<IUplink>(),
@@ -46,7 +47,8 @@ public static class FileSyncEdgeServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetService<ISyncProgress>(),
-            sp.GetService<WorkspaceIndexStore>()
+            sp.GetService<WorkspaceIndexStore>(),
+            sp.GetRequiredService<MemoryTrimmer>()
         ));
         services.TryAddSingleton(sp =>
         {

@@ -17,9 +17,13 @@ public sealed partial class WorkspaceRegistry(
     TimeProvider time,
     ILoggerFactory loggerFactory,
     ISyncProgress? progress = null,
-    WorkspaceIndexStore? indexStore = null
+    WorkspaceIndexStore? indexStore = null,
+    MemoryTrimmer? memoryTrimmer = null
 ) : IAsyncDisposable
 {
+    // One for all the workspaces: a trim is worth it for what all of them read.
+    private readonly MemoryTrimmer _memoryTrimmer = memoryTrimmer ?? new MemoryTrimmer();
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ILogger _logger = loggerFactory.CreateLogger<WorkspaceRegistry>();
     private readonly bool _guardLogged = LogSecretGuard(
@@ -83,7 +87,8 @@ public sealed partial class WorkspaceRegistry(
                 time,
                 loggerFactory.CreateLogger<WorkspaceSync>(),
                 progress,
-                indexStore
+                indexStore,
+                _memoryTrimmer
             );
             if (PauseNewWorkspaces)
             {

@@ -12,21 +12,17 @@ internal sealed class SyncActionApplier(
     WorkspaceIndex index,
     ServerHoldings server,
     WorkspaceCounters counters,
-    RejectionTracker rejected,
+    RejectionRetrier rejected,
     HeldContent held,
     IndexSaver saver,
     WorkspaceSender sender,
     ISyncProgress? progress,
     FullSyncProgress fullSyncProgress,
+    MemoryTrimmer memoryTrimmer,
+    IWorkspaceSignals signals,
     ILogger logger
 )
 {
-    /// <summary>A path is to be checked again in a later batch.</summary>
-    public event Action<string>? Recheck;
-
-    /// <summary>The workspace is to be scanned again (it may have grown past the file limit).</summary>
-    public event Action? RescanNeeded;
-
     public async Task ApplyAsync(
         SyncAction action,
         SyncBatch batch,
@@ -55,7 +51,7 @@ internal sealed class SyncActionApplier(
 
             case SyncActionKind.OverLimit:
                 counters.ClearProblems(path);
-                RescanNeeded?.Invoke();
+                signals.RequestRescan(); // it may have grown past the file limit
                 break;
 
             case SyncActionKind.Record:
@@ -99,7 +95,7 @@ internal sealed class SyncActionApplier(
 
             case SyncActionKind.Retry:
                 WorkspaceLog.FileUnstable(logger, path);
-                Recheck?.Invoke(path);
+                signals.MarkDirty(path, completed: false);
                 break;
 
             case SyncActionKind.Fail:
@@ -172,10 +168,10 @@ internal sealed class SyncActionApplier(
         saver.MarkChanged();
     }
 
-    private static void OnHashed(SyncBatch batch, FileReadResult result)
+    private void OnHashed(SyncBatch batch, FileReadResult result)
     {
         batch.Hashed++;
-        MemoryTrimmer.Read(result.Size);
+        memoryTrimmer.Read(result.Size);
     }
 
     /// <summary>Its message would not fit into one frame (a large --max-file-bytes): skipped as too large.</summary>
