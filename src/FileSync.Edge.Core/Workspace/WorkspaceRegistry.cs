@@ -209,39 +209,4 @@ public sealed partial class WorkspaceRegistry(
         }
         return true;
     }
-
-    private static partial class Log
-    {
-        [LoggerMessage(
-            352,
-            LogLevel.Warning,
-            "The secret guard is off (Sync:SecretGuard false): credential files and files holding keys or tokens are sent like any other file",
-            EventName = "SecretGuardOff"
-        )]
-        public static partial void SecretGuardOff(ILogger logger);
-
-        [LoggerMessage(
-            353,
-            LogLevel.Information,
-            "The secret guard lets these paths through (Sync:SecretGuardAllow): {Patterns}",
-            EventName = "SecretGuardAllows"
-        )]
-        public static partial void SecretGuardAllows(ILogger logger, string patterns);
-
-        [LoggerMessage(
-            350,
-            LogLevel.Information,
-            "Syncing workspace {Root}",
-            EventName = "WorkspaceAdded"
-        )]
-        public static partial void WorkspaceAdded(ILogger logger, string root);
-
-        [LoggerMessage(
-            351,
-            LogLevel.Information,
-            "Stopped syncing workspace {Root}",
-            EventName = "WorkspaceRemoved"
-        )]
-        public static partial void WorkspaceRemoved(ILogger logger, string root);
-    }
 }

@@ -120,7 +120,7 @@ public sealed partial class WorkspaceSync : IWorkspace, IAsyncDisposable
     {
         if (_gate.Pause())
         {
-            WorkspaceLog.Paused(_logger, RootPath);
+            Log.Paused(_logger, RootPath);
             _clock.Wake();
         }
     }
@@ -134,7 +134,7 @@ public sealed partial class WorkspaceSync : IWorkspace, IAsyncDisposable
     {
         if (_gate.Resume())
         {
-            WorkspaceLog.Resumed(_logger, RootPath);
+            Log.Resumed(_logger, RootPath);
             _clock.Wake();
         }
     }

@@ -10,7 +10,7 @@ namespace FileSync.Edge.Workspace.Pipeline;
 /// the server has the capability, a full re-send otherwise, then <c>file_done</c>), and for a rescan
 /// (only real differences are sent).
 /// </summary>
-internal sealed class FullSync(
+internal sealed partial class FullSync(
     string rootPath,
     string name,
     int maxFiles,
@@ -119,7 +119,7 @@ internal sealed class FullSync(
         );
         if (_initialSyncLogged)
         {
-            WorkspaceLog.ResyncDone(
+            Log.ResyncDone(
                 logger,
                 name,
                 stats.FilesSynced,
@@ -129,7 +129,7 @@ internal sealed class FullSync(
             return true;
         }
         _initialSyncLogged = true;
-        WorkspaceLog.InitialSyncDone(
+        Log.InitialSyncDone(
             logger,
             name,
             stats.FilesSynced,
@@ -140,7 +140,7 @@ internal sealed class FullSync(
             stats.SyncErrors,
             elapsed.TotalSeconds
         );
-        WorkspaceLog.InitialSyncTimings(
+        Log.InitialSyncTimings(
             logger,
             name,
             _timings.Scan.TotalMilliseconds,
@@ -208,7 +208,7 @@ internal sealed class FullSync(
         }
         if (_lifecycle.State is WorkspaceState.Refused or WorkspaceState.Missing)
         {
-            WorkspaceLog.WorkspaceResumed(logger, rootPath, eligible);
+            Log.WorkspaceResumed(logger, rootPath, eligible);
             _lifecycle.MoveTo(WorkspaceState.Syncing);
         }
         var batch = new SyncBatch(session, kind)
@@ -261,7 +261,7 @@ internal sealed class FullSync(
                 is not { } diff
             )
             {
-                WorkspaceLog.ManifestTimedOut(logger, name);
+                Log.ManifestTimedOut(logger, name);
                 return await RescanAsync(session, SyncBatchKind.ResendAll, cancellationToken)
                     .ConfigureAwait(false);
             }
@@ -349,7 +349,7 @@ internal sealed class FullSync(
         if (_index.Count > 0)
         {
             // Only an index that held files has anything to read again (a first run has none).
-            WorkspaceLog.HashAlgorithmChanged(
+            Log.HashAlgorithmChanged(
                 logger,
                 name,
                 algorithm.Name,

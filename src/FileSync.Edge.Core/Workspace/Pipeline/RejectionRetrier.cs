@@ -12,7 +12,7 @@ namespace FileSync.Edge.Workspace.Pipeline;
 /// for <see cref="ConfirmWindow"/> (the server answers a failure at once, and success with silence).
 /// Rejections arrive on the uplink's thread (<see cref="Enqueue"/>); everything else runs on the loop.
 /// </summary>
-internal sealed class RejectionRetrier(
+internal sealed partial class RejectionRetrier(
     string rootPath,
     int maxFiles,
     ServerHoldings server,
@@ -78,7 +78,7 @@ internal sealed class RejectionRetrier(
             var retryIn = OnRejected(path, code, message, out var attempts);
             if (attempts == 1)
             {
-                WorkspaceLog.ServerRejectedFile(
+                Log.ServerRejectedFile(
                     logger,
                     rootPath,
                     path,
@@ -89,7 +89,7 @@ internal sealed class RejectionRetrier(
             }
             else
             {
-                WorkspaceLog.ServerRejectedFileAgain(
+                Log.ServerRejectedFileAgain(
                     logger,
                     rootPath,
                     path,
@@ -108,7 +108,7 @@ internal sealed class RejectionRetrier(
         }
         foreach (var path in TakeConfirmed())
         {
-            WorkspaceLog.ServerAppliedFile(logger, rootPath, path);
+            Log.ServerAppliedFile(logger, rootPath, path);
         }
     }
 

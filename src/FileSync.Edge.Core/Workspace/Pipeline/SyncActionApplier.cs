@@ -6,7 +6,7 @@ namespace FileSync.Edge.Workspace.Pipeline;
 /// Carries out a <see cref="SyncAction"/> on the loop: updates the index, the counters and what the
 /// server holds, and hands the frames to the <see cref="WorkspaceSender"/>.
 /// </summary>
-internal sealed class SyncActionApplier(
+internal sealed partial class SyncActionApplier(
     string rootPath,
     string name,
     WorkspaceIndex index,
@@ -33,7 +33,7 @@ internal sealed class SyncActionApplier(
         var result = action.Result;
         if (logger.IsEnabled(LogLevel.Trace))
         {
-            WorkspaceLog.FileDecision(
+            Log.FileDecision(
                 logger,
                 path,
                 result.Status.ToString(),
@@ -94,19 +94,14 @@ internal sealed class SyncActionApplier(
                 break;
 
             case SyncActionKind.Retry:
-                WorkspaceLog.FileUnstable(logger, path);
+                Log.FileUnstable(logger, path);
                 signals.MarkDirty(path, completed: false);
                 break;
 
             case SyncActionKind.Fail:
                 if (counters.AddError(path, result.Error ?? "unreadable"))
                 {
-                    WorkspaceLog.FileUnreadable(
-                        logger,
-                        rootPath,
-                        path,
-                        result.Error ?? "unreadable"
-                    );
+                    Log.FileUnreadable(logger, rootPath, path, result.Error ?? "unreadable");
                 }
                 break;
 
@@ -148,7 +143,7 @@ internal sealed class SyncActionApplier(
     {
         foreach (var old in action.ReplacedSpellings)
         {
-            WorkspaceLog.SpellingReplaced(logger, rootPath, old, action.Path);
+            Log.SpellingReplaced(logger, rootPath, old, action.Path);
             await sender
                 .SendDeleteAsync(batch.Session, old, cancellationToken)
                 .ConfigureAwait(false);
@@ -188,7 +183,7 @@ internal sealed class SyncActionApplier(
         }
         if (counters.Skip(path, FileReadStatus.TooLarge))
         {
-            WorkspaceLog.FileSkipped(logger, path, "too large for one message", action.Result.Size);
+            Log.FileSkipped(logger, path, "too large for one message", action.Result.Size);
         }
         if (action.ServerMayHold)
         {
@@ -211,7 +206,7 @@ internal sealed class SyncActionApplier(
         {
             if (counters.Withhold(path, rule.Id))
             {
-                WorkspaceLog.FileWithheld(
+                Log.FileWithheld(
                     logger,
                     name,
                     path,
@@ -227,7 +222,7 @@ internal sealed class SyncActionApplier(
             {
                 if (action.DeleteOnServer)
                 {
-                    WorkspaceLog.FileNoLongerSynced(
+                    Log.FileNoLongerSynced(
                         logger,
                         rootPath,
                         path,
@@ -237,12 +232,7 @@ internal sealed class SyncActionApplier(
                 }
                 else
                 {
-                    WorkspaceLog.FileSkipped(
-                        logger,
-                        path,
-                        SkipReasons.Of(reason),
-                        action.Result.Size
-                    );
+                    Log.FileSkipped(logger, path, SkipReasons.Of(reason), action.Result.Size);
                 }
             }
         }

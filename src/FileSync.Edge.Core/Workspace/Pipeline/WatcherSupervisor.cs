@@ -8,7 +8,7 @@ namespace FileSync.Edge.Workspace.Pipeline;
 /// rescan when an event cannot name a path, and polls (a rescan every <see cref="PollingInterval"/>)
 /// while no watcher works — watch limit reached, root missing. Events may arrive on any thread.
 /// </summary>
-internal sealed class WatcherSupervisor(
+internal sealed partial class WatcherSupervisor(
     string rootPath,
     IWorkspaceWatcherFactory factory,
     Func<string, bool> isExcludedDirectory,
@@ -148,11 +148,11 @@ internal sealed class WatcherSupervisor(
         signals.ReportProblem($"watcher unavailable: {ex.Message}");
         if (ex is WatchLimitException)
         {
-            WorkspaceLog.WatchLimitReached(logger, rootPath, PollingInterval.TotalSeconds);
+            Log.WatchLimitReached(logger, rootPath, PollingInterval.TotalSeconds);
         }
         else
         {
-            WorkspaceLog.WatcherStartFailed(logger, rootPath, ex.Message);
+            Log.WatcherStartFailed(logger, rootPath, ex.Message);
         }
         StartPolling();
     }

@@ -9,7 +9,7 @@ namespace FileSync.Edge.Workspace.Pipeline;
 /// move throws), and the states it cannot sync in — refused, missing, root changed — each reported to
 /// the server once per session. State changes happen on the loop; reads are safe on any thread.
 /// </summary>
-internal sealed class WorkspaceLifecycle(
+internal sealed partial class WorkspaceLifecycle(
     string rootPath,
     int maxFiles,
     WorkspaceSender sender,
@@ -101,7 +101,7 @@ internal sealed class WorkspaceLifecycle(
         MoveTo(WorkspaceState.RootChanged);
         _lastError =
             $"Workspace {rootPath} is no longer the folder it was: {change}. Syncing it stopped; nothing outside it is read. Start it again to sync what it is now.";
-        WorkspaceLog.RootChanged(logger, rootPath, change);
+        Log.RootChanged(logger, rootPath, change);
         signals.RootChanged();
         return true;
     }
@@ -130,7 +130,7 @@ internal sealed class WorkspaceLifecycle(
         _lastError = message;
         if (!wasRefused)
         {
-            WorkspaceLog.WorkspaceRefused(logger, rootPath, count, maxFiles);
+            Log.WorkspaceRefused(logger, rootPath, count, maxFiles);
         }
         if (_refusalReportedEpoch != session.Epoch)
         {
@@ -156,7 +156,7 @@ internal sealed class WorkspaceLifecycle(
         _lastError = message;
         if (!wasMissing)
         {
-            WorkspaceLog.WorkspaceMissing(logger, rootPath);
+            Log.WorkspaceMissing(logger, rootPath);
             signals.RootMissing();
         }
         if (_refusalReportedEpoch != session.Epoch)

@@ -9,7 +9,7 @@ namespace FileSync.Edge.Workspace.Pipeline;
 /// batch, chosen from the workspace's state — a full sync for a new session or a resync, a rescan, a
 /// report of a root that changed, or the changed paths through the pipeline.
 /// </summary>
-internal sealed class WorkspaceLoop(
+internal sealed partial class WorkspaceLoop(
     string rootPath,
     int maxDirtyPaths,
     IUplink uplink,
@@ -89,7 +89,7 @@ internal sealed class WorkspaceLoop(
             catch (Exception ex)
             {
                 _lifecycle.LastError = ex.Message;
-                WorkspaceLog.BatchFailed(logger, rootPath, ex);
+                Log.BatchFailed(logger, rootPath, ex);
                 _dirty.RequestRescan();
                 try
                 {
@@ -227,7 +227,7 @@ internal sealed class WorkspaceLoop(
         var (dirty, overflowed) = _dirty.Take();
         if (overflowed)
         {
-            WorkspaceLog.DirtySetOverflowed(logger, rootPath, maxDirtyPaths);
+            Log.DirtySetOverflowed(logger, rootPath, maxDirtyPaths);
             _dirty.RequestRescan();
         }
         if (!_dirty.RescanRequested && !Directory.Exists(rootPath))
@@ -240,7 +240,7 @@ internal sealed class WorkspaceLoop(
             && dirty.Any(p => WorkspaceIgnoreFilter.IsIgnoreFileName(WorkspacePaths.FileName(p)))
         )
         {
-            WorkspaceLog.IgnoreRulesChanged(logger, rootPath);
+            Log.IgnoreRulesChanged(logger, rootPath);
             _dirty.RequestRescan();
         }
         if (_dirty.TakeRescanRequest())
