@@ -13,7 +13,8 @@ internal sealed partial class WorkspaceLoop(
     string rootPath,
     int maxDirtyPaths,
     IUplink uplink,
-    WorkspaceSyncState state,
+    WorkspaceIndex index,
+    WorkspaceCounters counters,
     WorkspaceLifecycle lifecycle,
     WorkspaceIgnoreFilter filter,
     WatcherSupervisor watchers,
@@ -56,18 +57,18 @@ internal sealed partial class WorkspaceLoop(
             try
             {
                 var session = await WaitForWorkAsync(cancellationToken).ConfigureAwait(false);
-                var sentBefore = state.Counters.MessagesSent;
+                var sentBefore = counters.MessagesSent;
                 try
                 {
                     await RunBatchAsync(session, cancellationToken).ConfigureAwait(false);
                 }
                 finally
                 {
-                    if (state.Counters.MessagesSent != sentBefore)
+                    if (counters.MessagesSent != sentBefore)
                     {
                         // The clock first: whoever sees the batch counted sees the busy period started.
                         _clock.OnBatchSent();
-                        state.Counters.OnBatchSent();
+                        counters.OnBatchSent();
                     }
                 }
             }
@@ -119,7 +120,7 @@ internal sealed partial class WorkspaceLoop(
             _dirty.RequestRescan(); // anything that changed while unwatched
         }
         rejections.ArmConfirmationTimer();
-        state.Counters.Publish(state.Index, rejections);
+        counters.Publish(index, rejections);
         saver.SaveIfDue(force: _lifecycle.State != WorkspaceState.Watching);
         if (!HasPendingWork)
         {
