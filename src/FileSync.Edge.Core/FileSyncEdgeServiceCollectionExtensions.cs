@@ -52,6 +52,7 @@ public static class FileSyncEdgeServiceCollectionExtensions
         // Workspaces.
         services.TryAddSingleton<IWorkspaceWatcherFactory, WorkspaceWatcherFactory>();
         services.TryAddSingleton<WorkspaceIndexPersistence>();
+        services.TryAddSingleton<MemoryTrimmer>();
         services.TryAddSingleton<WorkspaceRegistry>();
 
         // Control: the server's commands (WorkspaceCommands is shared with the local add and remove).

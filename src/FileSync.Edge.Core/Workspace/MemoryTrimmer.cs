@@ -6,25 +6,26 @@ namespace FileSync.Edge.Workspace;
 /// 60 MB after syncing 27 MB of files) although the agent then sits idle for hours. Once enough
 /// content has gone through and the workspace is idle, one compacting collection returns it. The first
 /// time the agent is idle, and after each such collection, the code pages start-up and the burst
-/// faulted in are handed back too (<see cref="ResidentCodePages"/>, Linux).
+/// faulted in are handed back too (<see cref="ResidentCodePages"/>, Linux). One per agent (a
+/// singleton), shared by all its workspaces; thread-safe.
 /// </summary>
-internal static class MemoryTrimmer
+public sealed class MemoryTrimmer
 {
     /// <summary>Content read since the last trim, over all workspaces, that makes a trim worth it.</summary>
     private const long Threshold = 8 * 1024 * 1024;
 
-    private static long s_bytesSinceTrim;
-    private static int s_codePagesReleased;
+    private long _bytesSinceTrim;
+    private int _codePagesReleased;
 
     /// <summary>Counts content that was read (and is garbage once sent).</summary>
-    public static void Read(long bytes) => Interlocked.Add(ref s_bytesSinceTrim, bytes);
+    public void Read(long bytes) => Interlocked.Add(ref _bytesSinceTrim, bytes);
 
     /// <summary>Called by an idle workspace: trims when enough content went through since the last trim.</summary>
-    public static void TrimIfWorthIt()
+    public void TrimIfWorthIt()
     {
-        if (Interlocked.Read(ref s_bytesSinceTrim) >= Threshold)
+        if (Interlocked.Read(ref _bytesSinceTrim) >= Threshold)
         {
-            Interlocked.Exchange(ref s_bytesSinceTrim, 0);
+            Interlocked.Exchange(ref _bytesSinceTrim, 0);
             // Aggressive: compacts and decommits the freed segments, so the resident set shrinks too.
             GC.Collect(
                 GC.MaxGeneration,
@@ -32,9 +33,9 @@ internal static class MemoryTrimmer
                 blocking: true,
                 compacting: true
             );
-            Volatile.Write(ref s_codePagesReleased, 0);
+            Volatile.Write(ref _codePagesReleased, 0);
         }
-        if (OperatingSystem.IsLinux() && Interlocked.Exchange(ref s_codePagesReleased, 1) == 0)
+        if (OperatingSystem.IsLinux() && Interlocked.Exchange(ref _codePagesReleased, 1) == 0)
         {
             ResidentCodePages.Release();
         }

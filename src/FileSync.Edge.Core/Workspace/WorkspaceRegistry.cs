@@ -17,9 +17,13 @@ public sealed partial class WorkspaceRegistry(
     TimeProvider time,
     ILoggerFactory loggerFactory,
     ISyncProgress? progress = null,
-    WorkspaceIndexPersistence? indexPersistence = null
+    WorkspaceIndexPersistence? indexPersistence = null,
+    MemoryTrimmer? memoryTrimmer = null
 ) : IAsyncDisposable
 {
+    // One for all the workspaces: a trim is worth it for what all of them read.
+    private readonly MemoryTrimmer _memoryTrimmer = memoryTrimmer ?? new MemoryTrimmer();
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ILogger _logger = loggerFactory.CreateLogger<WorkspaceRegistry>();
     private readonly bool _guardLogged = LogSecretGuard(
@@ -83,7 +87,8 @@ public sealed partial class WorkspaceRegistry(
                 time,
                 loggerFactory.CreateLogger<WorkspaceSync>(),
                 progress,
-                indexPersistence?.Store
+                indexPersistence?.Store,
+                _memoryTrimmer
             );
             if (PauseNewWorkspaces)
             {
@@ -203,40 +208,5 @@ public sealed partial class WorkspaceRegistry(
             Log.SecretGuardAllows(logger, string.Join(", ", options.SecretGuardAllow));
         }
         return true;
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(
-            352,
-            LogLevel.Warning,
-            "The secret guard is off (Sync:SecretGuard false): credential files and files holding keys or tokens are sent like any other file",
-            EventName = "SecretGuardOff"
-        )]
-        public static partial void SecretGuardOff(ILogger logger);
-
-        [LoggerMessage(
-            353,
-            LogLevel.Information,
-            "The secret guard lets these paths through (Sync:SecretGuardAllow): {Patterns}",
-            EventName = "SecretGuardAllows"
-        )]
-        public static partial void SecretGuardAllows(ILogger logger, string patterns);
-
-        [LoggerMessage(
-            350,
-            LogLevel.Information,
-            "Syncing workspace {Root}",
-            EventName = "WorkspaceAdded"
-        )]
-        public static partial void WorkspaceAdded(ILogger logger, string root);
-
-        [LoggerMessage(
-            351,
-            LogLevel.Information,
-            "Stopped syncing workspace {Root}",
-            EventName = "WorkspaceRemoved"
-        )]
-        public static partial void WorkspaceRemoved(ILogger logger, string root);
     }
 }

@@ -8,86 +8,23 @@ using Microsoft.Extensions.Logging;
 namespace FileSync.Edge.Workspace;
 
 /// <summary>
-/// Keeps one workspace mirrored on the server: the loop that runs its pipeline (see
-/// <see cref="WorkspaceStages"/>) and chooses what each batch does from the workspace's state. Watcher
+/// Keeps one workspace mirrored on the server: the loop that runs its pipeline (built in
+/// <c>WorkspaceSync.Wiring.cs</c>) and chooses what each batch does from the workspace's state. Watcher
 /// events only mark paths dirty; every batch decides from each dirty path's current state what to send.
 /// A new session (connect, reconnect) starts with a full sync.
 /// </summary>
-public sealed class WorkspaceSync : IWorkspace, IAsyncDisposable
+public sealed partial class WorkspaceSync : IWorkspace, IAsyncDisposable
 {
-    private readonly IUplink _uplink;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly WorkspaceStages _stages;
-    private readonly WorkspaceLifecycle _lifecycle;
-    private readonly DirtySet _dirty;
-    private readonly BatchClock _clock;
-    private readonly WorkspaceLoop _loopRunner;
-    private readonly WorkspaceQueries _queries;
-    private readonly Action _wake;
     private readonly CancellationTokenSource _stopping = new();
     private ITimer? _rescanTimer;
     private Task? _loop;
     private int _disposed;
 
-    public WorkspaceSync(
-        string rootPath,
-        SyncOptions options,
-        IUplink uplink,
-        IWorkspaceWatcherFactory watcherFactory,
-        TimeProvider time,
-        ILogger logger,
-        ISyncProgress? progress = null,
-        WorkspaceIndexStore? indexStore = null
-    )
-    {
-        RootPath = WorkspaceRoot.Normalize(rootPath);
-        _uplink = uplink;
-        _time = time;
-        _logger = logger;
-        _stages = new WorkspaceStages(
-            RootPath,
-            options,
-            uplink,
-            watcherFactory,
-            indexStore,
-            progress,
-            time,
-            logger
-        );
-        _lifecycle = _stages.Lifecycle;
-        _dirty = _stages.Dirty;
-        _clock = _stages.Clock;
-        _wake = _clock.Wake;
-        _loopRunner = new WorkspaceLoop(
-            _stages,
-            new FullSync(_stages, progress, time, logger),
-            uplink,
-            logger
-        );
-        _queries = new WorkspaceQueries(_stages);
-
-        _stages.Watchers.Changed += MarkDirty;
-        _stages.Watchers.RescanNeeded += RequestRescan;
-        _stages.Watchers.Problem += problem => _lifecycle.LastError = problem;
-        _lifecycle.RootChanged += () =>
-        {
-            _stages.Watchers.Halt();
-            _dirty.Clear();
-        };
-        _lifecycle.RootMissing += _stages.Watchers.OnRootMissing;
-        _stages.Applier.Recheck += path => MarkDirty(path, completed: false);
-        _stages.Applier.RescanNeeded += RequestRescan;
-        _stages.Retrier.RetryDue += path => MarkDirty(path, completed: false);
-        _stages.Retrier.Due += _wake;
-        _stages.Retrier.Problem += problem => _lifecycle.LastError = problem;
-    }
-
     /// <summary>Absolute, normalised path of the workspace root.</summary>
     public string RootPath { get; }
 
     /// <summary>The folder name of the workspace (the server mirrors it under this name).</summary>
-    public string Name => _stages.Name;
+    public string Name { get; }
 
     public WorkspaceState State => _lifecycle.State;
 
@@ -95,13 +32,13 @@ public sealed class WorkspaceSync : IWorkspace, IAsyncDisposable
     public string? LastError => _lifecycle.LastError;
 
     /// <summary>How many files have had their content read (and hashed) so far.</summary>
-    public long FilesRead => _stages.Reader.FilesRead;
+    public long FilesRead => _reader.FilesRead;
 
     /// <summary>How many batches (incremental, rescan or full sync) sent at least one message.</summary>
-    public int BatchesWithSends => _stages.Counters.BatchesWithSends;
+    public int BatchesWithSends => _state.Counters.BatchesWithSends;
 
     /// <summary>When a batch last sent something to the server (null: nothing sent yet in this run).</summary>
-    public DateTimeOffset? LastSyncAt => _stages.Counters.LastSyncAt;
+    public DateTimeOffset? LastSyncAt => _state.Counters.LastSyncAt;
 
     /// <summary>Changed paths waiting to be sent (grows while paused or disconnected).</summary>
     public int PendingChanges => _dirty.Count;
@@ -119,27 +56,27 @@ public sealed class WorkspaceSync : IWorkspace, IAsyncDisposable
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (_stages.Saver.Load())
+        if (_saver.Load())
         {
             // What we had sent before the restart is what the server is assumed to hold; every full sync
             // (manifest or re-send) corrects that assumption.
-            foreach (var (path, entry) in _stages.Index.Entries)
+            foreach (var (path, entry) in _state.Index.Entries)
             {
-                _stages.Server.Record(path, entry.Hash);
+                _state.Server.Record(path, entry.Hash);
             }
         }
         _lifecycle.RecordRoot();
-        _uplink.SessionChanged += _wake;
+        _uplink.SessionChanged += _clock.Wake;
         Watch();
-        var rescanEvery = _stages.Options.RescanInterval;
-        if (_stages.Options.RescanMinutes > 0)
+        var rescanEvery = _options.RescanInterval;
+        if (_options.RescanMinutes > 0)
         {
             _rescanTimer = _time.CreateTimer(_ => RequestRescan(), null, rescanEvery, rescanEvery);
         }
         // On the pool, not inline: the caller (a server command on the uplink's receive loop, a local
         // `add`) must not carry the first sync, and it registers the workspace before anything is sent.
         _loop = Task.Run(() => _loopRunner.RunAsync(_stopping.Token), CancellationToken.None);
-        _wake();
+        _clock.Wake();
         return Task.CompletedTask;
     }
 
@@ -147,14 +84,14 @@ public sealed class WorkspaceSync : IWorkspace, IAsyncDisposable
     public void RequestRescan()
     {
         _dirty.RequestRescan();
-        _wake();
+        _clock.Wake();
     }
 
     /// <summary>Re-sends the whole workspace (or re-runs the manifest exchange) in the next batch.</summary>
     public void RequestResync()
     {
         _loopRunner.RequestResync();
-        _wake();
+        _clock.Wake();
     }
 
     /// <summary>Marks a path changed, as a watcher event would (tests).</summary>
@@ -165,15 +102,15 @@ public sealed class WorkspaceSync : IWorkspace, IAsyncDisposable
         if (_lifecycle.State != WorkspaceState.RootChanged)
         {
             _dirty.Mark(relativePath, completed);
-            _wake();
+            _clock.Wake();
         }
     }
 
     /// <summary>True while a pause is requested (see <see cref="PauseState"/> for whether sending has stopped yet).</summary>
-    public bool IsPaused => _stages.Gate.IsRequested;
+    public bool IsPaused => _gate.IsRequested;
 
     /// <inheritdoc />
-    public PauseState PauseState => _stages.Gate.State;
+    public PauseState PauseState => _gate.State;
 
     /// <summary>
     /// Stops sending for this workspace at the next file boundary, also inside a full sync, and holds
@@ -181,48 +118,47 @@ public sealed class WorkspaceSync : IWorkspace, IAsyncDisposable
     /// </summary>
     public void Pause()
     {
-        if (_stages.Gate.Pause())
+        if (_gate.Pause())
         {
-            WorkspaceLog.Paused(_logger, RootPath);
-            _wake();
+            Log.Paused(_logger, RootPath);
+            _clock.Wake();
         }
     }
 
     /// <inheritdoc />
     public Task WhenPausedAsync(CancellationToken cancellationToken = default) =>
-        _stages.Gate.WhenStopped.WaitAsync(cancellationToken);
+        _gate.WhenStopped.WaitAsync(cancellationToken);
 
     /// <summary>Goes on where the pause stopped (the same batch, the same file), then sends what changed meanwhile.</summary>
     public void Resume()
     {
-        if (_stages.Gate.Resume())
+        if (_gate.Resume())
         {
-            WorkspaceLog.Resumed(_logger, RootPath);
-            _wake();
+            Log.Resumed(_logger, RootPath);
+            _clock.Wake();
         }
     }
 
     /// <inheritdoc />
-    public void OnDoneAcknowledged() => _stages.Delivery.OnAcknowledged();
+    public void OnDoneAcknowledged() => _delivery.OnAcknowledged();
 
     /// <summary>Delivers the server's answer to our manifest.</summary>
-    public void OnManifestDiff(ManifestDiffPayload diff) => _stages.Manifest.OnDiff(diff);
+    public void OnManifestDiff(ManifestDiffPayload diff) => _manifest.OnDiff(diff);
 
     /// <summary>A <c>workspace:tree_request</c>: answered while a digest-first resume runs, else ignored (false).</summary>
-    public bool OnTreeRequest(TreeRequestPayload request) =>
-        _stages.Manifest.OnTreeRequest(request);
+    public bool OnTreeRequest(TreeRequestPayload request) => _manifest.OnTreeRequest(request);
 
     /// <summary>The server could not apply our last send of <paramref name="relativePath"/>: retried, counted by name.</summary>
     public void OnServerRejected(string relativePath, string code, string message)
     {
-        _stages.Retrier.Enqueue(relativePath, code, message);
-        _wake();
+        _rejections.Enqueue(relativePath, code, message);
+        _clock.Wake();
     }
 
     /// <summary>A point-in-time view for <c>edge:status</c>.</summary>
     public WorkspaceStatus GetStatus()
     {
-        var counts = _stages.Counters.Published;
+        var counts = _state.Counters.Published;
         return new()
         {
             Path = RootPath,
@@ -236,11 +172,11 @@ public sealed class WorkspaceSync : IWorkspace, IAsyncDisposable
             LastError = LastError,
             ErrorFiles = counts.ErrorFiles,
             SkippedFiles = counts.SkippedFiles,
-            InFlightFiles = _stages.Delivery.InFlightFiles,
-            InFlightBytes = _stages.Delivery.InFlightBytes,
+            InFlightFiles = _delivery.InFlightFiles,
+            InFlightBytes = _delivery.InFlightBytes,
             Withheld = counts.Withheld,
             WithheldFiles = counts.WithheldFiles,
-            Progress = _stages.Progress.Snapshot(),
+            Progress = _fullSyncProgress.Snapshot(),
         };
     }
 
@@ -273,14 +209,14 @@ public sealed class WorkspaceSync : IWorkspace, IAsyncDisposable
         {
             return;
         }
-        _uplink.SessionChanged -= _wake;
+        _uplink.SessionChanged -= _clock.Wake;
         await _stopping.CancelAsync().ConfigureAwait(false);
-        _stages.Watchers.Dispose();
+        _watchers.Dispose();
         if (_rescanTimer is not null)
         {
             await _rescanTimer.DisposeAsync().ConfigureAwait(false);
         }
-        _stages.Retrier.Dispose();
+        _rejections.Dispose();
         if (_loop is not null)
         {
             try
@@ -293,7 +229,7 @@ public sealed class WorkspaceSync : IWorkspace, IAsyncDisposable
             }
         }
         _lifecycle.MoveTo(WorkspaceState.Stopped);
-        _stages.Saver.SaveIfDue(force: true);
+        _saver.SaveIfDue(force: true);
         _loopRunner.InitialSync.TrySetCanceled();
         _stopping.Dispose();
     }
@@ -301,9 +237,9 @@ public sealed class WorkspaceSync : IWorkspace, IAsyncDisposable
     /// <summary>Watches the root, unless it stopped being the folder it was.</summary>
     private void Watch()
     {
-        if (_lifecycle.RootIsUnchanged())
+        if (!_lifecycle.DetectRootChange())
         {
-            _stages.Watchers.Start();
+            _watchers.Start();
         }
     }
 }

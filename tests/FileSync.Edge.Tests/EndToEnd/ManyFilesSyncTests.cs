@@ -1,5 +1,6 @@
 using FileSync.Edge.Tests.Infrastructure;
 using FileSync.Edge.Workspace;
+using FileSync.Edge.Workspace.Pipeline;
 
 namespace FileSync.Edge.Tests.EndToEnd;
 

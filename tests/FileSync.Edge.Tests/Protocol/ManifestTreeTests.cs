@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using FileSync.Edge.Workspace;
+using FileSync.Edge.Workspace.Pipeline;
 using FileSync.Protocol;
 using FileSync.Protocol.Tree;
 

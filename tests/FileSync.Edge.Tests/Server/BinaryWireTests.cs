@@ -279,7 +279,9 @@ public sealed class BinaryWireTests(ITestOutputHelper output) : ServerTestBase(o
 
     private static string Listing(ManifestTree tree, string[] dirs, string[]? subtrees = null)
     {
-        var exchange = new FileSync.Edge.Workspace.ManifestTreeExchange(tree.FilesUnder(""));
+        var exchange = new FileSync.Edge.Workspace.Pipeline.ManifestTreeExchange(
+            tree.FilesUnder("")
+        );
         var part = exchange
             .Answer(new TreeRequestPayload { Dirs = dirs, Subtrees = subtrees })
             .Single();

@@ -9,7 +9,7 @@ namespace FileSync.Edge.Workspace.Pipeline;
 /// had for it: changed paths (a directory expands into the files under it, on disk and in the index),
 /// or a scan of the whole workspace. Records what a scan could not read or name.
 /// </summary>
-internal sealed class ChangePlanner(
+internal sealed partial class ChangePlanner(
     string rootPath,
     WorkspaceIndex index,
     ServerHoldings server,
@@ -173,7 +173,7 @@ internal sealed class ChangePlanner(
         {
             if (counters.Skip(name, FileReadStatus.InvalidName))
             {
-                WorkspaceLog.InvalidNameSkipped(logger, rootPath, LogText.Clean(name));
+                Log.InvalidNameSkipped(logger, rootPath, LogText.Clean(name));
             }
         }
     }
@@ -199,7 +199,7 @@ internal sealed class ChangePlanner(
         {
             if (counters.Skip(name, FileReadStatus.NameConflict))
             {
-                WorkspaceLog.NameConflictSkipped(logger, rootPath, LogText.Clean(name));
+                Log.NameConflictSkipped(logger, rootPath, LogText.Clean(name));
             }
         }
     }
@@ -229,7 +229,7 @@ internal sealed class ChangePlanner(
         {
             if (counters.AddError(directory + "/", error))
             {
-                WorkspaceLog.DirectoryUnreadable(logger, rootPath, directory, error);
+                Log.DirectoryUnreadable(logger, rootPath, directory, error);
             }
         }
         // Directories readable again are forgotten; their files come back through the scan.

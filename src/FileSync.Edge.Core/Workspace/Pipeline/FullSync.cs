@@ -1,3 +1,4 @@
+using FileSync.Edge.Filtering;
 using FileSync.Edge.Uplink;
 using FileSync.Protocol;
 using Microsoft.Extensions.Logging;
@@ -9,31 +10,49 @@ namespace FileSync.Edge.Workspace.Pipeline;
 /// the server has the capability, a full re-send otherwise, then <c>file_done</c>), and for a rescan
 /// (only real differences are sent).
 /// </summary>
-internal sealed class FullSync(
-    WorkspaceStages stages,
+internal sealed partial class FullSync(
+    string rootPath,
+    string name,
+    int maxFiles,
+    long maxFileBytes,
+    WorkspaceSyncState state,
+    WorkspaceLifecycle lifecycle,
+    WorkspaceIgnoreFilter filter,
+    FileContentReader reader,
+    WatcherSupervisor watchers,
+    ChangePlanner planner,
+    SyncPipeline pipeline,
+    PauseGate gate,
+    ManifestExchange manifest,
+    RejectionRetrier rejections,
+    WorkspaceSender sender,
+    DeliveryConfirmation delivery,
+    IndexSaver saver,
+    SyncTimings timings,
+    FullSyncProgress fullSyncProgress,
     ISyncProgress? progress,
     TimeProvider time,
     ILogger logger
 )
 {
-    private readonly WorkspaceLifecycle _lifecycle = stages.Lifecycle;
-    private readonly WorkspaceIndex _index = stages.Index;
-    private readonly ServerHoldings _server = stages.Server;
-    private readonly WorkspaceCounters _counters = stages.Counters;
-    private readonly SyncTimings _timings = stages.Timings;
+    private readonly WorkspaceLifecycle _lifecycle = lifecycle;
+    private readonly WorkspaceIndex _index = state.Index;
+    private readonly ServerHoldings _server = state.Server;
+    private readonly WorkspaceCounters _counters = state.Counters;
+    private readonly SyncTimings _timings = timings;
     private bool _initialSyncLogged;
 
     /// <summary>The whole workspace, then <c>file_done</c>. False when it is refused, missing or its root changed.</summary>
     public async Task<bool> RunAsync(UplinkSession session, CancellationToken cancellationToken)
     {
-        stages.Progress.Begin();
+        fullSyncProgress.Begin();
         try
         {
             return await SyncAsync(session, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            stages.Progress.End();
+            fullSyncProgress.End();
         }
     }
 
@@ -49,31 +68,31 @@ internal sealed class FullSync(
         {
             _lifecycle.MoveTo(WorkspaceState.Syncing);
         }
-        stages.Filter.Invalidate();
+        filter.Invalidate();
         UseHashOf(session);
         var useManifest = session.Has(Capabilities.Manifest);
         var synced = useManifest
             ? await ManifestSyncAsync(session, cancellationToken).ConfigureAwait(false)
-            : await RescanAsync(session, resendAll: true, indexOnly: false, cancellationToken)
+            : await RescanAsync(session, SyncBatchKind.ResendAll, cancellationToken)
                 .ConfigureAwait(false);
         if (!synced)
         {
             return false;
         }
         // A pause asked for now holds before file_done: resumed, the sync ends where it stopped.
-        await stages.Gate.HoldAsync(session, cancellationToken).ConfigureAwait(false);
-        var stats = _counters.Stats(_index, stages.Retrier.Tracker);
+        await gate.HoldAsync(session, cancellationToken).ConfigureAwait(false);
+        var stats = _counters.Stats(_index, rejections);
         // The counts the server is about to be told are final: a status read right after the server
         // has seen file_done shows the same counts, not the ones from before this sync.
-        _counters.Publish(_index, stages.Retrier.Tracker);
-        stages.Delivery.Expect();
+        _counters.Publish(_index, rejections);
+        delivery.Expect();
         var finishing = _timings.Now();
-        await stages.Sender.SendDoneAsync(session, stats, cancellationToken).ConfigureAwait(false);
+        await sender.SendDoneAsync(session, stats, cancellationToken).ConfigureAwait(false);
         // "Done" means the server has the files: its acknowledgement, or with a server that does not
         // acknowledge, the socket's data drained. A connection lost before that syncs again.
         if (
-            !await stages
-                .Delivery.ConfirmAsync(session, messagesBefore, cancellationToken)
+            !await delivery
+                .ConfirmAsync(session, messagesBefore, cancellationToken)
                 .ConfigureAwait(false)
         )
         {
@@ -86,12 +105,12 @@ internal sealed class FullSync(
     private bool Finish(SyncStats stats, bool byManifest, TimeSpan elapsed)
     {
         // Counters first: whoever sees "watching" sees the counts of the finished sync.
-        _counters.Publish(_index, stages.Retrier.Tracker);
+        _counters.Publish(_index, rejections);
         _lifecycle.MoveTo(WorkspaceState.Watching);
-        stages.Saver.SaveIfDue(force: true);
+        saver.SaveIfDue(force: true);
         progress?.Report(
             new SyncProgressSnapshot(
-                stages.Name,
+                name,
                 _index.Count + _counters.SkippedCount,
                 _index.Count,
                 _index.Count,
@@ -100,9 +119,9 @@ internal sealed class FullSync(
         );
         if (_initialSyncLogged)
         {
-            WorkspaceLog.ResyncDone(
+            Log.ResyncDone(
                 logger,
-                stages.Name,
+                name,
                 stats.FilesSynced,
                 byManifest ? "manifest" : "full re-send",
                 elapsed.TotalSeconds
@@ -110,9 +129,9 @@ internal sealed class FullSync(
             return true;
         }
         _initialSyncLogged = true;
-        WorkspaceLog.InitialSyncDone(
+        Log.InitialSyncDone(
             logger,
-            stages.Name,
+            name,
             stats.FilesSynced,
             stats.BytesSynced,
             stats.FilesSkipped,
@@ -121,9 +140,9 @@ internal sealed class FullSync(
             stats.SyncErrors,
             elapsed.TotalSeconds
         );
-        WorkspaceLog.InitialSyncTimings(
+        Log.InitialSyncTimings(
             logger,
-            stages.Name,
+            name,
             _timings.Scan.TotalMilliseconds,
             _timings.IndexPass.TotalMilliseconds,
             _timings.ManifestExchange.TotalMilliseconds,
@@ -139,23 +158,22 @@ internal sealed class FullSync(
 
     /// <summary>
     /// Scans the whole workspace and converges: files not on disk any more are deleted, changed ones
-    /// sent. With <paramref name="resendAll"/> every file is sent (a legacy server after a reconnect).
-    /// With <paramref name="indexOnly"/> only the index is brought up to date. Returns false when the
-    /// workspace is refused (over the file limit), missing or its root changed.
+    /// sent, as <paramref name="kind"/> says (<see cref="SyncBatchKind.Rescan"/>,
+    /// <see cref="SyncBatchKind.ResendAll"/> or <see cref="SyncBatchKind.ManifestIndex"/>). Returns false
+    /// when the workspace is refused (over the file limit), missing or its root changed.
     /// </summary>
     public async Task<bool> RescanAsync(
         UplinkSession session,
-        bool resendAll,
-        bool indexOnly,
+        SyncBatchKind kind,
         CancellationToken cancellationToken
     )
     {
-        if (!Directory.Exists(stages.RootPath))
+        if (!Directory.Exists(rootPath))
         {
             await _lifecycle.ReportMissingAsync(session, cancellationToken).ConfigureAwait(false);
             return false;
         }
-        if (!_lifecycle.RootIsUnchanged())
+        if (_lifecycle.DetectRootChange())
         {
             await _lifecycle
                 .ReportRootChangedAsync(session, cancellationToken)
@@ -165,23 +183,23 @@ internal sealed class FullSync(
         if (_lifecycle.State == WorkspaceState.Missing)
         {
             // The folder is back: watch it again.
-            stages.Watchers.Start();
+            watchers.Start();
         }
         var scanning = _timings.Now();
-        var scan = stages.Planner.ScanAll(cancellationToken);
+        var scan = planner.ScanAll(cancellationToken);
         _timings.Scan += _timings.Since(scanning);
         var eligible = 0;
         var eligibleBytes = 0L;
         foreach (var file in scan.Files)
         {
-            if (file.Size <= stages.Options.MaxFileBytes)
+            if (file.Size <= maxFileBytes)
             {
                 eligible++;
                 eligibleBytes += file.Size;
             }
         }
-        stages.Progress.SetTotals(eligible, eligibleBytes);
-        if (eligible > stages.Options.MaxFiles)
+        fullSyncProgress.SetTotals(eligible, eligibleBytes);
+        if (eligible > maxFiles)
         {
             await _lifecycle
                 .RefuseAsync(session, eligible, cancellationToken)
@@ -190,19 +208,19 @@ internal sealed class FullSync(
         }
         if (_lifecycle.State is WorkspaceState.Refused or WorkspaceState.Missing)
         {
-            WorkspaceLog.WorkspaceResumed(logger, stages.RootPath, eligible);
+            Log.WorkspaceResumed(logger, rootPath, eligible);
             _lifecycle.MoveTo(WorkspaceState.Syncing);
         }
-        var batch = new SyncBatch(session, resendAll, indexOnly)
+        var batch = new SyncBatch(session, kind)
         {
             ReportProgress = _lifecycle.State == WorkspaceState.Syncing,
             Scanned = scan.Files.Count,
         };
         var passing = _timings.Now();
-        await stages
-            .Pipeline.RunAsync(stages.Planner.PlanFullScan(scan, batch), batch, cancellationToken)
+        await pipeline
+            .RunAsync(planner.PlanFullScan(scan, batch), batch, cancellationToken)
             .ConfigureAwait(false);
-        if (indexOnly)
+        if (kind == SyncBatchKind.ManifestIndex)
         {
             _timings.IndexPass += _timings.Since(passing);
         }
@@ -225,49 +243,44 @@ internal sealed class FullSync(
         try
         {
             if (
-                !await RescanAsync(session, resendAll: false, indexOnly: true, cancellationToken)
+                !await RescanAsync(session, SyncBatchKind.ManifestIndex, cancellationToken)
                     .ConfigureAwait(false)
             )
             {
                 return false;
             }
-            await stages.Gate.HoldAsync(session, cancellationToken).ConfigureAwait(false);
+            await gate.HoldAsync(session, cancellationToken).ConfigureAwait(false);
             var exchanging = _timings.Now();
             var entries = _index
                 .Entries.Select(e => new ManifestEntry(e.Key, e.Value.Hash, e.Value.Size))
                 .ToList();
             if (
-                await stages
-                    .Manifest.ExchangeAsync(session, entries, cancellationToken)
+                await manifest
+                    .ExchangeAsync(session, entries, cancellationToken)
                     .ConfigureAwait(false)
                 is not { } diff
             )
             {
-                WorkspaceLog.ManifestTimedOut(logger, stages.Name);
-                return await RescanAsync(
-                        session,
-                        resendAll: true,
-                        indexOnly: false,
-                        cancellationToken
-                    )
+                Log.ManifestTimedOut(logger, name);
+                return await RescanAsync(session, SyncBatchKind.ResendAll, cancellationToken)
                     .ConfigureAwait(false);
             }
             var need = ApplyDiff(diff);
             _timings.ManifestExchange += _timings.Since(exchanging);
-            var batch = new SyncBatch(session, ResendAll: false, IndexOnly: false)
+            var batch = new SyncBatch(session, SyncBatchKind.ManifestNeeded)
             {
                 ReportProgress = true,
             };
             var sending = _timings.Now();
-            await stages
-                .Pipeline.RunAsync(stages.Planner.Items(need, batch), batch, cancellationToken)
+            await pipeline
+                .RunAsync(planner.Items(need, batch), batch, cancellationToken)
                 .ConfigureAwait(false);
             _timings.SendPass += _timings.Since(sending);
             return true;
         }
         finally
         {
-            stages.Held.Clear();
+            state.Held.Clear();
         }
     }
 
@@ -284,7 +297,7 @@ internal sealed class FullSync(
         {
             if (refusal?.RelativePath is { } path && _index.Contains(path) && refused.Add(path))
             {
-                stages.Retrier.Enqueue(
+                rejections.Enqueue(
                     path,
                     LogText.Clean(refusal.Code ?? ""),
                     LogText.Clean(refusal.Message ?? "")
@@ -309,14 +322,14 @@ internal sealed class FullSync(
                 _server.Record(path, entry.Hash);
             }
         }
-        stages.Retrier.Apply();
+        rejections.Apply();
         need.RemoveWhere(p => !_index.Contains(p));
         var needBytes = 0L;
         foreach (var path in need)
         {
             needBytes += _index.TryGet(path, out var entry) ? entry.Size : 0;
         }
-        stages.Progress.SetRemaining(need.Count, needBytes);
+        fullSyncProgress.SetRemaining(need.Count, needBytes);
         return need;
     }
 
@@ -328,7 +341,7 @@ internal sealed class FullSync(
     private void UseHashOf(UplinkSession session)
     {
         var algorithm = session.Hash;
-        stages.Reader.Algorithm = algorithm;
+        reader.Algorithm = algorithm;
         if (_index.Algorithm == algorithm)
         {
             return;
@@ -336,17 +349,17 @@ internal sealed class FullSync(
         if (_index.Count > 0)
         {
             // Only an index that held files has anything to read again (a first run has none).
-            WorkspaceLog.HashAlgorithmChanged(
+            Log.HashAlgorithmChanged(
                 logger,
-                stages.Name,
+                name,
                 algorithm.Name,
                 _index.Algorithm.Name,
                 _index.Count
             );
         }
         _index.Reset(algorithm);
-        stages.Saver.MarkChanged();
+        saver.MarkChanged();
         _server.MarkAllMaybeHeld();
-        stages.Held.Clear();
+        state.Held.Clear();
     }
 }

@@ -6,7 +6,7 @@ namespace FileSync.Edge.Workspace.Pipeline;
 /// Loads the persisted index at start and saves it when it changed: at most every
 /// <see cref="SaveInterval"/> while changes continue, at once after a full sync and at stop.
 /// </summary>
-internal sealed class IndexSaver(
+internal sealed partial class IndexSaver(
     WorkspaceIndexStore? store,
     string rootPath,
     string name,
@@ -34,12 +34,12 @@ internal sealed class IndexSaver(
         }
         if (store.TryLoad(rootPath, index, out var problem))
         {
-            WorkspaceLog.IndexRestored(logger, name, index.Count);
+            Log.IndexRestored(logger, name, index.Count);
             return true;
         }
         if (problem.Length > 0)
         {
-            WorkspaceLog.IndexDiscarded(logger, name, problem);
+            Log.IndexDiscarded(logger, name, problem);
         }
         return false;
     }
@@ -58,7 +58,7 @@ internal sealed class IndexSaver(
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            WorkspaceLog.IndexSaveFailed(logger, name, ex.Message);
+            Log.IndexSaveFailed(logger, name, ex.Message);
         }
         _lastSave = time.GetTimestamp();
     }

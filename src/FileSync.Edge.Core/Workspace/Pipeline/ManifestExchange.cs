@@ -10,7 +10,7 @@ namespace FileSync.Edge.Workspace.Pipeline;
 /// <c>manifest-tree</c>, the flat manifest in chunks otherwise. The server's messages arrive on the
 /// uplink's thread (<see cref="OnDiff"/>, <see cref="OnTreeRequest"/>).
 /// </summary>
-internal sealed class ManifestExchange(
+internal sealed partial class ManifestExchange(
     string name,
     IUplink uplink,
     WorkspaceSender sender,
@@ -65,7 +65,7 @@ internal sealed class ManifestExchange(
                         cancellationToken
                     )
                     .ConfigureAwait(false);
-                WorkspaceLog.ManifestTreeSent(logger, name, entries.Count);
+                Log.ManifestTreeSent(logger, name, entries.Count);
             }
             else
             {
@@ -103,7 +103,7 @@ internal sealed class ManifestExchange(
                 .SendManifestAsync(session, part, chunk, last, cancellationToken)
                 .ConfigureAwait(false);
         }
-        WorkspaceLog.ManifestSent(logger, name, entries.Count, chunk);
+        Log.ManifestSent(logger, name, entries.Count, chunk);
     }
 
     private async Task<ManifestDiffPayload?> WaitForDiffAsync(
@@ -174,7 +174,7 @@ internal sealed class ManifestExchange(
                 .ConfigureAwait(false);
             frames++;
         }
-        WorkspaceLog.TreeListingSent(
+        Log.TreeListingSent(
             logger,
             name,
             request.Dirs?.Count ?? 0,

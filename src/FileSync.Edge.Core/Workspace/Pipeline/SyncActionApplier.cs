@@ -6,27 +6,23 @@ namespace FileSync.Edge.Workspace.Pipeline;
 /// Carries out a <see cref="SyncAction"/> on the loop: updates the index, the counters and what the
 /// server holds, and hands the frames to the <see cref="WorkspaceSender"/>.
 /// </summary>
-internal sealed class SyncActionApplier(
+internal sealed partial class SyncActionApplier(
     string rootPath,
     string name,
     WorkspaceIndex index,
     ServerHoldings server,
     WorkspaceCounters counters,
-    RejectionTracker rejected,
+    RejectionRetrier rejected,
     HeldContent held,
     IndexSaver saver,
     WorkspaceSender sender,
     ISyncProgress? progress,
     FullSyncProgress fullSyncProgress,
+    MemoryTrimmer memoryTrimmer,
+    IWorkspaceSignals signals,
     ILogger logger
 )
 {
-    /// <summary>A path is to be checked again in a later batch.</summary>
-    public event Action<string>? Recheck;
-
-    /// <summary>The workspace is to be scanned again (it may have grown past the file limit).</summary>
-    public event Action? RescanNeeded;
-
     public async Task ApplyAsync(
         SyncAction action,
         SyncBatch batch,
@@ -37,7 +33,7 @@ internal sealed class SyncActionApplier(
         var result = action.Result;
         if (logger.IsEnabled(LogLevel.Trace))
         {
-            WorkspaceLog.FileDecision(
+            Log.FileDecision(
                 logger,
                 path,
                 result.Status.ToString(),
@@ -55,7 +51,7 @@ internal sealed class SyncActionApplier(
 
             case SyncActionKind.OverLimit:
                 counters.ClearProblems(path);
-                RescanNeeded?.Invoke();
+                signals.RequestRescan(); // it may have grown past the file limit
                 break;
 
             case SyncActionKind.Record:
@@ -98,19 +94,14 @@ internal sealed class SyncActionApplier(
                 break;
 
             case SyncActionKind.Retry:
-                WorkspaceLog.FileUnstable(logger, path);
-                Recheck?.Invoke(path);
+                Log.FileUnstable(logger, path);
+                signals.MarkDirty(path, completed: false);
                 break;
 
             case SyncActionKind.Fail:
                 if (counters.AddError(path, result.Error ?? "unreadable"))
                 {
-                    WorkspaceLog.FileUnreadable(
-                        logger,
-                        rootPath,
-                        path,
-                        result.Error ?? "unreadable"
-                    );
+                    Log.FileUnreadable(logger, rootPath, path, result.Error ?? "unreadable");
                 }
                 break;
 
@@ -152,7 +143,7 @@ internal sealed class SyncActionApplier(
     {
         foreach (var old in action.ReplacedSpellings)
         {
-            WorkspaceLog.SpellingReplaced(logger, rootPath, old, action.Path);
+            Log.SpellingReplaced(logger, rootPath, old, action.Path);
             await sender
                 .SendDeleteAsync(batch.Session, old, cancellationToken)
                 .ConfigureAwait(false);
@@ -172,10 +163,10 @@ internal sealed class SyncActionApplier(
         saver.MarkChanged();
     }
 
-    private static void OnHashed(SyncBatch batch, FileReadResult result)
+    private void OnHashed(SyncBatch batch, FileReadResult result)
     {
         batch.Hashed++;
-        MemoryTrimmer.Read(result.Size);
+        memoryTrimmer.Read(result.Size);
     }
 
     /// <summary>Its message would not fit into one frame (a large --max-file-bytes): skipped as too large.</summary>
@@ -192,7 +183,7 @@ internal sealed class SyncActionApplier(
         }
         if (counters.Skip(path, FileReadStatus.TooLarge))
         {
-            WorkspaceLog.FileSkipped(logger, path, "too large for one message", action.Result.Size);
+            Log.FileSkipped(logger, path, "too large for one message", action.Result.Size);
         }
         if (action.ServerMayHold)
         {
@@ -215,7 +206,7 @@ internal sealed class SyncActionApplier(
         {
             if (counters.Withhold(path, rule.Id))
             {
-                WorkspaceLog.FileWithheld(
+                Log.FileWithheld(
                     logger,
                     name,
                     path,
@@ -231,7 +222,7 @@ internal sealed class SyncActionApplier(
             {
                 if (action.DeleteOnServer)
                 {
-                    WorkspaceLog.FileNoLongerSynced(
+                    Log.FileNoLongerSynced(
                         logger,
                         rootPath,
                         path,
@@ -241,12 +232,7 @@ internal sealed class SyncActionApplier(
                 }
                 else
                 {
-                    WorkspaceLog.FileSkipped(
-                        logger,
-                        path,
-                        SkipReasons.Of(reason),
-                        action.Result.Size
-                    );
+                    Log.FileSkipped(logger, path, SkipReasons.Of(reason), action.Result.Size);
                 }
             }
         }

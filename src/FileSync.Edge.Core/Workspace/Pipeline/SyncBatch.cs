@@ -2,16 +2,32 @@ using FileSync.Edge.Uplink;
 
 namespace FileSync.Edge.Workspace.Pipeline;
 
-/// <summary>What one batch is for, and its progress counters (the loop's own; not thread-safe).</summary>
+/// <summary>
+/// One batch: its session, what it is for (<see cref="SyncBatchKind"/>), and its progress counters (the
+/// loop's own; not thread-safe). What each kind means to the stages, in one table:
+/// <code>
+/// kind            IndexOnly  ResendAll  ContentCheck
+/// Changes         -          -          yes
+/// Rescan          -          -          -
+/// ManifestIndex   yes        -          -
+/// ManifestNeeded  -          -          -
+/// ResendAll       -          yes        -
+/// </code>
+/// </summary>
 /// <param name="Session">The session the batch sends on.</param>
-/// <param name="ResendAll">Every file is sent, whatever the server is thought to hold (a server without the manifest after a reconnect).</param>
-/// <param name="IndexOnly">Only the index is brought up to date; nothing is sent (the first pass of a manifest resume).</param>
-internal sealed record SyncBatch(UplinkSession Session, bool ResendAll, bool IndexOnly)
+/// <param name="Kind">What the batch is for.</param>
+internal sealed record SyncBatch(UplinkSession Session, SyncBatchKind Kind)
 {
-    public bool ReportProgress { get; init; }
+    /// <summary>Only the index is brought up to date; nothing is sent (<see cref="SyncBatchKind.ManifestIndex"/>).</summary>
+    public bool IndexOnly => Kind == SyncBatchKind.ManifestIndex;
 
-    /// <summary>Every path is read and hashed, whatever the index says (the paths of change notifications).</summary>
-    public bool ContentCheck { get; init; }
+    /// <summary>Every file is sent, whatever the server is thought to hold (<see cref="SyncBatchKind.ResendAll"/>).</summary>
+    public bool ResendAll => Kind == SyncBatchKind.ResendAll;
+
+    /// <summary>Every path is read and hashed, whatever the index says (<see cref="SyncBatchKind.Changes"/>).</summary>
+    public bool ContentCheck => Kind == SyncBatchKind.Changes;
+
+    public bool ReportProgress { get; init; }
     public int Scanned { get; init; }
     public int Total { get; set; }
     public int Done { get; set; }

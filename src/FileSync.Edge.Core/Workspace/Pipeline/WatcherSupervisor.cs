@@ -11,10 +11,11 @@ namespace FileSync.Edge.Workspace.Pipeline;
 /// Directories the filter excludes go unwatched, and events inside <c>.git</c> are dropped, except
 /// those that change the ignore rules (<c>.git/info/exclude</c>).
 /// </summary>
-internal sealed class WatcherSupervisor(
+internal sealed partial class WatcherSupervisor(
     string rootPath,
     IWorkspaceWatcherFactory factory,
     WorkspaceIgnoreFilter filter,
+    IWorkspaceSignals signals,
     TimeProvider time,
     ILogger logger
 ) : IDisposable
@@ -26,15 +27,6 @@ internal sealed class WatcherSupervisor(
     private ITimer? _pollTimer;
     private volatile bool _halted;
     private volatile bool _rewatchRequested;
-
-    /// <summary>A path changed; <c>completed</c>: the change is known complete.</summary>
-    public event Action<string, bool>? Changed;
-
-    /// <summary>Only a scan of the whole workspace can tell what changed.</summary>
-    public event Action? RescanNeeded;
-
-    /// <summary>Something a user should see went wrong with watching.</summary>
-    public event Action<string>? Problem;
 
     /// <summary>
     /// (Re)starts watching the root; polls instead when it is missing or cannot be watched. Call on the
@@ -113,7 +105,7 @@ internal sealed class WatcherSupervisor(
         var relative = WorkspacePaths.ToRelativePath(rootPath, fullPath);
         if (relative is null)
         {
-            RescanNeeded?.Invoke();
+            signals.RequestRescan();
             return;
         }
         if (GitDirectory.Contains(relative) && !filter.IsRulePath(relative))
@@ -126,11 +118,11 @@ internal sealed class WatcherSupervisor(
         )
         {
             // A name that is not valid UTF-8 (or one under such a folder): only a scan can name it.
-            RescanNeeded?.Invoke();
+            signals.RequestRescan();
             return;
         }
         // The wire name: an NFD name on disk (macOS, or made so on Linux) is its NFC spelling.
-        Changed?.Invoke(DiskNames.ToWireName(relative), completed);
+        signals.MarkDirty(DiskNames.ToWireName(relative), completed);
     }
 
     private void OnError(Exception exception)
@@ -139,7 +131,7 @@ internal sealed class WatcherSupervisor(
         {
             return;
         }
-        Problem?.Invoke($"watcher error: {exception.Message}");
+        signals.ReportProblem($"watcher error: {exception.Message}");
         if (exception is not (InternalBufferOverflowException or WatchLimitException))
         {
             // The watcher may have stopped (the root went away, perhaps to be replaced at once, or its
@@ -150,20 +142,20 @@ internal sealed class WatcherSupervisor(
         {
             OnUnavailable(exception);
         }
-        RescanNeeded?.Invoke();
+        signals.RequestRescan();
     }
 
     /// <summary>No reliable watcher: say why once, then rescan every <see cref="PollingInterval"/> instead of missing changes.</summary>
     private void OnUnavailable(Exception ex)
     {
-        Problem?.Invoke($"watcher unavailable: {ex.Message}");
+        signals.ReportProblem($"watcher unavailable: {ex.Message}");
         if (ex is WatchLimitException)
         {
-            WorkspaceLog.WatchLimitReached(logger, rootPath, PollingInterval.TotalSeconds);
+            Log.WatchLimitReached(logger, rootPath, PollingInterval.TotalSeconds);
         }
         else
         {
-            WorkspaceLog.WatcherStartFailed(logger, rootPath, ex.Message);
+            Log.WatcherStartFailed(logger, rootPath, ex.Message);
         }
         StartPolling();
     }
@@ -175,7 +167,7 @@ internal sealed class WatcherSupervisor(
             return;
         }
         var timer = time.CreateTimer(
-            _ => RescanNeeded?.Invoke(),
+            _ => signals.RequestRescan(),
             null,
             PollingInterval,
             PollingInterval

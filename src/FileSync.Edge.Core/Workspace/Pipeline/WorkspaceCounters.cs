@@ -87,7 +87,7 @@ internal sealed class WorkspaceCounters(TimeProvider time)
     }
 
     /// <summary>The counts for <c>file_done</c>.</summary>
-    public SyncStats Stats(WorkspaceIndex index, RejectionTracker rejected) =>
+    public SyncStats Stats(WorkspaceIndex index, RejectionRetrier rejected) =>
         new()
         {
             FilesSynced = index.Count,
@@ -100,7 +100,7 @@ internal sealed class WorkspaceCounters(TimeProvider time)
     public CountersSnapshot Published => Volatile.Read(ref _published);
 
     /// <summary>Publishes the current counts (on the loop) for status readers.</summary>
-    public void Publish(WorkspaceIndex index, RejectionTracker rejected) =>
+    public void Publish(WorkspaceIndex index, RejectionRetrier rejected) =>
         Volatile.Write(
             ref _published,
             new CountersSnapshot(

@@ -9,10 +9,11 @@ namespace FileSync.Edge.Workspace.Pipeline;
 /// move throws), and the states it cannot sync in — refused, missing, root changed — each reported to
 /// the server once per session. State changes happen on the loop; reads are safe on any thread.
 /// </summary>
-internal sealed class WorkspaceLifecycle(
+internal sealed partial class WorkspaceLifecycle(
     string rootPath,
     int maxFiles,
     WorkspaceSender sender,
+    IWorkspaceSignals signals,
     ILogger logger
 )
 {
@@ -30,12 +31,6 @@ internal sealed class WorkspaceLifecycle(
         get => _lastError;
         set => _lastError = value;
     }
-
-    /// <summary>Raised once when the root stopped being the folder it was: stop watching for good.</summary>
-    public event Action? RootChanged;
-
-    /// <summary>Raised when the root went missing: poll until it is back.</summary>
-    public event Action? RootMissing;
 
     /// <summary>Whether a workspace may go from <paramref name="from"/> to <paramref name="to"/>.</summary>
     public static bool IsAllowed(WorkspaceState from, WorkspaceState to) =>
@@ -78,34 +73,37 @@ internal sealed class WorkspaceLifecycle(
     public void RecordRoot() => Volatile.Write(ref _rootIdentity, RootIdentity.Of(rootPath));
 
     /// <summary>
-    /// False when the root is no longer the folder it was: the workspace then stops for good (see
-    /// <see cref="RootChanged"/>). A root that is missing right now is not "changed". On the loop.
+    /// Looks whether the root is still the folder it was; when it is not, moves to
+    /// <see cref="WorkspaceState.RootChanged"/>, sets <see cref="LastError"/> and signals
+    /// <see cref="IWorkspaceSignals.RootChanged"/> (the workspace stops for good). True when the root has
+    /// changed, now or before. A root that is missing right now is not "changed". On the loop; for a
+    /// look without these effects see <see cref="RootStillHolds"/>.
     /// </summary>
-    public bool RootIsUnchanged()
+    public bool DetectRootChange()
     {
         if (_state == WorkspaceState.RootChanged)
         {
-            return false;
+            return true;
         }
         if (RootIdentity.Of(rootPath) is not { } now)
         {
-            return true;
+            return false;
         }
         if (_rootIdentity is null)
         {
             Volatile.Write(ref _rootIdentity, now);
-            return true;
+            return false;
         }
         if (_rootIdentity.ChangeTo(now) is not { } change)
         {
-            return true;
+            return false;
         }
         MoveTo(WorkspaceState.RootChanged);
         _lastError =
             $"Workspace {rootPath} is no longer the folder it was: {change}. Syncing it stopped; nothing outside it is read. Start it again to sync what it is now.";
-        WorkspaceLog.RootChanged(logger, rootPath, change);
-        RootChanged?.Invoke();
-        return false;
+        Log.RootChanged(logger, rootPath, change);
+        signals.RootChanged();
+        return true;
     }
 
     /// <summary>A look without state change, safe on any thread: is the root still the folder it was?</summary>
@@ -132,7 +130,7 @@ internal sealed class WorkspaceLifecycle(
         _lastError = message;
         if (!wasRefused)
         {
-            WorkspaceLog.WorkspaceRefused(logger, rootPath, count, maxFiles);
+            Log.WorkspaceRefused(logger, rootPath, count, maxFiles);
         }
         if (_refusalReportedEpoch != session.Epoch)
         {
@@ -158,8 +156,8 @@ internal sealed class WorkspaceLifecycle(
         _lastError = message;
         if (!wasMissing)
         {
-            WorkspaceLog.WorkspaceMissing(logger, rootPath);
-            RootMissing?.Invoke();
+            Log.WorkspaceMissing(logger, rootPath);
+            signals.RootMissing();
         }
         if (_refusalReportedEpoch != session.Epoch)
         {

@@ -9,16 +9,30 @@ namespace FileSync.Edge.Workspace.Pipeline;
 /// batch, chosen from the workspace's state — a full sync for a new session or a resync, a rescan, a
 /// report of a root that changed, or the changed paths through the pipeline.
 /// </summary>
-internal sealed class WorkspaceLoop(
-    WorkspaceStages stages,
-    FullSync fullSync,
+internal sealed partial class WorkspaceLoop(
+    string rootPath,
+    int maxDirtyPaths,
     IUplink uplink,
+    WorkspaceIndex index,
+    WorkspaceCounters counters,
+    WorkspaceLifecycle lifecycle,
+    WorkspaceIgnoreFilter filter,
+    WatcherSupervisor watchers,
+    DirtySet dirty,
+    BatchClock clock,
+    ChangePlanner planner,
+    SyncPipeline pipeline,
+    FullSync fullSync,
+    PauseGate gate,
+    RejectionRetrier rejections,
+    IndexSaver saver,
+    MemoryTrimmer memoryTrimmer,
     ILogger logger
 )
 {
-    private readonly WorkspaceLifecycle _lifecycle = stages.Lifecycle;
-    private readonly DirtySet _dirty = stages.Dirty;
-    private readonly BatchClock _clock = stages.Clock;
+    private readonly WorkspaceLifecycle _lifecycle = lifecycle;
+    private readonly DirtySet _dirty = dirty;
+    private readonly BatchClock _clock = clock;
     private long _syncedEpoch = -1;
     private volatile bool _resyncRequested;
 
@@ -34,7 +48,7 @@ internal sealed class WorkspaceLoop(
     public void RequestResync() => _resyncRequested = true;
 
     private bool HasPendingWork =>
-        _dirty.RescanRequested || _resyncRequested || stages.Retrier.HasWork || _dirty.HasChanges;
+        _dirty.RescanRequested || _resyncRequested || rejections.HasWork || _dirty.HasChanges;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -43,18 +57,18 @@ internal sealed class WorkspaceLoop(
             try
             {
                 var session = await WaitForWorkAsync(cancellationToken).ConfigureAwait(false);
-                var sentBefore = stages.Counters.MessagesSent;
+                var sentBefore = counters.MessagesSent;
                 try
                 {
                     await RunBatchAsync(session, cancellationToken).ConfigureAwait(false);
                 }
                 finally
                 {
-                    if (stages.Counters.MessagesSent != sentBefore)
+                    if (counters.MessagesSent != sentBefore)
                     {
                         // The clock first: whoever sees the batch counted sees the busy period started.
                         _clock.OnBatchSent();
-                        stages.Counters.OnBatchSent();
+                        counters.OnBatchSent();
                     }
                 }
             }
@@ -76,7 +90,7 @@ internal sealed class WorkspaceLoop(
             catch (Exception ex)
             {
                 _lifecycle.LastError = ex.Message;
-                WorkspaceLog.BatchFailed(logger, stages.RootPath, ex);
+                Log.BatchFailed(logger, rootPath, ex);
                 _dirty.RequestRescan();
                 try
                 {
@@ -97,20 +111,20 @@ internal sealed class WorkspaceLoop(
 
     private void AfterBatch()
     {
-        if (stages.Watchers.TakeRewatchRequest())
+        if (watchers.TakeRewatchRequest())
         {
-            if (_lifecycle.RootIsUnchanged())
+            if (!_lifecycle.DetectRootChange())
             {
-                stages.Watchers.Start();
+                watchers.Start();
             }
             _dirty.RequestRescan(); // anything that changed while unwatched
         }
-        stages.Retrier.ArmConfirmationTimer();
-        stages.Counters.Publish(stages.Index, stages.Retrier.Tracker);
-        stages.Saver.SaveIfDue(force: _lifecycle.State != WorkspaceState.Watching);
+        rejections.ArmConfirmationTimer();
+        counters.Publish(index, rejections);
+        saver.SaveIfDue(force: _lifecycle.State != WorkspaceState.Watching);
         if (!HasPendingWork)
         {
-            MemoryTrimmer.TrimIfWorthIt();
+            memoryTrimmer.TrimIfWorthIt();
         }
     }
 
@@ -122,11 +136,9 @@ internal sealed class WorkspaceLoop(
     {
         while (true)
         {
-            if (stages.Gate.IsRequested)
+            if (gate.IsRequested)
             {
-                await stages
-                    .Gate.HoldAsync(uplink.Session, cancellationToken)
-                    .ConfigureAwait(false);
+                await gate.HoldAsync(uplink.Session, cancellationToken).ConfigureAwait(false);
                 continue;
             }
             var session = uplink.Session;
@@ -148,82 +160,115 @@ internal sealed class WorkspaceLoop(
         }
     }
 
+    /// <summary>What one batch does (see <see cref="ChooseBatch"/>).</summary>
+    private enum BatchPlan
+    {
+        /// <summary>Nothing to send (not watching, or no changed path).</summary>
+        Nothing,
+
+        /// <summary>The whole workspace converges, then <c>file_done</c>: a new session, a resync, a workspace refused or missing until now.</summary>
+        FullSync,
+
+        /// <summary>The whole workspace is scanned; only real differences are sent.</summary>
+        Rescan,
+
+        /// <summary>The root is no longer the folder it was: said to the server (once per session), nothing synced.</summary>
+        ReportRootChanged,
+
+        /// <summary>The changed paths go through the pipeline.</summary>
+        SendChanges,
+    }
+
     private async Task RunBatchAsync(UplinkSession session, CancellationToken cancellationToken)
     {
-        stages.Retrier.Apply();
+        rejections.Apply();
+        var (plan, dirty) = ChooseBatch(session);
+        switch (plan)
+        {
+            case BatchPlan.FullSync:
+                await FullSyncAsync(session, cancellationToken).ConfigureAwait(false);
+                break;
+
+            case BatchPlan.Rescan:
+                filter.Invalidate();
+                watchers.Refresh(); // directories no longer ignored need watches before the scan looks at them
+                await fullSync
+                    .RescanAsync(session, SyncBatchKind.Rescan, cancellationToken)
+                    .ConfigureAwait(false);
+                break;
+
+            case BatchPlan.ReportRootChanged:
+                await _lifecycle
+                    .ReportRootChangedAsync(session, cancellationToken)
+                    .ConfigureAwait(false);
+                break;
+
+            case BatchPlan.SendChanges:
+                var batch = new SyncBatch(session, SyncBatchKind.Changes);
+                var items = planner.PlanChanges(dirty, batch, cancellationToken);
+                await pipeline.RunAsync(items, batch, cancellationToken).ConfigureAwait(false);
+                break;
+
+            case BatchPlan.Nothing:
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Chooses what this batch does from the session and the workspace's state. Takes what it answers:
+    /// the resync request, the changed paths, the rescan request; may detect that the root changed.
+    /// </summary>
+    private (BatchPlan Plan, HashSet<string> Dirty) ChooseBatch(UplinkSession session)
+    {
         if (session.Epoch != Interlocked.Read(ref _syncedEpoch) || _resyncRequested)
         {
             _resyncRequested = false;
-            await FullSyncAsync(session, cancellationToken).ConfigureAwait(false);
-            return;
+            return (BatchPlan.FullSync, []);
         }
         var (dirty, overflowed) = _dirty.Take();
         if (overflowed)
         {
-            WorkspaceLog.DirtySetOverflowed(logger, stages.RootPath, stages.Options.MaxDirtyPaths);
+            Log.DirtySetOverflowed(logger, rootPath, maxDirtyPaths);
             _dirty.RequestRescan();
         }
-        if (!_dirty.RescanRequested && !Directory.Exists(stages.RootPath))
+        if (!_dirty.RescanRequested && !Directory.Exists(rootPath))
         {
             // The workspace folder itself went away (its own deletion is not always reported).
             _dirty.RequestRescan();
         }
-        if (!_dirty.RescanRequested && dirty.Any(stages.Filter.ChangesRules))
+        if (!_dirty.RescanRequested && dirty.Any(filter.ChangesRules))
         {
-            WorkspaceLog.IgnoreRulesChanged(logger, stages.RootPath);
+            Log.IgnoreRulesChanged(logger, rootPath);
             _dirty.RequestRescan();
         }
         // The rest is never synced: .git or .git/info, reported only for the ignore rules above.
         dirty.RemoveWhere(GitDirectory.Contains);
         if (_dirty.TakeRescanRequest())
         {
-            await RescanAsync(session, cancellationToken).ConfigureAwait(false);
-            return;
+            // Refused or missing until now: a full sync resumes it (and ends with file_done).
+            return (
+                _lifecycle.State is WorkspaceState.Watching ? BatchPlan.Rescan : BatchPlan.FullSync,
+                dirty
+            );
         }
         var state = _lifecycle.State;
         if (
             state == WorkspaceState.RootChanged
-            || (dirty.Count > 0 && !_lifecycle.RootIsUnchanged())
+            || (dirty.Count > 0 && _lifecycle.DetectRootChange())
         )
         {
-            await _lifecycle
-                .ReportRootChangedAsync(session, cancellationToken)
-                .ConfigureAwait(false);
-            return;
+            return (BatchPlan.ReportRootChanged, dirty);
         }
         if (state == WorkspaceState.Refused && dirty.Count > 0)
         {
             // Over the file limit: count again (a scan, no reads); under it, the full sync resumes the workspace.
-            await FullSyncAsync(session, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-        if (state != WorkspaceState.Watching || dirty.Count == 0)
-        {
-            return;
+            return (BatchPlan.FullSync, dirty);
         }
         // A change notification is never answered from the index: size and mtime can stay the same
         // across a real change (same-size edit within one timestamp tick, a restored mtime).
-        var batch = new SyncBatch(session, ResendAll: false, IndexOnly: false)
-        {
-            ContentCheck = true,
-        };
-        var items = stages.Planner.PlanChanges(dirty, batch, cancellationToken);
-        await stages.Pipeline.RunAsync(items, batch, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task RescanAsync(UplinkSession session, CancellationToken cancellationToken)
-    {
-        if (_lifecycle.State is not WorkspaceState.Watching)
-        {
-            // Refused or missing until now: a full sync resumes it (and ends with file_done).
-            await FullSyncAsync(session, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-        stages.Filter.Invalidate();
-        stages.Watchers.Refresh(); // directories no longer ignored need watches before the scan looks at them
-        await fullSync
-            .RescanAsync(session, resendAll: false, indexOnly: false, cancellationToken)
-            .ConfigureAwait(false);
+        return state == WorkspaceState.Watching && dirty.Count > 0
+            ? (BatchPlan.SendChanges, dirty)
+            : (BatchPlan.Nothing, dirty);
     }
 
     private async Task FullSyncAsync(UplinkSession session, CancellationToken cancellationToken)

@@ -1,34 +1,42 @@
+using FileSync.Edge.Filtering;
+using FileSync.Edge.Filtering.Secrets;
+
 namespace FileSync.Edge.Workspace.Pipeline;
 
 /// <summary>
 /// What the server and the local commands may ask of a workspace beside syncing: listings and reads.
 /// Thread-safe (reads the disk, never the loop's state); nothing is answered once the root changed.
 /// </summary>
-internal sealed class WorkspaceQueries(WorkspaceStages stages)
+internal sealed class WorkspaceQueries(
+    string rootPath,
+    long maxFileBytes,
+    WorkspaceLifecycle lifecycle,
+    WorkspaceIgnoreFilter filter,
+    WorkspaceScanner scanner,
+    FileContentReader reader,
+    SecretGuard guard
+)
 {
-    private string RootPath => stages.RootPath;
+    private string RootPath => rootPath;
 
     /// <summary>True when <paramref name="relativePath"/> is excluded by this workspace's ignore rules.</summary>
     public bool IsExcluded(string relativePath) =>
-        stages.Filter.IsIgnored(
-            relativePath,
-            Directory.Exists(DiskNames.Find(RootPath, relativePath))
-        );
+        filter.IsIgnored(relativePath, Directory.Exists(DiskNames.Find(RootPath, relativePath)));
 
     /// <summary>Reads a file for the server (same size limit and binary rule as sync).</summary>
     public FileReadResult ReadForServer(string relativePath) =>
-        stages.Reader.Read(relativePath, skipIfMatches: null, keepContent: true);
+        reader.Read(relativePath, skipIfMatches: null, keepContent: true);
 
     /// <summary>The filtered list of files that are (or would be) synced, sorted. Scans the disk.</summary>
     public IReadOnlyList<string> ListFiles(CancellationToken cancellationToken)
     {
-        if (!stages.Lifecycle.RootStillHolds())
+        if (!lifecycle.RootStillHolds())
         {
             return [];
         }
         // Regular files only: a FIFO, socket or device is never synced, so it is not listed either.
-        var files = stages
-            .Scanner.ScanAll(cancellationToken)
+        var files = scanner
+            .ScanAll(cancellationToken)
             .Files.Where(f => IsSyncable(f.RelativePath, f.Size))
             .Select(f => f.RelativePath)
             .ToList();
@@ -46,11 +54,11 @@ internal sealed class WorkspaceQueries(WorkspaceStages stages)
         IReadOnlyList<string> FilteredDirectories
     ) Describe(CancellationToken cancellationToken)
     {
-        if (!stages.Lifecycle.RootStillHolds())
+        if (!lifecycle.RootStillHolds())
         {
             return ([], [], []);
         }
-        var scan = stages.Scanner.Scan("", collectIgnored: true, cancellationToken);
+        var scan = scanner.Scan("", collectIgnored: true, cancellationToken);
         var synced = new List<string>();
         var filtered = new List<string>(scan.IgnoredFiles);
         foreach (var file in scan.Files)
@@ -69,7 +77,7 @@ internal sealed class WorkspaceQueries(WorkspaceStages stages)
     /// </summary>
     public string ListDirectory(string relativeDirectory)
     {
-        if (!stages.Lifecycle.RootStillHolds())
+        if (!lifecycle.RootStillHolds())
         {
             return "";
         }
@@ -84,7 +92,7 @@ internal sealed class WorkspaceQueries(WorkspaceStages stages)
             if (
                 stamp.Kind is not (FileKind.Directory or FileKind.RegularFile)
                 || GitDirectory.Contains(relative)
-                || stages.Filter.IsIgnored(relative, isDirectory)
+                || filter.IsIgnored(relative, isDirectory)
             )
             {
                 continue;
@@ -97,8 +105,8 @@ internal sealed class WorkspaceQueries(WorkspaceStages stages)
 
     // A credential file by name is withheld, so it is listed as filtered, not synced (content rules need a read: not here).
     private bool IsSyncable(string relativePath, long size) =>
-        size <= stages.Options.MaxFileBytes
-        && stages.Guard.CheckName(relativePath) is null
+        size <= maxFileBytes
+        && guard.CheckName(relativePath) is null
         && IsRegularFile(relativePath);
 
     private bool IsRegularFile(string relativePath)

@@ -40,7 +40,7 @@ public sealed class ChangePlannerTests : IDisposable
             .. _planner
                 .PlanChanges(
                     new HashSet<string>(dirty, PathComparer.Default),
-                    new SyncBatch(s_session, false, false),
+                    new SyncBatch(s_session, SyncBatchKind.Rescan),
                     CancellationToken.None
                 )
                 .Select(i => i.Path)
@@ -101,7 +101,7 @@ public sealed class ChangePlannerTests : IDisposable
         _root.Write("disk.txt", "d");
         _index.Set("indexed.txt", new FileEntry(1, 1, "hi"));
         _server.Record("server-only.txt", "hs");
-        var batch = new SyncBatch(s_session, false, false);
+        var batch = new SyncBatch(s_session, SyncBatchKind.Rescan);
 
         var items = _planner.PlanFullScan(_planner.ScanAll(CancellationToken.None), batch);
 
@@ -118,7 +118,7 @@ public sealed class ChangePlannerTests : IDisposable
     public void ResendAll_PlansWithoutWhatTheServerHolds()
     {
         _server.Record("a.txt", "h");
-        var items = _planner.Items(["a.txt"], new SyncBatch(s_session, ResendAll: true, false));
+        var items = _planner.Items(["a.txt"], new SyncBatch(s_session, SyncBatchKind.ResendAll));
         Assert.Null(items.Single().ServerHash);
     }
 }

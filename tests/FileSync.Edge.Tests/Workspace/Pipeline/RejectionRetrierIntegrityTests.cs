@@ -1,4 +1,5 @@
 using FileSync.Edge.Workspace;
+using FileSync.Edge.Workspace.Pipeline;
 using FileSync.Protocol;
 
 namespace FileSync.Edge.Tests.Workspace.Pipeline;
@@ -73,7 +74,7 @@ public sealed class RejectionRetrierIntegrityTests : WorkspaceSyncWithStateFixtu
         );
         // Past the longest backoff and the confirmation window: a retried file would be due by now. A
         // change of another file, batched after that moment, shows how far the loop has got.
-        time.Advance(RejectionTracker.MaxRetryDelay + RejectionTracker.ConfirmWindow);
+        time.Advance(RejectionRetrier.MaxRetryDelay + RejectionRetrier.ConfirmWindow);
         FakeWatcher.RaiseChanged(Write("marker.txt", "batched after every backoff"));
         await AdvanceUntilAsync(
             time,

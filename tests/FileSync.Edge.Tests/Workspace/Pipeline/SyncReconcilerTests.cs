@@ -25,10 +25,9 @@ public sealed class SyncReconcilerTests
         };
 
     private static SyncBatch Batch(
-        bool resendAll = false,
-        bool indexOnly = false,
+        SyncBatchKind kind = SyncBatchKind.Rescan,
         UplinkSession? session = null
-    ) => new(session ?? s_session, resendAll, indexOnly);
+    ) => new(session ?? s_session, kind);
 
     [Fact]
     public void ContentTheServerHolds_IsOnlyRecorded()
@@ -72,7 +71,7 @@ public sealed class SyncReconcilerTests
     public void ResendAll_SendsEvenWhatTheServerHolds_AsCreates()
     {
         _server.Record("a.txt", "h");
-        var action = _reconciler.Decide(Read("a.txt", "a", "h"), Batch(resendAll: true));
+        var action = _reconciler.Decide(Read("a.txt", "a", "h"), Batch(SyncBatchKind.ResendAll));
         Assert.Equal(SyncActionKind.Send, action.Kind);
         Assert.True(action.Created);
     }
@@ -80,7 +79,10 @@ public sealed class SyncReconcilerTests
     [Fact]
     public void IndexOnlyPass_SendsNothing_AndHoldsTheContentForTheServersAsk()
     {
-        var action = _reconciler.Decide(Read("a.txt", "a", "h"), Batch(indexOnly: true));
+        var action = _reconciler.Decide(
+            Read("a.txt", "a", "h"),
+            Batch(SyncBatchKind.ManifestIndex)
+        );
         Assert.Equal(SyncActionKind.Record, action.Kind);
         Assert.True(action.Hold);
     }
@@ -108,7 +110,7 @@ public sealed class SyncReconcilerTests
         Assert.Equal(SyncActionKind.Drop, action.Kind);
         Assert.True(action.DeleteOnServer);
         Assert.Null(action.SkipAs);
-        Assert.False(_reconciler.Decide(gone, Batch(indexOnly: true)).DeleteOnServer);
+        Assert.False(_reconciler.Decide(gone, Batch(SyncBatchKind.ManifestIndex)).DeleteOnServer);
     }
 
     [Fact]

@@ -11,6 +11,7 @@ public sealed class WorkspaceLifecycleTests : IDisposable
 {
     private readonly TempDirectory _root = new();
     private readonly RecordingUplink _uplink = new();
+    private readonly RecordingWorkspaceSignals _signals = new();
 
     public void Dispose() => _root.Dispose();
 
@@ -25,6 +26,7 @@ public sealed class WorkspaceLifecycleTests : IDisposable
                 new SyncTimings(TimeProvider.System),
                 TimeProvider.System
             ),
+            _signals,
             NullLogger.Instance
         );
 
@@ -76,9 +78,7 @@ public sealed class WorkspaceLifecycleTests : IDisposable
     {
         var lifecycle = Create();
         lifecycle.RecordRoot();
-        var raised = 0;
-        lifecycle.RootChanged += () => raised++;
-        Assert.True(lifecycle.RootIsUnchanged());
+        Assert.False(lifecycle.DetectRootChange());
 
         var elsewhere = Directory.CreateTempSubdirectory("filesync-elsewhere-").FullName;
         try
@@ -86,9 +86,9 @@ public sealed class WorkspaceLifecycleTests : IDisposable
             Directory.Delete(_root.Path, recursive: true);
             Directory.CreateSymbolicLink(_root.Path, elsewhere);
 
-            Assert.False(lifecycle.RootIsUnchanged());
-            Assert.False(lifecycle.RootIsUnchanged());
-            Assert.Equal(1, raised);
+            Assert.True(lifecycle.DetectRootChange());
+            Assert.True(lifecycle.DetectRootChange());
+            Assert.Equal(1, _signals.RootChanges);
             Assert.Equal(WorkspaceState.RootChanged, lifecycle.State);
             Assert.False(lifecycle.RootStillHolds());
             Assert.Contains("no longer the folder it was", lifecycle.LastError);

@@ -2,7 +2,7 @@ using System.Threading.Channels;
 using FileSync.Protocol;
 using FileSync.Protocol.Tree;
 
-namespace FileSync.Edge.Workspace;
+namespace FileSync.Edge.Workspace.Pipeline;
 
 /// <summary>
 /// The edge's half of one digest-first resume (capability <c>manifest-tree</c>): the tree of what the

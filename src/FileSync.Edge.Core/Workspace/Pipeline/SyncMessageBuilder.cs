@@ -1,7 +1,7 @@
 using FileSync.Edge.Uplink;
 using FileSync.Protocol;
 
-namespace FileSync.Edge.Workspace;
+namespace FileSync.Edge.Workspace.Pipeline;
 
 /// <summary>Builds the edge → server frames of one workspace, stamped with the session's ids.</summary>
 public sealed class SyncMessageBuilder(string rootPath)
