@@ -9,11 +9,13 @@ namespace FileSync.Edge.Benchmarks;
 /// <param name="WakeupsPerSecond">Context switches per second, summed over all threads.</param>
 /// <param name="CpuSecondsPerHour">CPU time (user + system) the window used, scaled to an hour.</param>
 /// <param name="Busiest">The threads that woke most, "name ×count", busiest first.</param>
+/// <param name="Resident">Where the RSS is at the window's end (<see cref="ResidentMappings"/>).</param>
 internal readonly record struct LongIdleSample(
     double WakeupsPerSecond,
     double CpuSecondsPerHour,
     double RssMb,
-    string Busiest
+    string Busiest,
+    string Resident
 );
 
 internal sealed partial class BenchmarkRunner
@@ -92,6 +94,12 @@ internal sealed partial class BenchmarkRunner
                 $"Idle {options.IdleWindowSeconds} s, {who}: wake-ups by thread: {sample.Busiest}."
             )
         );
+        Notes.Add(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"Idle {options.IdleWindowSeconds} s, {who}: RSS {sample.RssMb:F1} MB at the end, by mapping: {sample.Resident}."
+            )
+        );
         Log(
             string.Create(
                 CultureInfo.InvariantCulture,
@@ -107,6 +115,7 @@ internal sealed partial class BenchmarkRunner
         var start = Stopwatch.GetTimestamp();
         await Task.Delay(TimeSpan.FromSeconds(seconds)).ConfigureAwait(false);
         var cpu1 = ProcStats.Read(pid);
+        var resident = ResidentMappings.Describe(pid);
         var threads = ThreadWakeups.Read(pid).Since(threads0);
         var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
         var wakeups = threads.Sum(t => t.Wakeups);
@@ -118,7 +127,8 @@ internal sealed partial class BenchmarkRunner
             wakeups / elapsed,
             ProcStats.CpuPercent(cpu0, cpu1) / 100 * 3600,
             cpu1.RssBytes / 1e6,
-            busiest.Length == 0 ? "none" : busiest
+            busiest.Length == 0 ? "none" : busiest,
+            resident
         );
     }
 }
