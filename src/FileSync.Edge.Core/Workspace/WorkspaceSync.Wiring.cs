@@ -77,14 +77,7 @@ public sealed partial class WorkspaceSync : IWorkspaceSignals
         _lifecycle = new WorkspaceLifecycle(RootPath, options.MaxFiles, sender, this, logger);
 
         // The pipeline, in the order data flows.
-        _watchers = new WatcherSupervisor(
-            RootPath,
-            watcherFactory,
-            filter,
-            this,
-            time,
-            logger
-        );
+        _watchers = new WatcherSupervisor(RootPath, watcherFactory, filter, this, time, logger);
         _dirty = new DirtySet(options.MaxDirtyPaths);
         _clock = new BatchClock(options.BatchInterval, options.Settle, time);
         var planner = new ChangePlanner(
