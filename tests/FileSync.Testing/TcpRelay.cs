@@ -12,6 +12,9 @@ namespace FileSync.Testing;
 /// </summary>
 public sealed class TcpRelay : IAsyncDisposable
 {
+    private const int IpProtocolTcp = 6;
+    private const int TcpMaxSegment = 2;
+
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Pair> _pairs = [];
@@ -29,6 +32,17 @@ public sealed class TcpRelay : IAsyncDisposable
     {
         _targetPort = targetPort;
         _bytesPerSecond = bytesPerSecond;
+        if (bytesPerSecond > 0 && OperatingSystem.IsLinux())
+        {
+            // Loopback's segments are 64 KB, so a slow reader's window reopens in 64 KB steps (a second apart
+            // at 64 KB/s) and the sender's queue shrinks in jumps no real link makes. Ethernet-sized segments
+            // (accepted connections inherit the listener's MSS) let it drain as smoothly as on a network.
+            _listener.Server.SetRawSocketOption(
+                IpProtocolTcp,
+                TcpMaxSegment,
+                BitConverter.GetBytes(1460)
+            );
+        }
         _listener.Start();
         _acceptLoop = AcceptLoopAsync();
     }

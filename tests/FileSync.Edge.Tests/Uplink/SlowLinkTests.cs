@@ -36,29 +36,31 @@ public sealed class SlowLinkTests(ITestOutputHelper output) : LocalTestBase(outp
     [Fact]
     public async Task LargeFile_SlowerThanKeepAliveTimesRate_ArrivesOverOneConnection()
     {
-        // 400 KB through 64 KB/s is ~5 s on the wire (a little less after compression): far more than the
-        // 2 s keepalive timeout × rate (128 KB) on either side. Before, the agent's own upload held its
+        // 800 KB through 64 KB/s is ~9 s on the wire (a little less after compression): far more than the
+        // 4 s keepalive timeout × rate (256 KB) on either side. Before, the agent's own upload held its
         // pong back and the keepalive cut the connection, then sent the file from zero again, forever.
+        // The timeout leaves room for a loaded machine: the relay and the server run in the test process,
+        // and under the full suite's load they have paused for over a second between two reads.
         await StartServerAsync(options =>
         {
             options.KeepAliveInterval = TimeSpan.FromSeconds(1);
-            options.KeepAliveTimeout = TimeSpan.FromSeconds(1);
+            options.KeepAliveTimeout = TimeSpan.FromSeconds(4);
         });
         var relay = StartRelay(bytesPerSecond: 64 * 1024);
         File.WriteAllText(
             ConfigFile,
             """
-            {"Uplink": {"KeepAliveSeconds": 1, "KeepAliveTimeoutSeconds": 2},
+            {"Uplink": {"KeepAliveSeconds": 1, "KeepAliveTimeoutSeconds": 4},
              "Sync": {"MaxFileBytes": 1000000}}
             """
         );
         var workspace = NewWorkspace();
-        workspace.Write("large.txt", IncompressibleText(400 * 1024));
+        workspace.Write("large.txt", IncompressibleText(800 * 1024));
         workspace.Write("small.txt", "small");
 
         var agent = await StartLocalAgentAsync([workspace.Path], relay.WebSocketUri);
 
-        await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
+        await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace), deadline: Wait.Long);
         Assert.Equal(1, relay.Accepted);
         Assert.DoesNotContain("Connection lost", agent.Output, StringComparison.Ordinal);
     }
