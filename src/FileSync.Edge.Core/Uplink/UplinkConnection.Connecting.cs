@@ -12,25 +12,19 @@ namespace FileSync.Edge.Uplink;
 /// <summary>Opening a connection: the upgrade with the key, its timeout, and what an HTTP refusal means.</summary>
 public sealed partial class UplinkConnection
 {
-    /// <summary>
-    /// How long the runtime's own keepalive waits for a pong before it gives up: only a backstop. On a slow
-    /// link a pong waits behind everything the agent has queued, so the real deadline is the
-    /// <see cref="TransportActivity"/> check (nothing moved for <see cref="UplinkOptions.KeepAliveTimeout"/>).
-    /// </summary>
-    private static readonly TimeSpan s_pongBackstop = TimeSpan.FromMinutes(10);
-
     private async Task<UplinkTransport> ConnectAsync(CancellationToken cancellationToken)
     {
         _attempt = new ConnectAttempt(ServerUri);
         _sessionStarted = false;
         var activity = new TransportActivity(_time);
         Socket? raw = null;
+        KeepAlivePingStream? pings = null;
         var handler = new SocketsHttpHandler
         {
             UseCookies = false,
             UseProxy = _proxy is not null,
             Proxy = _proxy,
-            // The raw connection (to the server, or to the proxy) reports what moves on it.
+            // The raw connection (to the server, or to the proxy): its send queue shows an upload draining.
             ConnectCallback = async (context, token) =>
             {
                 var tcp = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -38,13 +32,19 @@ public sealed partial class UplinkConnection
                 {
                     await tcp.ConnectAsync(context.DnsEndPoint, token).ConfigureAwait(false);
                     raw = tcp;
-                    return new ActivityStream(new NetworkStream(tcp, ownsSocket: true), activity);
+                    return new NetworkStream(tcp, ownsSocket: true);
                 }
                 catch
                 {
                     tcp.Dispose();
                     throw;
                 }
+            },
+            // Above TLS, below the WebSocket: reports what moves, and carries the agent's own pings.
+            PlaintextStreamFilter = (context, _) =>
+            {
+                pings = new KeepAlivePingStream(context.PlaintextStream, activity);
+                return ValueTask.FromResult<Stream>(pings);
             },
         };
         // Records what the certificate check saw, so that a refused certificate is named; the decision stays
@@ -57,8 +57,8 @@ public sealed partial class UplinkConnection
         };
         var invoker = new HttpMessageInvoker(handler);
         var socket = new ClientWebSocket();
-        socket.Options.KeepAliveInterval = _options.KeepAlive;
-        socket.Options.KeepAliveTimeout = s_pongBackstop;
+        // No runtime keepalive: its timer ticks at a quarter of the interval. KeepAliveWatch pings instead.
+        socket.Options.KeepAliveInterval = TimeSpan.Zero;
         socket.Options.CollectHttpResponseDetails = true;
         socket.Options.SetRequestHeader(
             EdgeIdentityHeader.HeaderName,
@@ -177,7 +177,8 @@ public sealed partial class UplinkConnection
             throw new IdentityNotReadException();
         }
         socket.HttpResponseHeaders = null;
-        return new UplinkTransport(socket, invoker, activity, raw);
+        pings?.StartFraming();
+        return new UplinkTransport(socket, invoker, activity, raw, pings);
     }
 
     /// <summary>The server answered the upgrade without acknowledging the identity header: it reads only the query.</summary>

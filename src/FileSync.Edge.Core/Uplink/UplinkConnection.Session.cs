@@ -19,6 +19,7 @@ public sealed partial class UplinkConnection
         string? deadBecause = null;
         using var keepAlive = new KeepAliveWatch(
             transport,
+            _options.KeepAlive,
             _options.KeepAliveTimeout,
             _time,
             _ =>

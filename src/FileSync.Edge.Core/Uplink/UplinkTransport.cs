@@ -6,16 +6,18 @@ namespace FileSync.Edge.Uplink;
 
 /// <summary>
 /// One connected WebSocket, the HTTP stack that opened it, its raw TCP socket (to the server or to the
-/// proxy) and what moves on it.
+/// proxy), what moves on it, and the stream the keepalive pings go through.
 /// </summary>
 internal sealed class UplinkTransport(
     ClientWebSocket socket,
     HttpMessageInvoker invoker,
     TransportActivity activity,
-    Socket? raw
+    Socket? raw,
+    KeepAlivePingStream? pings
 ) : IDisposable
 {
     private int _lastQueued = int.MaxValue;
+    private int _pinging;
 
     public ClientWebSocket Socket { get; } = socket;
 
@@ -39,6 +41,34 @@ internal sealed class UplinkTransport(
         _lastQueued = queued;
         return queued;
     }
+
+    /// <summary>
+    /// Sends a keepalive ping unless one is still on its way out (it waits behind a frame being written).
+    /// Returns at once; a connection that fails is reported by the receive loop.
+    /// </summary>
+    public void SendPing()
+    {
+        if (pings is null || Interlocked.Exchange(ref _pinging, 1) != 0)
+        {
+            return;
+        }
+        _ = SendPingAsync(pings);
+    }
+
+    private async Task SendPingAsync(KeepAlivePingStream stream)
+    {
+        try
+        {
+            await stream.TrySendPingAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref _pinging, 0);
+        }
+    }
+
+    /// <summary>Pings sent on this connection so far.</summary>
+    public long PingsSent => pings?.PingsSent ?? 0;
 
     /// <summary>Bytes still in the socket's send queue; 0 where the system cannot tell.</summary>
     public int QueuedBytes => raw is null ? 0 : SocketSendQueue.QueuedBytes(raw) ?? 0;

@@ -25,6 +25,9 @@ public sealed class TransportActivity
     /// <summary>Bytes handed to the operating system so far.</summary>
     public long BytesWritten => Interlocked.Read(ref _bytesWritten);
 
+    /// <summary>When something last moved (a <see cref="TimeProvider.GetTimestamp"/> value).</summary>
+    public long LastMoved => Interlocked.Read(ref _lastMoved);
+
     /// <summary>How long nothing has moved in either direction.</summary>
     public TimeSpan Quiet => _time.GetElapsedTime(Interlocked.Read(ref _lastMoved));
 
