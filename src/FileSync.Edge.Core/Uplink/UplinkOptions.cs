@@ -64,8 +64,9 @@ public sealed class UplinkOptions
     public int ConnectTimeoutSeconds { get; set; } = 10;
 
     /// <summary>
-    /// Seconds between WebSocket pings. Default 10: each ping, and the runtime's keepalive tick at a
-    /// quarter of the interval, wakes an idle agent (6.1 wake-ups/s at 10 s, 11–12/s at 5 s).
+    /// Seconds of quiet after which the agent sends a WebSocket ping (at most half of
+    /// <see cref="KeepAliveTimeoutSeconds"/>). Default 10: each ping and its pong wake an idle agent
+    /// (2.3 wake-ups/s at 10 s, measured on the Native AOT agent).
     /// </summary>
     [Range(1, 300)]
     public int KeepAliveSeconds { get; set; } = 10;
