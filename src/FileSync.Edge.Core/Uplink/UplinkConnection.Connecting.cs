@@ -22,6 +22,10 @@ public sealed partial class UplinkConnection
         var handler = new SocketsHttpHandler
         {
             UseCookies = false,
+            // One request per handler, the upgrade, whose connection leaves the pool: nothing to keep. A pool
+            // that keeps connections scavenges them on a timer (every 15 s at the default idle timeout, every
+            // 30 s without one), which would wake an idle agent for as long as the connection lasts.
+            PooledConnectionIdleTimeout = TimeSpan.Zero,
             UseProxy = _proxy is not null,
             Proxy = _proxy,
             // The raw connection (to the server, or to the proxy): its send queue shows an upload draining.

@@ -21,7 +21,8 @@ public sealed partial class UplinkConnection
             transport,
             _options.KeepAlive,
             _options.KeepAliveTimeout,
-            _time,
+            // Its one timer on a thread of its own: an idle agent wakes one thread per ping, not five.
+            OwnThreadTimeProvider.For(_time),
             _ =>
             {
                 Volatile.Write(
