@@ -29,10 +29,18 @@ public sealed class TlsTerminationTests(ITestOutputHelper output) : LocalTestBas
     /// <summary>The reference server behind nginx, which serves <paramref name="certificate"/> on a TLS port; returns that port.</summary>
     private async Task<int> StartBehindNginxAsync(
         IssuedCertificate certificate,
-        bool fullChain = true
+        bool fullChain = true,
+        bool serverPings = true
     )
     {
-        await StartServerAsync();
+        // Without its pings, the server speaks first only after 5 minutes of silence.
+        await StartServerAsync(options =>
+        {
+            if (!serverPings)
+            {
+                options.KeepAliveInterval = TimeSpan.FromMinutes(5);
+            }
+        });
         var port = LoopbackPort.Unused();
         _nginx = await NginxInstance.StartAsync(
             $$"""
@@ -89,6 +97,41 @@ public sealed class TlsTerminationTests(ITestOutputHelper output) : LocalTestBas
             "nginx to log the agent's request"
         );
         Assert.DoesNotContain("fingerprint", _nginx!.AccessLog);
+    }
+
+    [NetworkFact(NetworkParts.Nginx | NetworkParts.OpenSsl)]
+    public async Task IdleThroughNginxTls_TheAgentsOwnPingsAreAnswered_OneConnectionThroughout()
+    {
+        // The agent writes its pings on the plaintext stream, under TLS; nginx passes them to the server and
+        // its pongs back. A counting relay in front of nginx sees the TLS records. The server does not ping
+        // first within the test, and a connection on which nothing moved for 2 s would be dropped.
+        await using var relay = new TcpRelay(
+            await StartBehindNginxAsync(await IssueAsync(), serverPings: false)
+        );
+        File.WriteAllText(
+            ConfigFile,
+            """{"Uplink": {"KeepAliveSeconds": 1, "KeepAliveTimeoutSeconds": 2}}"""
+        );
+        var workspace = NewWorkspace();
+        workspace.Write("a.txt", "through TLS");
+        var agent = await StartLocalAgentAsync(
+            [workspace.Path],
+            new Uri($"wss://127.0.0.1:{relay.Port}/ws/v1/edge"),
+            new Dictionary<string, string?> { ["SSL_CERT_FILE"] = _ca!.RootCertificatePath }
+        );
+        await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
+        var sent = relay.ToServer;
+        var received = relay.ToClient;
+
+        // Ten pings and their pongs, each at least 14 and 10 bytes inside its TLS record.
+        await Wait.UntilAsync(
+            () => relay.ToServer - sent >= 10 * 14 && relay.ToClient - received >= 10 * 10,
+            Wait.Long,
+            () =>
+                $"ten pings and pongs through TLS (sent {relay.ToServer - sent} B, received {relay.ToClient - received} B)"
+        );
+        Assert.Equal(1, relay.Accepted);
+        Assert.DoesNotContain("Connection lost", agent.Output, StringComparison.Ordinal);
     }
 
     public static TheoryData<string, string, string> CertificateProblems =>

@@ -66,6 +66,36 @@ public sealed class SlowLinkTests(ITestOutputHelper output) : LocalTestBase(outp
     }
 
     [Fact]
+    public async Task Idle_TheAgentsOwnPingsAreAnswered_OneConnectionThroughout()
+    {
+        // The server does not ping first within the test: only the agent's pings (after 1 s of quiet) and
+        // the server's pongs move, and a connection on which nothing moved for 2 s would be dropped.
+        await StartServerAsync(options => options.KeepAliveInterval = TimeSpan.FromMinutes(5));
+        var relay = StartRelay();
+        File.WriteAllText(
+            ConfigFile,
+            """{"Uplink": {"KeepAliveSeconds": 1, "KeepAliveTimeoutSeconds": 2}}"""
+        );
+        var workspace = NewWorkspace();
+        workspace.Write("a.txt", "a");
+        var agent = await StartLocalAgentAsync([workspace.Path], relay.WebSocketUri);
+        await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
+        var sent = relay.ToServer;
+        var received = relay.ToClient;
+
+        // Ten pings (a masked ping of 8 bytes is 14 on the wire) and their pongs (10): about ten seconds
+        // of an idle connection, five times the keepalive timeout.
+        await Wait.UntilAsync(
+            () => relay.ToServer - sent >= 10 * 14 && relay.ToClient - received >= 10 * 10,
+            Wait.Long,
+            () =>
+                $"ten pings and pongs (sent {relay.ToServer - sent} B, received {relay.ToClient - received} B)"
+        );
+        Assert.Equal(1, relay.Accepted);
+        Assert.DoesNotContain("Connection lost", agent.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task FrozenPeer_NothingMoves_DetectedAndNamedInStatus()
     {
         await StartServerAsync();
