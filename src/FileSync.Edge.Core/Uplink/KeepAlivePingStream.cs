@@ -14,13 +14,13 @@ namespace FileSync.Edge.Uplink;
 /// The WebSocket's own writes count as movement (<see cref="ActivityStream"/>); a ping does not, or a
 /// dead peer would never look quiet.
 /// </summary>
-internal sealed class KeepAlivePingStream(Stream plaintext, TransportActivity activity) : Stream
+internal sealed class KeepAlivePingStream(Stream plaintext, TransportActivity activity)
+    : DelegatingStream(new ActivityStream(plaintext, activity))
 {
     private const byte FinPing = 0x89;
     private const byte Masked = 0x80;
     private const int PingPayloadBytes = 8;
 
-    private readonly ActivityStream _counted = new(plaintext, activity);
     private readonly SemaphoreSlim _writing = new(1, 1);
     private readonly OutgoingFrameBoundary _frames = new();
     private readonly byte[] _ping = new byte[2 + 4 + PingPayloadBytes];
@@ -82,65 +82,19 @@ internal sealed class KeepAlivePingStream(Stream plaintext, TransportActivity ac
         }
     }
 
-    public override bool CanRead => _counted.CanRead;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => _counted.CanWrite;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override void Flush() => _counted.Flush();
-
-    public override Task FlushAsync(CancellationToken cancellationToken) =>
-        _counted.FlushAsync(cancellationToken);
-
-    public override int Read(byte[] buffer, int offset, int count) =>
-        _counted.Read(buffer, offset, count);
-
-    public override int Read(Span<byte> buffer) => _counted.Read(buffer);
-
-    public override Task<int> ReadAsync(
-        byte[] buffer,
-        int offset,
-        int count,
-        CancellationToken cancellationToken
-    ) => _counted.ReadAsync(buffer, offset, count, cancellationToken);
-
-    public override ValueTask<int> ReadAsync(
-        Memory<byte> buffer,
-        CancellationToken cancellationToken = default
-    ) => _counted.ReadAsync(buffer, cancellationToken);
-
-    public override void Write(byte[] buffer, int offset, int count) =>
-        Write(buffer.AsSpan(offset, count));
-
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         _writing.Wait();
         try
         {
             Follow(buffer);
-            _counted.Write(buffer);
+            Inner.Write(buffer);
         }
         finally
         {
             _writing.Release();
         }
     }
-
-    public override Task WriteAsync(
-        byte[] buffer,
-        int offset,
-        int count,
-        CancellationToken cancellationToken
-    ) => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override async ValueTask WriteAsync(
         ReadOnlyMemory<byte> buffer,
@@ -151,7 +105,7 @@ internal sealed class KeepAlivePingStream(Stream plaintext, TransportActivity ac
         try
         {
             Follow(buffer.Span);
-            await _counted.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+            await Inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -166,19 +120,4 @@ internal sealed class KeepAlivePingStream(Stream plaintext, TransportActivity ac
             _frames.Consume(written);
         }
     }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _counted.Dispose();
-        }
-        base.Dispose(disposing);
-    }
-
-    public override ValueTask DisposeAsync() => _counted.DisposeAsync();
 }
