@@ -466,17 +466,25 @@ public sealed class WorkspaceIgnoreFilterTests : IDisposable
             filter.IsIgnoredEntry(path, isDirectory: false);
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 1000; i++)
+        // The fewest bytes over three rounds: an allocation per verdict shows in every round, while a gen2
+        // collection caused by a parallel test can empty the shared array pool once, and the long path's
+        // buffer is then allocated anew in that round only.
+        var fewest = long.MaxValue;
+        for (var round = 0; round < 3; round++)
         {
-            foreach (var path in paths)
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 1000; i++)
             {
-                filter.IsIgnored(path, isDirectory: false);
-                filter.IsIgnoredEntry(path, isDirectory: false);
+                foreach (var path in paths)
+                {
+                    filter.IsIgnored(path, isDirectory: false);
+                    filter.IsIgnoredEntry(path, isDirectory: false);
+                }
             }
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, fewest);
     }
 
     [Fact]
