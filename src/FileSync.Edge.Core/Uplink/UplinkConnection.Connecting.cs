@@ -28,21 +28,15 @@ public sealed partial class UplinkConnection
             PooledConnectionIdleTimeout = TimeSpan.Zero,
             UseProxy = _proxy is not null,
             Proxy = _proxy,
-            // The raw connection (to the server, or to the proxy): its send queue shows an upload draining.
+            // The raw connection (to the server, or to the proxy), read and written on threads of its own; its
+            // send queue shows an upload draining.
             ConnectCallback = async (context, token) =>
             {
-                var tcp = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    await tcp.ConnectAsync(context.DnsEndPoint, token).ConfigureAwait(false);
-                    raw = tcp;
-                    return new NetworkStream(tcp, ownsSocket: true);
-                }
-                catch
-                {
-                    tcp.Dispose();
-                    throw;
-                }
+                var stream = await OwnThreadSocketStream
+                    .ConnectAsync(context.DnsEndPoint, token)
+                    .ConfigureAwait(false);
+                raw = stream.Socket;
+                return stream;
             },
             // Above TLS, below the WebSocket: reports what moves, and carries the agent's own pings.
             PlaintextStreamFilter = (context, _) =>
