@@ -14,10 +14,30 @@ public sealed partial class UplinkConnection
 {
     private async Task<UplinkTransport> ConnectAsync(CancellationToken cancellationToken)
     {
+        // The connection's threads end with its stream; an attempt that fails, however it fails (an HTTP
+        // refusal may leave the connection to the HTTP stack, which keeps it), closes it here.
+        OwnThreadSocketStream? connection = null;
+        try
+        {
+            return await ConnectAsync(stream => connection = stream, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch
+        {
+            connection?.Dispose();
+            throw;
+        }
+    }
+
+    private async Task<UplinkTransport> ConnectAsync(
+        Action<OwnThreadSocketStream> connected,
+        CancellationToken cancellationToken
+    )
+    {
         _attempt = new ConnectAttempt(ServerUri);
         _sessionStarted = false;
         var activity = new TransportActivity(_time);
-        Socket? raw = null;
+        OwnThreadSocketStream? raw = null;
         KeepAlivePingStream? pings = null;
         var handler = new SocketsHttpHandler
         {
@@ -35,7 +55,8 @@ public sealed partial class UplinkConnection
                 var stream = await OwnThreadSocketStream
                     .ConnectAsync(context.DnsEndPoint, token)
                     .ConfigureAwait(false);
-                raw = stream.Socket;
+                raw = stream;
+                connected(stream);
                 return stream;
             },
             // Above TLS, below the WebSocket: reports what moves, and carries the agent's own pings.

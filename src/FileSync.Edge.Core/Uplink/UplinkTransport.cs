@@ -12,7 +12,7 @@ internal sealed class UplinkTransport(
     ClientWebSocket socket,
     HttpMessageInvoker invoker,
     TransportActivity activity,
-    Socket? raw,
+    OwnThreadSocketStream? raw,
     KeepAlivePingStream? pings
 ) : IDisposable
 {
@@ -30,7 +30,7 @@ internal sealed class UplinkTransport(
     /// <returns>The bytes still queued (0 where the system cannot tell).</returns>
     public int ObserveSendQueue()
     {
-        if (raw is null || SocketSendQueue.QueuedBytes(raw) is not { } queued)
+        if (raw is null || SocketSendQueue.QueuedBytes(raw.Socket) is not { } queued)
         {
             return 0;
         }
@@ -71,11 +71,13 @@ internal sealed class UplinkTransport(
     public long PingsSent => pings?.PingsSent ?? 0;
 
     /// <summary>Bytes still in the socket's send queue; 0 where the system cannot tell.</summary>
-    public int QueuedBytes => raw is null ? 0 : SocketSendQueue.QueuedBytes(raw) ?? 0;
+    public int QueuedBytes => raw is null ? 0 : SocketSendQueue.QueuedBytes(raw.Socket) ?? 0;
 
     public void Dispose()
     {
         Socket.Dispose();
         invoker.Dispose();
+        // Ends its threads even where the HTTP stack kept the connection.
+        raw?.Dispose();
     }
 }

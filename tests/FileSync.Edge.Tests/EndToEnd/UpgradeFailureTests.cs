@@ -230,4 +230,105 @@ public sealed class UpgradeFailureTests(ITestOutputHelper output)
             accepted.ForEach(s => s.Dispose());
         }
     }
+
+    [LinuxFact("counts the agent's threads by name in /proc")]
+    public async Task RefusedAndTimedOutAttempts_LeaveNoConnectionThreadsBehind()
+    {
+        // Every connection is accepted and never answered: each upgrade times out while its read waits, the
+        // attempt that ends with both of its threads started and one of them blocked.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var accepted = new List<Socket>();
+        _ = Task.Run(async () =>
+        {
+            while (true)
+            {
+                var socket = await listener.AcceptSocketAsync();
+                lock (accepted)
+                {
+                    accepted.Add(socket);
+                }
+            }
+        });
+        var config = Path.Combine(NewDirectory().Path, "config.json");
+        File.WriteAllText(config, """{"Uplink":{"ConnectTimeoutSeconds":1}}""");
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+
+        var agent = StartAgentVia(
+            new Uri($"ws://127.0.0.1:{port}/ws/v1/edge"),
+            [NewWorkspace().Path],
+            "--config",
+            config
+        );
+        int Accepted()
+        {
+            lock (accepted)
+            {
+                return accepted.Count;
+            }
+        }
+        await Wait.UntilAsync(
+            () => Accepted() >= 5,
+            Wait.Long,
+            () => $"5 attempts, saw {Accepted()}"
+        );
+
+        // Each attempt had its own receive and send threads; at most the current attempt's are left.
+        await Wait.UntilAsync(
+            () =>
+                ThreadsNamed(agent.Id, "FileSync receiv") <= 1
+                && ThreadsNamed(agent.Id, "FileSync send") <= 1,
+            Wait.Generous,
+            () =>
+                $"after {Accepted()} attempts: {ThreadsNamed(agent.Id, "FileSync receiv")} receive and "
+                + $"{ThreadsNamed(agent.Id, "FileSync send")} send threads"
+        );
+        Assert.True(ThreadsNamed(agent.Id, "FileSync connect") <= 1);
+        Assert.False(agent.HasExited);
+        lock (accepted)
+        {
+            accepted.ForEach(s => s.Dispose());
+        }
+    }
+
+    [LinuxFact("counts the agent's threads by name in /proc")]
+    public async Task RefusedUpgrades_LeaveNoConnectionThreadsBehind()
+    {
+        Answer(500);
+
+        var agent = StartAgent();
+
+        await WaitForAttemptsAsync(5);
+        await Wait.UntilAsync(
+            () =>
+                ThreadsNamed(agent.Id, "FileSync receiv") <= 1
+                && ThreadsNamed(agent.Id, "FileSync send") <= 1,
+            Wait.Generous,
+            () =>
+                $"after {Attempts.Count} attempts: {ThreadsNamed(agent.Id, "FileSync receiv")} receive and "
+                + $"{ThreadsNamed(agent.Id, "FileSync send")} send threads"
+        );
+        Assert.False(agent.HasExited);
+    }
+
+    /// <summary>The process's threads whose name (as the kernel keeps it: 15 bytes) is <paramref name="name"/>.</summary>
+    private static int ThreadsNamed(int pid, string name)
+    {
+        var count = 0;
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        {
+            try
+            {
+                if (File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') == name)
+                {
+                    count++;
+                }
+            }
+            catch (IOException)
+            {
+                // The thread ended while it was listed.
+            }
+        }
+        return count;
+    }
 }

@@ -59,6 +59,38 @@ public sealed class ProxyTests(ITestOutputHelper output) : EndToEndTestBase(outp
     }
 
     [TinyproxyFact]
+    public async Task Idle_ThroughTheProxy_TheAgentsOwnPingsKeepOneConnection()
+    {
+        // The server does not ping first within the test: the agent's pings (after 1 s of quiet) and the
+        // server's pongs are all that crosses the proxy's tunnel, and 2 s without either drops the connection.
+        await StartServerAsync(options => options.KeepAliveInterval = TimeSpan.FromMinutes(5));
+        await using var relay = new TcpRelay(Server!.Port);
+        var proxy = await StartProxyAsync();
+        var config = Path.Combine(NewDirectory().Path, "config.json");
+        File.WriteAllText(
+            config,
+            $$$"""{"Uplink": {"Proxy": "{{{proxy.Url()}}}", "KeepAliveSeconds": 1, "KeepAliveTimeoutSeconds": 2}}"""
+        );
+        var workspace = NewPopulatedWorkspace();
+
+        var agent = StartAgentVia(relay.WebSocketUri, [workspace.Path], "--config", config);
+        await MirrorAssert.MirrorsAsync(workspace.Path, MirrorOf(workspace));
+        var sent = relay.ToServer;
+        var received = relay.ToClient;
+
+        // Ten pings (14 bytes each on the wire) and their pongs (10): five keepalive timeouts of quiet.
+        await Wait.UntilAsync(
+            () => relay.ToServer - sent >= 10 * 14 && relay.ToClient - received >= 10 * 10,
+            Wait.Long,
+            () =>
+                $"ten pings and pongs through the proxy (sent {relay.ToServer - sent} B, received {relay.ToClient - received} B)"
+        );
+        Assert.Equal(1, relay.Accepted);
+        Assert.Contains($"CONNECT 127.0.0.1:{relay.Port}", proxy.Log, StringComparison.Ordinal);
+        Assert.DoesNotContain("Connection lost", agent.Output, StringComparison.Ordinal);
+    }
+
+    [TinyproxyFact]
     public async Task CommandLineProxy_TunnelsThroughIt()
     {
         await StartServerAsync();
