@@ -4,7 +4,7 @@ namespace FileSync.Testing;
 
 /// <summary>
 /// The few Linux libc calls the tests and the benchmark harness make themselves: signals, inotify,
-/// poll, read, close, chown and the clock-tick rate. One set of declarations for every caller.
+/// poll, read, close, chown, page residency and the clock-tick rate. One set of declarations for every caller.
 /// </summary>
 public static unsafe partial class Libc
 {
@@ -65,6 +65,19 @@ public static unsafe partial class Libc
 
     [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
     public static partial int Poll(PollFd* fds, nuint count, int timeoutMilliseconds);
+
+    /// <summary>Which pages of [<paramref name="start"/>, +<paramref name="length"/>) are resident: bit 0 of one byte per page.</summary>
+    [LibraryImport("libc", EntryPoint = "mincore", SetLastError = true)]
+    public static partial int Mincore(nint start, nuint length, byte* pages);
+
+    /// <summary>Which pages of [<paramref name="start"/>, +<paramref name="length"/>) are resident, into <paramref name="pages"/>.</summary>
+    public static int Mincore(nint start, nuint length, Span<byte> pages)
+    {
+        fixed (byte* bits = pages)
+        {
+            return Mincore(start, length, bits);
+        }
+    }
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);

@@ -6,7 +6,8 @@ namespace FileSync.Edge.Workspace;
 /// 60 MB after syncing 27 MB of files) although the agent then sits idle for hours. Once enough
 /// content has gone through and the workspace is idle, one compacting collection returns it. The first
 /// time the agent is idle, and after each such collection, the code pages start-up and the burst
-/// faulted in are handed back too (<see cref="ResidentCodePages"/>, Linux). One per agent (a
+/// faulted in are handed back too (<see cref="ResidentCodePages"/>, Linux), and so are the pages
+/// native code freed (<see cref="NativeHeap"/>, glibc). One per agent (a
 /// singleton), shared by all its workspaces; thread-safe.
 /// </summary>
 public sealed class MemoryTrimmer
@@ -38,6 +39,7 @@ public sealed class MemoryTrimmer
         if (OperatingSystem.IsLinux() && Interlocked.Exchange(ref _codePagesReleased, 1) == 0)
         {
             ResidentCodePages.Release();
+            NativeHeap.Trim();
         }
     }
 }
