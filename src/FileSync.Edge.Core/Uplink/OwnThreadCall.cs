@@ -3,8 +3,8 @@ using System.Threading.Tasks.Sources;
 namespace FileSync.Edge.Uplink;
 
 /// <summary>
-/// A blocking call (a socket's read, or its write) made one at a time on a thread of its own and awaited like
-/// any asynchronous one. The kernel wakes that thread alone when the call can go on; the awaiting code's
+/// A call that waits for the kernel (a socket's read, or its write) made one at a time on a thread of its own
+/// and awaited like any asynchronous one. The kernel wakes that thread alone when the call can go on; the awaiting code's
 /// continuation then runs on it at once, and its next call is waiting when it returns. The thread starts at
 /// the first call and ends at <see cref="End"/>, at the end of the data, or at a failed call; calls after
 /// that run on the caller's thread (they return at once: the socket is closed or at its end).
@@ -24,7 +24,7 @@ internal sealed class OwnThreadCall : IValueTaskSource<int>, IValueTaskSource
     private bool _ended;
 
     /// <param name="threadName">The thread's name, as tools that list threads show it.</param>
-    /// <param name="call">The blocking call: takes the buffer, returns the bytes it moved (0: the end).</param>
+    /// <param name="call">The call, which may wait: takes the buffer, returns the bytes it moved (0: the end).</param>
     /// <param name="abort">Makes a blocked call return (closes the socket); used when a call is cancelled.</param>
     public OwnThreadCall(string threadName, Func<Memory<byte>, int> call, Action abort)
     {
@@ -75,6 +75,18 @@ internal sealed class OwnThreadCall : IValueTaskSource<int>, IValueTaskSource
         return call.IsCompletedSuccessfully
             ? ValueTask.CompletedTask
             : new ValueTask(call.AsTask());
+    }
+
+    /// <summary>No call is in progress: the caller may do what the thread would, on its own thread.</summary>
+    public bool IsIdle
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return !_pending;
+            }
+        }
     }
 
     /// <summary>Ends the thread once its call (if any) returns.</summary>

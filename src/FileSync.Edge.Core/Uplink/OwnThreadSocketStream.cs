@@ -5,12 +5,14 @@ using System.Runtime.InteropServices;
 namespace FileSync.Edge.Uplink;
 
 /// <summary>
-/// The connection's TCP socket (to the server, or to the proxy), read and written by blocking calls on two
-/// threads of its own (<see cref="OwnThreadCall"/>). The socket is never used asynchronously, so it stays out
-/// of .NET's socket event loop: there, every packet that reaches an idle connection is handed to the thread
-/// pool (at least once for its "writable" half, even when a thread already waits to read it), which wakes two
-/// workers and the pool's gate thread. Here the kernel wakes the receive thread alone, and the TLS, WebSocket
-/// and receive-loop code that awaits the read runs on it.
+/// The connection's TCP socket (to the server, or to the proxy), never used asynchronously, so that it stays
+/// out of .NET's socket event loop: there, every packet that reaches an idle connection is handed to the
+/// thread pool (at least once for its "writable" half, even when a thread already waits to read it), which
+/// wakes two workers and the pool's gate thread. The socket is non-blocking: a read or write goes at once on
+/// the caller's thread when the socket can take it (a write the kernel has room for, a read with data
+/// waiting); otherwise it goes on to a thread of its own (<see cref="OwnThreadCall"/>), which waits in
+/// poll(2) for the kernel to wake it alone, and the TLS, WebSocket and receive-loop code awaiting it goes on
+/// on that thread.
 /// </summary>
 internal sealed class OwnThreadSocketStream : Stream
 {
@@ -21,8 +23,9 @@ internal sealed class OwnThreadSocketStream : Stream
     private OwnThreadSocketStream(Socket socket)
     {
         _socket = socket;
-        _reads = new OwnThreadCall("FileSync receive", Receive, Abort);
-        _writes = new OwnThreadCall("FileSync send", SendAll, Abort);
+        _socket.Blocking = false;
+        _reads = new OwnThreadCall("FileSync receive", ReceiveWhenReady, Abort);
+        _writes = new OwnThreadCall("FileSync send", SendWhenReady, Abort);
     }
 
     /// <summary>The socket: its send queue shows an upload draining (<see cref="SocketSendQueue"/>).</summary>
@@ -90,7 +93,17 @@ internal sealed class OwnThreadSocketStream : Stream
     public override int Read(byte[] buffer, int offset, int count) =>
         Read(buffer.AsSpan(offset, count));
 
-    public override int Read(Span<byte> buffer) => _socket.Receive(buffer);
+    public override int Read(Span<byte> buffer)
+    {
+        while (true)
+        {
+            if (TryReceive(buffer, out var read))
+            {
+                return read;
+            }
+            _socket.Poll(-1, SelectMode.SelectRead);
+        }
+    }
 
     public override Task<int> ReadAsync(
         byte[] buffer,
@@ -102,16 +115,38 @@ internal sealed class OwnThreadSocketStream : Stream
     public override ValueTask<int> ReadAsync(
         Memory<byte> buffer,
         CancellationToken cancellationToken = default
-    ) => _reads.CallAsync(buffer, cancellationToken);
+    )
+    {
+        if (!buffer.IsEmpty && !cancellationToken.IsCancellationRequested && _reads.IsIdle)
+        {
+            try
+            {
+                if (TryReceive(buffer.Span, out var read))
+                {
+                    return ValueTask.FromResult(read);
+                }
+            }
+            catch (Exception ex)
+            {
+                return ValueTask.FromException<int>(ex);
+            }
+        }
+        return _reads.CallAsync(buffer, cancellationToken);
+    }
 
     public override void Write(byte[] buffer, int offset, int count) =>
         Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        while (!buffer.IsEmpty)
+        while (true)
         {
-            buffer = buffer[_socket.Send(buffer)..];
+            buffer = buffer[SendAvailable(buffer)..];
+            if (buffer.IsEmpty)
+            {
+                return;
+            }
+            _socket.Poll(-1, SelectMode.SelectWrite);
         }
     }
 
@@ -125,7 +160,31 @@ internal sealed class OwnThreadSocketStream : Stream
     public override ValueTask WriteAsync(
         ReadOnlyMemory<byte> buffer,
         CancellationToken cancellationToken = default
-    ) => _writes.CallWithoutResultAsync(MemoryMarshal.AsMemory(buffer), cancellationToken);
+    )
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+        var sent = 0;
+        if (_writes.IsIdle)
+        {
+            try
+            {
+                sent = SendAvailable(buffer.Span);
+            }
+            catch (Exception ex)
+            {
+                return ValueTask.FromException(ex);
+            }
+        }
+        return sent == buffer.Length
+            ? ValueTask.CompletedTask
+            : _writes.CallWithoutResultAsync(
+                MemoryMarshal.AsMemory(buffer[sent..]),
+                cancellationToken
+            );
+    }
 
     public override void Flush() { }
 
@@ -135,15 +194,69 @@ internal sealed class OwnThreadSocketStream : Stream
 
     public override void SetLength(long value) => throw new NotSupportedException();
 
-    private int Receive(Memory<byte> buffer) => _socket.Receive(buffer.Span);
+    private int ReceiveWhenReady(Memory<byte> buffer) => Read(buffer.Span);
 
-    private int SendAll(Memory<byte> buffer)
+    private int SendWhenReady(Memory<byte> buffer)
     {
         Write(buffer.Span);
         return buffer.Length;
     }
 
-    private void Abort() => _socket.Dispose();
+    /// <summary>Reads what has arrived; false when nothing has.</summary>
+    private bool TryReceive(Span<byte> buffer, out int read)
+    {
+        read = _socket.Receive(buffer, SocketFlags.None, out var error);
+        return error switch
+        {
+            SocketError.Success => true,
+            SocketError.WouldBlock => false,
+            _ => throw Failure(error, "read data from"),
+        };
+    }
+
+    /// <summary>Writes what the kernel takes now; returns how much that was.</summary>
+    private int SendAvailable(ReadOnlySpan<byte> buffer)
+    {
+        var total = 0;
+        while (total < buffer.Length)
+        {
+            var sent = _socket.Send(buffer[total..], SocketFlags.None, out var error);
+            if (error == SocketError.WouldBlock)
+            {
+                break;
+            }
+            if (error != SocketError.Success)
+            {
+                throw Failure(error, "write data to");
+            }
+            total += sent;
+        }
+        return total;
+    }
+
+    /// <summary>As <see cref="NetworkStream"/> reports a failed call: an IOException around the socket's error.</summary>
+    private static IOException Failure(SocketError error, string what)
+    {
+        var socketError = new SocketException((int)error);
+        return new IOException(
+            $"Unable to {what} the transport connection: {socketError.Message}.",
+            socketError
+        );
+    }
+
+    /// <summary>Closes the socket; shutting it down first wakes a thread waiting in poll(2) on it.</summary>
+    private void Abort()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Not connected any more, or closed already.
+        }
+        _socket.Dispose();
+    }
 
     protected override void Dispose(bool disposing)
     {
@@ -151,7 +264,7 @@ internal sealed class OwnThreadSocketStream : Stream
         {
             _reads.End();
             _writes.End();
-            _socket.Dispose();
+            Abort();
         }
         base.Dispose(disposing);
     }
