@@ -20,6 +20,7 @@ internal sealed class OwnThreadCall : IValueTaskSource<int>, IValueTaskSource
     private CancellationToken _token;
     private CancellationTokenRegistration _abortOnCancel;
     private bool _pending;
+    private bool _cancelled;
     private bool _started;
     private bool _ended;
 
@@ -109,7 +110,12 @@ internal sealed class OwnThreadCall : IValueTaskSource<int>, IValueTaskSource
         _buffer = buffer;
         _token = cancellationToken;
         _abortOnCancel = cancellationToken.UnsafeRegister(
-            static state => ((OwnThreadCall)state!)._abort(),
+            static state =>
+            {
+                var call = (OwnThreadCall)state!;
+                Volatile.Write(ref call._cancelled, true);
+                call._abort();
+            },
             this
         );
         _pending = true;
@@ -152,27 +158,34 @@ internal sealed class OwnThreadCall : IValueTaskSource<int>, IValueTaskSource
             {
                 failure = ex;
             }
-            var last = failure is not null || moved == 0;
             CancellationToken token;
+            bool cancelled;
+            bool last;
             lock (_gate)
             {
                 _abortOnCancel.Dispose();
                 token = _token;
+                cancelled = Volatile.Read(ref _cancelled);
+                _cancelled = false;
+                last = failure is not null || moved == 0 || cancelled;
                 _pending = false;
                 _buffer = default;
                 _token = default;
                 _ended |= last;
             }
-            // Completed here: the awaiting code goes on on this thread.
-            if (failure is null)
+            // Completed here: the awaiting code goes on on this thread. A cancelled call closed the
+            // connection, whatever the call then saw (the end, or a closed socket).
+            if (cancelled)
+            {
+                _core.SetException(new OperationCanceledException(token));
+            }
+            else if (failure is null)
             {
                 _core.SetResult(moved);
             }
             else
             {
-                _core.SetException(
-                    token.IsCancellationRequested ? new OperationCanceledException(token) : failure
-                );
+                _core.SetException(failure);
             }
             if (last)
             {
