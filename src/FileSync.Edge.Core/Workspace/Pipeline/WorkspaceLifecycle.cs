@@ -25,11 +25,20 @@ internal sealed partial class WorkspaceLifecycle(
 
     public WorkspaceState State => _state;
 
-    /// <summary>The last error worth showing a user, or null.</summary>
+    /// <summary>
+    /// The last error worth showing a user, or null. Once the root has changed, that reason stays: a watcher
+    /// problem reported while the workspace stops (its folder was just replaced) does not overwrite it.
+    /// </summary>
     public string? LastError
     {
         get => _lastError;
-        set => _lastError = value;
+        set
+        {
+            if (_state != WorkspaceState.RootChanged)
+            {
+                _lastError = value;
+            }
+        }
     }
 
     /// <summary>Whether a workspace may go from <paramref name="from"/> to <paramref name="to"/>.</summary>
@@ -98,9 +107,10 @@ internal sealed partial class WorkspaceLifecycle(
         {
             return false;
         }
-        MoveTo(WorkspaceState.RootChanged);
+        // The reason first: whoever sees the new state sees why.
         _lastError =
             $"Workspace {rootPath} is no longer the folder it was: {change}. Syncing it stopped; nothing outside it is read. Start it again to sync what it is now.";
+        MoveTo(WorkspaceState.RootChanged);
         Log.RootChanged(logger, rootPath, change);
         signals.RootChanged();
         return true;
