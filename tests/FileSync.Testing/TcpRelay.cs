@@ -71,6 +71,22 @@ public sealed class TcpRelay : IAsyncDisposable
     /// <summary>Both directions: <see cref="ToServer"/> plus <see cref="ToClient"/>.</summary>
     public long Total => ToServer + ToClient;
 
+    /// <summary>
+    /// Waits until <paramref name="pings"/> WebSocket pings of 8 bytes (14 on the wire, masked) and their pongs
+    /// (10) more than now have crossed an otherwise idle connection (at least those bytes: more under TLS).
+    /// </summary>
+    public Task WaitForKeepAlivesAsync(int pings)
+    {
+        var sent = ToServer;
+        var received = ToClient;
+        return Wait.UntilAsync(
+            () => ToServer - sent >= pings * 14 && ToClient - received >= pings * 10,
+            Wait.Long,
+            () =>
+                $"{pings} pings and pongs (sent {ToServer - sent} B, received {ToClient - received} B)"
+        );
+    }
+
     public int OpenConnections
     {
         get

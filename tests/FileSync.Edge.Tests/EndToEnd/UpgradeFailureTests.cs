@@ -274,15 +274,7 @@ public sealed class UpgradeFailureTests(ITestOutputHelper output)
         );
 
         // Each attempt had its own receive and send threads; at most the current attempt's are left.
-        await Wait.UntilAsync(
-            () =>
-                ThreadsNamed(agent.Id, "FileSync receiv") <= 1
-                && ThreadsNamed(agent.Id, "FileSync send") <= 1,
-            Wait.Generous,
-            () =>
-                $"after {Accepted()} attempts: {ThreadsNamed(agent.Id, "FileSync receiv")} receive and "
-                + $"{ThreadsNamed(agent.Id, "FileSync send")} send threads"
-        );
+        await WaitForAtMostOneConnectionsThreadsAsync(agent);
         Assert.True(ThreadsNamed(agent.Id, "FileSync connect") <= 1);
         Assert.False(agent.HasExited);
         lock (accepted)
@@ -299,17 +291,21 @@ public sealed class UpgradeFailureTests(ITestOutputHelper output)
         var agent = StartAgent();
 
         await WaitForAttemptsAsync(5);
-        await Wait.UntilAsync(
+        await WaitForAtMostOneConnectionsThreadsAsync(agent);
+        Assert.False(agent.HasExited);
+    }
+
+    /// <summary>Waits until the agent has at most one receive and one send thread: the current attempt's.</summary>
+    private static Task WaitForAtMostOneConnectionsThreadsAsync(ChildProcess agent) =>
+        Wait.UntilAsync(
             () =>
                 ThreadsNamed(agent.Id, "FileSync receiv") <= 1
                 && ThreadsNamed(agent.Id, "FileSync send") <= 1,
             Wait.Generous,
             () =>
-                $"after {Attempts.Count} attempts: {ThreadsNamed(agent.Id, "FileSync receiv")} receive and "
+                $"{ThreadsNamed(agent.Id, "FileSync receiv")} receive and "
                 + $"{ThreadsNamed(agent.Id, "FileSync send")} send threads"
         );
-        Assert.False(agent.HasExited);
-    }
 
     /// <summary>The process's threads whose name (as the kernel keeps it: 15 bytes) is <paramref name="name"/>.</summary>
     private static int ThreadsNamed(int pid, string name)
