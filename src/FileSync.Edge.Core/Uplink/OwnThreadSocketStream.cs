@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using FileSync.Protocol.Transport;
 
 namespace FileSync.Edge.Uplink;
 
@@ -12,17 +13,21 @@ namespace FileSync.Edge.Uplink;
 /// the caller's thread when the socket can take it (a write the kernel has room for, a read with data
 /// waiting); otherwise it goes on to a thread of its own (<see cref="OwnThreadCall"/>), which waits in
 /// poll(2) for the kernel to wake it alone, and the TLS, WebSocket and receive-loop code awaiting it goes on
-/// on that thread.
+/// on that thread. Bytes the kernel takes after a full send queue had made a write wait count as movement
+/// (<see cref="TransportActivity.OnDrained"/>): room came back because the peer acknowledged some, so a
+/// large frame crawling through a slow link keeps the connection alive while a frozen peer does not.
 /// </summary>
 internal sealed class OwnThreadSocketStream : Stream
 {
     private readonly Socket _socket;
+    private readonly TransportActivity _activity;
     private readonly OwnThreadCall _reads;
     private readonly OwnThreadCall _writes;
 
-    private OwnThreadSocketStream(Socket socket)
+    private OwnThreadSocketStream(Socket socket, TransportActivity activity)
     {
         _socket = socket;
+        _activity = activity;
         _socket.Blocking = false;
         _reads = new OwnThreadCall("FileSync receive", ReceiveWhenReady, Abort);
         _writes = new OwnThreadCall("FileSync send", SendWhenReady, Abort);
@@ -35,8 +40,10 @@ internal sealed class OwnThreadSocketStream : Stream
     /// Connects with a blocking call on a thread of its own. A cancelled connect closes the socket and returns
     /// at once, even where the system cannot interrupt the connect (the thread then ends when it fails).
     /// </summary>
+    /// <param name="activity">Told when a waiting write's bytes move on (the peer acknowledged earlier ones).</param>
     public static async Task<OwnThreadSocketStream> ConnectAsync(
         DnsEndPoint endPoint,
+        TransportActivity activity,
         CancellationToken cancellationToken
     )
     {
@@ -67,7 +74,7 @@ internal sealed class OwnThreadSocketStream : Stream
         try
         {
             await connected.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-            return new OwnThreadSocketStream(socket);
+            return new OwnThreadSocketStream(socket, activity);
         }
         catch
         {
@@ -139,14 +146,22 @@ internal sealed class OwnThreadSocketStream : Stream
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
+        var waited = false;
         while (true)
         {
-            buffer = buffer[SendAvailable(buffer)..];
+            var sent = SendAvailable(buffer);
+            if (waited && sent > 0)
+            {
+                // The queue was full when this write last tried: only the peer's acknowledgements made room.
+                _activity.OnDrained();
+            }
+            buffer = buffer[sent..];
             if (buffer.IsEmpty)
             {
                 return;
             }
             _socket.Poll(-1, SelectMode.SelectWrite);
+            waited = true;
         }
     }
 

@@ -53,7 +53,7 @@ public sealed partial class UplinkConnection
             ConnectCallback = async (context, token) =>
             {
                 var stream = await OwnThreadSocketStream
-                    .ConnectAsync(context.DnsEndPoint, token)
+                    .ConnectAsync(context.DnsEndPoint, activity, token)
                     .ConfigureAwait(false);
                 raw = stream;
                 connected(stream);

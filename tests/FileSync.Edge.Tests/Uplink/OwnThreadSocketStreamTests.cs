@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
 using FileSync.Edge.Uplink;
+using FileSync.Protocol.Transport;
+using Microsoft.Extensions.Time.Testing;
 
 namespace FileSync.Edge.Tests.Uplink;
 
@@ -14,7 +16,11 @@ namespace FileSync.Edge.Tests.Uplink;
 public sealed class OwnThreadSocketStreamTests : IDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly FakeTimeProvider _time = new();
+    private readonly TransportActivity _activity;
     private Socket? _peer;
+
+    public OwnThreadSocketStreamTests() => _activity = new TransportActivity(_time);
 
     private async Task<(OwnThreadSocketStream Stream, Socket Peer)> ConnectAsync()
     {
@@ -23,6 +29,7 @@ public sealed class OwnThreadSocketStreamTests : IDisposable
         var port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         var stream = await OwnThreadSocketStream.ConnectAsync(
             new DnsEndPoint("127.0.0.1", port),
+            _activity,
             CancellationToken.None
         );
         _peer = await accepted.WaitAsync(Wait.Generous);
@@ -47,6 +54,40 @@ public sealed class OwnThreadSocketStreamTests : IDisposable
         Assert.Equal(("FileSync send", false), await afterWrite.WaitAsync(Wait.Generous));
         Assert.Equal(("FileSync receive", false), await afterRead.WaitAsync(Wait.Generous));
         Assert.Equal("world"u8.ToArray(), buffer[..5]);
+    }
+
+    [Fact]
+    public async Task AWriteThatWaitsForRoom_CountsAsMovementAsThePeerTakesIt()
+    {
+        // A frame larger than the send queue crawling through a slow link: the WebSocket's write completes
+        // only at its end, so what keeps the connection alive meanwhile is the kernel taking more of it.
+        var (stream, peer) = await ConnectAsync();
+        await using var _ = stream;
+        var before = _activity.LastMoved;
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var up = new byte[48 * 1024 * 1024];
+        var writing = stream.WriteAsync(up).AsTask();
+
+        Assert.Equal(up.Length, (await ReceiveExactlyAsync(peer, up.Length)).Length);
+        await writing.WaitAsync(Wait.Generous);
+
+        Assert.Equal(_time.GetTimestamp(), _activity.LastMoved);
+        Assert.NotEqual(before, _activity.LastMoved);
+    }
+
+    [Fact]
+    public async Task AWriteTheKernelTakesAtOnce_IsNoMovement()
+    {
+        // A ping to a frozen peer goes into an empty send queue: that proves nothing about the peer.
+        var (stream, _) = await ConnectAsync();
+        await using var __ = stream;
+        var before = _activity.LastMoved;
+        _time.Advance(TimeSpan.FromMinutes(1));
+
+        await stream.WriteAsync(new byte[14]).AsTask().WaitAsync(Wait.Generous);
+        stream.Write(new byte[14]);
+
+        Assert.Equal(before, _activity.LastMoved);
     }
 
     private static async Task<(string? Name, bool Pool)> ThreadAfterAsync(Task call)
@@ -173,7 +214,7 @@ public sealed class OwnThreadSocketStreamTests : IDisposable
 
         var failure = await Assert.ThrowsAsync<SocketException>(() =>
             OwnThreadSocketStream
-                .ConnectAsync(new DnsEndPoint("127.0.0.1", port), CancellationToken.None)
+                .ConnectAsync(new DnsEndPoint("127.0.0.1", port), _activity, CancellationToken.None)
                 .WaitAsync(Wait.Generous)
         );
         Assert.Equal(SocketError.ConnectionRefused, failure.SocketErrorCode);
