@@ -43,6 +43,14 @@ public sealed class TcpRelay : IAsyncDisposable
                 BitConverter.GetBytes(1460)
             );
         }
+        if (bytesPerSecond > 0)
+        {
+            // A slow link buffers little: what the sender's queue let go has nearly gone through. A reader's
+            // receive buffer grows to megabytes on loopback, and a ping behind that many bytes waits seconds
+            // after the sender's queue is empty, with nothing left to show the upload still moving.
+            // (Accepted connections inherit the listener's buffer size; the kernel doubles it.)
+            _listener.Server.ReceiveBufferSize = Math.Clamp(bytesPerSecond / 8, 4096, 64 * 1024);
+        }
         _listener.Start();
         _acceptLoop = AcceptLoopAsync();
     }
