@@ -459,12 +459,14 @@ internal sealed partial class BenchmarkRunner
                     await MeasureSha256ScanHashAsync(sha256Server!, workspace, state)
                         .ConfigureAwait(false);
                 }
-                var (scan, total, peak, rss) = await MeasureScaleAgentAsync(
-                        server,
-                        workspace,
-                        state
-                    )
+                var measured = await MeasureScaleAgentAsync(server, workspace, state)
                     .ConfigureAwait(false);
+                var (scan, total, peak, rss) = (
+                    measured.Scan,
+                    measured.Total,
+                    measured.Peak,
+                    measured.Rss
+                );
                 Measurements.Add("scale.scanHash.s", scan);
                 Measurements.Add("scale.scanHash.filesPerSecond", workspace.Files.Count / scan);
                 var kind = run == 1 ? "initial" : "resume";
@@ -477,6 +479,7 @@ internal sealed partial class BenchmarkRunner
                 );
                 if (run == 1)
                 {
+                    NoteScalePeak(measured);
                     RequireMirrorEqual(
                         Path.Join(mirror, workspace.Name),
                         "agent scale initial sync",

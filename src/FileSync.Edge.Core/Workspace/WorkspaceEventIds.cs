@@ -46,4 +46,5 @@ internal static class WorkspaceEventIds
     public const int SecretGuardOff = 352; // WorkspaceRegistry
     public const int SecretGuardAllows = 353; // WorkspaceRegistry
     public const int InitialSyncTimings = 354; // FullSync
+    public const int MemoryFigures = 355; // FullSync
 }

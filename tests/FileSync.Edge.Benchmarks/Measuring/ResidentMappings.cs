@@ -4,22 +4,37 @@ namespace FileSync.Edge.Benchmarks.Measuring;
 
 /// <summary>
 /// Where a process's resident memory is, from <c>/proc/&lt;pid&gt;/smaps</c>: its own executable's
-/// pages, OpenSSL (libcrypto, libssl), libc, the other shared libraries, and anonymous memory (the GC
-/// heap, thread stacks, the native heap). Each mapping's <c>Rss:</c> is summed into one of those groups.
+/// pages, OpenSSL (libcrypto, libssl), libc, the other shared libraries, glibc's malloc heaps (the main
+/// heap and the 64 MB-aligned heaps of its per-thread arenas: native code's memory) and the remaining
+/// anonymous memory (the GC heap, its bookkeeping and thread stacks). Each mapping's <c>Rss:</c> is summed
+/// into one of those groups.
 /// </summary>
-internal static class ResidentMappings
+internal sealed class ResidentMappings
 {
+    private const long ArenaAlignment = 64L * 1024 * 1024;
+
     private static readonly string[] s_groups =
     [
         "executable",
         "libcrypto+libssl",
         "libc",
         "other libraries",
-        "anonymous",
+        "malloc heaps",
+        "GC heap and other anonymous",
     ];
 
+    private readonly long[] _kilobytes;
+
+    private ResidentMappings(long[] kilobytes) => _kilobytes = kilobytes;
+
+    /// <summary>All groups together: the resident set when the mappings were read.</summary>
+    public long TotalKilobytes => _kilobytes.Sum();
+
     /// <summary>"executable 4.1 MB, libcrypto+libssl 3.4 MB, …", largest first; "n/a" where smaps cannot be read.</summary>
-    public static string Describe(int pid)
+    public static string Describe(int pid) => Read(pid)?.ToString() ?? "n/a";
+
+    /// <summary>The process's mappings now; null when smaps cannot be read (the process ended).</summary>
+    public static ResidentMappings? Read(int pid)
     {
         string executable;
         string[] lines;
@@ -30,7 +45,7 @@ internal static class ResidentMappings
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return "n/a";
+            return null;
         }
         var kilobytes = new long[s_groups.Length];
         var group = s_groups.Length - 1;
@@ -38,7 +53,7 @@ internal static class ResidentMappings
         {
             if (IsMappingLine(line))
             {
-                group = GroupOf(MappedPath(line), executable);
+                group = GroupOf(line, executable);
             }
             else if (line.StartsWith("Rss:", StringComparison.Ordinal))
             {
@@ -48,19 +63,22 @@ internal static class ResidentMappings
                 );
             }
         }
-        return string.Join(
+        return new ResidentMappings(kilobytes);
+    }
+
+    public override string ToString() =>
+        string.Join(
             ", ",
             Enumerable
                 .Range(0, s_groups.Length)
-                .OrderByDescending(i => kilobytes[i])
+                .OrderByDescending(i => _kilobytes[i])
                 .Select(i =>
                     string.Create(
                         CultureInfo.InvariantCulture,
-                        $"{s_groups[i]} {kilobytes[i] / 1024.0:F1} MB"
+                        $"{s_groups[i]} {_kilobytes[i] / 1024.0:F1} MB"
                     )
                 )
         );
-    }
 
     /// <summary>A mapping's header line ("start-end perms offset dev inode [path]") rather than a field.</summary>
     private static bool IsMappingLine(string line)
@@ -69,17 +87,13 @@ internal static class ResidentMappings
         return dash > 0 && line.AsSpan(0, dash).IndexOfAnyExcept("0123456789abcdef") < 0;
     }
 
-    private static string MappedPath(string line)
+    private static int GroupOf(string mapping, string executable)
     {
-        var fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
-        return fields.Length == 6 ? fields[5].Trim() : "";
-    }
-
-    private static int GroupOf(string path, string executable)
-    {
+        var fields = mapping.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
+        var path = fields.Length == 6 ? fields[5].Trim() : "";
         if (!path.StartsWith('/'))
         {
-            return 4; // [heap], [stack], anonymous mappings
+            return IsMallocHeap(fields[0], fields[1], path) ? 4 : 5;
         }
         if (path == executable)
         {
@@ -95,5 +109,27 @@ internal static class ResidentMappings
             return 1;
         }
         return name.StartsWith("libc.so", StringComparison.Ordinal) ? 2 : 3;
+    }
+
+    /// <summary>
+    /// glibc's main heap ("[heap]", grown by brk) or a thread arena's heap: a read-write anonymous mapping
+    /// starting on a 64 MB boundary (glibc aligns each arena heap to its maximum size, 64 MB on 64-bit).
+    /// </summary>
+    private static bool IsMallocHeap(string range, string permissions, string path)
+    {
+        if (path == "[heap]")
+        {
+            return true;
+        }
+        if (path.Length > 0 || permissions != "rw-p")
+        {
+            return false;
+        }
+        var start = long.Parse(
+            range.AsSpan(0, range.IndexOf('-', StringComparison.Ordinal)),
+            NumberStyles.HexNumber,
+            CultureInfo.InvariantCulture
+        );
+        return start % ArenaAlignment == 0;
     }
 }

@@ -88,5 +88,48 @@ internal sealed partial class FullSync
             double socketMs,
             double doneMs
         );
+
+        [LoggerMessage(
+            WorkspaceEventIds.MemoryFigures,
+            LogLevel.Debug,
+            "Workspace {Workspace}: memory {Moment}: GC heap {HeapMb:F1} MB after the last collection (large objects {LargeObjectMb:F1} MB), {CommittedMb:F1} MB committed ({FragmentedMb:F1} MB of it free), {AllocatedMb:F0} MB allocated since start, collections gen0/gen1/gen2 {Gen0}/{Gen1}/{Gen2}",
+            EventName = "MemoryFigures"
+        )]
+        public static partial void MemoryFigures(
+            ILogger logger,
+            string workspace,
+            string moment,
+            double heapMb,
+            double largeObjectMb,
+            double committedMb,
+            double fragmentedMb,
+            double allocatedMb,
+            int gen0,
+            int gen1,
+            int gen2
+        );
+
+        /// <summary>The collector's figures now (read only when the debug log is on).</summary>
+        public static void MemoryFigures(ILogger logger, string workspace, string moment)
+        {
+            if (!logger.IsEnabled(LogLevel.Debug))
+            {
+                return;
+            }
+            var gc = GcHeapFigures.Now();
+            MemoryFigures(
+                logger,
+                workspace,
+                moment,
+                gc.HeapMegabytes,
+                gc.LargeObjectMegabytes,
+                gc.CommittedMegabytes,
+                gc.FragmentedMegabytes,
+                gc.AllocatedMegabytes,
+                gc.Gen0Collections,
+                gc.Gen1Collections,
+                gc.Gen2Collections
+            );
+        }
     }
 }

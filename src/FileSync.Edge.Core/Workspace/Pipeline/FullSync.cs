@@ -153,6 +153,7 @@ internal sealed partial class FullSync(
             _timings.Socket.TotalMilliseconds,
             _timings.DoneAcknowledged.TotalMilliseconds
         );
+        Log.MemoryFigures(logger, name, "after the initial sync");
         return true;
     }
 
@@ -267,6 +268,7 @@ internal sealed partial class FullSync(
             }
             var need = ApplyDiff(diff);
             _timings.ManifestExchange += _timings.Since(exchanging);
+            Log.MemoryFigures(logger, name, "after the manifest exchange");
             var batch = new SyncBatch(session, SyncBatchKind.ManifestNeeded)
             {
                 ReportProgress = true,
