@@ -160,7 +160,7 @@ internal sealed partial class WorkspaceLoop(
         }
     }
 
-    /// <summary>What one batch does (see <see cref="ChooseBatch"/>).</summary>
+    /// <summary>What one batch does (see <see cref="TakeBatchPlan"/>).</summary>
     private enum BatchPlan
     {
         /// <summary>Nothing to send (not watching, or no changed path).</summary>
@@ -182,7 +182,7 @@ internal sealed partial class WorkspaceLoop(
     private async Task RunBatchAsync(UplinkSession session, CancellationToken cancellationToken)
     {
         rejections.Apply();
-        var (plan, dirty) = ChooseBatch(session);
+        var (plan, dirty) = TakeBatchPlan(session);
         switch (plan)
         {
             case BatchPlan.FullSync:
@@ -215,10 +215,11 @@ internal sealed partial class WorkspaceLoop(
     }
 
     /// <summary>
-    /// Chooses what this batch does from the session and the workspace's state. Takes what it answers:
-    /// the resync request, the changed paths, the rescan request; may detect that the root changed.
+    /// Takes what is pending for this batch — the resync request, the changed paths, the rescan request —
+    /// and turns it into one plan; an action, not a query: what it took is gone from the dirty set, and it
+    /// may detect that the root changed.
     /// </summary>
-    private (BatchPlan Plan, HashSet<string> Dirty) ChooseBatch(UplinkSession session)
+    private (BatchPlan Plan, HashSet<string> Dirty) TakeBatchPlan(UplinkSession session)
     {
         if (session.Epoch != Interlocked.Read(ref _syncedEpoch) || _resyncRequested)
         {
