@@ -20,6 +20,8 @@ public sealed class NativeHeapTests
     private const int BlockBytes = 64 * 1024;
     private const int PageBytes = 4096;
 
+    private static readonly byte[] s_onePage = new byte[1];
+
     [LinuxFact("malloc_trim is glibc's, and residency comes from mincore (Linux)")]
     public void Trim_HandsBackTheFreedPagesThatStayInsideAnArena()
     {
@@ -95,7 +97,18 @@ public sealed class NativeHeapTests
             {
                 continue;
             }
-            Assert.Equal(0, Libc.Mincore(start, (nuint)(end - start), vector));
+            if (Libc.Mincore(start, (nuint)(end - start), vector) != 0)
+            {
+                // Part of the range is no longer mapped at all (the heap shrank under it, seen once in CI):
+                // asked page by page, an unmapped page fails and is not resident.
+                for (var i = 0; i < count; i++)
+                {
+                    vector[i] =
+                        Libc.Mincore(start + i * PageBytes, PageBytes, s_onePage) == 0
+                            ? s_onePage[0]
+                            : (byte)0;
+                }
+            }
             pages += count;
             for (var i = 0; i < count; i++)
             {
